@@ -1,0 +1,724 @@
+//! One function per section of format v1.
+
+use toml::de::{DeTable, DeValue};
+
+use super::reader::{Reader, Val, entries, span_of};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::model::{
+    Actor, Assignment, ConditionalLikelihood, Contribution, Decision, Fact, FactKind, Ident,
+    LikelihoodTable, Meta, NATURE, Outcome, Rule, Scenario, Test, Type, Value,
+};
+use crate::span::{Span, Spanned};
+
+const TOP: &[&str] = &[
+    "scenario",
+    "actors",
+    "facts",
+    "decisions",
+    "rules",
+    "outcomes",
+    "tests",
+];
+const META: &[&str] = &["title", "summary", "as_of", "sources", "tags"];
+const ACTOR: &[&str] = &["name", "doc"];
+const INPUT_FACT: &[&str] = &["value", "type", "unit", "source", "doc"];
+const DERIVED_FACT: &[&str] = &["type", "default", "doc"];
+const DECISION: &[&str] = &[
+    "actor",
+    "ask",
+    "options",
+    "when",
+    "likelihood",
+    "likelihood_if",
+    "doc",
+];
+const RULE: &[&str] = &["when", "then", "add", "because", "source", "priority"];
+const OUTCOME: &[&str] = &["title", "when", "payoff", "doc"];
+const TEST: &[&str] = &["given", "expect", "expect_probability", "doc"];
+
+pub(super) fn scenario(r: &mut Reader<'_>, document: &DeTable<'_>) -> Scenario {
+    let mut scenario = Scenario::default();
+    let mut saw_meta = false;
+    for (key, value) in entries(document) {
+        match key.get_ref().as_ref() {
+            "scenario" => {
+                saw_meta = true;
+                if let Some(table) = r.table(value, "`[scenario]`", "[scenario] with a `title`") {
+                    scenario.meta = meta(r, table, span_of(key));
+                }
+            }
+            "actors" => each(r, value, "`[actors]`", |r, key, value| {
+                let id = r.id(key, "actor");
+                scenario.actors.push(actor(r, id, value));
+            }),
+            "facts" => each(r, value, "`[facts]`", |r, key, value| {
+                let id = r.id(key, "fact");
+                if let Some(f) = fact(r, id, value) {
+                    scenario.facts.push(f);
+                }
+            }),
+            "decisions" => each(r, value, "`[decisions]`", |r, key, value| {
+                let id = r.id(key, "decision");
+                if let Some(d) = decision(r, id, value) {
+                    scenario.decisions.push(d);
+                }
+            }),
+            "rules" => each(r, value, "`[rules]`", |r, key, value| {
+                let id = r.id(key, "rule");
+                if let Some(rule) = rule(r, id, value) {
+                    scenario.rules.push(rule);
+                }
+            }),
+            "outcomes" => each(r, value, "`[outcomes]`", |r, key, value| {
+                let id = r.id(key, "outcome");
+                if let Some(o) = outcome(r, id, value) {
+                    scenario.outcomes.push(o);
+                }
+            }),
+            "tests" => each(r, value, "`[tests]`", |r, key, value| {
+                let id = r.id(key, "test");
+                if let Some(t) = test(r, id, value) {
+                    scenario.tests.push(t);
+                }
+            }),
+            _ => r.unknown_key(key, TOP, "a scenario file"),
+        }
+    }
+    if !saw_meta {
+        let help = "start the file with\n\n[scenario]\ntitle = \"What the scenario is about\"";
+        let diagnostic =
+            Diagnostic::new(Code::MissingScenario, "the file has no `[scenario]` table").help(help);
+        let diagnostic = if r.text.trim().is_empty() {
+            Diagnostic {
+                message: "the file is empty".to_owned(),
+                ..diagnostic
+            }
+        } else {
+            diagnostic.primary(Span::new(0, 0), "expected `[scenario]` in this file")
+        };
+        r.report(diagnostic);
+    }
+    limit(
+        r,
+        scenario.decisions.len(),
+        r.limits.max_decisions,
+        "decisions",
+        "--max-decisions",
+    );
+    limit(
+        r,
+        scenario.rules.len(),
+        r.limits.max_rules,
+        "rules",
+        "--max-rules",
+    );
+    scenario
+}
+
+fn limit(r: &mut Reader<'_>, count: usize, max: usize, what: &str, flag: &str) {
+    if count > max {
+        r.report(
+            Diagnostic::new(
+                Code::LimitExceeded,
+                format!("the scenario has {count} {what}, more than the limit of {max}"),
+            )
+            .help(format!(
+                "split the scenario, or raise the limit with `{flag}`"
+            )),
+        );
+    }
+}
+
+/// Calls `f` for each entry of a section table.
+fn each<'i>(
+    r: &mut Reader<'_>,
+    value: &Val<'i>,
+    what: &str,
+    mut f: impl FnMut(&mut Reader<'_>, &super::reader::Key<'i>, &Val<'i>),
+) {
+    if let Some(table) = r.table(value, what, "a table of entries") {
+        for (key, value) in entries(table) {
+            f(r, key, value);
+        }
+    }
+}
+
+fn opt_string(r: &mut Reader<'_>, slot: &mut Option<String>, value: &Val<'_>, what: &str) {
+    *slot = r.string(value, what);
+}
+
+fn meta(r: &mut Reader<'_>, table: &DeTable<'_>, span: Span) -> Meta {
+    let mut meta = Meta {
+        span,
+        ..Meta::default()
+    };
+    let mut title = None;
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "title" => title = r.string(value, "the title"),
+            "summary" => opt_string(r, &mut meta.summary, value, "the summary"),
+            "as_of" => match value.get_ref() {
+                DeValue::Datetime(date) if date.date.is_some() && date.time.is_none() => {
+                    meta.as_of = Some(date.to_string())
+                }
+                _ => r.wrong_type(
+                    value,
+                    "`as_of`",
+                    "a date",
+                    "a TOML date such as `2025-04-18` (no quotes)",
+                ),
+            },
+            "sources" => meta.sources = r.strings(value, "`sources`"),
+            "tags" => meta.tags = r.strings(value, "`tags`"),
+            _ => r.unknown_key(key, META, "`[scenario]`"),
+        }
+    }
+    match title {
+        Some(t) => meta.title = t,
+        None => r.missing_key(
+            span,
+            "title",
+            "`[scenario]`",
+            "\"What the scenario is about\"",
+        ),
+    }
+    meta
+}
+
+fn actor(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Actor {
+    if id.name == NATURE {
+        r.report(
+            Diagnostic::new(Code::InvalidId, "`nature` is reserved for chance events")
+                .primary(id.span, "declared as an actor here")
+                .help("remove it from `[actors]`: chance decisions use `actor = \"nature\"` without declaring it"),
+        );
+    }
+    let mut actor = Actor {
+        name: id.name.clone(),
+        id,
+        doc: None,
+    };
+    match value.get_ref() {
+        DeValue::String(name) => actor.name = name.to_string(),
+        DeValue::Table(table) => {
+            let mut name = None;
+            for (key, value) in entries(table) {
+                match key.get_ref().as_ref() {
+                    "name" => name = r.string(value, "an actor's name"),
+                    "doc" => opt_string(r, &mut actor.doc, value, "`doc`"),
+                    _ => r.unknown_key(key, ACTOR, &format!("actor `{}`", actor.id.name)),
+                }
+            }
+            match name {
+                Some(n) => actor.name = n,
+                None => r.missing_key(
+                    span_of(value),
+                    "name",
+                    &format!("actor `{}`", actor.id.name),
+                    "\"Display name\"",
+                ),
+            }
+        }
+        _ => r.wrong_type(
+            value,
+            &format!("actor `{}`", actor.id.name),
+            "a name or a table",
+            "\"United States\" or { name = \"United States\", doc = \"…\" }",
+        ),
+    }
+    actor
+}
+
+fn fact(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Fact> {
+    let what = format!("fact `{}`", id.name);
+    let DeValue::Table(table) = value.get_ref() else {
+        let value = r.value(value, &what)?;
+        let ty = input_type(&value.value, None);
+        return Some(Fact {
+            id,
+            kind: FactKind::Input {
+                value,
+                ty,
+                unit: None,
+                source: None,
+            },
+            doc: None,
+        });
+    };
+    let derived = table.get("type").is_some() && table.get("value").is_none();
+    let allowed = if derived { DERIVED_FACT } else { INPUT_FACT };
+    let (mut input, mut ty, mut default, mut unit, mut source, mut doc) =
+        (None, None, None, None, None, None);
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "value" => input = r.value(value, &format!("the value of {what}")),
+            "type" => ty = fact_type(r, value, &what),
+            "default" if derived => default = Some(value),
+            "unit" if !derived => unit = r.string(value, "`unit`"),
+            "source" if !derived => source = r.string(value, "`source`"),
+            "doc" => doc = r.string(value, "`doc`"),
+            _ => r.unknown_key(key, allowed, &what),
+        }
+    }
+    let kind = if derived {
+        let ty = ty?;
+        let Some(default) = default else {
+            let example = match &ty {
+                Type::Bool => "false".to_owned(),
+                Type::Number => "0".to_owned(),
+                Type::Enum(symbols) => {
+                    format!("\"{}\"", symbols.first().map_or("…", String::as_str))
+                }
+            };
+            r.missing_key(
+                span_of(value),
+                "default",
+                &format!("derived {what}"),
+                &example,
+            );
+            return None;
+        };
+        let default = r.value(default, &format!("the default of {what}"))?;
+        if !ty.admits(&default.value) {
+            r.report(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    format!("the default of {what} is not {}", ty.describe()),
+                )
+                .primary(
+                    default.span,
+                    format!("`{}` does not fit the type", default.value.display()),
+                )
+                .help(format!("give a default that is {}", ty.describe())),
+            );
+        }
+        FactKind::Derived { ty, default }
+    } else {
+        let Some(value) = input else {
+            r.missing_key(span_of(value), "value", &what, "90");
+            return None;
+        };
+        let ty = input_type(&value.value, ty);
+        FactKind::Input {
+            value,
+            ty,
+            unit,
+            source,
+        }
+    };
+    Some(Fact { id, kind, doc })
+}
+
+/// The type of an input fact: its own for bools and numbers; for a symbol, the listed symbols
+/// plus the value itself, so tests may override it with any of them.
+fn input_type(value: &Value, declared: Option<Type>) -> Type {
+    match (value, declared) {
+        (Value::Bool(_), _) => Type::Bool,
+        (Value::Number(_), _) => Type::Number,
+        (Value::Symbol(s), Some(Type::Enum(mut symbols))) => {
+            if !symbols.contains(s) {
+                symbols.insert(0, s.clone());
+            }
+            Type::Enum(symbols)
+        }
+        (Value::Symbol(s), _) => Type::Enum(vec![s.clone()]),
+    }
+}
+
+fn fact_type(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Option<Type> {
+    match value.get_ref() {
+        DeValue::String(name) if name == "bool" => Some(Type::Bool),
+        DeValue::String(name) if name == "number" => Some(Type::Number),
+        DeValue::Array(items) => {
+            let symbols = symbols(
+                r,
+                items.iter(),
+                span_of(value),
+                &format!("the type of {what}"),
+            )?;
+            Some(Type::Enum(symbols.into_iter().map(|s| s.name).collect()))
+        }
+        _ => {
+            r.invalid_value(
+                span_of(value),
+                format!("the type of {what} must be `\"bool\"`, `\"number\"` or a list of symbols"),
+                "write `type = \"bool\"`, `type = \"number\"` or `type = [\"engage\", \"walk_away\"]`".to_owned(),
+            );
+            None
+        }
+    }
+}
+
+/// A non-empty list of distinct symbol ids.
+fn symbols<'a, 'i: 'a>(
+    r: &mut Reader<'_>,
+    items: impl Iterator<Item = &'a Val<'i>>,
+    span: Span,
+    what: &str,
+) -> Option<Vec<Ident>> {
+    let mut out: Vec<Ident> = Vec::new();
+    for item in items {
+        let Some(text) = r.string(item, what) else {
+            continue;
+        };
+        let ident = r.id_text(&text, span_of(item), "symbol");
+        if let Some(first) = out.iter().find(|o| o.name == ident.name) {
+            let first_span = first.span;
+            r.report(
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    format!("`{}` is listed twice in {what}", ident.name),
+                )
+                .primary(ident.span, "listed again here")
+                .secondary(first_span, "first listed here")
+                .help("remove one of them"),
+            );
+            continue;
+        }
+        out.push(ident);
+    }
+    if out.len() > r.limits.max_options {
+        r.report(
+            Diagnostic::new(
+                Code::LimitExceeded,
+                format!(
+                    "{what} has {} options, more than the limit of {}",
+                    out.len(),
+                    r.limits.max_options
+                ),
+            )
+            .primary(span, "")
+            .help("group options, or raise the limit with `--max-options`"),
+        );
+        return None;
+    }
+    if out.is_empty() {
+        r.invalid_value(
+            span,
+            format!("{what} is empty"),
+            "list at least one symbol, such as `[\"accept\", \"refuse\"]`".to_owned(),
+        );
+        return None;
+    }
+    Some(out)
+}
+
+fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> {
+    let what = format!("decision `{}`", id.name);
+    let table = r.table(value, &what, "a table with `actor` and `options`")?;
+    let span = id.span;
+    let (mut actor, mut ask, mut doc, mut options, mut when, mut likelihood) =
+        (None, None, None, None, None, None);
+    let mut likelihood_if = Vec::new();
+    let mut options_value = None;
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "actor" => {
+                actor = r
+                    .string(value, "`actor`")
+                    .map(|name| r.id_text(&name, span_of(value), "actor"))
+            }
+            "ask" => ask = r.string(value, "`ask`"),
+            "doc" => doc = r.string(value, "`doc`"),
+            "options" => {
+                options_value = Some(value);
+                if let Some(items) = r.array(
+                    value,
+                    &format!("the options of {what}"),
+                    "[\"accept\", \"refuse\"]",
+                ) {
+                    options = symbols(
+                        r,
+                        items.iter(),
+                        span_of(value),
+                        &format!("the options of {what}"),
+                    );
+                }
+            }
+            "when" => when = r.condition(value, &format!("the guard of {what}")),
+            "likelihood" => likelihood = likelihood_table(r, value, &what),
+            "likelihood_if" => {
+                let Some(items) = r.array(
+                    value,
+                    "`likelihood_if`",
+                    "[[decisions.ID.likelihood_if]] tables",
+                ) else {
+                    continue;
+                };
+                for item in items.iter() {
+                    if let Some(c) = conditional(r, item, &what) {
+                        likelihood_if.push(c);
+                    }
+                }
+            }
+            _ => r.unknown_key(key, DECISION, &what),
+        }
+    }
+    let Some(actor) = actor else {
+        r.missing_key(
+            span,
+            "actor",
+            &what,
+            "\"us\" (an actor id, or \"nature\" for a chance event)",
+        );
+        return None;
+    };
+    let Some(options) = options else {
+        if options_value.is_none() {
+            r.missing_key(span, "options", &what, "[\"accept\", \"refuse\"]");
+        }
+        return None;
+    };
+    Some(Decision {
+        id,
+        actor,
+        ask,
+        doc,
+        options,
+        when,
+        likelihood,
+        likelihood_if,
+        span,
+    })
+}
+
+fn likelihood_table(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Option<LikelihoodTable> {
+    let table = r.table(
+        value,
+        &format!("the likelihood of {what}"),
+        "{ accept = \"likely\", refuse = \"unlikely\" }",
+    )?;
+    let mut entries_out = Vec::new();
+    for (key, value) in entries(table) {
+        let option = r.id(key, "option");
+        if let Some(l) = r.likelihood(value, &format!("the likelihood of `{}`", option.name)) {
+            entries_out.push((option, l));
+        }
+    }
+    Some(LikelihoodTable {
+        entries: entries_out,
+        span: span_of(value),
+    })
+}
+
+fn conditional(r: &mut Reader<'_>, item: &Val<'_>, what: &str) -> Option<ConditionalLikelihood> {
+    let table = r.table(
+        item,
+        &format!("a `likelihood_if` of {what}"),
+        "a table with `when` and a likelihood per option",
+    )?;
+    let mut when = None;
+    let mut saw_when = false;
+    let mut entries_out = Vec::new();
+    for (key, value) in entries(table) {
+        if key.get_ref().as_ref() == "when" {
+            saw_when = true;
+            when = r.condition(value, "the condition of a `likelihood_if`");
+        } else {
+            let option = r.id(key, "option");
+            if let Some(l) = r.likelihood(value, &format!("the likelihood of `{}`", option.name)) {
+                entries_out.push((option, l));
+            }
+        }
+    }
+    if !saw_when {
+        r.missing_key(
+            span_of(item),
+            "when",
+            &format!("a `likelihood_if` of {what}"),
+            "\"us_offer == 'relief_and_assets'\"",
+        );
+    }
+    Some(ConditionalLikelihood {
+        when: when?,
+        table: LikelihoodTable {
+            entries: entries_out,
+            span: span_of(item),
+        },
+    })
+}
+
+fn rule(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Rule> {
+    let what = format!("rule `{}`", id.name);
+    let table = r.table(value, &what, "a table with `when` and `then`")?;
+    let (mut when, mut saw_when, mut because, mut source) = (None, false, None, None);
+    let mut then = Vec::new();
+    let mut add = Vec::new();
+    let mut priority = Spanned::new(0, id.span);
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "when" => {
+                saw_when = true;
+                when = r.condition(value, &format!("the condition of {what}"));
+            }
+            "then" => {
+                let Some(t) = r.table(value, "`then`", "{ us_posture = \"walk_away\" }") else {
+                    continue;
+                };
+                for (key, value) in entries(t) {
+                    let fact = r.id(key, "fact");
+                    if let Some(value) =
+                        r.value(value, &format!("the value set for `{}`", fact.name))
+                    {
+                        then.push(Assignment { fact, value });
+                    }
+                }
+            }
+            "add" => {
+                let Some(t) = r.table(value, "`add`", "{ pressure = 1 }") else {
+                    continue;
+                };
+                for (key, value) in entries(t) {
+                    let fact = r.id(key, "fact");
+                    if let Some(amount) =
+                        r.number(value, &format!("the amount added to `{}`", fact.name))
+                    {
+                        add.push(Contribution {
+                            fact,
+                            amount: Spanned::new(amount, span_of(value)),
+                        });
+                    }
+                }
+            }
+            "because" => because = r.string(value, "`because`"),
+            "source" => source = r.string(value, "`source`"),
+            "priority" => {
+                if let Some(p) = r.integer(value, "`priority`") {
+                    priority = Spanned::new(p, span_of(value));
+                }
+            }
+            _ => r.unknown_key(key, RULE, &what),
+        }
+    }
+    if !saw_when {
+        r.missing_key(id.span, "when", &what, "\"russia_answer == 'refuse'\"");
+    }
+    if saw_when
+        && then.is_empty()
+        && add.is_empty()
+        && table.get("then").is_none()
+        && table.get("add").is_none()
+    {
+        r.missing_key(
+            id.span,
+            "then",
+            &what,
+            "{ us_posture = \"walk_away\" } (or `add = { … }`)",
+        );
+    }
+    Some(Rule {
+        id,
+        when: when?,
+        then,
+        add,
+        because,
+        source,
+        priority,
+    })
+}
+
+fn outcome(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Outcome> {
+    let what = format!("outcome `{}`", id.name);
+    let table = r.table(value, &what, "a table with `title`, `when` and `payoff`")?;
+    let (mut title, mut when, mut doc) = (None, None, None);
+    let mut payoff = Vec::new();
+    let mut when_failed = false;
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "title" => title = r.string(value, "`title`"),
+            "when" => {
+                when = r.condition(value, &format!("the condition of {what}"));
+                when_failed = when.is_none();
+            }
+            "doc" => doc = r.string(value, "`doc`"),
+            "payoff" => {
+                let Some(t) = r.table(value, "`payoff`", "{ us = 2, russia = -1 }") else {
+                    continue;
+                };
+                for (key, value) in entries(t) {
+                    let actor = r.id(key, "actor");
+                    if let Some(p) = r.number(value, &format!("the payoff of `{}`", actor.name)) {
+                        payoff.push((actor, Spanned::new(p, span_of(value))));
+                    }
+                }
+            }
+            _ => r.unknown_key(key, OUTCOME, &what),
+        }
+    }
+    if when_failed {
+        // A broken condition must not turn the outcome into a silent fallback.
+        return None;
+    }
+    let title = title.unwrap_or_else(|| id.name.replace('_', " "));
+    Some(Outcome {
+        id,
+        title,
+        when,
+        payoff,
+        doc,
+    })
+}
+
+fn test(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Test> {
+    let what = format!("test `{}`", id.name);
+    let table = r.table(value, &what, "a table with `given` and `expect`")?;
+    let span = id.span;
+    let mut test = Test {
+        id,
+        given: Vec::new(),
+        expect: Vec::new(),
+        expect_probability: Vec::new(),
+        doc: None,
+        span,
+    };
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "given" => test.given = name_values(r, value, "`given`"),
+            "expect" => test.expect = name_values(r, value, "`expect`"),
+            "expect_probability" => {
+                let Some(t) = r.table(
+                    value,
+                    "`expect_probability`",
+                    "{ us_walks_away = [0.2, 0.3] }",
+                ) else {
+                    continue;
+                };
+                for (key, value) in entries(t) {
+                    let outcome = r.id(key, "outcome");
+                    if let Some(l) = r.likelihood(
+                        value,
+                        &format!("the expected probability of `{}`", outcome.name),
+                    ) {
+                        test.expect_probability
+                            .push((outcome, Spanned::new((l.lo, l.hi), l.span)));
+                    }
+                }
+            }
+            "doc" => test.doc = r.string(value, "`doc`"),
+            _ => r.unknown_key(key, TEST, &what),
+        }
+    }
+    if test.expect.is_empty() && test.expect_probability.is_empty() {
+        r.report(
+            Diagnostic::new(Code::MissingKey, format!("{what} expects nothing"))
+                .primary(span, "a test without expectations checks nothing")
+                .help("add `expect = { outcome = \"…\" }` or `expect_probability = { … = [low, high] }`"),
+        );
+    }
+    Some(test)
+}
+
+fn name_values(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Vec<(Ident, Spanned<Value>)> {
+    let Some(table) = r.table(value, what, "{ russia_answer = \"refuse\" }") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in entries(table) {
+        let name = r.id(key, "name");
+        if let Some(v) = r.value(value, &format!("the value of `{}` in {what}", name.name)) {
+            out.push((name, v));
+        }
+    }
+    out
+}

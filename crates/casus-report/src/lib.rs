@@ -1,0 +1,6 @@
+//! Renderers: turn diagnostics and the evaluation model of `casus-rules` into text for people
+//! and machines. Nothing here evaluates or does I/O; every function returns a `String`.
+
+pub mod diagnostics;
+pub mod eval;
+pub mod text;

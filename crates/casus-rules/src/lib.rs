@@ -1,0 +1,20 @@
+//! Evaluation of checked scenarios: compiled rules, the decision graph, forecast and strategy.
+//!
+//! [`Program::compile`] turns a checked [`Scenario`](casus_core::model::Scenario) into slots,
+//! interned symbols and bytecode; [`evaluate`] walks every path once, merging equal states,
+//! and returns an [`Evaluation`]. Rules knows nothing of rendering.
+
+mod analysis;
+mod bytecode;
+pub mod deps;
+pub mod given;
+pub mod pipeline;
+pub mod program;
+pub mod result;
+mod search;
+pub mod value;
+
+pub use pipeline::{Checked, check_source};
+pub use program::Program;
+pub use result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
+pub use search::{EvalLimits, Given, evaluate};
