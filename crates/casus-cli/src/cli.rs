@@ -1,8 +1,8 @@
 //! The command-line interface, declared with clap. `docs/cli.md` is generated from it.
 
-use std::path::PathBuf;
+use clap::{Args, Parser, Subcommand};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::commands;
 
 /// casus — a rules engine for scenario analysis.
 ///
@@ -20,62 +20,9 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Parse, type-check and lint scenario files.
-    Check(CheckArgs),
+    Check(commands::check::CheckArgs),
     /// Evaluate a scenario: outcome forecast, strategy and paths.
-    Eval(EvalArgs),
-}
-
-/// How `check` prints findings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum CheckFormat {
-    /// Like a compiler, for people.
-    Human,
-    /// One JSON array of findings.
-    Json,
-    /// GitHub Actions annotations.
-    Github,
-    /// SARIF 2.1.0, for code-scanning dashboards.
-    Sarif,
-}
-
-/// Arguments of `casus check`.
-#[derive(Debug, Args)]
-pub(crate) struct CheckArgs {
-    /// Scenario files, or folders to search for `*.toml`.
-    #[arg(required = true)]
-    pub(crate) paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub(crate) format: CheckFormat,
-    /// Fail on warnings too (`--deny warnings`).
-    #[arg(long, value_name = "warnings")]
-    pub(crate) deny: Vec<String>,
-    #[command(flatten)]
-    pub(crate) limits: LimitArgs,
-}
-
-/// How `eval` prints results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum EvalFormat {
-    /// Tables for people.
-    Human,
-    /// The JSON contract of docs/cli.md.
-    Json,
-}
-
-/// Arguments of `casus eval`.
-#[derive(Debug, Args)]
-pub(crate) struct EvalArgs {
-    /// The scenario file.
-    pub(crate) file: PathBuf,
-    /// Fix a decision or override an input fact: `decision=option` or `fact=value`.
-    #[arg(long, value_name = "NAME=VALUE")]
-    pub(crate) given: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub(crate) format: EvalFormat,
-    #[command(flatten)]
-    pub(crate) limits: LimitArgs,
+    Eval(commands::eval::EvalArgs),
 }
 
 /// Limits that keep a hostile file from exhausting the machine.

@@ -95,7 +95,7 @@ mod tests {
             file.line_col(hash),
             LineCol {
                 line: 2,
-                column: 15
+                column: 14
             }
         );
         assert_eq!(file.line_col(10_000), LineCol { line: 3, column: 1 });

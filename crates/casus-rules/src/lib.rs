@@ -8,6 +8,7 @@ mod analysis;
 mod bytecode;
 pub mod deps;
 pub mod given;
+pub mod paths;
 pub mod pipeline;
 pub mod program;
 pub mod result;

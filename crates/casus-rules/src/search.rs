@@ -339,7 +339,9 @@ impl<'a> Search<'a> {
             return;
         }
         self.nodes += 1;
-        if self.nodes % 4096 == 0 && self.limits.deadline.is_some_and(|d| Instant::now() > d) {
+        if self.nodes.is_multiple_of(4096)
+            && self.limits.deadline.is_some_and(|d| Instant::now() > d)
+        {
             self.stopped = Some(
                 Diagnostic::new(
                     DiagCode::LimitExceeded,
@@ -549,8 +551,8 @@ impl<'a> Search<'a> {
                     add_scaled(&mut me.dist, &child.dist, p);
                     add_scaled(&mut me.flat_payoff, &child.payoff, 1.0);
                     add_scaled(&mut me.flat_dist, &child.dist, 1.0);
-                    if i < TRACKED {
-                        values[i] = p;
+                    if let Some(slot) = values.get_mut(i) {
+                        *slot = p;
                     }
                     if likeliest.is_none_or(|(_, q)| p > q) {
                         likeliest = Some((i, p));
@@ -560,8 +562,8 @@ impl<'a> Search<'a> {
                 Some(a) => {
                     let v = child.payoff.get(a).copied().unwrap_or(0.0);
                     all_values.push(v);
-                    if i < TRACKED {
-                        values[i] = v;
+                    if let Some(slot) = values.get_mut(i) {
+                        *slot = v;
                     }
                     if likeliest.is_none_or(|(_, q)| p > q) {
                         likeliest = Some((i, p));
@@ -612,12 +614,14 @@ impl<'a> Search<'a> {
             optimal,
             values,
         };
-        if actor.is_some() && forced.is_none() && !decision.uniform {
-            if let Some((forecast, p)) = likeliest {
-                if !optimal_list.is_empty() && !optimal_list.contains(&forecast) {
-                    self.flag(level, forecast, p, optimal_list, all_values);
-                }
-            }
+        if actor.is_some()
+            && forced.is_none()
+            && !decision.uniform
+            && let Some((forecast, p)) = likeliest
+            && !optimal_list.is_empty()
+            && !optimal_list.contains(&forecast)
+        {
+            self.flag(level, forecast, p, optimal_list, all_values);
         }
     }
 

@@ -5,11 +5,44 @@ use casus_report::diagnostics::{
     render_github, render_human, render_json, render_sarif, summary_line,
 };
 
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
 use crate::Status;
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::cli::LimitArgs;
 use crate::error::CliError;
 use crate::input;
 use crate::output::print;
+
+/// How `check` prints findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// Like a compiler, for people.
+    Human,
+    /// One JSON array of findings.
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+/// Arguments of `casus check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Scenario files, or folders to search for `*.toml`.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub(crate) format: CheckFormat,
+    /// Fail on warnings too (`--deny warnings`).
+    #[arg(long, value_name = "warnings")]
+    pub(crate) deny: Vec<String>,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+}
 
 /// Runs the command.
 pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {

@@ -3,11 +3,39 @@
 use casus_core::SourceFile;
 use casus_report::diagnostics::render_human;
 
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
 use crate::Status;
-use crate::cli::{EvalArgs, EvalFormat};
+use crate::cli::LimitArgs;
 use crate::error::CliError;
 use crate::input;
 use crate::output::print;
+
+/// How `eval` prints results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EvalFormat {
+    /// Tables for people.
+    Human,
+    /// The JSON contract of docs/cli.md.
+    Json,
+}
+
+/// Arguments of `casus eval`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    /// The scenario file.
+    pub(crate) file: PathBuf,
+    /// Fix a decision or override an input fact: `decision=option` or `fact=value`.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub(crate) given: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub(crate) format: EvalFormat,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+}
 
 /// Runs the command.
 pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {

@@ -52,8 +52,10 @@ impl<'a> TypeChecker<'a> {
     /// Checks that `expr` is a condition (true or false).
     pub(super) fn condition(&mut self, expr: &'a Expr, visible: Visible<'_>) {
         self.check_order(expr, visible);
-        if let Some(ty) = self.infer(expr) {
-            if ty != Ty::Bool {
+        if let Some(ty) = self.infer(expr)
+            && ty != Ty::Bool
+        {
+            {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::TypeMismatch,
@@ -76,10 +78,10 @@ impl<'a> TypeChecker<'a> {
         let scenario = self.scenario;
         let mut found = Vec::new();
         expr.for_each_name(&mut |name, span| {
-            if let Some((NameRef::Decision(d), _)) = self.names.get(name) {
-                if d >= index {
-                    found.push((d, span));
-                }
+            if let Some((NameRef::Decision(d), _)) = self.names.get(name)
+                && d >= index
+            {
+                found.push((d, span));
             }
         });
         for (d, span) in found {

@@ -228,13 +228,13 @@ impl<'a> Lexer<'a, '_> {
                     "a symbol starts and ends with the same kind of quote, such as `'refuse'` or `\"refuse\"`"
                         .to_string()
                 } else {
-                    format!("add the closing {quote}, as in {quote}refuse{quote}")
+                    format!("add the closing `{quote}`, as in `{quote}refuse{quote}`")
                 };
                 self.error(
                     start,
                     body,
                     "unterminated symbol".to_string(),
-                    &format!("this {quote} is never closed"),
+                    &format!("this `{quote}` is never closed"),
                     Some(help),
                 )
             }
@@ -536,7 +536,7 @@ mod tests {
     fn unterminated_symbol_points_at_the_opening_quote() {
         let (message, span, help) = error("a == 'refuse");
         assert_eq!((message.as_str(), span), ("unterminated symbol", (5, 6)));
-        assert_eq!(help, "add the closing ', as in 'refuse'");
+        assert_eq!(help, "add the closing `'`, as in `'refuse'`");
         let (_, span, help) = error("a == 'refuse\"");
         assert_eq!(span, (5, 6));
         assert!(help.contains("same kind of quote"));

@@ -613,13 +613,21 @@ impl<'a> Parser<'a, '_> {
     #[inline(never)]
     fn misplaced_not(&self, token: &Token<'_>, after: Option<&Token<'_>>) -> Box<Diagnostic> {
         let op = after.map_or("", |a| self.source(a.start, a.end));
+        let help = if after
+            .and_then(|a| infix(&a.kind))
+            .is_some_and(Infix::is_comparison)
+        {
+            format!(
+                "to negate the right-hand side, write `{op} (not …)`; to negate the comparison, \
+                 write `not (… {op} …)`"
+            )
+        } else {
+            "put `not` and what it negates in parentheses: `(not …)`".to_string()
+        };
         Box::new(
             syntax(format!("`not` cannot follow `{op}` without parentheses"))
                 .primary(self.span_of(token), "`not` applies to a whole condition")
-                .help(format!(
-                    "write `a {op} (not b)` to negate the operand, or `not (a {op} b)` to negate \
-                     the comparison"
-                )),
+                .help(help),
         )
     }
 
