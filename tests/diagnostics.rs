@@ -1,1 +1,322 @@
-//! Diagnostics suite: every fixture under tests/fixtures is checked and its rendering snapshotted.
+//! Diagnostics suite: every fixture under `tests/fixtures` is checked and its rendering
+//! snapshotted, hostile inputs generated here must end in a diagnostic rather than a crash,
+//! and `docs/diagnostics.md` must match what `Code::ALL` documents.
+//!
+//! Each file in `fixtures/invalid/` holds one distinct mistake in an otherwise small, valid
+//! scenario; its snapshot is what an analyst sees in a terminal, so reviewing a snapshot means
+//! asking: does the underline sit on the mistake, does the message say what is wrong in plain
+//! words, and does the help say how to fix it? Files in `fixtures/valid/` must check clean.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use casus_core::expr::ExprLimits;
+use casus_core::limits::Limits;
+use casus_core::{Code, Diagnostic, Severity, SourceFile};
+use casus_report::diagnostics::{render_github, render_human, render_json, render_sarif};
+use casus_rules::{EvalLimits, check_source};
+
+/// What `casus check` does with one file's bytes: decode, then load, check, compile and
+/// evaluate. A file that is not UTF-8 stops at the decoding diagnostic, as in the CLI.
+fn check_bytes(name: &str, bytes: &[u8]) -> (SourceFile, Vec<Diagnostic>) {
+    check_bytes_with(name, bytes, &Limits::default())
+}
+
+fn check_bytes_with(name: &str, bytes: &[u8], limits: &Limits) -> (SourceFile, Vec<Diagnostic>) {
+    let (file, decode_error) = SourceFile::from_bytes(name, bytes);
+    if let Some(diagnostic) = decode_error {
+        return (file, vec![diagnostic]);
+    }
+    let checked = check_source(&file, limits, &EvalLimits::default());
+    (file, checked.diagnostics)
+}
+
+/// The fixture's path as the CLI would print it when run from the repository root.
+fn display_name(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn check_fixture(path: &Path) -> (SourceFile, Vec<Diagnostic>) {
+    let bytes = std::fs::read(path).unwrap();
+    check_bytes(&display_name(path), &bytes)
+}
+
+fn fixture(relative: &str) -> (SourceFile, Vec<Diagnostic>) {
+    check_fixture(&Path::new(env!("CARGO_MANIFEST_DIR")).join(relative))
+}
+
+fn pairs<'a>(
+    file: &'a SourceFile,
+    diagnostics: &'a [Diagnostic],
+) -> Vec<(&'a SourceFile, &'a [Diagnostic])> {
+    vec![(file, diagnostics)]
+}
+
+/// Codes reported about a whole file, where there is nothing to underline.
+const FILE_LEVEL: &[Code] = &[Code::NotUtf8, Code::MissingScenario, Code::LimitExceeded];
+
+/// The house style of messages (STYLE.md): lowercase, no trailing period, a help with the fix,
+/// and a place in the file to point at.
+fn assert_house_style(name: &str, diagnostic: &Diagnostic) {
+    let message = &diagnostic.message;
+    let first = message.chars().next().unwrap_or(' ');
+    assert!(
+        !first.is_uppercase(),
+        "{name}: message starts with a capital: {message}"
+    );
+    assert!(
+        !message.ends_with('.'),
+        "{name}: message ends with a period: {message}"
+    );
+    assert!(
+        !message.contains('\n'),
+        "{name}: multi-line message: {message}"
+    );
+    if diagnostic.severity == Severity::Error {
+        assert!(
+            diagnostic
+                .help
+                .as_deref()
+                .is_some_and(|h| !h.trim().is_empty()),
+            "{name}: error without a help: {message}"
+        );
+    }
+    if !FILE_LEVEL.contains(&diagnostic.code) {
+        assert!(
+            diagnostic.primary_span().is_some(),
+            "{name}: nothing underlined for: {message}"
+        );
+    }
+    for text in std::iter::once(message).chain(diagnostic.help.as_ref()) {
+        assert_eq!(
+            text.matches('`').count() % 2,
+            0,
+            "{name}: unbalanced backticks in: {text}"
+        );
+    }
+}
+
+#[test]
+fn invalid_fixtures_report_errors_at_the_mistake() {
+    insta::glob!("fixtures/invalid/*.toml", |path| {
+        let (file, diagnostics) = check_fixture(path);
+        let name = file.name().to_owned();
+        assert!(
+            diagnostics.iter().any(Diagnostic::is_error),
+            "{name} yields no error"
+        );
+        for diagnostic in &diagnostics {
+            assert_house_style(&name, diagnostic);
+        }
+        insta::assert_snapshot!(render_human(&file, &diagnostics, false));
+    });
+}
+
+#[test]
+fn valid_fixtures_check_clean() {
+    insta::glob!("fixtures/valid/*.toml", |path| {
+        let bytes = std::fs::read(path).unwrap();
+        let name = display_name(path);
+        let (file, decode_error) = SourceFile::from_bytes(&name, &bytes);
+        assert!(decode_error.is_none(), "{name} is not UTF-8");
+        let checked = check_source(&file, &Limits::default(), &EvalLimits::default());
+        let findings: Vec<&Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Note)
+            .collect();
+        assert!(
+            findings.is_empty(),
+            "{name} should check clean:\n{}",
+            render_human(&file, &checked.diagnostics, false)
+        );
+        let evaluation = checked.evaluation.as_ref();
+        assert!(evaluation.is_some(), "{name} was not evaluated");
+        for diagnostic in &checked.diagnostics {
+            assert_house_style(&name, diagnostic);
+        }
+    });
+}
+
+#[test]
+fn there_are_enough_fixtures() {
+    let count = |dir: &str| {
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "toml")
+            })
+            .count()
+    };
+    assert!(count("tests/fixtures/invalid") >= 45);
+    assert!(count("tests/fixtures/valid") >= 10);
+}
+
+/// Runs `f` on a thread with a 1 MiB stack, half the default test thread's: inputs nested
+/// 20,000 deep must be stopped by depth limits, not saved by a generous stack.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// A small valid scenario whose outcome `deal` has `when = "<condition>"`.
+fn scenario_with_condition(condition: &str) -> String {
+    format!(
+        "[scenario]\ntitle = \"Deep\"\n\n[actors]\nus = \"US\"\n\n[decisions.offer]\nactor = \"us\"\n\
+         options = [\"none\", \"relief\"]\nlikelihood = {{ none = 0.5, relief = 0.5 }}\n\n\
+         [outcomes.deal]\nwhen = \"{condition}\"\npayoff = {{ us = 1 }}\n\n\
+         [outcomes.no_deal]\npayoff = {{ us = 0 }}\n"
+    )
+}
+
+fn codes_of(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+    diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+/// Checks `condition` twice on a small stack: with the default limits (the length limit
+/// stops a 20,000-deep expression first) and with no length limit, so the depth limit must.
+fn deep_condition(condition: String) -> [Vec<Diagnostic>; 2] {
+    let text = scenario_with_condition(&condition);
+    on_small_stack(move || {
+        let unlimited_length = Limits {
+            max_file_bytes: usize::MAX,
+            expr: ExprLimits {
+                max_len: usize::MAX,
+                ..ExprLimits::default()
+            },
+            ..Limits::default()
+        };
+        [
+            check_bytes("deep.toml", text.as_bytes()).1,
+            check_bytes_with("deep.toml", text.as_bytes(), &unlimited_length).1,
+        ]
+    })
+}
+
+fn assert_too_long_then_too_deep([by_default, without_length_limit]: &[Vec<Diagnostic>; 2]) {
+    assert_eq!(codes_of(by_default), ["E0003"]);
+    assert!(
+        by_default[0].message.contains("bytes long"),
+        "{}",
+        by_default[0].message
+    );
+    assert_eq!(codes_of(without_length_limit), ["E0003"]);
+    let message = &without_length_limit[0].message;
+    assert!(
+        message.contains("nested deeper than 64 levels"),
+        "{message}"
+    );
+}
+
+#[test]
+fn expression_nested_20000_deep_in_parentheses_is_a_limit_error() {
+    let condition = format!(
+        "{}offer == 'relief'{}",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    assert_too_long_then_too_deep(&deep_condition(condition));
+}
+
+#[test]
+fn expression_with_20000_nots_is_a_limit_error() {
+    let condition = format!("{}offer == 'relief'", "not ".repeat(20_000));
+    assert_too_long_then_too_deep(&deep_condition(condition));
+}
+
+#[test]
+fn expression_with_20000_minus_signs_is_a_limit_error() {
+    let condition = format!("{}1 > 0", "-".repeat(20_000));
+    assert_too_long_then_too_deep(&deep_condition(condition));
+}
+
+#[test]
+fn expression_with_a_20000_long_operator_chain_is_a_limit_error() {
+    let condition = vec!["offer == 'relief'"; 20_000].join(" and ");
+    assert_too_long_then_too_deep(&deep_condition(condition));
+}
+
+#[test]
+fn toml_nested_20000_deep_ends_in_a_diagnostic() {
+    let arrays = format!(
+        "[scenario]\ntitle = \"x\"\ntags = {}{}\n",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    let tables = format!(
+        "[scenario]\ntitle = \"x\"\n\n[facts]\nf = {}{}\n",
+        "{ a = ".repeat(20_000),
+        "}".repeat(20_000)
+    );
+    let dotted = format!(
+        "[scenario]\ntitle = \"x\"\n\n[facts.{}]\n",
+        vec!["a"; 20_000].join(".")
+    );
+    let unclosed = format!("[scenario]\ntitle = \"x\"\ntags = {}\n", "[".repeat(20_000));
+    for (name, text) in [
+        ("arrays.toml", arrays),
+        ("tables.toml", tables),
+        ("dotted.toml", dotted),
+        ("unclosed.toml", unclosed),
+    ] {
+        let diagnostics = on_small_stack(move || check_bytes(name, text.as_bytes()).1);
+        eprintln!(
+            "{name}: {:?}",
+            diagnostics
+                .iter()
+                .map(|d| (&d.code, &d.message))
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            diagnostics.iter().any(Diagnostic::is_error),
+            "{name}: {:?}",
+            codes_of(&diagnostics)
+        );
+    }
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_reported_where_they_start() {
+    let bytes = b"[scenario]\ntitle = \"Caf\xe9 talks\"\n";
+    let (file, diagnostics) = check_bytes("latin1.toml", bytes);
+    assert_eq!(codes_of(&diagnostics), ["E0002"]);
+    insta::assert_snapshot!(render_human(&file, &diagnostics, false));
+}
+
+/// A 10 MB scenario: a valid head followed by thousands of facts. Checking must finish with
+/// a result (no findings), not run out of time or memory.
+#[test]
+fn a_10_mb_file_checks() {
+    let mut text = scenario_with_condition("offer == 'relief'");
+    text.push_str("\n[facts]\n");
+    let mut i = 0;
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(&format!(
+            "fact_{i:07} = {{ value = {i}, doc = \"padding to make the file large\" }}\n"
+        ));
+        i += 1;
+    }
+    let started = Instant::now();
+    let (_, diagnostics) = check_bytes("large.toml", text.as_bytes());
+    let findings: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Note)
+        .collect();
+    assert!(findings.is_empty(), "{findings:?}");
+    eprintln!(
+        "10 MB file with {i} facts checked in {:?}",
+        started.elapsed()
+    );
+}

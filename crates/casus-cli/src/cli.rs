@@ -23,6 +23,12 @@ pub(crate) enum Command {
     Check(commands::check::CheckArgs),
     /// Evaluate a scenario: outcome forecast, strategy and paths.
     Eval(commands::eval::EvalArgs),
+    /// Explain a path step by step, the paths to an outcome, or why not another outcome.
+    Explain(commands::explain::ExplainArgs),
+    /// Run the `[tests.*]` of scenario files.
+    Test(commands::test::TestArgs),
+    /// Compare two versions of scenario files: what changed, and how the results moved.
+    Diff(commands::diff::DiffArgs),
 }
 
 /// Limits that keep a hostile file from exhausting the machine.

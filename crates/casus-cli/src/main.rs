@@ -33,6 +33,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Eval(args) => commands::eval::run(&args),
+        Command::Explain(args) => commands::explain::run(&args),
+        Command::Test(args) => commands::test::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
     };
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use casus_core::likelihood::word_for;
 use casus_core::model::Scenario;
-use casus_rules::Evaluation;
+use casus_rules::sensitivity::TornadoRow;
+use casus_rules::{Evaluation, KeyAssumption};
 use serde_json::{Map, Value as Json, json};
 
 use crate::text::{clip, pad, payoff, percent, round};
@@ -47,16 +48,15 @@ pub fn render_human(
     let range_col = ranges.is_some();
     let _ = writeln!(
         out,
-        "  {}  {:>11}  {}{}  {}",
+        "  {}  {:>11}  {}{}",
         pad("outcome", id_width),
         "probability",
         if range_col {
-            pad("range", 15)
+            format!("{}  ", pad("range", 15))
         } else {
             String::new()
         },
-        if range_col { "  " } else { "" },
-        pad("in words", 20).trim_end()
+        "in words"
     );
     for i in by_probability(evaluation) {
         let result = &evaluation.outcomes[i];
@@ -152,30 +152,188 @@ pub fn render_human(
         out.push('\n');
         let _ = writeln!(
             out,
-            "Key assumptions (the likelihoods say one thing, the payoffs another)"
+            "Key assumptions (the likelihoods say one thing, the actor's payoffs another)"
         );
         for flag in &evaluation.key_assumptions {
-            let decision = &scenario.decisions[flag.decision];
-            let strategic: Vec<&str> = flag
-                .strategic
-                .iter()
-                .map(|&i| decision.options[i].name.as_str())
-                .collect();
-            let value = |i: usize| flag.values.get(i).map_or("?".to_owned(), |v| payoff(*v));
-            let _ = writeln!(
-                out,
-                "  {}: you judge `{}` most likely ({}), yet {}'s payoffs favour `{}` ({} against {})",
-                decision.id.name,
-                decision.options[flag.forecast].name,
-                percent(flag.forecast_probability),
-                decision.actor.name,
-                strategic.join("` or `"),
-                value(flag.strategic.first().copied().unwrap_or(0)),
-                value(flag.forecast),
-            );
+            let _ = writeln!(out, "  {}", key_assumption_sentence(scenario, flag));
+            if let Some(place) = key_assumption_place(scenario, flag) {
+                let _ = writeln!(out, "    {place}");
+            }
         }
     }
     out
+}
+
+/// A key-assumption flag in one sentence: what the analyst judges likely, and what the actor's
+/// payoffs favour instead.
+pub fn key_assumption_sentence(scenario: &Scenario, flag: &KeyAssumption) -> String {
+    let decision = &scenario.decisions[flag.decision];
+    let option = |i: usize| {
+        decision
+            .options
+            .get(i)
+            .map_or("?", |o| o.name.as_str())
+            .to_owned()
+    };
+    let strategic: Vec<String> = flag
+        .strategic
+        .iter()
+        .map(|&i| format!("`{}`", option(i)))
+        .collect();
+    let value = |i: usize| {
+        flag.values
+            .get(i)
+            .filter(|v| v.is_finite())
+            .map_or("?".to_owned(), |v| payoff(*v))
+    };
+    let best = flag.strategic.first().copied().unwrap_or(0);
+    let actor = actor_name(scenario, &decision.actor.name);
+    format!(
+        "{} ({actor}): you judge `{}` most likely ({}), yet {} payoffs favour {} (expected payoff {} against {} for `{}`)",
+        decision.id.name,
+        option(flag.forecast),
+        percent(flag.forecast_probability),
+        possessive(&actor),
+        strategic.join(" or "),
+        value(best),
+        value(flag.forecast),
+        option(flag.forecast),
+    )
+}
+
+/// Where a key-assumption flag was found: the choices before the first point where it holds,
+/// and at how many points of the decision graph it holds. `None` for the first decision, which
+/// has no choices before it and is met once.
+pub fn key_assumption_place(scenario: &Scenario, flag: &KeyAssumption) -> Option<String> {
+    let choices: Vec<String> = flag
+        .context
+        .iter()
+        .map(|&(d, o)| {
+            let decision = &scenario.decisions[d];
+            match o.and_then(|o| decision.options.get(o)) {
+                Some(option) => format!("{} = {}", decision.id.name, option.name),
+                None => format!("{} skipped", decision.id.name),
+            }
+        })
+        .collect();
+    if choices.is_empty() && flag.occurrences <= 1 {
+        return None;
+    }
+    let mut text = if choices.is_empty() {
+        "at the start".to_owned()
+    } else {
+        format!("after {}", choices.join(", "))
+    };
+    if flag.occurrences > 1 {
+        let _ = write!(
+            text,
+            " (the first of {} points in the decision graph where this holds)",
+            flag.occurrences
+        );
+    }
+    Some(text)
+}
+
+/// The display name of actor `id` (`nature` for chance events).
+pub fn actor_name(scenario: &Scenario, id: &str) -> String {
+    scenario
+        .actors
+        .iter()
+        .find(|a| a.id.name == id)
+        .map_or_else(|| id.to_owned(), |a| clip(&a.name, 60))
+}
+
+/// `Russia's`, `United States'`.
+fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
+}
+
+/// The tornado table for people: which decision's likelihoods move which outcome most, at most
+/// `max_rows` rows. Empty when no likelihood has a band.
+pub fn render_tornado(scenario: &Scenario, tornado: &[TornadoRow], max_rows: usize) -> String {
+    let mut out = String::new();
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "Sensitivity (each decision's likelihoods swept across their bands, one decision at a time)"
+    );
+    if tornado.is_empty() {
+        let _ = writeln!(
+            out,
+            "  no likelihood has a band (all are exact numbers, or none is given), so the forecast has no range"
+        );
+        return out;
+    }
+    let shown = &tornado[..tornado.len().min(max_rows)];
+    let decision_width = shown
+        .iter()
+        .map(|r| scenario.decisions[r.decision].id.name.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let outcome_width = shown
+        .iter()
+        .map(|r| scenario.outcomes[r.outcome].id.name.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(
+        out,
+        "  {}  {}  {:>7}  {:>7}  {:>9}",
+        pad("decision", decision_width),
+        pad("outcome", outcome_width),
+        "low",
+        "high",
+        "swing"
+    );
+    for row in shown {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {:>7}  {:>7}  {:>9}",
+            pad(&scenario.decisions[row.decision].id.name, decision_width),
+            pad(&scenario.outcomes[row.outcome].id.name, outcome_width),
+            percent(row.low),
+            percent(row.high),
+            format!("{:.1} pts", row.swing() * 100.0),
+        );
+    }
+    if tornado.len() > shown.len() {
+        let _ = writeln!(
+            out,
+            "  … and {} smaller rows (`--format json` lists them all)",
+            tornado.len() - shown.len()
+        );
+    }
+    out
+}
+
+/// The tornado table as JSON rows, largest swing first.
+pub fn tornado_json(scenario: &Scenario, tornado: &[TornadoRow]) -> Json {
+    Json::Array(
+        tornado
+            .iter()
+            .map(|row| {
+                json!({
+                    "decision": scenario.decisions[row.decision].id.name,
+                    "outcome": scenario.outcomes[row.outcome].id.name,
+                    "low": round(row.low),
+                    "high": round(row.high),
+                    "swing": round(row.swing()),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Adds the tornado table to the JSON of `casus eval` as `sensitivity`.
+pub fn add_tornado(json: &mut Json, scenario: &Scenario, tornado: &[TornadoRow]) {
+    if let Json::Object(map) = json {
+        map.insert("sensitivity".into(), tornado_json(scenario, tornado));
+    }
 }
 
 /// The JSON of `casus eval --format json`; the keys of the contract in DESIGN.md keep their
@@ -254,13 +412,34 @@ pub fn to_json(
         .iter()
         .map(|flag| {
             let d = &scenario.decisions[flag.decision];
+            let values: Map<String, Json> = flag
+                .values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .filter_map(|(i, v)| Some((d.options.get(i)?.name.clone(), json!(round(*v)))))
+                .collect();
+            let context: Map<String, Json> = flag
+                .context
+                .iter()
+                .map(|&(c, o)| {
+                    let decision = &scenario.decisions[c];
+                    let option = o
+                        .and_then(|o| decision.options.get(o))
+                        .map(|o| o.name.clone());
+                    (decision.id.name.clone(), json!(option))
+                })
+                .collect();
             json!({
                 "decision": d.id.name,
                 "actor": d.actor.name,
                 "forecast": d.options[flag.forecast].name,
                 "forecast_probability": round(flag.forecast_probability),
                 "strategic": flag.strategic.iter().map(|&i| d.options[i].name.clone()).collect::<Vec<_>>(),
+                "expected_payoffs": values,
+                "context": context,
                 "occurrences": flag.occurrences,
+                "message": key_assumption_sentence(scenario, flag),
             })
         })
         .collect();

@@ -2,5 +2,8 @@
 //! and machines. Nothing here evaluates or does I/O; every function returns a `String`.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod eval;
+pub mod explain;
+pub mod testing;
 pub mod text;

@@ -7,13 +7,19 @@
 mod analysis;
 mod bytecode;
 pub mod deps;
+pub mod diff;
+pub mod explain;
 pub mod given;
+pub mod graph;
 pub mod paths;
 pub mod pipeline;
 pub mod program;
 pub mod result;
 mod search;
+pub mod sensitivity;
+pub mod testing;
 pub mod value;
+pub mod whynot;
 
 pub use pipeline::{Checked, check_source};
 pub use program::Program;

@@ -28,6 +28,9 @@ pub struct CDecision {
     pub bands: Vec<(f64, f64)>,
     /// Conditional likelihoods: the first whose code holds gives the probabilities.
     pub conditional: Vec<(Code, Vec<f64>)>,
+    /// The band of each option of each conditional likelihood before normalisation, parallel
+    /// to `conditional`; sensitivity analysis sweeps them.
+    pub conditional_bands: Vec<Vec<(f64, f64)>>,
     /// Whether no likelihood was given and the options are treated as equally likely.
     pub uniform: bool,
 }
@@ -183,6 +186,16 @@ impl Program {
                         (vec![p; names.len()], vec![(p, p); names.len()], true)
                     }
                 };
+                let conditional_bands = d
+                    .likelihood_if
+                    .iter()
+                    .map(|c| {
+                        names
+                            .iter()
+                            .map(|o| c.table.get(o).map_or((0.0, 0.0), |l| (l.lo, l.hi)))
+                            .collect()
+                    })
+                    .collect();
                 let conditional = d
                     .likelihood_if
                     .iter()
@@ -210,6 +223,7 @@ impl Program {
                     probabilities,
                     bands,
                     conditional,
+                    conditional_bands,
                     uniform,
                 }
             })

@@ -37,6 +37,9 @@ pub(crate) struct EvalArgs {
     pub(crate) limits: LimitArgs,
 }
 
+/// Most tornado rows shown in human output; the JSON carries them all.
+const TORNADO_ROWS: usize = 10;
+
 /// Runs the command.
 pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
     let limits = args.limits.core();
@@ -50,8 +53,51 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
     else {
         return Ok(report_findings(&source, &checked.diagnostics));
     };
-    let pairs: Vec<(&str, casus_core::model::Value)> = args
-        .given
+    let (fixed, program) = resolve_given(scenario, program, &args.given)?;
+    let evaluation =
+        match casus_rules::evaluate(scenario, &program, &fixed.given, &args.limits.eval()) {
+            Ok(e) => e,
+            Err(diagnostics) => return Ok(report_findings(&source, &diagnostics)),
+        };
+    let sensitivity = match casus_rules::sensitivity::sensitivity(
+        scenario,
+        &program,
+        &fixed.given,
+        &args.limits.eval(),
+    ) {
+        Ok(s) => s,
+        Err(diagnostics) => return Ok(report_findings(&source, &diagnostics)),
+    };
+    let ranges = Some(sensitivity.ranges.as_slice());
+    match args.format {
+        EvalFormat::Human => {
+            let mut text = casus_report::eval::render_human(scenario, &evaluation, ranges);
+            text.push_str(&casus_report::eval::render_tornado(
+                scenario,
+                &sensitivity.tornado,
+                TORNADO_ROWS,
+            ));
+            print(&text);
+        }
+        EvalFormat::Json => {
+            let mut json = casus_report::eval::to_json(scenario, &evaluation, ranges);
+            casus_report::eval::add_tornado(&mut json, scenario, &sensitivity.tornado);
+            print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            ));
+        }
+    }
+    Ok(Status::Ok)
+}
+
+/// Reads `--given name=value` pairs and compiles the program with the given input facts.
+pub(crate) fn resolve_given(
+    scenario: &casus_core::model::Scenario,
+    program: &casus_rules::Program,
+    given: &[String],
+) -> Result<(casus_rules::given::Fixed, casus_rules::Program), CliError> {
+    let pairs: Vec<(&str, casus_core::model::Value)> = given
         .iter()
         .map(|g| {
             let (name, value) = g.split_once('=').ok_or_else(|| {
@@ -70,29 +116,14 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
         casus_rules::Program::compile_with(scenario, &fixed.overrides)
             .map_err(|_| CliError::Usage("--given: cannot compile".into()))?
     };
-    let evaluation =
-        match casus_rules::evaluate(scenario, &program, &fixed.given, &args.limits.eval()) {
-            Ok(e) => e,
-            Err(diagnostics) => return Ok(report_findings(&source, &diagnostics)),
-        };
-    match args.format {
-        EvalFormat::Human => print(&casus_report::eval::render_human(
-            scenario,
-            &evaluation,
-            None,
-        )),
-        EvalFormat::Json => {
-            let json = casus_report::eval::to_json(scenario, &evaluation, None);
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            ));
-        }
-    }
-    Ok(Status::Ok)
+    Ok((fixed, program))
 }
 
-fn report_findings(source: &SourceFile, diagnostics: &[casus_core::Diagnostic]) -> Status {
+/// Prints diagnostics to standard error; the status says whether any is an error.
+pub(crate) fn report_findings(
+    source: &SourceFile,
+    diagnostics: &[casus_core::Diagnostic],
+) -> Status {
     let color = input::color(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     crate::output::eprint(&render_human(source, diagnostics, color));
     if diagnostics.iter().any(casus_core::Diagnostic::is_error) {

@@ -20,10 +20,11 @@ use crate::span::Span;
 pub fn check(scenario: &Scenario) -> Vec<Diagnostic> {
     let names = Names::new(scenario);
     let mut diagnostics = Vec::new();
-    namespace(scenario, &mut diagnostics);
+    let ambiguous = namespace(scenario, &mut diagnostics);
     let mut checker = TypeChecker {
         scenario,
         names: &names,
+        ambiguous: &ambiguous,
         diagnostics: &mut diagnostics,
     };
     for (index, decision) in scenario.decisions.iter().enumerate() {
@@ -66,7 +67,10 @@ pub fn check(scenario: &Scenario) -> Vec<Diagnostic> {
     diagnostics
 }
 
-fn namespace(scenario: &Scenario, diagnostics: &mut Vec<Diagnostic>) {
+/// Reports ids that name two things and returns them: expressions that read such a name are
+/// not type-checked, since either reading would only add errors that echo this one.
+fn namespace(scenario: &Scenario, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut ambiguous = Vec::new();
     for decision in &scenario.decisions {
         if let Some(fact) = scenario
             .facts
@@ -82,6 +86,7 @@ fn namespace(scenario: &Scenario, diagnostics: &mut Vec<Diagnostic>) {
                 .secondary(fact.id.span, "declared as a fact here")
                 .help("expressions read facts and decisions by name, so rename one of them"),
             );
+            ambiguous.push(decision.id.name.clone());
         }
     }
     let reserved = scenario
@@ -92,10 +97,11 @@ fn namespace(scenario: &Scenario, diagnostics: &mut Vec<Diagnostic>) {
     for id in reserved.filter(|id| id.name == EXPECT_OUTCOME) {
         diagnostics.push(
             Diagnostic::new(Code::InvalidId, "`outcome` is reserved")
-                .primary(id.span, "")
+                .primary(id.span, "reserved for naming outcomes in tests")
                 .help("tests use `expect = { outcome = \"…\" }` to name the outcome; choose another name"),
         );
     }
+    ambiguous
 }
 
 fn decision_checks(scenario: &Scenario, decision: &Decision, diagnostics: &mut Vec<Diagnostic>) {

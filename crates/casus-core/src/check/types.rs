@@ -36,6 +36,8 @@ impl Ty<'_> {
 pub(super) struct TypeChecker<'a> {
     pub(super) scenario: &'a Scenario,
     pub(super) names: &'a Names,
+    /// Names declared twice; already reported, so expressions reading them are not checked.
+    pub(super) ambiguous: &'a [String],
     pub(super) diagnostics: &'a mut Vec<Diagnostic>,
 }
 
@@ -65,7 +67,7 @@ impl<'a> TypeChecker<'a> {
                         ),
                     )
                     .primary(expr.span, "not a condition")
-                    .help("compare it with something, such as `x == 'option'` or `x > 10`"),
+                    .help(condition_help(expr, &ty)),
                 );
             }
         }
@@ -116,9 +118,14 @@ impl<'a> TypeChecker<'a> {
                     UnaryOp::Neg => (Ty::Number, "`-` applies to a number"),
                 };
                 if ty != want {
+                    let help = match op {
+                        UnaryOp::Not => condition_help(operand, &ty),
+                        UnaryOp::Neg => number_help(&ty),
+                    };
                     self.mismatch(
                         operand.span,
                         format!("{word}, but this is {}", ty.describe()),
+                        help,
                     );
                     return None;
                 }
@@ -143,6 +150,9 @@ impl<'a> TypeChecker<'a> {
 
     fn name(&mut self, name: &str, span: Span) -> Option<Ty<'a>> {
         let names: &'a Names = self.names;
+        if self.ambiguous.iter().any(|a| a == name) {
+            return None;
+        }
         match names.get(name) {
             Some((_, Type::Bool)) => Some(Ty::Bool),
             Some((_, Type::Number)) => Some(Ty::Number),
@@ -199,6 +209,7 @@ impl<'a> TypeChecker<'a> {
                                 op.as_str(),
                                 t.describe()
                             ),
+                            condition_help(e, t),
                         );
                     }
                 }
@@ -214,6 +225,7 @@ impl<'a> TypeChecker<'a> {
                                 op.as_str(),
                                 t.describe()
                             ),
+                            number_help(t),
                         );
                     }
                 }
@@ -229,6 +241,7 @@ impl<'a> TypeChecker<'a> {
                                 op.as_str(),
                                 t.describe()
                             ),
+                            number_help(t),
                         );
                     }
                 }
@@ -263,11 +276,15 @@ impl<'a> TypeChecker<'a> {
                 },
             ) => {
                 if !a.iter().any(|s| b.contains(s)) {
+                    let first = a.first().map_or("…", String::as_str);
                     self.mismatch(
                         le.span.cover(re.span),
                         format!(
-                            "`{oa}` and `{ob}` have no option in common, so `{}` can never hold",
+                            "`{oa}` and `{ob}` have no option in common, so `{}` always gives the same answer",
                             op.as_str()
+                        ),
+                        format!(
+                            "compare each with one of its own options in quotes, such as `{oa} == '{first}'`"
                         ),
                     );
                 }
@@ -288,8 +305,9 @@ impl<'a> TypeChecker<'a> {
         if symbols.iter().any(|s| s == symbol) {
             return;
         }
-        let help = did_you_mean(symbol, symbols.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("the options of `{owner}` are {}", list(symbols)));
+        let help = did_you_mean(symbol, symbols.iter().map(String::as_str)).unwrap_or_else(|| {
+            format!("use one of the options of `{owner}`, or add `{symbol}` to them")
+        });
         self.diagnostics.push(
             Diagnostic::new(
                 Code::UnknownSymbol,
@@ -300,11 +318,51 @@ impl<'a> TypeChecker<'a> {
         );
     }
 
-    fn mismatch(&mut self, span: Span, message: String) {
+    fn mismatch(&mut self, span: Span, message: String, help: String) {
         self.diagnostics.push(
             Diagnostic::new(Code::TypeMismatch, message)
                 .primary(span, "")
-                .help("see the expression types in docs/language.md"),
+                .help(help),
         );
+    }
+}
+
+/// How to turn an operand of type `ty` into a condition, with the analyst's own name when the
+/// operand is one.
+fn condition_help(expr: &Expr, ty: &Ty<'_>) -> String {
+    let name = match &expr.kind {
+        ExprKind::Name(name) => Some(name.as_str()),
+        _ => None,
+    };
+    match (ty, name) {
+        (Ty::Number, Some(name)) => {
+            format!("compare the number with something to make a condition, such as `{name} > 0`")
+        }
+        (Ty::Enum { owner, symbols }, _) => format!(
+            "compare it with one of its options to make a condition, such as `{owner} == '{}'`",
+            symbols.first().map_or("…", String::as_str)
+        ),
+        (Ty::Symbol(symbol), _) => format!(
+            "a quoted symbol is not a condition; compare it with a decision, such as \
+             `answer == '{symbol}'`"
+        ),
+        _ => "compare it with something to make a condition, such as `x == 'option'` or `x > 10`"
+            .to_owned(),
+    }
+}
+
+/// Why a value of type `ty` is not a number, and what to write instead.
+fn number_help(ty: &Ty<'_>) -> String {
+    match ty {
+        Ty::Enum { owner, symbols } => format!(
+            "options are not numbers; test them with `==`, such as `{owner} == '{}'`, or declare \
+             a number fact",
+            symbols.first().map_or("…", String::as_str)
+        ),
+        Ty::Symbol(_) => {
+            "a quoted symbol is not a number; write numbers without quotes, such as `50`".to_owned()
+        }
+        Ty::Bool => "true or false is not a number; join conditions with `and` or `or`".to_owned(),
+        Ty::Number => "this is a number already".to_owned(),
     }
 }

@@ -372,7 +372,13 @@ impl<'a> Lexer<'a, '_> {
                 "comments cannot stand inside an expression; put them after the TOML value"
                     .to_string(),
             ),
-            _ => None,
+            ';' => Some("join conditions with `and` or `or`".to_string()),
+            _ => Some(
+                "an expression is made of names, quoted symbols such as `'refuse'`, numbers, \
+                 `and`, `or`, `not`, comparisons such as `==` or `<`, `in [...]`, `+ - * /` and \
+                 parentheses"
+                    .to_string(),
+            ),
         };
         self.error(
             start,

@@ -10,6 +10,7 @@
 
 mod reader;
 mod sections;
+mod toml_errors;
 
 use crate::diagnostic::Diagnostic;
 use crate::limits::Limits;
@@ -40,7 +41,7 @@ pub fn load(file: &SourceFile, limits: &Limits) -> Loaded {
     }
     let (document, errors) = toml::de::DeTable::parse_recoverable(file.text());
     if !errors.is_empty() {
-        diagnostics.extend(errors.iter().map(|e| reader::toml_error(file.text(), e)));
+        diagnostics.extend(toml_errors::toml_errors(file.text(), &errors));
         crate::diagnostic::sort(&mut diagnostics);
         return Loaded {
             scenario: None,

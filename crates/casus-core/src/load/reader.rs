@@ -40,33 +40,6 @@ pub(super) fn file_too_large(size: usize, limit: usize) -> Diagnostic {
     .help("split the scenario into smaller files, or raise the limit with `--max-file-size`")
 }
 
-pub(super) fn toml_error(text: &str, error: &toml::de::Error) -> Diagnostic {
-    // toml's messages are multi-line and repeat the source; the first line is the plain words.
-    let message = error
-        .message()
-        .lines()
-        .next()
-        .unwrap_or("invalid TOML")
-        .trim();
-    let message = message.trim_end_matches('.').to_owned();
-    let mut diagnostic = Diagnostic::new(Code::TomlSyntax, lowercase_first(&message));
-    if let Some(range) = error.span() {
-        let span = Span::from(range).clamp_to(text);
-        diagnostic = diagnostic.primary(span, "");
-    }
-    diagnostic.help(
-        "see the TOML syntax at https://toml.io; strings need quotes and tables need `[` and `]`",
-    )
-}
-
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// How TOML names a value's type, in the words an analyst would use.
 pub(super) fn type_name(value: &DeValue<'_>) -> &'static str {
     match value {
@@ -104,9 +77,13 @@ impl<'s> Reader<'s> {
     }
 
     pub(super) fn unknown_key(&mut self, key: &Key<'_>, allowed: &[&str], within: &str) {
-        let name = key.get_ref().as_ref();
-        let help = did_you_mean(name, allowed.iter().copied())
+        let help = did_you_mean(key.get_ref(), allowed.iter().copied())
             .unwrap_or_else(|| format!("{within} takes {}", backticked(allowed)));
+        self.unknown_key_with_help(key, within, help);
+    }
+
+    pub(super) fn unknown_key_with_help(&mut self, key: &Key<'_>, within: &str, help: String) {
+        let name = escape_for_message(key.get_ref());
         self.report(
             Diagnostic::new(
                 Code::UnknownKey,
@@ -117,11 +94,24 @@ impl<'s> Reader<'s> {
         );
     }
 
-    pub(super) fn missing_key(&mut self, span: Span, key: &str, within: &str, example: &str) {
+    /// Reports that `table` lacks `key`, unless the table has an unknown key that is probably
+    /// `key` misspelt: that key's own error already says "did you mean", and a second error
+    /// about the same typo would only echo it.
+    pub(super) fn missing_key(
+        &mut self,
+        table: Option<&DeTable<'_>>,
+        span: Span,
+        key: &str,
+        within: &str,
+        help: String,
+    ) {
+        if table.is_some_and(|t| is_misspelt(t, key)) {
+            return;
+        }
         self.report(
             Diagnostic::new(Code::MissingKey, format!("{within} has no `{key}`"))
                 .primary(span, format!("`{key}` is required here"))
-                .help(format!("add `{key} = {example}`")),
+                .help(help),
         );
     }
 
@@ -133,6 +123,12 @@ impl<'s> Reader<'s> {
         example: &str,
     ) {
         let found = type_name(value.get_ref());
+        // Examples are code; keep them in backticks even where a caller wrote them bare.
+        let example = if example.contains('`') {
+            example.to_owned()
+        } else {
+            format!("`{example}`")
+        };
         self.report(
             Diagnostic::new(
                 Code::WrongType,
@@ -216,7 +212,12 @@ impl<'s> Reader<'s> {
         match value.get_ref() {
             DeValue::String(s) => Some(s.to_string()),
             _ => {
-                self.wrong_type(value, what, "a string", "\"…\" in double quotes");
+                self.wrong_type(
+                    value,
+                    what,
+                    "text",
+                    "text in double quotes, such as `\"…\"`",
+                );
                 None
             }
         }
@@ -265,6 +266,17 @@ impl<'s> Reader<'s> {
                     }
                 }
             }
+            DeValue::Float(f) => {
+                self.report(
+                    Diagnostic::new(
+                        Code::WrongType,
+                        format!("{what} must be a whole number, not `{}`", f.as_str()),
+                    )
+                    .primary(span_of(value), "expected a whole number")
+                    .help("write a whole number such as `1`"),
+                );
+                None
+            }
             _ => {
                 self.wrong_type(value, what, "a whole number", "a whole number such as `1`");
                 None
@@ -295,6 +307,14 @@ impl<'s> Reader<'s> {
     /// A condition: an expression string, or a table of equalities joined by `and`.
     pub(super) fn condition(&mut self, value: &Val<'_>, what: &str) -> Option<Expr> {
         match value.get_ref() {
+            DeValue::String(text) if text.trim().is_empty() => {
+                self.report(
+                    Diagnostic::new(Code::ExpressionSyntax, format!("{what} is empty"))
+                        .primary(span_of(value), "empty condition")
+                        .help("write a condition such as `\"answer == 'refuse'\"`, or `\"true\"` for one that always holds"),
+                );
+                None
+            }
             DeValue::String(text) => {
                 let map = StrMap::new(self.text, span_of(value), text);
                 match parse_expr(text, &map, self.limits.expr) {
@@ -311,7 +331,7 @@ impl<'s> Reader<'s> {
                     value,
                     what,
                     "an expression or a table of equalities",
-                    "\"russia_answer == 'refuse'\" or { russia_answer = \"refuse\" }",
+                    "`\"russia_answer == 'refuse'\"` or `{ russia_answer = \"refuse\" }`",
                 );
                 None
             }
@@ -365,29 +385,11 @@ impl<'s> Reader<'s> {
     /// A likelihood in any of its forms.
     pub(super) fn likelihood(&mut self, value: &Val<'_>, what: &str) -> Option<Likelihood> {
         let span = span_of(value);
-        let bad = |reader: &mut Self, message: String| {
-            reader.report(
-                Diagnostic::new(Code::InvalidLikelihood, message)
-                    .primary(span, "")
-                    .help("write a number in [0, 1] such as `0.25`, a percentage such as `\"25%\"`, a range such as `[0.2, 0.4]`, or an ICD 203 word such as `\"likely\"`"),
-            );
-            None
-        };
         match value.get_ref() {
-            DeValue::Integer(_) | DeValue::Float(_) => match number_of(value.get_ref()) {
-                Some(Ok(p)) if (0.0..=1.0).contains(&p) => {
-                    Some(Likelihood::exact(p, Form::Number, span))
-                }
-                Some(Ok(p)) if p > 1.0 && p <= 100.0 => bad(
-                    self,
-                    format!(
-                        "{what} `{}` is more than 1; percentages are written as strings such as `\"{}%\"`",
-                        crate::model::format_number(p),
-                        crate::model::format_number(p)
-                    ),
-                ),
-                _ => bad(self, format!("{what} must lie between 0 and 1")),
-            },
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                let p = self.probability(value, what)?;
+                Some(Likelihood::exact(p, Form::Number, span))
+            }
             DeValue::String(text) => {
                 if let Some(p) = parse_percent(text) {
                     Some(Likelihood::exact(p, Form::Percent, span))
@@ -399,52 +401,176 @@ impl<'s> Reader<'s> {
                         span,
                     ))
                 } else {
-                    let words = crate::likelihood::ICD_203.iter().map(|w| w.word);
-                    let hint = did_you_mean(&text.to_lowercase(), words);
-                    let message = format!("`{}` is not a likelihood", escape_for_message(text));
-                    self.report(
-                        Diagnostic::new(Code::InvalidLikelihood, message).primary(span, "not a number, percentage or ICD 203 word").help(
-                            hint.unwrap_or_else(|| {
-                                "use an ICD 203 word (almost no chance, very unlikely, unlikely, roughly even chance, likely, very likely, almost certain), a percentage such as `\"35%\"` or a number in [0, 1]".to_owned()
-                            }),
-                        ),
-                    );
+                    self.bad_likelihood_text(text, span, what);
                     None
                 }
             }
             DeValue::Array(items) => {
-                let bounds: Vec<Option<f64>> = items
-                    .iter()
-                    .map(|item| match item.get_ref() {
-                        DeValue::String(s) => parse_percent(s),
-                        other => number_of(other)
-                            .and_then(Result::ok)
-                            .filter(|p| (0.0..=1.0).contains(p)),
-                    })
-                    .collect();
+                let mut bounds = Vec::new();
+                for item in items.iter() {
+                    bounds.push(match item.get_ref() {
+                        DeValue::String(text) => match parse_percent(text) {
+                            Some(p) => Some(p),
+                            None => {
+                                self.bad_likelihood_text(text, span_of(item), what);
+                                None
+                            }
+                        },
+                        _ => self.probability(item, what),
+                    });
+                }
                 match bounds.as_slice() {
                     [Some(lo), Some(hi)] if lo <= hi => {
                         Some(Likelihood::band(*lo, *hi, Form::Range, span))
                     }
-                    [Some(_), Some(_)] => bad(
-                        self,
-                        format!("{what} range has its low end above its high end"),
-                    ),
-                    _ => bad(
-                        self,
-                        format!("{what} range must be two probabilities `[low, high]` in [0, 1]"),
-                    ),
+                    [Some(_), Some(_)] => {
+                        let end = |i: usize| {
+                            items
+                                .get(i)
+                                .and_then(|item| self.text.get(item.span()))
+                                .unwrap_or("…")
+                                .to_owned()
+                        };
+                        self.report(
+                            Diagnostic::new(
+                                Code::InvalidLikelihood,
+                                format!("{what} is a range whose low end is above its high end"),
+                            )
+                            .primary(span, "the ends are the wrong way round")
+                            .help(format!(
+                                "write the lower end first: `[{}, {}]`",
+                                end(1),
+                                end(0)
+                            )),
+                        );
+                        None
+                    }
+                    _ if bounds.len() == 2 => None, // a bad end is reported already
+                    _ => {
+                        self.report(
+                            Diagnostic::new(
+                                Code::InvalidLikelihood,
+                                format!(
+                                    "{what} is a list of {} values, but a range has two",
+                                    bounds.len()
+                                ),
+                            )
+                            .primary(span, "expected `[low, high]`")
+                            .help("write a range as its two ends, such as `[0.2, 0.4]` or `[\"20%\", \"40%\"]`"),
+                        );
+                        None
+                    }
                 }
             }
-            _ => bad(
-                self,
-                format!(
-                    "{what} must be a number, a percentage, a range or an ICD 203 word, not {}",
-                    type_name(value.get_ref())
-                ),
-            ),
+            other => {
+                self.report(
+                    Diagnostic::new(
+                        Code::InvalidLikelihood,
+                        format!(
+                            "{what} must be a number, a percentage, a range or an ICD 203 word, not {}",
+                            type_name(other)
+                        ),
+                    )
+                    .primary(span, "not a likelihood")
+                    .help(LIKELIHOOD_FORMS),
+                );
+                None
+            }
         }
     }
+
+    /// A bare number as a probability in [0, 1].
+    fn probability(&mut self, value: &Val<'_>, what: &str) -> Option<f64> {
+        let span = span_of(value);
+        let shown = self.text.get(value.span()).unwrap_or("").to_owned();
+        let (message, label, help) = match number_of(value.get_ref()) {
+            Some(Ok(p)) if (0.0..=1.0).contains(&p) => return Some(p),
+            Some(Ok(p)) if p > 1.0 && p <= 100.0 => (
+                format!("{what} is `{shown}`, more than 1"),
+                "a probability is at most 1",
+                format!(
+                    "write `{}`, or the percentage as text: `\"{}%\"`",
+                    crate::model::format_number(p / 100.0),
+                    crate::model::format_number(p)
+                ),
+            ),
+            Some(Ok(_)) => (
+                format!("{what} is `{shown}`, outside 0 to 1"),
+                "a probability lies between 0 and 1",
+                LIKELIHOOD_FORMS.to_owned(),
+            ),
+            Some(Err(())) => (
+                format!("{what} is not a finite number"),
+                "a probability lies between 0 and 1",
+                LIKELIHOOD_FORMS.to_owned(),
+            ),
+            None => (
+                format!(
+                    "{what} must be a number or a percentage, not {}",
+                    type_name(value.get_ref())
+                ),
+                "not a probability",
+                "write the ends of a range as numbers such as `0.2` or percentages such as `\"20%\"`"
+                    .to_owned(),
+            ),
+        };
+        self.report(
+            Diagnostic::new(Code::InvalidLikelihood, message)
+                .primary(span, label)
+                .help(help),
+        );
+        None
+    }
+
+    /// A string that is neither a percentage in [0, 100] nor an estimative word.
+    fn bad_likelihood_text(&mut self, text: &str, span: Span, what: &str) {
+        let shown = escape_for_message(text);
+        let out_of_range = text
+            .trim()
+            .strip_suffix('%')
+            .and_then(|n| n.trim().parse::<f64>().ok());
+        let diagnostic = if let Some(n) = out_of_range {
+            let side = if n > 100.0 {
+                "more than 100 %"
+            } else {
+                "not between 0 % and 100 %"
+            };
+            Diagnostic::new(
+                Code::InvalidLikelihood,
+                format!("{what} is `{shown}`, {side}"),
+            )
+            .primary(span, "a percentage lies between 0 % and 100 %")
+            .help("write a percentage between `\"0%\"` and `\"100%\"`")
+        } else {
+            let words = crate::likelihood::ICD_203.iter().map(|w| w.word);
+            let hint = did_you_mean(&text.to_lowercase(), words);
+            Diagnostic::new(
+                Code::InvalidLikelihood,
+                format!("`{shown}` is not a likelihood"),
+            )
+            .primary(span, "not a number, percentage or ICD 203 word")
+            .help(hint.unwrap_or_else(|| {
+                "use an ICD 203 word (almost no chance, very unlikely, unlikely, roughly even \
+                 chance, likely, very likely, almost certain), a percentage such as `\"35%\"` or \
+                 a number in [0, 1]"
+                    .to_owned()
+            }))
+        };
+        self.report(diagnostic);
+    }
+}
+
+/// Every form a likelihood may take, for helps.
+const LIKELIHOOD_FORMS: &str = "write a number in [0, 1] such as `0.25`, a percentage such as \
+                                `\"25%\"`, a range such as `[0.2, 0.4]`, or an ICD 203 word such \
+                                as `\"likely\"`";
+
+/// Whether `table` has a key that is not `key` but probably a misspelling of it.
+pub(super) fn is_misspelt(table: &DeTable<'_>, key: &str) -> bool {
+    table.iter().any(|(k, _)| {
+        let k = k.get_ref().as_ref();
+        k != key && did_you_mean(k, [key]).is_some()
+    })
 }
 
 /// `Some(Ok(n))` for a finite TOML number, `Some(Err(()))` for inf/nan or an out-of-range

@@ -82,7 +82,21 @@ pub(super) fn scenario(r: &mut Reader<'_>, document: &DeTable<'_>) -> Scenario {
                     scenario.tests.push(t);
                 }
             }),
-            _ => r.unknown_key(key, TOP, "a scenario file"),
+            _ => {
+                let name = super::reader::escape_for_message(key.get_ref());
+                let help = crate::diagnostic::did_you_mean(key.get_ref(), TOP.iter().copied())
+                    .unwrap_or_else(|| {
+                        format!(
+                            "a scenario file has the sections {}",
+                            super::reader::backticked(TOP)
+                        )
+                    });
+                r.report(
+                    Diagnostic::new(Code::UnknownKey, format!("unknown section `{name}`"))
+                        .primary(span_of(key), "not a section of format v1")
+                        .help(help),
+                );
+            }
         }
     }
     if !saw_meta {
@@ -137,7 +151,11 @@ fn each<'i>(
     what: &str,
     mut f: impl FnMut(&mut Reader<'_>, &super::reader::Key<'i>, &Val<'i>),
 ) {
-    if let Some(table) = r.table(value, what, "a table of entries") {
+    let example = format!(
+        "a table: a `{}` header followed by its entries",
+        what.trim_matches('`')
+    );
+    if let Some(table) = r.table(value, what, &example) {
         for (key, value) in entries(table) {
             f(r, key, value);
         }
@@ -171,16 +189,24 @@ fn meta(r: &mut Reader<'_>, table: &DeTable<'_>, span: Span) -> Meta {
             },
             "sources" => meta.sources = r.strings(value, "`sources`"),
             "tags" => meta.tags = r.strings(value, "`tags`"),
+            section if TOP.contains(&section) => r.unknown_key_with_help(
+                key,
+                "`[scenario]`",
+                format!(
+                    "`{section}` is a section of its own: start it with a `[{section}]` header on a line of its own, after the keys of `[scenario]`"
+                ),
+            ),
             _ => r.unknown_key(key, META, "`[scenario]`"),
         }
     }
     match title {
         Some(t) => meta.title = t,
         None => r.missing_key(
+            Some(table),
             span,
             "title",
             "`[scenario]`",
-            "\"What the scenario is about\"",
+            "add `title = \"…\"` saying what the scenario is about".to_owned(),
         ),
     }
     meta
@@ -213,10 +239,12 @@ fn actor(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Actor {
             match name {
                 Some(n) => actor.name = n,
                 None => r.missing_key(
+                    Some(table),
                     span_of(value),
                     "name",
                     &format!("actor `{}`", actor.id.name),
-                    "\"Display name\"",
+                    "add `name = \"…\"` with the name reports show, such as `name = \"United States\"`"
+                        .to_owned(),
                 ),
             }
         }
@@ -258,6 +286,21 @@ fn fact(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Fact> {
             "unit" if !derived => unit = r.string(value, "`unit`"),
             "source" if !derived => source = r.string(value, "`source`"),
             "doc" => doc = r.string(value, "`doc`"),
+            "unit" | "source" if derived => r.unknown_key_with_help(
+                key,
+                &what,
+                format!(
+                    "`{}` belongs to input facts, which have a `value`; a derived fact takes {}",
+                    key.get_ref(),
+                    super::reader::backticked(DERIVED_FACT)
+                ),
+            ),
+            "default" => r.unknown_key_with_help(
+                key,
+                &what,
+                "`default` belongs to derived facts, which rules set: give `type` and `default` without `value`; an input fact has only its `value`"
+                    .to_owned(),
+            ),
             _ => r.unknown_key(key, allowed, &what),
         }
     }
@@ -272,10 +315,11 @@ fn fact(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Fact> {
                 }
             };
             r.missing_key(
+                Some(table),
                 span_of(value),
                 "default",
                 &format!("derived {what}"),
-                &example,
+                format!("add `default = {example}`, the value it has when no rule sets it"),
             );
             return None;
         };
@@ -296,7 +340,14 @@ fn fact(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Fact> {
         FactKind::Derived { ty, default }
     } else {
         let Some(value) = input else {
-            r.missing_key(span_of(value), "value", &what, "90");
+            r.missing_key(
+                Some(table),
+                span_of(value),
+                "value",
+                &what,
+                "give an input fact its `value`, such as `value = 90`, or a derived fact its `type` and `default`"
+                    .to_owned(),
+            );
             return None;
         };
         let ty = input_type(&value.value, ty);
@@ -423,6 +474,17 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
             "doc" => doc = r.string(value, "`doc`"),
             "options" => {
                 options_value = Some(value);
+                if let DeValue::String(text) = value.get_ref() {
+                    let items: Vec<String> = text
+                        .split(|c: char| c == ',' || c.is_whitespace())
+                        .filter(|i| !i.is_empty())
+                        .take(8)
+                        .map(|i| format!("\"{}\"", super::reader::escape_for_message(i)))
+                        .collect();
+                    let example = format!("a list, such as `[{}]`", items.join(", "));
+                    r.wrong_type(value, &format!("the options of {what}"), "a list", &example);
+                    continue;
+                }
                 if let Some(items) = r.array(
                     value,
                     &format!("the options of {what}"),
@@ -457,16 +519,24 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
     }
     let Some(actor) = actor else {
         r.missing_key(
+            Some(table),
             span,
             "actor",
             &what,
-            "\"us\" (an actor id, or \"nature\" for a chance event)",
+            "add `actor = \"…\"` with an actor id from `[actors]`, or `actor = \"nature\"` for a chance event"
+                .to_owned(),
         );
         return None;
     };
     let Some(options) = options else {
         if options_value.is_none() {
-            r.missing_key(span, "options", &what, "[\"accept\", \"refuse\"]");
+            r.missing_key(
+                Some(table),
+                span,
+                "options",
+                &what,
+                "add `options = [\"…\", \"…\"]` listing what can be chosen".to_owned(),
+            );
         }
         return None;
     };
@@ -524,10 +594,12 @@ fn conditional(r: &mut Reader<'_>, item: &Val<'_>, what: &str) -> Option<Conditi
     }
     if !saw_when {
         r.missing_key(
+            Some(table),
             span_of(item),
             "when",
             &format!("a `likelihood_if` of {what}"),
-            "\"us_offer == 'relief_and_assets'\"",
+            "add `when = \"…\"` with the condition under which these likelihoods apply; it may read only earlier decisions"
+                .to_owned(),
         );
     }
     Some(ConditionalLikelihood {
@@ -592,19 +664,29 @@ fn rule(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Rule> {
         }
     }
     if !saw_when {
-        r.missing_key(id.span, "when", &what, "\"russia_answer == 'refuse'\"");
+        r.missing_key(
+            Some(table),
+            id.span,
+            "when",
+            &what,
+            "add `when = \"…\"` with the condition under which the rule fires, or `when = \"true\"` for a rule that always does"
+                .to_owned(),
+        );
     }
     if saw_when
         && then.is_empty()
         && add.is_empty()
         && table.get("then").is_none()
         && table.get("add").is_none()
+        && !super::reader::is_misspelt(table, "add")
     {
         r.missing_key(
+            Some(table),
             id.span,
             "then",
             &what,
-            "{ us_posture = \"walk_away\" } (or `add = { … }`)",
+            "add `then = { fact = value }` to set derived facts, or `add = { fact = number }` to add to number facts"
+                .to_owned(),
         );
     }
     Some(Rule {
@@ -699,7 +781,10 @@ fn test(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Test> {
             _ => r.unknown_key(key, TEST, &what),
         }
     }
-    if test.expect.is_empty() && test.expect_probability.is_empty() {
+    let misspelt = ["expect", "expect_probability"]
+        .iter()
+        .any(|key| super::reader::is_misspelt(table, key));
+    if test.expect.is_empty() && test.expect_probability.is_empty() && !misspelt {
         r.report(
             Diagnostic::new(Code::MissingKey, format!("{what} expects nothing"))
                 .primary(span, "a test without expectations checks nothing")

@@ -1,0 +1,68 @@
+//! The `casus` binary as a user runs it: exit codes, stdout and stderr, snapshotted.
+
+use std::process::Command;
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+
+/// `casus` run from the workspace root, so paths in the output are the ones a user types.
+fn casus() -> Command {
+    let mut command = Command::new(get_cargo_bin("casus"));
+    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    command.env("NO_COLOR", "1");
+    command
+}
+
+#[test]
+fn eval_human_on_the_bundled_scenario() {
+    assert_cmd_snapshot!(casus().args(["eval", "scenarios/ukraine-peace-framework.toml"]));
+}
+
+#[test]
+fn eval_json_on_the_bundled_scenario() {
+    assert_cmd_snapshot!(casus().args([
+        "eval",
+        "scenarios/ukraine-peace-framework.toml",
+        "--format",
+        "json"
+    ]));
+}
+
+#[test]
+fn eval_with_a_given_decision() {
+    assert_cmd_snapshot!(casus().args([
+        "eval",
+        "tests/fixtures/valid/design-example.toml",
+        "--given",
+        "russia_answer=refuse"
+    ]));
+}
+
+#[test]
+fn eval_with_an_unknown_given_is_a_usage_error() {
+    assert_cmd_snapshot!(casus().args([
+        "eval",
+        "tests/fixtures/valid/design-example.toml",
+        "--given",
+        "russia_anwser=refuse"
+    ]));
+}
+
+#[test]
+fn check_a_folder_of_clean_scenarios() {
+    assert_cmd_snapshot!(casus().args(["check", "scenarios"]));
+}
+
+#[test]
+fn a_missing_file_is_an_io_error() {
+    assert_cmd_snapshot!(casus().args(["check", "no/such/file.toml"]));
+}
+
+#[test]
+fn the_path_limit_ends_with_a_diagnostic() {
+    assert_cmd_snapshot!(casus().args([
+        "eval",
+        "scenarios/ukraine-peace-framework.toml",
+        "--max-paths",
+        "10"
+    ]));
+}

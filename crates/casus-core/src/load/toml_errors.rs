@@ -1,0 +1,381 @@
+//! TOML syntax errors in an analyst's words.
+//!
+//! The toml parser recovers from errors and reports every one it meets, which is what lets a
+//! file with two independent typos show both. After an unclosed list or string, though, every
+//! following line is "wrong" to the parser, and a file with one missing `]` would get dozens of
+//! errors, all echoes of the first. [`toml_errors`] keeps the first error of each run of
+//! broken lines and counts the echoes in a note, and rewords the parser's most common messages
+//! (which are written for TOML implementers) with the fix an analyst needs.
+
+use std::ops::Range;
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+/// The help of every TOML syntax error that has no more specific one.
+const TOML_HELP: &str = "see the TOML syntax at https://toml.io: text goes in double quotes, \
+                         table headers in `[` and `]`, and every key needs `=` and a value";
+
+/// One error as the parser reported it, located.
+struct Raw<'e> {
+    /// The first line of the parser's message, without its trailing period.
+    message: &'e str,
+    /// Where it points, clamped to the text; errors without a span point at the start.
+    span: Span,
+    /// 0-based line of `span.start`.
+    line: usize,
+}
+
+/// Turns the parser's errors into diagnostics, dropping those that only echo an earlier one.
+pub(super) fn toml_errors(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
+    let lines = Lines::new(text);
+    let mut raw: Vec<Raw<'_>> = errors
+        .iter()
+        .map(|error| {
+            let message = error
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .trim()
+                .trim_end_matches('.');
+            let span = error
+                .span()
+                .map_or(Span::new(0, 0), |r| Span::from(r).clamp_to(text));
+            Raw {
+                message,
+                span,
+                line: lines.line_of(span.start),
+            }
+        })
+        .collect();
+    raw.sort_by_key(|r| (r.span.start, r.span.end));
+
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut echoes = 0usize;
+    let mut previous_line: Option<usize> = None;
+    for error in &raw {
+        // INVARIANT: `previous_line` is the line of the error just before this one, kept or not,
+        // so a run of broken lines is one run however long it is.
+        let independent = previous_line.is_none_or(|previous| {
+            error.line > previous && lines.has_content_between(text, previous, error.line)
+        });
+        previous_line = Some(error.line);
+        if !independent {
+            echoes += 1;
+            continue;
+        }
+        if let Some(last) = diagnostics.last_mut() {
+            add_echo_note(last, echoes);
+        }
+        echoes = 0;
+        diagnostics.push(reword(text, &lines, error));
+    }
+    if let Some(last) = diagnostics.last_mut() {
+        add_echo_note(last, echoes);
+    }
+    diagnostics
+}
+
+fn add_echo_note(diagnostic: &mut Diagnostic, echoes: usize) {
+    if echoes > 0 {
+        let problems = if echoes == 1 { "problem" } else { "problems" };
+        diagnostic.notes.push(format!(
+            "the TOML parser found {echoes} more {problems} right after this one; they most \
+             likely follow from it, so fix this one and check again"
+        ));
+    }
+}
+
+/// Line starts of the text, for finding lines around an error.
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        Self {
+            starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The byte range of line `line`, without its line break.
+    fn range(&self, text: &str, line: usize) -> Range<usize> {
+        let start = self.starts.get(line).copied().unwrap_or(text.len());
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |next| next.saturating_sub(1));
+        let end = if text.get(..end).is_some_and(|t| t.ends_with('\r')) {
+            end - 1
+        } else {
+            end
+        };
+        start..end.max(start)
+    }
+
+    fn text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        text.get(self.range(text, line)).unwrap_or("")
+    }
+
+    /// Whether a line strictly between `a` and `b` holds something other than blanks and
+    /// comments: a line the parser read without complaint, so an error after it is news.
+    fn has_content_between(&self, text: &str, a: usize, b: usize) -> bool {
+        (a + 1..b).any(|line| {
+            let content = self.text(text, line).trim();
+            !content.is_empty() && !content.starts_with('#')
+        })
+    }
+}
+
+/// Splits "missing comma between array elements, expected `,`" into its two halves.
+fn split_expected(message: &str) -> (&str, Option<&str>) {
+    match message.split_once(", expected ") {
+        Some((description, expected)) => (description, Some(expected)),
+        None => (message, None),
+    }
+}
+
+/// The diagnostic for one parser error: the parser's words, or better ones where we know the
+/// usual cause.
+fn reword(text: &str, lines: &Lines, error: &Raw<'_>) -> Diagnostic {
+    let (description, expected) = split_expected(error.message);
+    let line_range = lines.range(text, error.line);
+    let line_text = text.get(line_range.clone()).unwrap_or("");
+    let found = text.get(error.span.start..error.span.end).unwrap_or("");
+    // The key on the error's line, if the line is `key = …`.
+    let key = line_text
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let syntax = |message: String| Diagnostic::new(Code::TomlSyntax, message);
+    match description {
+        "string values must be quoted" if found.trim().is_empty() => {
+            let message = match key {
+                Some(key) => format!("`{}` has no value", shorten(key)),
+                None => "a value is missing".to_owned(),
+            };
+            syntax(message)
+                .primary(error.span, "expected a value here")
+                .help(
+                    "write a value after `=`: text in double quotes such as `\"…\"`, a number, \
+                     `true` or `false`, a list `[…]` or a table `{ … }`",
+                )
+        }
+        "string values must be quoted" => syntax("text must be in quotes".to_owned())
+            .primary(error.span, "not in quotes")
+            .help(format!(
+                "write it in double quotes: `\"{}\"`",
+                shorten(found.trim())
+            )),
+        "key with no value" => {
+            let key = line_text.trim();
+            syntax(format!("`{}` has no value", shorten(key)))
+                .primary(error.span, "expected `=` and a value here")
+                .help(format!(
+                    "write `{} = …` with a value, or remove the line",
+                    shorten(key)
+                ))
+        }
+        "invalid basic string" if expected == Some("`\"`") => {
+            let mut diagnostic = syntax("this string is never closed".to_owned())
+                .primary(error.span, "expected a closing `\"` here");
+            if let Some(open) = line_text
+                .get(..error.span.start.saturating_sub(line_range.start))
+                .and_then(|before| before.find('"'))
+            {
+                let at = line_range.start + open;
+                diagnostic = diagnostic.secondary(Span::new(at, at + 1), "the string starts here");
+            }
+            diagnostic.help(
+                "add the closing `\"`; a string in `\"…\"` ends on the line it starts on, so \
+                 write text over several lines in triple quotes `\"\"\"…\"\"\"`",
+            )
+        }
+        "missing escaped value" => syntax("unknown escape in a string".to_owned())
+            .primary(
+                Span::new(
+                    error.span.start.saturating_sub(1),
+                    error.span.end.max(error.span.start + 1),
+                )
+                .clamp_to(text),
+                "not a TOML escape",
+            )
+            .help(
+                "in a `\"…\"` string a backslash starts an escape such as `\\n` or `\\\"`; write \
+                 `\\\\` for a backslash itself, or use single quotes `'…'`, where backslashes \
+                 stay as they are",
+            ),
+        "duplicate key" => duplicate(text, lines, error, line_text),
+        "unclosed table" => {
+            let header = line_text.trim();
+            syntax("the table header is not closed".to_owned())
+                .primary(error.span, "expected `]` here")
+                .help(format!("add `]`: `{}]`", shorten(header)))
+        }
+        "missing comma between array elements" | "unclosed array" => {
+            unclosed_list(text, lines, error, line_range.start)
+        }
+        "unclosed inline table" => syntax("this table `{ … }` is never closed".to_owned())
+            .primary(error.span, "expected `}` here")
+            .help("add `}` after the last `key = value` of the table"),
+        "cannot recurse further; max recursion depth met" | "recursion limit" => Diagnostic::new(
+            Code::LimitExceeded,
+            "lists, tables or dotted keys are nested too deeply",
+        )
+        .primary(error.span, "too deep here")
+        .help("a scenario never needs more than a few levels of nesting; flatten this value"),
+        _ => {
+            let message = lowercase_first(error.message);
+            syntax(message).primary(error.span, "").help(TOML_HELP)
+        }
+    }
+}
+
+/// `duplicate key`: name the key or table, and point at its first definition when it can be
+/// found.
+fn duplicate(text: &str, lines: &Lines, error: &Raw<'_>, line_text: &str) -> Diagnostic {
+    let key = text
+        .get(error.span.start..error.span.end)
+        .unwrap_or("")
+        .trim();
+    let trimmed = line_text.trim();
+    let is_header = trimmed.starts_with('[') && !trimmed.starts_with("[[");
+    if is_header {
+        let header = trimmed.split('#').next().unwrap_or(trimmed).trim();
+        let first = (0..error.line).find(|&line| {
+            lines
+                .text(text, line)
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                == header
+        });
+        let mut diagnostic = Diagnostic::new(
+            Code::TomlSyntax,
+            format!("the table `{}` is defined twice", shorten(header)),
+        )
+        .primary(error.span, "defined again here");
+        if let Some(line) = first {
+            let range = lines.range(text, line);
+            diagnostic = diagnostic.secondary(Span::from(range), "first defined here");
+        }
+        return diagnostic.help("merge the two tables into one, or rename one of them");
+    }
+    let mut diagnostic = Diagnostic::new(
+        Code::TomlSyntax,
+        format!("`{}` is given twice in one table", shorten(key)),
+    )
+    .primary(error.span, "given again here");
+    if let Some(first) = first_definition(text, lines, error, key) {
+        diagnostic = diagnostic.secondary(first, "first given here");
+    }
+    diagnostic.help("a key appears once per table: remove one of them")
+}
+
+/// Where `key` was first given in the table that holds the error: the text between the
+/// previous table header and the error, searched for `key =` at a word boundary.
+fn first_definition(text: &str, lines: &Lines, error: &Raw<'_>, key: &str) -> Option<Span> {
+    if key.is_empty() {
+        return None;
+    }
+    let table_start = (0..=error.line)
+        .rev()
+        .find(|&line| lines.text(text, line).trim_start().starts_with('['))
+        .map_or(0, |line| lines.range(text, line).end);
+    let region = text.get(table_start..error.span.start)?;
+    let is_id = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    region.match_indices(key).find_map(|(i, _)| {
+        let before_ok = region
+            .get(..i)?
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_id(c));
+        let after = region.get(i + key.len()..)?.trim_start_matches([' ', '\t']);
+        (before_ok && (after.starts_with('=') || after.starts_with('.')))
+            .then(|| Span::new(table_start + i, table_start + i + key.len()))
+    })
+}
+
+/// A list that runs into the next line without `]`, or items without `,` between them.
+fn unclosed_list(text: &str, lines: &Lines, error: &Raw<'_>, line_start: usize) -> Diagnostic {
+    let at_line_start = text
+        .get(line_start..error.span.start)
+        .is_some_and(|before| before.trim().is_empty());
+    let opening = open_bracket_before(text, lines, error.line);
+    if at_line_start || error.message.starts_with("unclosed array") {
+        let mut diagnostic =
+            Diagnostic::new(Code::TomlSyntax, "this list is never closed".to_owned());
+        diagnostic = match opening {
+            Some(open) => diagnostic
+                .primary(Span::new(open, open + 1), "this `[` has no matching `]`")
+                .secondary(error.span, "the list still runs here"),
+            None => diagnostic.primary(error.span, "the list still runs here"),
+        };
+        return diagnostic
+            .help("add `]` after the last item of the list, and `,` between its items");
+    }
+    Diagnostic::new(
+        Code::TomlSyntax,
+        "missing `,` between list items".to_owned(),
+    )
+    .primary(error.span, "expected `,` or `]` before this")
+    .help("separate the items of a list with commas, as in `[\"accept\", \"refuse\"]`")
+}
+
+/// The offset of the last `[` left open on the lines before `line`, searching back through
+/// lines that belong to the same value (ignoring text in quotes and comments). A heuristic used
+/// only to point at where a list starts.
+fn open_bracket_before(text: &str, lines: &Lines, line: usize) -> Option<usize> {
+    let mut balance = 0i64;
+    for l in (0..line).rev().take(200) {
+        let range = lines.range(text, l);
+        let content = text.get(range.clone())?;
+        let mut brackets: Vec<(usize, char)> = Vec::new();
+        let mut quote: Option<char> = None;
+        for (i, c) in content.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | ']') => brackets.push((i, c)),
+                _ => {}
+            }
+        }
+        for (i, c) in brackets.into_iter().rev() {
+            if c == ']' {
+                balance -= 1;
+            } else {
+                balance += 1;
+                if balance > 0 {
+                    return Some(range.start + i);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// User text quoted in a message, kept short.
+fn shorten(text: &str) -> String {
+    super::reader::escape_for_message(text)
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

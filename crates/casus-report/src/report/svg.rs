@@ -1,0 +1,198 @@
+//! The decision graph as inline SVG, laid out left to right by [`super::layout`].
+//!
+//! Text is set in a monospace font so its width can be measured without the font: every
+//! cell is [`CELL`] pixels, a little wider than the common monospace fonts' advance
+//! (DejaVu Sans Mono, Liberation Mono, Menlo and Consolas are all 0.60–0.62 em), so a label
+//! never spills out of its box whichever of them the reader has.
+
+use std::fmt::Write as _;
+
+use super::escape::html;
+use super::labels::{Line, edge_lines, group_edges, node_lines, node_title, width};
+use super::layout::{Input, Size, layout};
+use super::model::DecisionGraphInfo;
+
+/// Font size of graph text, in pixels.
+const FONT: f64 = 12.0;
+/// Width of one monospace cell at [`FONT`]: 0.64 em, above every common monospace font.
+const CELL: f64 = 7.7;
+/// Distance between baselines.
+const LINE: f64 = 15.0;
+/// Padding inside node boxes.
+const PAD_X: f64 = 9.0;
+const PAD_Y: f64 = 7.0;
+/// Padding around edge labels.
+const LABEL_PAD: f64 = 3.0;
+
+fn text_size(lines: &[String], pad_x: f64, pad_y: f64) -> Size {
+    let cells = lines.iter().map(|l| width(l)).max().unwrap_or(0);
+    Size {
+        w: (cells as f64 * CELL + 2.0 * pad_x).ceil(),
+        h: (lines.len().max(1) as f64 * LINE + 2.0 * pad_y).ceil(),
+    }
+}
+
+/// Renders the graph as an `<svg>` element (no XML prolog: it is inlined in HTML).
+pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
+    let node_text: Vec<Vec<Line>> = graph.nodes.iter().map(|n| node_lines(n, graph)).collect();
+    let groups = group_edges(graph);
+    let edge_text: Vec<Vec<String>> = groups.iter().map(|g| edge_lines(g)).collect();
+    let index = |id: &str| graph.nodes.iter().position(|n| n.id == id);
+
+    let mut input = Input::default();
+    for (node, lines) in graph.nodes.iter().zip(&node_text) {
+        let texts: Vec<String> = lines.iter().map(|l| l.text.clone()).collect();
+        input
+            .nodes
+            .push((text_size(&texts, PAD_X, PAD_Y), node.level));
+    }
+    let mut drawn = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        if let (Some(from), Some(to)) = (index(&group[0].from), index(&group[0].to)) {
+            input.edges.push((
+                from,
+                to,
+                text_size(&edge_text[g], LABEL_PAD, LABEL_PAD),
+            ));
+            drawn.push(g);
+        }
+    }
+    let placed = layout(&input);
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg class="decision-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="decision graph">"#,
+        w = num(placed.width),
+        h = num(placed.height)
+    );
+    out.push_str(
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"arrowhead\"/></marker></defs>\n",
+    );
+
+    // Edges first, so boxes are drawn over them.
+    for (k, &g) in drawn.iter().enumerate() {
+        let route = &placed.edges[k];
+        let group = &groups[g];
+        let source = index(&group[0].from).map_or(0.0, |i| graph.nodes[i].probability);
+        let mass: f64 = group.iter().map(|e| e.probability).sum::<f64>() * source;
+        let stroke = 1.0 + 4.0 * mass.clamp(0.0, 1.0);
+        let _ = writeln!(
+            out,
+            r#"<path class="edge" d="{}" stroke-width="{}"/>"#,
+            curve(&route.to_label),
+            num(stroke)
+        );
+        let _ = writeln!(
+            out,
+            r#"<path class="edge" d="{}" stroke-width="{}" marker-end="url(#arrow)"/>"#,
+            curve(&route.from_label),
+            num(stroke)
+        );
+    }
+    for (k, &g) in drawn.iter().enumerate() {
+        let route = &placed.edges[k];
+        let lines = &edge_text[g];
+        let size = input.edges[k].2;
+        let (cx, cy) = route.label;
+        let (x, y) = (cx - size.w / 2.0, cy - size.h / 2.0);
+        let _ = writeln!(
+            out,
+            r#"<g class="edge-label"><rect x="{}" y="{}" width="{}" height="{}" rx="3"/>"#,
+            num(x),
+            num(y),
+            num(size.w),
+            num(size.h)
+        );
+        text_block(
+            &mut out,
+            x + LABEL_PAD,
+            y + LABEL_PAD,
+            lines.iter().enumerate().map(|(i, l)| {
+                let option_line = !l.starts_with('+') && !l.starts_with('−') || i == 0;
+                (l.as_str(), option_line)
+            }),
+        );
+        out.push_str("</g>\n");
+    }
+    for (i, node) in graph.nodes.iter().enumerate() {
+        let size = input.nodes[i].0;
+        let (cx, cy) = placed.nodes[i];
+        let (x, y) = (cx - size.w / 2.0, cy - size.h / 2.0);
+        let _ = writeln!(
+            out,
+            r#"<g class="node {}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="{}"/>"#,
+            node.kind,
+            html(&node_title(node)),
+            num(x),
+            num(y),
+            num(size.w),
+            num(size.h),
+            if node.kind == "outcome" { "2" } else { "8" }
+        );
+        text_block(
+            &mut out,
+            x + PAD_X,
+            y + PAD_Y,
+            node_text[i].iter().map(|l| (l.text.as_str(), l.bold)),
+        );
+        out.push_str("</g>\n");
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Lines of text from a top-left corner; `bold` lines get the `strong` class.
+fn text_block<'a>(out: &mut String, x: f64, y: f64, lines: impl Iterator<Item = (&'a str, bool)>) {
+    out.push_str("<text>");
+    for (i, (line, bold)) in lines.enumerate() {
+        // The baseline sits about 0.8 em below the top of the line box.
+        let baseline = y + i as f64 * LINE + (LINE - FONT) / 2.0 + FONT * 0.82;
+        let _ = write!(
+            out,
+            r#"<tspan x="{}" y="{}"{}>{}</tspan>"#,
+            num(x),
+            num(baseline),
+            if bold { r#" class="strong""# } else { "" },
+            html(line)
+        );
+    }
+    out.push_str("</text>\n");
+}
+
+/// A path through `points`: straight where the points are level, an S-curve with horizontal
+/// ends between columns.
+fn curve(points: &[(f64, f64)]) -> String {
+    let mut d = String::new();
+    let Some(&(x0, y0)) = points.first() else {
+        return d;
+    };
+    let _ = write!(d, "M{},{}", num(x0), num(y0));
+    for pair in points.windows(2) {
+        let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
+        if (y1 - y2).abs() < 0.05 {
+            let _ = write!(d, " L{},{}", num(x2), num(y2));
+        } else {
+            let mid = (x1 + x2) / 2.0;
+            let _ = write!(
+                d,
+                " C{},{} {},{} {},{}",
+                num(mid),
+                num(y1),
+                num(mid),
+                num(y2),
+                num(x2),
+                num(y2)
+            );
+        }
+    }
+    d
+}
+
+/// A coordinate with one decimal, `-0.0` as `0`, trailing `.0` dropped: short and the same
+/// on every machine.
+fn num(x: f64) -> String {
+    let s = format!("{:.1}", if x.is_finite() { x } else { 0.0 });
+    let s = s.strip_suffix(".0").unwrap_or(&s).to_owned();
+    if s == "-0" { "0".to_owned() } else { s }
+}

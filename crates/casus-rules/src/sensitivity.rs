@@ -1,0 +1,226 @@
+//! One-way sensitivity: how much the forecast hangs on the analyst's own likelihoods.
+//!
+//! A likelihood written as an ICD 203 word or a range is a band, not a number. For each
+//! likelihood with width (in a decision's table or in one of its `likelihood_if` tables), the
+//! option is set to the low end of its band and then to the high end while every other option
+//! keeps its point estimate; the table is renormalised and the scenario evaluated again. Each
+//! outcome's range is the envelope of its probability over all those sweeps and the point
+//! estimate; the tornado table is the same envelope taken one decision at a time.
+//!
+//! Sweeping only the two ends is enough: one table's entry `x` enters every path through the
+//! decision as `x / (x + s)` or `p / (x + s)` (renormalised), so an outcome's probability is a
+//! ratio of two functions linear in `x` — monotone between the ends — even after conditioning
+//! on `--given`. Exact numbers and percentages have no band and are never swept; decisions
+//! without likelihoods are uniform by convention, not by judgement, and have no band either.
+
+use casus_core::Diagnostic;
+use casus_core::model::Scenario;
+use rayon::prelude::*;
+
+use crate::program::Program;
+use crate::search::{EvalLimits, Given, evaluate};
+
+/// Differences up to this size are rounding noise from renormalising, not sensitivity.
+const NOISE: f64 = 1e-12;
+
+/// The result of one-way sensitivity analysis: what reports and `casus eval` show next to the
+/// point forecast.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sensitivity {
+    /// `[low, high]` per outcome, in the scenario's order. Always contains the point estimate
+    /// and lies within `[0, 1]`; equal to the point for an outcome no band can move.
+    pub ranges: Vec<(f64, f64)>,
+    /// Which decision's likelihoods move which outcome, largest swing first (ties by decision,
+    /// then outcome index). Only pairs that move at all are listed.
+    pub tornado: Vec<TornadoRow>,
+}
+
+/// One bar of the tornado table: the range of one outcome when only one decision's
+/// likelihoods move across their bands.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TornadoRow {
+    /// Decision index.
+    pub decision: usize,
+    /// Outcome index.
+    pub outcome: usize,
+    /// Lowest probability of the outcome over the decision's sweeps and the point estimate.
+    pub low: f64,
+    /// Highest probability, likewise.
+    pub high: f64,
+}
+
+impl TornadoRow {
+    /// `high - low`: how far this decision's likelihoods can move the outcome.
+    pub fn swing(&self) -> f64 {
+        self.high - self.low
+    }
+}
+
+/// One evaluation to run: a likelihood set to one end of its band.
+#[derive(Clone, Copy, Debug)]
+struct Sweep {
+    decision: usize,
+    /// `None` for the decision's own table, `Some(k)` for its `k`-th `likelihood_if`.
+    table: Option<usize>,
+    option: usize,
+    value: f64,
+}
+
+/// Computes outcome ranges and the tornado table for the forecast under `given`.
+///
+/// Fails with the diagnostics of the first evaluation that fails (a limit, or a path-dependent
+/// error that evaluating with nothing swept would report too).
+pub fn sensitivity(
+    scenario: &Scenario,
+    program: &Program,
+    given: &Given,
+    limits: &EvalLimits,
+) -> Result<Sensitivity, Vec<Diagnostic>> {
+    let base = evaluate(scenario, program, given, limits)?;
+    let point: Vec<f64> = base.outcomes.iter().map(|o| o.probability).collect();
+    let sweeps = sweeps(program);
+    let results: Vec<Result<Vec<f64>, Vec<Diagnostic>>> = sweeps
+        .par_iter()
+        .map(|sweep| {
+            let swept = apply(program, sweep);
+            evaluate(scenario, &swept, given, limits)
+                .map(|e| e.outcomes.iter().map(|o| o.probability).collect())
+        })
+        .collect();
+    let mut swept = Vec::with_capacity(results.len());
+    for result in results {
+        swept.push(result?);
+    }
+
+    let envelope = |rows: &mut dyn Iterator<Item = &Vec<f64>>, outcome: usize| {
+        let p = point[outcome];
+        let mut low = p;
+        let mut high = p;
+        for row in rows {
+            let v = row.get(outcome).copied().unwrap_or(p);
+            if (v - p).abs() <= NOISE || !v.is_finite() {
+                continue;
+            }
+            low = low.min(v);
+            high = high.max(v);
+        }
+        (low.clamp(0.0, 1.0), high.clamp(0.0, 1.0))
+    };
+
+    let ranges = (0..point.len())
+        .map(|o| envelope(&mut swept.iter(), o))
+        .collect();
+
+    let mut tornado = Vec::new();
+    for decision in 0..program.decisions.len() {
+        let rows: Vec<&Vec<f64>> = sweeps
+            .iter()
+            .zip(&swept)
+            .filter(|(s, _)| s.decision == decision)
+            .map(|(_, r)| r)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        for outcome in 0..point.len() {
+            let (low, high) = envelope(&mut rows.iter().copied(), outcome);
+            if high - low > NOISE {
+                tornado.push(TornadoRow {
+                    decision,
+                    outcome,
+                    low,
+                    high,
+                });
+            }
+        }
+    }
+    tornado.sort_by(|a, b| {
+        b.swing()
+            .total_cmp(&a.swing())
+            .then(a.decision.cmp(&b.decision))
+            .then(a.outcome.cmp(&b.outcome))
+    });
+    Ok(Sensitivity { ranges, tornado })
+}
+
+/// Every likelihood with width, at both ends of its band, in decision, table and option order.
+fn sweeps(program: &Program) -> Vec<Sweep> {
+    let mut out = Vec::new();
+    for (d, decision) in program.decisions.iter().enumerate() {
+        if decision.uniform {
+            continue;
+        }
+        let tables = std::iter::once((None, &decision.bands)).chain(
+            decision
+                .conditional_bands
+                .iter()
+                .enumerate()
+                .map(|(k, b)| (Some(k), b)),
+        );
+        for (table, bands) in tables {
+            for (option, &(lo, hi)) in bands.iter().enumerate() {
+                if hi > lo {
+                    for value in [lo, hi] {
+                        out.push(Sweep {
+                            decision: d,
+                            table,
+                            option,
+                            value,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A copy of `program` with one likelihood moved to one end of its band, its table
+/// renormalised.
+fn apply(program: &Program, sweep: &Sweep) -> Program {
+    let mut swept = program.clone();
+    let Some(decision) = swept.decisions.get_mut(sweep.decision) else {
+        return swept;
+    };
+    let bands = match sweep.table {
+        None => &decision.bands,
+        Some(k) => match decision.conditional_bands.get(k) {
+            Some(b) => b,
+            None => return swept,
+        },
+    };
+    // INVARIANT: a likelihood's point estimate is the middle of its band (an exact number is a
+    // band of no width), see `casus_core::likelihood::Likelihood`, so the unnormalised points
+    // can be rebuilt from the bands.
+    let raw: Vec<f64> = bands
+        .iter()
+        .enumerate()
+        .map(|(i, &(lo, hi))| {
+            if i == sweep.option {
+                sweep.value
+            } else {
+                (lo + hi) / 2.0
+            }
+        })
+        .collect();
+    let probabilities = normalise(&raw);
+    match sweep.table {
+        None => decision.probabilities = probabilities,
+        Some(k) => {
+            if let Some((_, p)) = decision.conditional.get_mut(k) {
+                *p = probabilities;
+            }
+        }
+    }
+    swept
+}
+
+/// Scales to sum to 1; all zeros become uniform, as the compiler does.
+fn normalise(raw: &[f64]) -> Vec<f64> {
+    let total: f64 = raw.iter().sum();
+    if total > 0.0 {
+        raw.iter().map(|p| p / total).collect()
+    } else {
+        vec![1.0 / raw.len().max(1) as f64; raw.len()]
+    }
+}
