@@ -320,3 +320,239 @@ fn a_10_mb_file_checks() {
         started.elapsed()
     );
 }
+
+/// Fixtures whose machine-readable renderings are snapshotted: an expression error behind
+/// TOML escapes, a path-dependent error with a note, a file-level error and CRLF line endings.
+const FORMAT_FIXTURES: &[&str] = &[
+    "escape-heavy-string",
+    "rule-conflict",
+    "no-scenario-table",
+    "crlf-line-endings",
+];
+
+#[test]
+fn json_rendering_of_selected_fixtures() {
+    for name in FORMAT_FIXTURES {
+        let (file, diagnostics) = fixture(&format!("tests/fixtures/invalid/{name}.toml"));
+        insta::assert_snapshot!(
+            format!("json-{name}"),
+            render_json(&pairs(&file, &diagnostics))
+        );
+    }
+}
+
+#[test]
+fn github_rendering_of_selected_fixtures() {
+    for name in FORMAT_FIXTURES {
+        let (file, diagnostics) = fixture(&format!("tests/fixtures/invalid/{name}.toml"));
+        insta::assert_snapshot!(
+            format!("github-{name}"),
+            render_github(&pairs(&file, &diagnostics))
+        );
+    }
+}
+
+#[test]
+fn sarif_rendering_of_one_fixture() {
+    let (file, diagnostics) = fixture("tests/fixtures/invalid/escape-heavy-string.toml");
+    insta::assert_snapshot!(render_sarif(&pairs(&file, &diagnostics)));
+}
+
+/// A small deterministic generator (xorshift64*), so a failing mutation can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// Text that tends to break parsers: brackets, quotes, escapes, operators, odd numbers, line
+/// endings and characters outside ASCII.
+const SNIPPETS: &[&str] = &[
+    "[",
+    "]",
+    "[[",
+    "]]",
+    "{",
+    "}",
+    "\"",
+    "'",
+    "\"\"\"",
+    "'''",
+    "\\",
+    "\\u00e9",
+    "\\\"",
+    "=",
+    "==",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "(",
+    ")",
+    "not ",
+    " and ",
+    " or ",
+    " in [",
+    "#",
+    ",",
+    ".",
+    "é",
+    "🕊",
+    "\u{202e}",
+    "\0",
+    "0",
+    "-1e308",
+    "1e999",
+    "nan",
+    "inf",
+    "9999999999999999999999",
+    "-",
+    "*",
+    "/",
+    "'x'",
+    "true",
+    "[scenario]\n",
+    "[decisions.d]\n",
+    "actor = \"nature\"\n",
+    "when = \"",
+    "likelihood = { a = \"likely\" }\n",
+    "options = [\"a\"]\n",
+    "x.y.z = 1\n",
+];
+
+/// One random edit of `text`, at character boundaries so most results are still UTF-8.
+fn mutate(rng: &mut Rng, text: &mut Vec<u8>) {
+    let boundary = |rng: &mut Rng, text: &[u8]| {
+        let mut at = rng.below(text.len() + 1);
+        while at < text.len() && (text[at] & 0b1100_0000) == 0b1000_0000 {
+            at += 1;
+        }
+        at
+    };
+    match rng.below(10) {
+        0 => {
+            // A raw byte, possibly not UTF-8.
+            if !text.is_empty() {
+                let at = rng.below(text.len());
+                text[at] = (rng.next() & 0xFF) as u8;
+            }
+        }
+        1 | 2 => {
+            let start = boundary(rng, text);
+            let end = (start + 1 + rng.below(40)).min(text.len());
+            let end = boundary_at_or_after(text, end);
+            text.drain(start..end);
+        }
+        3 => {
+            let start = boundary(rng, text);
+            let end = boundary_at_or_after(text, (start + rng.below(80)).min(text.len()));
+            let copy = text[start..end].to_vec();
+            let at = boundary(rng, text);
+            text.splice(at..at, copy);
+        }
+        4 => {
+            let at = boundary(rng, text);
+            text.truncate(at);
+        }
+        _ => {
+            let at = boundary(rng, text);
+            let snippet = SNIPPETS[rng.below(SNIPPETS.len())].as_bytes().to_vec();
+            text.splice(at..at, snippet);
+        }
+    }
+}
+
+fn boundary_at_or_after(text: &[u8], mut at: usize) -> usize {
+    while at < text.len() && (text[at] & 0b1100_0000) == 0b1000_0000 {
+        at += 1;
+    }
+    at
+}
+
+/// Every fixture, mutated many times at random: checking and rendering in every format must
+/// end in diagnostics or a result, never a panic, and messages must stay single lines.
+#[test]
+fn mutated_fixtures_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    for dir in [
+        "tests/fixtures/invalid",
+        "tests/fixtures/valid",
+        "scenarios",
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        for path in paths {
+            if path.extension().is_some_and(|x| x == "toml") {
+                sources.push((display_name(&path), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    // `CASUS_MUTATION_ROUNDS` and `CASUS_MUTATION_SEED` allow a longer search by hand; the
+    // defaults keep this test at a few seconds.
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let rounds = env("CASUS_MUTATION_ROUNDS", 40);
+    let budget = Duration::from_secs(env("CASUS_MUTATION_SECONDS", 6));
+    let mut rng = Rng(env("CASUS_MUTATION_SEED", 0x9E37_79B9_7F4A_7C15) | 1);
+    let started = Instant::now();
+    let mut runs = 0;
+    // Bounded by count for reproducibility, and by time so a slow machine is not punished.
+    'outer: for round in 0..rounds {
+        for (name, bytes) in &sources {
+            if started.elapsed() > budget {
+                break 'outer;
+            }
+            let mut text = bytes.clone();
+            for _ in 0..1 + rng.below(3) {
+                mutate(&mut rng, &mut text);
+            }
+            let label = format!("{name} (round {round}, run {runs})");
+            let outcome = std::panic::catch_unwind(|| {
+                let (file, diagnostics) = check_bytes(name, &text);
+                let pairs = pairs(&file, &diagnostics);
+                let _ = render_human(&file, &diagnostics, false);
+                let _ = render_human(&file, &diagnostics, true);
+                let _ = render_json(&pairs);
+                let _ = render_github(&pairs);
+                let _ = render_sarif(&pairs);
+                diagnostics
+            });
+            let Ok(diagnostics) = outcome else {
+                let path = std::env::temp_dir().join("casus-mutation-panic.toml");
+                std::fs::write(&path, &text).unwrap();
+                panic!("{label} panicked; the input is in {}", path.display());
+            };
+            for d in &diagnostics {
+                assert!(
+                    !d.message.contains(['\n', '\r']),
+                    "{label}: multi-line message {:?}",
+                    d.message
+                );
+            }
+            runs += 1;
+        }
+    }
+    eprintln!("{runs} mutated files checked in {:?}", started.elapsed());
+    assert!(runs >= sources.len(), "only {runs} runs");
+}

@@ -29,6 +29,12 @@ pub(crate) enum Command {
     Test(commands::test::TestArgs),
     /// Compare two versions of scenario files: what changed, and how the results moved.
     Diff(commands::diff::DiffArgs),
+    /// Write a commented starter scenario, with tests, that checks clean.
+    New(commands::new::NewArgs),
+    /// Write reports (Markdown, JSON, DOT, Mermaid, HTML), or check committed ones are fresh.
+    Report(commands::report::ReportArgs),
+    /// Print the JSON Schema of scenario files, for editor validation and completion.
+    Schema(commands::schema::SchemaArgs),
 }
 
 /// Limits that keep a hostile file from exhausting the machine.

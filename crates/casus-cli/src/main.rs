@@ -36,6 +36,9 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(&args),
         Command::Test(args) => commands::test::run(&args),
         Command::Diff(args) => commands::diff::run(&args),
+        Command::New(args) => commands::new::run(&args),
+        Command::Report(args) => commands::report::run(&args),
+        Command::Schema(args) => commands::schema::run(&args),
     };
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,

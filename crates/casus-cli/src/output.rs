@@ -18,10 +18,6 @@ pub(crate) fn eprint(text: &str) {
 
 /// Writes a file atomically: to a temporary file in the same folder, then renamed over the
 /// target, so an interrupted run never leaves a half-written report or scenario behind.
-#[expect(
-    dead_code,
-    reason = "the first callers (report, fmt) land next; remove this when they do"
-)]
 pub(crate) fn write_atomic(
     path: &std::path::Path,
     contents: &[u8],

@@ -8,7 +8,9 @@
 pub mod check;
 pub mod codes;
 pub mod diagnostic;
+pub mod efg;
 pub mod expr;
+pub mod format;
 pub mod likelihood;
 pub mod limits;
 pub mod load;

@@ -92,11 +92,21 @@ fn points(delta: f64) -> String {
     format!("{tenths:+.1} pts")
 }
 
+/// `30.0 %`, with the sensitivity range when the likelihoods' bands give one:
+/// `30.0 % (22.5–41.0 %)`.
 fn state_text(state: Option<OutcomeState>) -> String {
     match state {
         None => "absent".to_owned(),
         Some(s) if !s.reachable => "unreachable".to_owned(),
-        Some(s) => percent(s.probability),
+        Some(s) => match s.range {
+            Some((lo, hi)) if hi - lo > 5e-4 => format!(
+                "{} ({:.1}–{:.1} %)",
+                percent(s.probability),
+                lo * 100.0,
+                hi * 100.0
+            ),
+            _ => percent(s.probability),
+        },
     }
 }
 
@@ -219,13 +229,20 @@ fn human_diff(out: &mut String, diff: &ScenarioDiff) {
             .map(|o| o.id.chars().count())
             .max()
             .unwrap_or(0);
-        for o in &results.outcomes {
+        let rows: Vec<(String, String)> = results
+            .outcomes
+            .iter()
+            .map(|o| (state_text(o.old), state_text(o.new)))
+            .collect();
+        let old_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+        let new_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+        for (o, (old, new)) in results.outcomes.iter().zip(&rows) {
+            let old_pad = " ".repeat(old_width.saturating_sub(old.chars().count()));
             let _ = writeln!(
                 out,
-                "    {}  {:>11} → {:<11}  {}{}",
+                "    {}  {old_pad}{old} → {}  {:>9}{}",
                 pad(&o.id, width),
-                state_text(o.old),
-                state_text(o.new),
+                pad(new, new_width),
                 points(o.delta),
                 reachability_note(o)
             );
@@ -358,7 +375,7 @@ fn md_diff(out: &mut String, diff: &ScenarioDiff) {
                 let note = reachability_note(o).trim();
                 let _ = writeln!(
                     out,
-                    "| {} {} | {} | {} | {} |",
+                    "| {} — {} | {} | {} | {} |",
                     cell(&code(&o.id)),
                     cell(&md_text(&clip(&o.title, 80))),
                     state_text(o.old),

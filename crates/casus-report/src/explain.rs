@@ -68,7 +68,7 @@ pub fn render_human(report: &ExplainReport<'_>) -> String {
         render_why_not(&mut out, report, target, answer);
         return out;
     }
-    let _ = writeln!(out, "{}", path_share_text(explanation));
+    let _ = writeln!(out, "{}", capitalise(&path_share_text(explanation)));
     out.push('\n');
     render_path(&mut out, report, &explanation.path, &explanation.likelier);
     out
@@ -91,10 +91,15 @@ fn path_share_text(explanation: &Explanation) -> String {
             }
         )
     }
-    .chars()
-    .enumerate()
-    .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
-    .collect()
+}
+
+/// The first letter in upper case, for a sentence.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// A path step by step: each decision with its actor and question, the rules that start or
@@ -315,7 +320,7 @@ fn render_outcome_paths(out: &mut String, report: &ExplainReport<'_>, paths: &Ou
     if paths.count == 0 {
         let _ = writeln!(
             out,
-            "  no path consistent with the given values reaches `{}` (of {} paths)",
+            "  No path consistent with the given values reaches `{}` (of {} paths).",
             s.outcomes[paths.outcome].id.name, paths.paths
         );
         return;
@@ -365,30 +370,43 @@ fn render_why_not(out: &mut String, report: &ExplainReport<'_>, target: usize, a
     let _ = writeln!(out, "Why not {}?", outcome_text(s, target));
     match answer {
         WhyNot::AlreadyReached => {
-            let _ = writeln!(out, "  the explained path already reaches `{name}`");
+            let _ = writeln!(out, "  The explained path already reaches `{name}`.");
         }
         WhyNot::Change(change) => {
             render_change(out, report, change, target);
         }
         WhyNot::NoChange(Reason::GivenDecisions(change)) => {
-            let given: Vec<String> = change
-                .flips
+            // The given decisions the new path departs from: another option, or skipped.
+            let given: Vec<String> = report
+                .fixed
+                .given
+                .decisions
                 .iter()
-                .filter(|f| is_given(report.fixed, f.decision))
-                .map(|f| {
-                    let d = &s.decisions[f.decision];
-                    let was = f
-                        .from
-                        .map_or("skipped".to_owned(), |o| d.options[o].name.clone());
-                    format!("{} = {} (given as {was})", d.id.name, d.options[f.to].name)
+                .enumerate()
+                .filter_map(|(d, g)| {
+                    let g = (*g)?;
+                    let decision = &s.decisions[d];
+                    let was = &decision.options.get(g)?.name;
+                    match change.path.option(d) {
+                        Some(o) if o == g => None,
+                        Some(o) => Some(format!(
+                            "{} = {} (given as {was})",
+                            decision.id.name,
+                            decision.options.get(o)?.name
+                        )),
+                        None => Some(format!(
+                            "{} to be skipped (given as {was})",
+                            decision.id.name
+                        )),
+                    }
                 })
                 .collect();
             let _ = writeln!(
                 out,
-                "  no change of choices reaches `{name}` while the given values hold: it needs {}",
+                "  No change of choices reaches `{name}` while the given values hold: it needs {}.",
                 given.join(" and ")
             );
-            let _ = writeln!(out, "  With every decision free, the smallest change:");
+            let _ = writeln!(out, "  With every decision free:");
             render_change(out, report, change, target);
         }
         WhyNot::NoChange(Reason::InputFacts(found)) => {
@@ -405,11 +423,11 @@ fn render_why_not(out: &mut String, report: &ExplainReport<'_>, target: usize, a
                 .collect();
             let _ = writeln!(
                 out,
-                "  no change of choices reaches `{name}`: no path reaches it with the current facts"
+                "  No change of choices reaches `{name}`: no path reaches it with the current input facts."
             );
             let _ = writeln!(
                 out,
-                "  it becomes reachable when an input fact differs, for example {}",
+                "  It becomes reachable when an input fact differs, for example {}.",
                 changes.join(", or ")
             );
         }
@@ -417,19 +435,19 @@ fn render_why_not(out: &mut String, report: &ExplainReport<'_>, target: usize, a
             let outcome = &s.outcomes[target];
             let _ = writeln!(
                 out,
-                "  no change of choices reaches `{name}`: it is unreachable on every path"
+                "  No change of choices reaches `{name}`: it is unreachable on every path."
             );
             match &outcome.when {
                 None => {
                     let _ = writeln!(
                         out,
-                        "  it is the fallback, and on every path another outcome's condition holds"
+                        "  It is the fallback, and on every path another outcome's condition holds."
                     );
                 }
                 Some(when) => {
                     let _ = writeln!(
                         out,
-                        "  its condition `{}` holds on no path",
+                        "  Its condition `{}` holds on no path.",
                         clip(&expr_text(when), QUOTE)
                     );
                 }
@@ -448,7 +466,7 @@ fn render_why_not(out: &mut String, report: &ExplainReport<'_>, target: usize, a
                     .collect();
                 let _ = writeln!(
                     out,
-                    "  it depends on the input facts {}; no single change of them that was tried reaches it",
+                    "  It depends on the input facts {}; no single change of them that was tried reaches it.",
                     facts.join(", ")
                 );
             }
@@ -466,13 +484,9 @@ fn render_change(
     let n = change.flips.len();
     let _ = writeln!(
         out,
-        "  {} changed {} ({} given the given values, the most likely with so few):",
-        n,
+        "  {n} changed {}, on the most likely path with so few (probability {}):",
         if n == 1 { "choice" } else { "choices" },
-        percent(casus_rules::explain::share(
-            change.path.probability,
-            report.explanation.total_probability
-        )),
+        percent(change.share()),
     );
     for flip in &change.flips {
         let _ = writeln!(out, "  - {}", flip_text(s, flip));
@@ -485,7 +499,7 @@ fn render_change(
             .collect();
         let _ = writeln!(
             out,
-            "  then {} {} skipped",
+            "  Then {} {} skipped.",
             skipped.join(", "),
             if skipped.len() == 1 { "is" } else { "are" }
         );
@@ -507,17 +521,17 @@ fn render_change(
             );
         }
     }
-    let _ = writeln!(out, "  The path then ends in {}", outcome_text(s, target));
+    let _ = writeln!(out, "  The path then ends in {}.", outcome_text(s, target));
     let _ = writeln!(out, "  Whole path: {}", compact(s, &change.path));
     if change.equally_small > 0 {
         let _ = writeln!(
             out,
-            "  ({} other {} reach `{}` with as few changes)",
+            "  {} other {} `{}` with as few changes.",
             change.equally_small,
             if change.equally_small == 1 {
-                "path"
+                "path reaches"
             } else {
-                "paths"
+                "paths reach"
             },
             s.outcomes[target].id.name
         );

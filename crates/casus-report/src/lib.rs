@@ -5,5 +5,6 @@ pub mod diagnostics;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod report;
 pub mod testing;
 pub mod text;

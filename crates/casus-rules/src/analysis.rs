@@ -31,10 +31,243 @@ pub(crate) struct Analysis {
     pub(crate) live: Vec<Vec<usize>>,
     /// For each derived fact, the rules that set or add to it.
     pub(crate) writers: Vec<Vec<usize>>,
-    /// For each decision, the steps to rerun after it is taken: rules and facts depending on it.
-    pub(crate) affected: Vec<Vec<Step>>,
     /// For each level, the rules that close there.
     pub(crate) closing: Vec<Vec<usize>>,
+    /// The demand-driven schedule of the search; see [`Demand`].
+    pub(crate) demand: Demand,
+}
+
+/// When each rule and derived fact must be up to date, so that the search evaluates a rule
+/// only when its inputs changed *and* someone is about to look.
+///
+/// Time `t` is the moment after `t` decisions were taken: decision `t`'s guard and
+/// conditional likelihoods read facts at time `t`, outcomes at time `n`. A derived fact is
+/// *needed* at the times something reads it (a guard, a likelihood, an outcome, or a rule
+/// needed then); a rule is needed when a fact it writes is needed before the rule closes, and
+/// once more at its close level if the fact is read at or after it (that is when its effect is
+/// folded into the fact's summary). Facts that two rules of equal priority could set to
+/// different values are needed at every time, so rule conflicts are found exactly where the
+/// eager evaluation found them.
+///
+/// Between the times a step is needed its inputs may change unseen; it is evaluated again
+/// whenever it becomes needed after a time it was not (`wake`).
+#[derive(Clone, Debug)]
+pub(crate) struct Demand {
+    /// Position of each step in `Analysis::steps`, for rules.
+    pub(crate) rule_pos: Vec<u32>,
+    /// Position of each step in `Analysis::steps`, for derived facts.
+    pub(crate) fact_pos: Vec<u32>,
+    /// Rules that read each decision directly.
+    pub(crate) decision_readers: Vec<Vec<usize>>,
+    /// Rules that read each derived fact directly.
+    pub(crate) fact_readers: Vec<Vec<usize>>,
+    /// Bit `t` of step `s`'s row: whether step `s` (by position) is needed at time `t`.
+    need: Vec<u64>,
+    words: usize,
+    /// For each time `t`, the steps needed at `t` but not at `t - 1`: they may be stale.
+    pub(crate) wake: Vec<Vec<u32>>,
+    /// For each level, the rules that close there and whose effect is folded into their
+    /// facts' summaries: those whose facts are read at or after that level.
+    pub(crate) folding: Vec<Vec<usize>>,
+    /// For each level, the derived facts whose summary the memo key must hold: those read at
+    /// or after that level.
+    pub(crate) key_facts: Vec<Vec<usize>>,
+}
+
+impl Demand {
+    /// Whether the step at position `pos` is needed at time `t`.
+    #[inline]
+    pub(crate) fn needed(&self, pos: u32, t: usize) -> bool {
+        let row = pos as usize * self.words;
+        self.need
+            .get(row + t / 64)
+            .is_some_and(|w| w & (1 << (t % 64)) != 0)
+    }
+
+    fn new(
+        program: &Program,
+        steps: &[Step],
+        close_level: &[usize],
+        writers: &[Vec<usize>],
+    ) -> Self {
+        let n = program.decisions.len();
+        let words = (n + 1).div_ceil(64);
+        let mut rule_pos = vec![0u32; program.rules.len()];
+        let mut fact_pos = vec![0u32; program.derived.len()];
+        for (pos, step) in steps.iter().enumerate() {
+            let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+            match *step {
+                Step::Rule(r) => rule_pos[r] = pos,
+                Step::Fact(f) => fact_pos[f] = pos,
+            }
+        }
+        let mut slot_derived = vec![None; program.initial.len()];
+        for (f, d) in program.derived.iter().enumerate() {
+            if let Some(s) = slot_derived.get_mut(d.slot as usize) {
+                *s = Some(f);
+            }
+        }
+        let mut decision_readers = vec![Vec::new(); n];
+        let mut fact_readers = vec![Vec::new(); program.derived.len()];
+        for (r, rule) in program.rules.iter().enumerate() {
+            for &slot in &rule.when.reads {
+                if (slot as usize) < n {
+                    decision_readers[slot as usize].push(r);
+                } else if let Some(Some(f)) = slot_derived.get(slot as usize) {
+                    fact_readers[*f].push(r);
+                }
+            }
+        }
+
+        let mut need = vec![0u64; steps.len() * words];
+        let set = |need: &mut Vec<u64>, pos: u32, t: usize| {
+            if let Some(w) = need.get_mut(pos as usize * words + t / 64) {
+                *w |= 1 << (t % 64);
+            }
+        };
+        // What guards, likelihoods and outcomes read.
+        for (t, decision) in program.decisions.iter().enumerate() {
+            let codes = decision
+                .guard
+                .iter()
+                .chain(decision.conditional.iter().map(|(c, _)| c));
+            for code in codes {
+                for &slot in &code.reads {
+                    if let Some(Some(f)) = slot_derived.get(slot as usize) {
+                        set(&mut need, fact_pos[*f], t);
+                    }
+                }
+            }
+        }
+        for code in program.outcomes.iter().filter_map(|o| o.when.as_ref()) {
+            for &slot in &code.reads {
+                if let Some(Some(f)) = slot_derived.get(slot as usize) {
+                    set(&mut need, fact_pos[*f], n);
+                }
+            }
+        }
+        // Facts where two rules of equal priority set different values: always needed.
+        for (f, ws) in writers.iter().enumerate() {
+            let mut sets: Vec<(i64, crate::value::Val)> = ws
+                .iter()
+                .flat_map(|&r| {
+                    let rule = &program.rules[r];
+                    rule.sets
+                        .iter()
+                        .filter(move |(target, _)| *target == f)
+                        .map(move |(_, v)| (rule.priority, *v))
+                })
+                .collect();
+            sets.sort_by(|a, b| a.0.cmp(&b.0));
+            let conflicting = sets
+                .windows(2)
+                .any(|w| w[0].0 == w[1].0 && !w[0].1.equals(w[1].1));
+            if conflicting {
+                for t in 0..=n {
+                    set(&mut need, fact_pos[f], t);
+                }
+            }
+        }
+        // Propagate backwards through the dependency order.
+        let mut folds = vec![false; program.rules.len()];
+        let row = |need: &Vec<u64>, pos: u32| -> Vec<u64> {
+            let start = pos as usize * words;
+            need.get(start..start + words)
+                .map_or_else(|| vec![0; words], <[u64]>::to_vec)
+        };
+        for step in steps.iter().rev() {
+            match *step {
+                Step::Fact(f) => {
+                    let mut acc = row(&need, fact_pos[f]);
+                    for &r in &fact_readers[f] {
+                        for (a, b) in acc.iter_mut().zip(row(&need, rule_pos[r])) {
+                            *a |= b;
+                        }
+                    }
+                    let start = fact_pos[f] as usize * words;
+                    if let Some(dst) = need.get_mut(start..start + words) {
+                        dst.copy_from_slice(&acc);
+                    }
+                }
+                Step::Rule(r) => {
+                    let close = close_level[r];
+                    let rule = &program.rules[r];
+                    let targets = rule
+                        .sets
+                        .iter()
+                        .map(|(f, _)| *f)
+                        .chain(rule.adds.iter().map(|(f, _)| *f));
+                    for f in targets {
+                        let fact = row(&need, fact_pos[f]);
+                        let bit =
+                            |t: usize| fact.get(t / 64).is_some_and(|w| w & (1 << (t % 64)) != 0);
+                        for t in 0..close.min(n + 1) {
+                            if bit(t) {
+                                set(&mut need, rule_pos[r], t);
+                            }
+                        }
+                        if (close..=n).any(bit) {
+                            set(&mut need, rule_pos[r], close);
+                            folds[r] = true;
+                        }
+                    }
+                }
+            }
+        }
+        let mut wake = vec![Vec::new(); n + 1];
+        for pos in 0..steps.len() {
+            let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+            for (t, list) in wake.iter_mut().enumerate().skip(1) {
+                let row = pos as usize * words;
+                let bit = |t: usize| {
+                    need.get(row + t / 64)
+                        .is_some_and(|w| w & (1 << (t % 64)) != 0)
+                };
+                if bit(t) && !bit(t - 1) {
+                    list.push(pos);
+                }
+            }
+        }
+        // Rules and facts never needed are never evaluated after the start: nobody tells them.
+        let any = |need: &Vec<u64>, pos: u32| {
+            let start = pos as usize * words;
+            need.get(start..start + words)
+                .is_some_and(|row| row.iter().any(|w| *w != 0))
+        };
+        for readers in decision_readers.iter_mut().chain(fact_readers.iter_mut()) {
+            readers.retain(|&r| any(&need, rule_pos[r]));
+        }
+        let mut folding = vec![Vec::new(); n + 1];
+        for (r, &fold) in folds.iter().enumerate() {
+            if fold && let Some(list) = folding.get_mut(close_level[r]) {
+                list.push(r);
+            }
+        }
+        let key_facts = (0..=n)
+            .map(|level| {
+                (0..program.derived.len())
+                    .filter(|&f| {
+                        let row = fact_pos[f] as usize * words;
+                        (level..=n).any(|t| {
+                            need.get(row + t / 64)
+                                .is_some_and(|w| w & (1 << (t % 64)) != 0)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            rule_pos,
+            fact_pos,
+            decision_readers,
+            fact_readers,
+            need,
+            words,
+            wake,
+            folding,
+            key_facts,
+        }
+    }
 }
 
 impl Analysis {
@@ -146,26 +379,17 @@ impl Analysis {
             }
             live.push((0..level).filter(|&i| read[i]).collect());
         }
-        let mut affected = vec![Vec::new(); n];
-        for step in &steps {
-            let deps = match *step {
-                Step::Rule(r) => &rule_deps[r],
-                Step::Fact(d) => &fact_deps[d],
-            };
-            for &i in deps {
-                affected[i].push(*step);
-            }
-        }
         let mut closing = vec![Vec::new(); n + 1];
         for (r, &level) in close_level.iter().enumerate() {
             closing[level].push(r);
         }
+        let demand = Demand::new(program, &steps, &close_level, &writers);
         Self {
+            demand,
             steps,
             close_level,
             live,
             writers,
-            affected,
             closing,
         }
     }

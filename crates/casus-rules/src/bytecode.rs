@@ -30,6 +30,135 @@ pub struct Code {
     ops: Vec<Op>,
     /// Slots the expression reads; drives the dependency analysis.
     pub(crate) reads: Vec<u32>,
+    /// The same condition as a small tree of comparisons of one slot with a constant, when it
+    /// has that shape (almost every rule does); it runs without a stack. `None` for
+    /// expressions with arithmetic or comparisons of two names, which run on `ops`.
+    fast: Option<Fast>,
+}
+
+/// A condition made of comparisons of one slot with a constant.
+///
+/// INVARIANT: `Fast::eval` is truthy exactly when running the `ops` of the same expression
+/// gives a truthy value; `fast_agrees_with_the_stack_machine` below checks it.
+#[derive(Clone, Debug, PartialEq)]
+enum Fast {
+    Const(bool),
+    /// A bare name: holds when the slot is `true`.
+    Truthy(u32),
+    Eq(u32, Val),
+    Ne(u32, Val),
+    /// `slot op constant` on numbers; false when the slot is not a number.
+    Cmp(u32, BinaryOp, f64),
+    In(u32, Box<[Val]>),
+    Not(Box<Fast>),
+    And(Box<[Fast]>),
+    Or(Box<[Fast]>),
+}
+
+impl Fast {
+    fn eval(&self, slots: &[Val]) -> bool {
+        let at = |slot: u32| slots.get(slot as usize).copied().unwrap_or(Val::Unset);
+        match self {
+            Fast::Const(b) => *b,
+            Fast::Truthy(s) => at(*s).truthy(),
+            Fast::Eq(s, v) => at(*s).equals(*v),
+            Fast::Ne(s, v) => !at(*s).equals(*v),
+            Fast::Cmp(s, op, k) => at(*s).num().is_some_and(|a| match op {
+                BinaryOp::Lt => a < *k,
+                BinaryOp::Le => a <= *k,
+                BinaryOp::Gt => a > *k,
+                _ => a >= *k,
+            }),
+            Fast::In(s, items) => {
+                let v = at(*s);
+                items.iter().any(|i| v.equals(*i))
+            }
+            Fast::Not(inner) => !inner.eval(slots),
+            Fast::And(parts) => parts.iter().all(|p| p.eval(slots)),
+            Fast::Or(parts) => parts.iter().any(|p| p.eval(slots)),
+        }
+    }
+
+    /// The fast form of `expr`, if it has one.
+    fn build(expr: &Expr, slots: &SlotMap<'_>, symbols: &mut Symbols) -> Option<Fast> {
+        let slot_of = |e: &Expr| match &e.kind {
+            ExprKind::Name(name) => match slots.names.get(name) {
+                Some((NameRef::Decision(i), _)) => Some((slots.decision_slot)(i)),
+                Some((NameRef::Fact(i), _)) => Some((slots.fact_slot)(i)),
+                None => None,
+            },
+            _ => None,
+        };
+        let constant = |e: &Expr, symbols: &mut Symbols| match &e.kind {
+            ExprKind::Bool(b) => Some(Val::Bool(*b)),
+            ExprKind::Number(n) => Some(Val::Num(*n)),
+            ExprKind::Symbol(s) => Some(Val::Sym(symbols.intern(s))),
+            _ => None,
+        };
+        match &expr.kind {
+            ExprKind::Bool(b) => Some(Fast::Const(*b)),
+            ExprKind::Name(_) => slot_of(expr).map(Fast::Truthy),
+            ExprKind::Unary(UnaryOp::Not, inner) => {
+                Some(Fast::Not(Box::new(Fast::build(inner, slots, symbols)?)))
+            }
+            ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), _, _) => {
+                // Flatten chains of the same operator into one list.
+                let mut parts = Vec::new();
+                let mut stack = vec![expr];
+                while let Some(e) = stack.pop() {
+                    match &e.kind {
+                        ExprKind::Binary(o, l, r) if o == op => {
+                            stack.push(r);
+                            stack.push(l);
+                        }
+                        _ => parts.push(Fast::build(e, slots, symbols)?),
+                    }
+                }
+                Some(if *op == BinaryOp::And {
+                    Fast::And(parts.into_boxed_slice())
+                } else {
+                    Fast::Or(parts.into_boxed_slice())
+                })
+            }
+            ExprKind::Binary(op, lhs, rhs) => {
+                let (slot, value, flipped) = match (slot_of(lhs), slot_of(rhs)) {
+                    (Some(s), None) => (s, constant(rhs, symbols)?, false),
+                    (None, Some(s)) => (s, constant(lhs, symbols)?, true),
+                    _ => return None,
+                };
+                match op {
+                    BinaryOp::Eq => Some(Fast::Eq(slot, value)),
+                    BinaryOp::Ne => Some(Fast::Ne(slot, value)),
+                    BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                        let Val::Num(k) = value else {
+                            return Some(Fast::Const(false));
+                        };
+                        let op = if flipped {
+                            match op {
+                                BinaryOp::Lt => BinaryOp::Gt,
+                                BinaryOp::Le => BinaryOp::Ge,
+                                BinaryOp::Gt => BinaryOp::Lt,
+                                _ => BinaryOp::Le,
+                            }
+                        } else {
+                            *op
+                        };
+                        Some(Fast::Cmp(slot, op, k))
+                    }
+                    _ => None,
+                }
+            }
+            ExprKind::In(lhs, items) => {
+                let slot = slot_of(lhs)?;
+                let values = items
+                    .iter()
+                    .map(|i| constant(i, symbols))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Fast::In(slot, values.into_boxed_slice()))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Where a name's value lives at run time.
@@ -47,7 +176,18 @@ impl Code {
         code.emit(expr, slots, symbols);
         code.reads.sort_unstable();
         code.reads.dedup();
+        code.fast = Fast::build(expr, slots, symbols);
         code
+    }
+
+    /// Whether the condition holds on `slots`; `stack` is scratch space for expressions that
+    /// have no fast form.
+    #[inline]
+    pub(crate) fn holds(&self, slots: &[Val], stack: &mut Vec<Val>) -> bool {
+        match &self.fast {
+            Some(fast) => fast.eval(slots),
+            None => self.run_ops(slots, stack).truthy(),
+        }
     }
 
     fn emit(&mut self, expr: &Expr, slots: &SlotMap<'_>, symbols: &mut Symbols) {
@@ -122,8 +262,16 @@ impl Code {
         u32::try_from(self.ops.len()).unwrap_or(u32::MAX)
     }
 
-    /// Runs the code on `slots`; `stack` is scratch space reused across calls.
+    /// Runs the code on `slots`; `stack` is scratch space reused across calls. Conditions
+    /// come back as `true` or `false`.
     pub(crate) fn run(&self, slots: &[Val], stack: &mut Vec<Val>) -> Val {
+        match &self.fast {
+            Some(fast) => Val::Bool(fast.eval(slots)),
+            None => self.run_ops(slots, stack),
+        }
+    }
+
+    fn run_ops(&self, slots: &[Val], stack: &mut Vec<Val>) -> Val {
         stack.clear();
         let mut pc = 0;
         while let Some(op) = self.ops.get(pc) {

@@ -116,6 +116,7 @@ pub fn build(program: &Program, given: &Given, max_nodes: usize) -> DecisionGrap
         pending: vec![Vec::new(); program.decisions.len()],
         index: vec![HashMap::new(); program.decisions.len()],
         outcome_nodes: vec![None; program.outcomes.len()],
+        read: read_derived(program),
         truncated: None,
         decision_nodes: 0,
         stack: Vec::new(),
@@ -180,6 +181,9 @@ struct Builder<'a> {
     /// The node of each merge key, per level.
     index: Vec<HashMap<Vec<u64>, NodeIndex>>,
     outcome_nodes: Vec<Option<NodeIndex>>,
+    /// Whether anything (a rule, a guard, a conditional likelihood, an outcome) reads each
+    /// derived fact; a fact nothing reads cannot change what the drawing shows.
+    read: Vec<bool>,
     truncated: Option<NodeIndex>,
     decision_nodes: usize,
     stack: Vec<Val>,
@@ -231,9 +235,11 @@ impl Builder<'_> {
     }
 
     /// What decides the future at `level` (before decision `level` is taken): the decisions
-    /// still read later, and per derived fact the combined effect of the rules that can no
-    /// longer change. Rules still open are a function of these, so equal keys mean equal
-    /// subgraphs.
+    /// still read later, and per derived fact that something reads, the combined effect of the
+    /// rules that can no longer change. Rules still open are a function of these, so equal keys
+    /// mean equal subgraphs: the same decisions asked, with the same likelihoods, the same
+    /// rules starting and stopping, and the same outcomes. (Facts nothing reads may differ
+    /// between merged situations; the drawing does not show them.)
     fn key(&self, level: usize, state: &State) -> Vec<u64> {
         let program = self.program;
         let mut key = Vec::new();
@@ -241,6 +247,9 @@ impl Builder<'_> {
             key.push(state.slots[program.decisions[d].slot as usize].bits());
         }
         for (f, derived) in program.derived.iter().enumerate() {
+            if !self.read[f] {
+                continue;
+            }
             let closed_fired = self.analysis.writers[f]
                 .iter()
                 .copied()
@@ -398,6 +407,33 @@ impl Builder<'_> {
         }
         fallback
     }
+}
+
+/// For each derived fact, whether any compiled code reads it.
+fn read_derived(program: &Program) -> Vec<bool> {
+    let mut slots: Vec<u32> = Vec::new();
+    for rule in &program.rules {
+        slots.extend_from_slice(&rule.when.reads);
+    }
+    for decision in &program.decisions {
+        for code in decision
+            .guard
+            .iter()
+            .chain(decision.conditional.iter().map(|(c, _)| c))
+        {
+            slots.extend_from_slice(&code.reads);
+        }
+    }
+    for outcome in &program.outcomes {
+        if let Some(code) = &outcome.when {
+            slots.extend_from_slice(&code.reads);
+        }
+    }
+    program
+        .derived
+        .iter()
+        .map(|d| slots.contains(&d.slot))
+        .collect()
 }
 
 /// The same fixed-point scale as the search, so sums of `add` amounts compare exactly.

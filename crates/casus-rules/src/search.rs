@@ -4,7 +4,8 @@
 //! subtree into its parent, so memory is flat in the number of paths. Where two prefixes reach
 //! the same state (see [`crate::analysis`]) the subtree's result is memoised and reused.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::time::Instant;
 
 use casus_core::model::Scenario;
@@ -40,6 +41,9 @@ pub struct EvalLimits {
     pub max_memo: usize,
     /// When to give up.
     pub deadline: Option<Instant>,
+    /// Worker threads for the search: 0 uses rayon's current pool (all cores by default), 1
+    /// runs on the calling thread. The result is the same, byte for byte, for every value.
+    pub threads: usize,
 }
 
 impl Default for EvalLimits {
@@ -48,6 +52,7 @@ impl Default for EvalLimits {
             max_paths: 10_000_000,
             max_memo: 1 << 21,
             deadline: None,
+            threads: 0,
         }
     }
 }
@@ -78,15 +83,9 @@ struct Frame {
     flat_dist: Vec<f64>,
     line: Vec<LineStep>,
     paths: u128,
-    saved: Saved,
-}
-
-#[derive(Clone, Debug, Default)]
-struct Saved {
-    derived: Vec<Val>,
-    fired: Vec<bool>,
-    sums: Vec<i128>,
-    sets: Vec<Option<(i64, Val)>>,
+    /// Scratch space for the node at this level, kept to avoid allocating per node.
+    scratch_values: Vec<f64>,
+    scratch_optimal: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -96,6 +95,236 @@ struct Memo {
     dist: Box<[f64]>,
     line: Box<[LineStep]>,
     paths: u128,
+}
+
+/// One change to the evaluation state, kept so the search can undo it when it backtracks.
+#[derive(Clone, Copy, Debug)]
+enum Undo {
+    Fired(u32, bool),
+    Slot(u32, Val),
+    Total(u32, i128),
+    Sum(u32, i128),
+    Set(u32, Option<(i64, Val)>),
+}
+
+/// The state after a prefix of decisions: slot values and what the rules make of them.
+///
+/// It is changed in place as decisions are taken and restored from a trail of [`Undo`]s as the
+/// search backtracks, so a step costs what it changes, not the size of the scenario.
+/// Rules and derived facts are recomputed only when an input changed and the
+/// [`Demand`](crate::analysis::Demand) says someone is about to read them, or when they become
+/// needed again after a time nobody read them.
+#[derive(Clone, Debug)]
+struct State {
+    slots: Vec<Val>,
+    fired: Vec<bool>,
+    /// Per summed fact: its fixed-point default plus the amounts of every writer that fires.
+    total: Vec<i128>,
+    /// Per summed fact: the fixed-point amounts of the closed writers that fired (memo key).
+    sums: Vec<i128>,
+    /// Per set fact: the winning `(priority, value)` among closed writers that fired.
+    sets: Vec<Option<(i64, Val)>>,
+    trail: Vec<Undo>,
+    heap: BinaryHeap<Reverse<u32>>,
+    in_heap: Vec<bool>,
+    stack: Vec<Val>,
+    /// Derived facts whose settling just found two firing rules in conflict.
+    conflicts: Vec<usize>,
+}
+
+impl State {
+    /// The state before any decision, with every rule and derived fact evaluated.
+    fn new(program: &Program, analysis: &Analysis) -> Self {
+        let mut state = Self {
+            slots: program.initial.clone(),
+            fired: vec![false; program.rules.len()],
+            total: program
+                .derived
+                .iter()
+                .map(|d| fixed(d.default.num().unwrap_or(0.0)))
+                .collect(),
+            sums: vec![0; program.derived.len()],
+            sets: vec![None; program.derived.len()],
+            trail: Vec::new(),
+            heap: BinaryHeap::new(),
+            in_heap: vec![false; analysis.steps.len()],
+            stack: Vec::with_capacity(32),
+            conflicts: Vec::new(),
+        };
+        for &step in &analysis.steps {
+            match step {
+                Step::Rule(r) => state.evaluate_rule(program, analysis, r, 0),
+                Step::Fact(f) => state.settle(program, analysis, f, 0),
+            }
+        }
+        state.fold(program, analysis, 0);
+        state.trail.clear();
+        state
+    }
+
+    /// Brings rules and facts up to date after decision `level` was taken (`changed`) or
+    /// skipped, then folds the rules that close once it is.
+    fn advance(&mut self, program: &Program, analysis: &Analysis, level: usize, changed: bool) {
+        let t = level + 1;
+        let demand = &analysis.demand;
+        if changed && let Some(readers) = demand.decision_readers.get(level) {
+            for &r in readers {
+                self.signal_rule(analysis, r, t);
+            }
+        }
+        if let Some(wake) = demand.wake.get(t) {
+            for &pos in wake {
+                self.push(pos);
+            }
+        }
+        while let Some(Reverse(pos)) = self.heap.pop() {
+            self.in_heap[pos as usize] = false;
+            match analysis.steps[pos as usize] {
+                Step::Rule(r) => self.evaluate_rule(program, analysis, r, t),
+                Step::Fact(f) => self.settle(program, analysis, f, t),
+            }
+        }
+        self.fold(program, analysis, t);
+    }
+
+    #[inline]
+    fn push(&mut self, pos: u32) {
+        if let Some(flag) = self.in_heap.get_mut(pos as usize)
+            && !*flag
+        {
+            *flag = true;
+            self.heap.push(Reverse(pos));
+        }
+    }
+
+    /// An input of rule `r` changed at time `t`.
+    #[inline]
+    fn signal_rule(&mut self, analysis: &Analysis, r: usize, t: usize) {
+        let pos = analysis.demand.rule_pos[r];
+        if analysis.demand.needed(pos, t) {
+            self.push(pos);
+        }
+    }
+
+    /// A writer of derived fact `f` changed at time `t`.
+    #[inline]
+    fn signal_fact(&mut self, analysis: &Analysis, f: usize, t: usize) {
+        let pos = analysis.demand.fact_pos[f];
+        if analysis.demand.needed(pos, t) {
+            self.push(pos);
+        }
+    }
+
+    fn evaluate_rule(&mut self, program: &Program, analysis: &Analysis, r: usize, t: usize) {
+        let rule = &program.rules[r];
+        let fired = rule.when.holds(&self.slots, &mut self.stack);
+        if fired == self.fired[r] {
+            return;
+        }
+        self.trail.push(Undo::Fired(r as u32, self.fired[r]));
+        self.fired[r] = fired;
+        for &(f, amount) in &rule.adds {
+            self.trail.push(Undo::Total(f as u32, self.total[f]));
+            if fired {
+                self.total[f] += fixed(amount);
+            } else {
+                self.total[f] -= fixed(amount);
+            }
+            self.signal_fact(analysis, f, t);
+        }
+        for &(f, _) in &rule.sets {
+            self.signal_fact(analysis, f, t);
+        }
+    }
+
+    /// Sets derived fact `f` from the rules that fire, and tells its readers if it changed.
+    fn settle(&mut self, program: &Program, analysis: &Analysis, f: usize, t: usize) {
+        let derived = &program.derived[f];
+        let value = if derived.summed {
+            Val::Num(self.total[f] as f64 / SCALE)
+        } else {
+            let mut best: Option<(i64, Val)> = None;
+            let mut conflict = false;
+            for &r in &analysis.writers[f] {
+                if !self.fired[r] {
+                    continue;
+                }
+                let rule = &program.rules[r];
+                for &(target, value) in &rule.sets {
+                    if target != f {
+                        continue;
+                    }
+                    match best {
+                        Some((p, _)) if rule.priority < p => {}
+                        Some((p, v)) if rule.priority == p => {
+                            if !v.equals(value) {
+                                conflict = true;
+                            }
+                        }
+                        _ => best = Some((rule.priority, value)),
+                    }
+                }
+            }
+            if conflict {
+                self.conflicts.push(f);
+            }
+            best.map_or(derived.default, |(_, v)| v)
+        };
+        let slot = derived.slot as usize;
+        let Some(old) = self.slots.get(slot).copied() else {
+            return;
+        };
+        if old.equals(value) && old.bits() == value.bits() {
+            return;
+        }
+        self.trail.push(Undo::Slot(derived.slot, old));
+        self.slots[slot] = value;
+        if let Some(readers) = analysis.demand.fact_readers.get(f) {
+            for &r in readers {
+                self.signal_rule(analysis, r, t);
+            }
+        }
+    }
+
+    /// Moves the effect of rules that close at `level` into the summaries the memo key holds.
+    fn fold(&mut self, program: &Program, analysis: &Analysis, level: usize) {
+        let Some(folding) = analysis.demand.folding.get(level) else {
+            return;
+        };
+        for &r in folding {
+            if !self.fired[r] {
+                continue;
+            }
+            let rule = &program.rules[r];
+            for &(f, amount) in &rule.adds {
+                self.trail.push(Undo::Sum(f as u32, self.sums[f]));
+                self.sums[f] += fixed(amount);
+            }
+            for &(f, value) in &rule.sets {
+                match self.sets[f] {
+                    Some((p, _)) if p >= rule.priority => {}
+                    old => {
+                        self.trail.push(Undo::Set(f as u32, old));
+                        self.sets[f] = Some((rule.priority, value));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Undoes every change made since the trail was `mark` long.
+    fn undo(&mut self, mark: usize) {
+        while self.trail.len() > mark {
+            let Some(undo) = self.trail.pop() else { break };
+            match undo {
+                Undo::Fired(r, v) => self.fired[r as usize] = v,
+                Undo::Slot(s, v) => self.slots[s as usize] = v,
+                Undo::Total(f, v) => self.total[f as usize] = v,
+                Undo::Sum(f, v) => self.sums[f as usize] = v,
+                Undo::Set(f, v) => self.sets[f as usize] = v,
+            }
+        }
+    }
 }
 
 /// Evaluates a compiled scenario: forecast, strategy and reachability in one pass.
@@ -110,7 +339,6 @@ pub fn evaluate(
 ) -> Result<Evaluation, Vec<Diagnostic>> {
     let analysis = Analysis::new(program);
     let mut search = Search::new(scenario, program, &analysis, given, *limits);
-    search.start();
     search.solve(0);
     search.finish()
 }
@@ -121,11 +349,7 @@ struct Search<'a> {
     analysis: &'a Analysis,
     given: &'a Given,
     limits: EvalLimits,
-    slots: Vec<Val>,
-    fired: Vec<bool>,
-    sums: Vec<i128>,
-    sets: Vec<Option<(i64, Val)>>,
-    stack: Vec<Val>,
+    state: State,
     frames: Vec<Frame>,
     memo: Vec<HashMap<Vec<u64>, Memo>>,
     memo_entries: usize,
@@ -166,20 +390,17 @@ impl<'a> Search<'a> {
                     n - level
                 ],
                 paths: 0,
-                saved: Saved::default(),
+                scratch_values: Vec::new(),
+                scratch_optimal: Vec::new(),
             })
             .collect();
-        Self {
+        let mut search = Self {
             scenario,
             program,
             analysis,
             given,
             limits,
-            slots: program.initial.clone(),
-            fired: vec![false; program.rules.len()],
-            sums: vec![0; program.derived.len()],
-            sets: vec![None; program.derived.len()],
-            stack: Vec::with_capacity(32),
+            state: State::new(program, analysis),
             frames,
             memo: vec![HashMap::new(); n + 1],
             memo_entries: 0,
@@ -196,137 +417,25 @@ impl<'a> Search<'a> {
             walked: 0,
             nodes: 0,
             stopped: None,
-        }
-    }
-
-    /// Computes derived facts before any decision.
-    fn start(&mut self) {
-        let steps = &self.analysis.steps;
-        for &step in steps {
-            self.run_step(step, 0);
-        }
-        self.fold(0);
-    }
-
-    /// Reruns what depends on decision `level` after it was set (or skipped), then folds the
-    /// rules that close once it is taken.
-    fn advance(&mut self, level: usize, changed: bool) {
-        if changed {
-            let steps = &self.analysis.affected[level];
-            for &step in steps {
-                self.run_step(step, level + 1);
-            }
-        }
-        self.fold(level + 1);
-    }
-
-    fn run_step(&mut self, step: Step, taken: usize) {
-        match step {
-            Step::Rule(r) => {
-                let fired = self.program.rules[r]
-                    .when
-                    .run(&self.slots, &mut self.stack)
-                    .truthy();
-                self.fired[r] = fired;
-            }
-            Step::Fact(f) => self.settle(f, taken),
-        }
-    }
-
-    /// Sets derived fact `f` from its summary and the open rules that fire.
-    fn settle(&mut self, f: usize, taken: usize) {
-        let derived = &self.program.derived[f];
-        let writers = &self.analysis.writers[f];
-        let open = |r: usize| self.analysis.close_level[r] >= taken;
-        let value = if derived.summed {
-            let mut total = fixed(derived.default.num().unwrap_or(0.0)) + self.sums[f];
-            for &r in writers {
-                if self.fired[r] && open(r) {
-                    for &(target, amount) in &self.program.rules[r].adds {
-                        if target == f {
-                            total += fixed(amount);
-                        }
-                    }
-                }
-            }
-            Val::Num(total as f64 / SCALE)
-        } else {
-            let mut best = self.sets[f];
-            let mut conflict: Option<usize> = None;
-            for &r in writers {
-                if !(self.fired[r] && open(r)) {
-                    continue;
-                }
-                let rule = &self.program.rules[r];
-                for &(target, value) in &rule.sets {
-                    if target != f {
-                        continue;
-                    }
-                    match best {
-                        Some((p, _)) if rule.priority < p => {}
-                        Some((p, v)) if rule.priority == p => {
-                            if !v.equals(value) {
-                                conflict = Some(f);
-                            }
-                        }
-                        _ => best = Some((rule.priority, value)),
-                    }
-                }
-            }
-            if conflict.is_some() {
-                self.report_conflict(f, taken);
-            }
-            best.map_or(derived.default, |(_, v)| v)
         };
-        let slot = derived.slot as usize;
-        if let Some(s) = self.slots.get_mut(slot) {
-            *s = value;
-        }
+        search.report_conflicts(0);
+        search
     }
 
-    /// Moves the effect of rules that close at `level` into the summaries.
-    fn fold(&mut self, level: usize) {
-        let closing = &self.analysis.closing[level];
-        for &r in closing {
-            if !self.fired[r] {
-                continue;
-            }
-            let rule = &self.program.rules[r];
-            for &(f, amount) in &rule.adds {
-                self.sums[f] += fixed(amount);
-            }
-            for &(f, value) in &rule.sets {
-                match self.sets[f] {
-                    Some((p, _)) if p >= rule.priority => {}
-                    _ => self.sets[f] = Some((rule.priority, value)),
-                }
-            }
-        }
+    /// Takes decision `level` (or skips it) and brings the state up to date.
+    fn advance(&mut self, level: usize, changed: bool) {
+        self.state
+            .advance(self.program, self.analysis, level, changed);
+        self.report_conflicts(level + 1);
     }
 
-    fn save(&mut self, level: usize) {
-        let saved = &mut self.frames[level].saved;
-        saved.derived.clear();
-        saved.derived.extend(
-            self.program
-                .derived
-                .iter()
-                .map(|d| self.slots[d.slot as usize]),
-        );
-        saved.fired.clone_from(&self.fired);
-        saved.sums.clone_from(&self.sums);
-        saved.sets.clone_from(&self.sets);
-    }
-
-    fn restore(&mut self, level: usize, decision_slot: usize) {
-        let saved = &self.frames[level].saved;
-        for (d, v) in self.program.derived.iter().zip(&saved.derived) {
-            self.slots[d.slot as usize] = *v;
+    fn report_conflicts(&mut self, taken: usize) {
+        if self.state.conflicts.is_empty() {
+            return;
         }
-        self.fired.clone_from(&saved.fired);
-        self.sums.clone_from(&saved.sums);
-        self.sets.clone_from(&saved.sets);
-        self.slots[decision_slot] = Val::Unset;
+        for f in std::mem::take(&mut self.state.conflicts) {
+            self.report_conflict(f, taken);
+        }
     }
 
     fn solve(&mut self, level: usize) {
@@ -384,15 +493,15 @@ impl<'a> Search<'a> {
         self.key.clear();
         for &i in &self.analysis.live[level] {
             self.key
-                .push(self.slots[self.program.decisions[i].slot as usize].bits());
+                .push(self.state.slots[self.program.decisions[i].slot as usize].bits());
         }
-        for f in 0..self.program.derived.len() {
+        for &f in &self.analysis.demand.key_facts[level] {
             if self.program.derived[f].summed {
-                let s = self.sums[f];
+                let s = self.state.sums[f];
                 self.key.push(s as u64);
                 self.key.push((s >> 64) as u64);
             } else {
-                match self.sets[f] {
+                match self.state.sets[f] {
                     Some((p, v)) => {
                         self.key.push(p as u64);
                         self.key.push(v.bits());
@@ -440,7 +549,7 @@ impl<'a> Search<'a> {
             match &outcome.when {
                 None => fallback = Some(i),
                 Some(code) => {
-                    if code.run(&self.slots, &mut self.stack).truthy() {
+                    if code.run(&self.state.slots, &mut self.state.stack).truthy() {
                         if count < 2 {
                             matched[count] = i;
                         }
@@ -470,7 +579,7 @@ impl<'a> Search<'a> {
         let taken = decision
             .guard
             .as_ref()
-            .is_none_or(|g| g.run(&self.slots, &mut self.stack).truthy());
+            .is_none_or(|g| g.run(&self.state.slots, &mut self.state.stack).truthy());
         let forced = self.given.decisions.get(level).copied().flatten();
         if !taken {
             if forced.is_some() {
@@ -478,10 +587,10 @@ impl<'a> Search<'a> {
                 self.clear(level);
                 return;
             }
-            self.save(level);
+            let mark = self.state.trail.len();
             self.advance(level, false);
             self.solve(level + 1);
-            self.restore(level, slot);
+            self.state.undo(mark);
             let (head, tail) = self.frames.split_at_mut(level + 1);
             let (me, child) = (&mut head[level], &tail[0]);
             me.mass.copy_from_slice(&child.mass);
@@ -500,7 +609,7 @@ impl<'a> Search<'a> {
         let probabilities = decision
             .conditional
             .iter()
-            .find(|(code, _)| code.run(&self.slots, &mut self.stack).truthy())
+            .find(|(code, _)| code.run(&self.state.slots, &mut self.state.stack).truthy())
             .map_or(&decision.probabilities, |(_, p)| p);
         let actor = decision.actor;
         let n_options = decision.options.len();
@@ -517,21 +626,24 @@ impl<'a> Search<'a> {
         let mut flat = 0.0;
         let mut best: Option<(usize, f64)> = None;
         let mut optimal: u64 = 0;
-        let mut optimal_list: Vec<usize> = Vec::new();
         let mut values = [f64::NAN; TRACKED];
-        let mut all_values = Vec::new();
         let mut likeliest: Option<(usize, f64)> = None;
-        self.save(level);
+        let mark = self.state.trail.len();
+        let mut all_values = std::mem::take(&mut self.frames[level].scratch_values);
+        let mut optimal_list = std::mem::take(&mut self.frames[level].scratch_optimal);
+        all_values.clear();
+        optimal_list.clear();
         for i in 0..n_options {
             if forced.is_some_and(|f| f != i) {
                 continue;
             }
             let p = probabilities.get(i).copied().unwrap_or(0.0);
             self.option_reachable[level][i] = true;
-            self.slots[slot] = Val::Sym(decision.options[i]);
+            self.state.slots[slot] = Val::Sym(decision.options[i]);
             self.advance(level, true);
             self.solve(level + 1);
-            self.restore(level, slot);
+            self.state.undo(mark);
+            self.state.slots[slot] = Val::Unset;
 
             let (head, tail) = self.frames.split_at_mut(level + 1);
             let (me, child) = (&mut head[level], &tail[0]);
@@ -621,8 +733,10 @@ impl<'a> Search<'a> {
             && !optimal_list.is_empty()
             && !optimal_list.contains(&forecast)
         {
-            self.flag(level, forecast, p, optimal_list, all_values);
+            self.flag(level, forecast, p, optimal_list.clone(), all_values.clone());
         }
+        self.frames[level].scratch_values = all_values;
+        self.frames[level].scratch_optimal = optimal_list;
     }
 
     fn flag(
@@ -654,7 +768,7 @@ impl<'a> Search<'a> {
         (0..level)
             .map(|i| {
                 let d = &self.program.decisions[i];
-                let option = match self.slots[d.slot as usize] {
+                let option = match self.state.slots[d.slot as usize] {
                     Val::Sym(s) => d.options.iter().position(|&o| o == s),
                     _ => None,
                 };
@@ -698,7 +812,10 @@ impl<'a> Search<'a> {
         for r in writers {
             let rule = &self.program.rules[r];
             if rule.sets.iter().any(|(t, _)| *t == f)
-                && rule.when.run(&self.slots, &mut self.stack).truthy()
+                && rule
+                    .when
+                    .run(&self.state.slots, &mut self.state.stack)
+                    .truthy()
             {
                 firing.push((r, rule.priority));
             }
@@ -843,16 +960,13 @@ impl<'a> Search<'a> {
     }
 
     fn replay_outcome(&mut self, line: &[PlayStep]) -> Option<usize> {
-        self.slots.clone_from(&self.program.initial);
-        self.fired.fill(false);
-        self.sums.fill(0);
-        self.sets.fill(None);
-        self.start();
+        self.state = State::new(self.program, self.analysis);
         for level in 0..self.program.decisions.len() {
             let decision = &self.program.decisions[level];
             match line.iter().find(|s| s.decision == level) {
                 Some(step) => {
-                    self.slots[decision.slot as usize] = Val::Sym(decision.options[step.option]);
+                    self.state.slots[decision.slot as usize] =
+                        Val::Sym(decision.options[step.option]);
                     self.advance(level, true);
                 }
                 None => self.advance(level, false),

@@ -51,6 +51,16 @@ pub struct Counterfactual {
     pub stop_firing: Vec<usize>,
     /// Other paths that reach the target with as few changed choices.
     pub equally_small: u64,
+    /// The sum of the probabilities of every path the search considered (those consistent
+    /// with the decisions it kept fixed); the new path's share of it is its probability.
+    pub total_probability: f64,
+}
+
+impl Counterfactual {
+    /// The new path's probability given the decisions kept fixed.
+    pub fn share(&self) -> f64 {
+        crate::explain::share(self.path.probability, self.total_probability)
+    }
 }
 
 /// The answer to "why not OUTCOME?".
@@ -155,7 +165,9 @@ pub fn smallest_change(
         .collect();
     let mut best: Option<(usize, ExplainedPath)> = None;
     let mut equally_small = 0;
+    let mut total = 0.0;
     walk(program, given, max_paths, |path| {
+        total += path.probability;
         if path.outcome != Some(target) {
             return ControlFlow::Continue(());
         }
@@ -195,6 +207,7 @@ pub fn smallest_change(
             start_firing,
             stop_firing,
             equally_small,
+            total_probability: total,
         }
     }))
 }

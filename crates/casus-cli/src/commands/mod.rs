@@ -4,4 +4,7 @@ pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod eval;
 pub(crate) mod explain;
+pub(crate) mod new;
+pub(crate) mod report;
+pub(crate) mod schema;
 pub(crate) mod test;

@@ -173,7 +173,14 @@ fn likelihood_table(
     for (option, _) in &table.entries {
         if !options.contains(&option.name) {
             let help = did_you_mean(&option.name, options.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the options are {}", list(&options)));
+                .unwrap_or_else(|| {
+                    format!(
+                        "remove `{}`, or add it to the options of `{}`, which are {}",
+                        option.name,
+                        decision.id.name,
+                        list(&options)
+                    )
+                });
             diagnostics.push(
                 Diagnostic::new(
                     Code::LikelihoodOptions,
@@ -347,6 +354,10 @@ fn value_help(ty: &Type, value: &Value) -> String {
                 format!("use {}, or add `{s}` to the fact's type", list(symbols))
             })
         }
+        (Type::Enum(symbols), _) => format!(
+            "write one of its options in quotes, such as `\"{}\"`",
+            symbols.first().map_or("…", String::as_str)
+        ),
         _ => format!("use a value that is {}", ty.describe()),
     }
 }

@@ -291,11 +291,21 @@ impl<'a> TypeChecker<'a> {
             }
             _ => {
                 let text = format!("cannot compare {} with {}", lt.describe(), rt.describe());
+                let help = match (&le.kind, &lt, &rt) {
+                    (ExprKind::Name(name), Ty::Number, Ty::Symbol(_)) => format!(
+                        "`{name}` is a number: compare it with a number, such as `{name} > 50`"
+                    ),
+                    (ExprKind::Name(name), Ty::Bool, Ty::Symbol(_)) => format!(
+                        "`{name}` is true or false: test it with `{name}` or `not {name}`"
+                    ),
+                    _ => "compare values of one type: numbers with numbers, options with quoted symbols"
+                        .to_owned(),
+                };
                 self.diagnostics.push(
                     Diagnostic::new(Code::TypeMismatch, text)
                         .primary(re.span, rt.describe())
                         .secondary(le.span, lt.describe())
-                        .help("compare values of one type: numbers with numbers, options with quoted symbols"),
+                        .help(help),
                 );
             }
         }

@@ -185,12 +185,24 @@ impl<'a> Lexer<'a, '_> {
             '=' if next == Some('<') => self.wrong_operator("=<", "<=", ""),
             '=' => {
                 let start = self.pos;
+                // Show the analyst's own condition with the fix when it is short enough to read.
+                let fixed = format!(
+                    "{}=={}",
+                    self.slice(0, start),
+                    self.slice(start + 1, self.text.len())
+                );
+                let fixed = fixed.trim();
+                let help = if fixed.len() <= 80 && !fixed.contains(['\n', '`']) {
+                    format!("to compare, write `==`: `{fixed}`")
+                } else {
+                    "to compare, write `==`, as in `russia_answer == 'refuse'`".to_string()
+                };
                 self.error(
                     start,
                     start + 1,
                     "`=` is not a comparison".to_string(),
                     "a single `=`",
-                    Some("to compare, write `==`, as in `russia_answer == 'refuse'`".to_string()),
+                    Some(help),
                 )
             }
             '!' if rest.starts_with("!==") => self.wrong_operator("!==", "!=", "to compare, "),
@@ -564,7 +576,7 @@ mod tests {
                 "a = 'x'",
                 "`=` is not a comparison",
                 (2, 3),
-                "to compare, write `==`, as in `russia_answer == 'refuse'`",
+                "to compare, write `==`: `a == 'x'`",
             ),
             (
                 "a === 'x'",

@@ -99,13 +99,13 @@ impl<'s> Reader<'s> {
     /// about the same typo would only echo it.
     pub(super) fn missing_key(
         &mut self,
-        table: Option<&DeTable<'_>>,
+        table: Option<(&DeTable<'_>, &[&str])>,
         span: Span,
         key: &str,
         within: &str,
         help: String,
     ) {
-        if table.is_some_and(|t| is_misspelt(t, key)) {
+        if table.is_some_and(|(t, allowed)| is_misspelt(t, key, allowed)) {
             return;
         }
         self.report(
@@ -142,7 +142,7 @@ impl<'s> Reader<'s> {
     pub(super) fn invalid_value(&mut self, span: Span, message: String, help: String) {
         self.report(
             Diagnostic::new(Code::InvalidValue, message)
-                .primary(span, "")
+                .primary(span, "not allowed here")
                 .help(help),
         );
     }
@@ -416,7 +416,7 @@ impl<'s> Reader<'s> {
                                 None
                             }
                         },
-                        _ => self.probability(item, what),
+                        _ => self.probability(item, &format!("an end of {what}")),
                     });
                 }
                 match bounds.as_slice() {
@@ -485,7 +485,8 @@ impl<'s> Reader<'s> {
         let shown = self.text.get(value.span()).unwrap_or("").to_owned();
         let (message, label, help) = match number_of(value.get_ref()) {
             Some(Ok(p)) if (0.0..=1.0).contains(&p) => return Some(p),
-            Some(Ok(p)) if p > 1.0 && p <= 100.0 => (
+            // A whole number from 2 to 100 is almost surely a percentage without its `%`.
+            Some(Ok(p)) if p >= 2.0 && p <= 100.0 && p == p.trunc() => (
                 format!("{what} is `{shown}`, more than 1"),
                 "a probability is at most 1",
                 format!(
@@ -493,6 +494,11 @@ impl<'s> Reader<'s> {
                     crate::model::format_number(p / 100.0),
                     crate::model::format_number(p)
                 ),
+            ),
+            Some(Ok(p)) if p > 1.0 => (
+                format!("{what} is `{shown}`, more than 1"),
+                "a probability is at most 1",
+                LIKELIHOOD_FORMS.to_owned(),
             ),
             Some(Ok(_)) => (
                 format!("{what} is `{shown}`, outside 0 to 1"),
@@ -565,11 +571,12 @@ const LIKELIHOOD_FORMS: &str = "write a number in [0, 1] such as `0.25`, a perce
                                 `\"25%\"`, a range such as `[0.2, 0.4]`, or an ICD 203 word such \
                                 as `\"likely\"`";
 
-/// Whether `table` has a key that is not `key` but probably a misspelling of it.
-pub(super) fn is_misspelt(table: &DeTable<'_>, key: &str) -> bool {
+/// Whether `table` has a key that is not one of the `allowed` ones but probably a misspelling
+/// of `key`.
+pub(super) fn is_misspelt(table: &DeTable<'_>, key: &str, allowed: &[&str]) -> bool {
     table.iter().any(|(k, _)| {
         let k = k.get_ref().as_ref();
-        k != key && did_you_mean(k, [key]).is_some()
+        !allowed.contains(&k) && did_you_mean(k, [key]).is_some()
     })
 }
 

@@ -5,37 +5,28 @@ use toml::de::{DeTable, DeValue};
 use super::reader::{Reader, Val, entries, span_of};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+use crate::format;
 use crate::model::{
     Actor, Assignment, ConditionalLikelihood, Contribution, Decision, Fact, FactKind, Ident,
     LikelihoodTable, Meta, NATURE, Outcome, Rule, Scenario, Test, Type, Value,
 };
 use crate::span::{Span, Spanned};
 
-const TOP: &[&str] = &[
-    "scenario",
-    "actors",
-    "facts",
-    "decisions",
-    "rules",
-    "outcomes",
-    "tests",
-];
-const META: &[&str] = &["title", "summary", "as_of", "sources", "tags"];
-const ACTOR: &[&str] = &["name", "doc"];
-const INPUT_FACT: &[&str] = &["value", "type", "unit", "source", "doc"];
-const DERIVED_FACT: &[&str] = &["type", "default", "doc"];
-const DECISION: &[&str] = &[
-    "actor",
-    "ask",
-    "options",
-    "when",
-    "likelihood",
-    "likelihood_if",
-    "doc",
-];
-const RULE: &[&str] = &["when", "then", "add", "because", "source", "priority"];
-const OUTCOME: &[&str] = &["title", "when", "payoff", "doc"];
-const TEST: &[&str] = &["given", "expect", "expect_probability", "doc"];
+// The allowed keys of each table come from the declaration of the format, which the JSON
+// Schema is generated from too.
+const TOP: &[&str] = &names::<{ format::FILE.keys.len() }>(&format::FILE);
+const META: &[&str] = &names::<{ format::META.keys.len() }>(&format::META);
+const ACTOR: &[&str] = &names::<{ format::ACTOR.keys.len() }>(&format::ACTOR);
+const INPUT_FACT: &[&str] = &names::<{ format::INPUT_FACT.keys.len() }>(&format::INPUT_FACT);
+const DERIVED_FACT: &[&str] = &names::<{ format::DERIVED_FACT.keys.len() }>(&format::DERIVED_FACT);
+const DECISION: &[&str] = &names::<{ format::DECISION.keys.len() }>(&format::DECISION);
+const RULE: &[&str] = &names::<{ format::RULE.keys.len() }>(&format::RULE);
+const OUTCOME: &[&str] = &names::<{ format::OUTCOME.keys.len() }>(&format::OUTCOME);
+const TEST: &[&str] = &names::<{ format::TEST.keys.len() }>(&format::TEST);
+
+const fn names<const N: usize>(table: &format::Table) -> [&'static str; N] {
+    format::key_names(table.keys)
+}
 
 pub(super) fn scenario(r: &mut Reader<'_>, document: &DeTable<'_>) -> Scenario {
     let mut scenario = Scenario::default();
@@ -202,7 +193,7 @@ fn meta(r: &mut Reader<'_>, table: &DeTable<'_>, span: Span) -> Meta {
     match title {
         Some(t) => meta.title = t,
         None => r.missing_key(
-            Some(table),
+            Some((table, META)),
             span,
             "title",
             "`[scenario]`",
@@ -239,7 +230,7 @@ fn actor(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Actor {
             match name {
                 Some(n) => actor.name = n,
                 None => r.missing_key(
-                    Some(table),
+                    Some((table, ACTOR)),
                     span_of(value),
                     "name",
                     &format!("actor `{}`", actor.id.name),
@@ -315,7 +306,7 @@ fn fact(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Fact> {
                 }
             };
             r.missing_key(
-                Some(table),
+                Some((table, allowed)),
                 span_of(value),
                 "default",
                 &format!("derived {what}"),
@@ -341,7 +332,7 @@ fn fact(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Fact> {
     } else {
         let Some(value) = input else {
             r.missing_key(
-                Some(table),
+                Some((table, allowed)),
                 span_of(value),
                 "value",
                 &what,
@@ -519,7 +510,7 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
     }
     let Some(actor) = actor else {
         r.missing_key(
-            Some(table),
+            Some((table, DECISION)),
             span,
             "actor",
             &what,
@@ -531,7 +522,7 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
     let Some(options) = options else {
         if options_value.is_none() {
             r.missing_key(
-                Some(table),
+                Some((table, DECISION)),
                 span,
                 "options",
                 &what,
@@ -594,7 +585,7 @@ fn conditional(r: &mut Reader<'_>, item: &Val<'_>, what: &str) -> Option<Conditi
     }
     if !saw_when {
         r.missing_key(
-            Some(table),
+            Some((table, &["when"])),
             span_of(item),
             "when",
             &format!("a `likelihood_if` of {what}"),
@@ -665,7 +656,7 @@ fn rule(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Rule> {
     }
     if !saw_when {
         r.missing_key(
-            Some(table),
+            Some((table, RULE)),
             id.span,
             "when",
             &what,
@@ -678,10 +669,10 @@ fn rule(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Rule> {
         && add.is_empty()
         && table.get("then").is_none()
         && table.get("add").is_none()
-        && !super::reader::is_misspelt(table, "add")
+        && !super::reader::is_misspelt(table, "add", RULE)
     {
         r.missing_key(
-            Some(table),
+            Some((table, RULE)),
             id.span,
             "then",
             &what,
@@ -783,7 +774,7 @@ fn test(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Test> {
     }
     let misspelt = ["expect", "expect_probability"]
         .iter()
-        .any(|key| super::reader::is_misspelt(table, key));
+        .any(|key| super::reader::is_misspelt(table, key, TEST));
     if test.expect.is_empty() && test.expect_probability.is_empty() && !misspelt {
         r.report(
             Diagnostic::new(Code::MissingKey, format!("{what} expects nothing"))

@@ -36,7 +36,9 @@ pub(crate) fn decisions(model: &ReportModel) -> String {
         let text = label(node_lines(node, graph).into_iter().map(|l| l.text));
         let style = match node.kind {
             "chance" => ", shape=hexagon, fillcolor=\"#f6f1e7\", color=\"#8a6d3b\"",
-            "outcome" => ", shape=box, style=\"filled,bold\", fillcolor=\"#eaf6ec\", color=\"#2f6b3a\"",
+            "outcome" => {
+                ", shape=box, style=\"filled,bold\", fillcolor=\"#eaf6ec\", color=\"#2f6b3a\""
+            }
             "truncated" => ", style=\"dashed\", color=\"#888888\"",
             _ => "",
         };
@@ -85,7 +87,9 @@ pub(crate) fn rules(model: &ReportModel) -> String {
     };
     for (i, node) in graph.nodes.iter().enumerate() {
         let style = match node.kind {
-            "rule" => "shape=box, style=\"rounded,filled\", fillcolor=\"#fdf3e1\", color=\"#a0701c\"",
+            "rule" => {
+                "shape=box, style=\"rounded,filled\", fillcolor=\"#fdf3e1\", color=\"#a0701c\""
+            }
             "decision" => "shape=box, fillcolor=\"#eef3fb\", color=\"#3b5b92\"",
             "input" => "shape=ellipse, fillcolor=\"#f3f3f3\", color=\"#777777\"",
             _ => "shape=ellipse, fillcolor=\"#eaf6ec\", color=\"#2f6b3a\"",

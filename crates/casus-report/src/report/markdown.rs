@@ -47,7 +47,10 @@ fn opt(text: Option<&String>) -> String {
 }
 
 fn ids(ids: &[String]) -> String {
-    ids.iter().map(|i| md_code(i)).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(|i| md_code(i))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Renders the Markdown report.

@@ -32,11 +32,7 @@ pub(crate) fn decisions(graph: &DecisionGraphInfo) -> String {
     }
     for group in group_edges(graph) {
         let text = label(edge_lines(&group));
-        let _ = writeln!(
-            out,
-            "    {} -->|\"{text}\"| {}",
-            group[0].from, group[0].to
-        );
+        let _ = writeln!(out, "    {} -->|\"{text}\"| {}", group[0].from, group[0].to);
     }
     for (class, style) in [
         ("decision", "fill:#eef3fb,stroke:#3b5b92"),

@@ -81,3 +81,43 @@ pub fn render(model: &ReportModel, format: Format, graph: Graph) -> String {
         (Format::Html, _) => html::render(model),
     }
 }
+
+/// Checks, evaluates and analyses one scenario file and builds its report model: the one
+/// entry point the CLI and the tests share, so both produce the same bytes.
+///
+/// Fails with every diagnostic when the scenario has errors (or a limit stops its
+/// evaluation); warnings and notes go into the report.
+pub fn prepare(
+    source: &casus_core::SourceFile,
+    limits: &casus_core::limits::Limits,
+    eval_limits: &casus_rules::EvalLimits,
+) -> Result<ReportModel, Vec<casus_core::Diagnostic>> {
+    let checked = casus_rules::check_source(source, limits, eval_limits);
+    let (Some(scenario), Some(program), Some(evaluation), false) = (
+        &checked.scenario,
+        &checked.program,
+        &checked.evaluation,
+        checked.has_errors(),
+    ) else {
+        return Err(checked.diagnostics);
+    };
+    let given = casus_rules::Given::none(program.decisions.len());
+    let sensitivity = casus_rules::sensitivity::sensitivity(scenario, program, &given, eval_limits);
+    let tests = casus_rules::testing::run_tests(scenario, eval_limits);
+    let graph = casus_rules::graph::build(program, &given, casus_rules::graph::DEFAULT_MAX_NODES);
+    // The name without folders, so a report does not depend on where it was made.
+    let name = source.name();
+    let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    Ok(build(&Inputs {
+        source,
+        file_name,
+        scenario,
+        program,
+        evaluation,
+        sensitivity: &sensitivity,
+        tests: &tests,
+        diagnostics: &checked.diagnostics,
+        graph: &graph,
+        max_paths: eval_limits.max_paths,
+    }))
+}

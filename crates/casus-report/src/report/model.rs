@@ -21,7 +21,7 @@ use casus_rules::{Evaluation, Given};
 use serde::Serialize;
 
 use crate::eval::by_probability;
-use crate::text::{payoff, percent, round};
+use crate::text::{percent, round};
 
 /// The schema name and version of the JSON report.
 pub const SCHEMA: &str = "casus.report/1";
@@ -485,7 +485,11 @@ pub fn build(inputs: &Inputs<'_>) -> ReportModel {
         ..
     } = *inputs;
     let meta = &scenario.meta;
-    let ranges = inputs.sensitivity.as_ref().ok().map(|s| s.ranges.as_slice());
+    let ranges = inputs
+        .sensitivity
+        .as_ref()
+        .ok()
+        .map(|s| s.ranges.as_slice());
     let order = by_probability(evaluation);
 
     let actors = scenario
@@ -502,7 +506,10 @@ pub fn build(inputs: &Inputs<'_>) -> ReportModel {
         .iter()
         .map(|f| match &f.kind {
             FactKind::Input {
-                value, unit, source, ..
+                value,
+                unit,
+                source,
+                ..
             } => FactInfo {
                 id: f.id.name.clone(),
                 kind: "input",
@@ -626,7 +633,7 @@ pub fn build(inputs: &Inputs<'_>) -> ReportModel {
         forecast,
         strategy: strategy(scenario, evaluation, &order),
         paths: paths(inputs, &order),
-        sensitivity: sensitivity(scenario, inputs.sensitivity, source),
+        sensitivity: sensitivity(scenario, inputs.sensitivity),
         tests: tests(scenario, inputs.tests),
         diagnostics: diagnostics(source, inputs.diagnostics),
         decision_graph: decision_graph(scenario, inputs.graph),
@@ -847,7 +854,6 @@ fn paths(inputs: &Inputs<'_>, order: &[usize]) -> Vec<OutcomePathsInfo> {
 fn sensitivity(
     scenario: &Scenario,
     result: &Result<Sensitivity, Vec<Diagnostic>>,
-    _source: &SourceFile,
 ) -> SensitivityInfo {
     match result {
         Ok(s) => SensitivityInfo {
@@ -865,11 +871,10 @@ fn sensitivity(
                 .collect(),
         },
         Err(diagnostics) => SensitivityInfo {
-            error: Some(
-                diagnostics
-                    .first()
-                    .map_or_else(|| "sensitivity analysis failed".to_owned(), |d| d.message.clone()),
-            ),
+            error: Some(diagnostics.first().map_or_else(
+                || "sensitivity analysis failed".to_owned(),
+                |d| d.message.clone(),
+            )),
             tornado: Vec::new(),
         },
     }
@@ -1077,9 +1082,4 @@ fn rule_graph(scenario: &Scenario, program: &Program) -> RuleGraphInfo {
     let mut seen = std::collections::BTreeSet::new();
     edges.retain(|e| seen.insert((e.from.clone(), e.to.clone(), e.kind)));
     RuleGraphInfo { nodes, edges }
-}
-
-/// A payoff as reports print it.
-pub(crate) fn payoff_text(x: f64) -> String {
-    payoff(x)
 }

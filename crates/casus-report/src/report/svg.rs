@@ -49,11 +49,9 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
     let mut drawn = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         if let (Some(from), Some(to)) = (index(&group[0].from), index(&group[0].to)) {
-            input.edges.push((
-                from,
-                to,
-                text_size(&edge_text[g], LABEL_PAD, LABEL_PAD),
-            ));
+            input
+                .edges
+                .push((from, to, text_size(&edge_text[g], LABEL_PAD, LABEL_PAD)));
             drawn.push(g);
         }
     }
@@ -67,7 +65,7 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
         h = num(placed.height)
     );
     out.push_str(
-        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"arrowhead\"/></marker></defs>\n",
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"arrowhead\"/></marker></defs>\n",
     );
 
     // Edges first, so boxes are drawn over them.

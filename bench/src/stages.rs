@@ -1,0 +1,92 @@
+//! The pipeline's stages, each callable on its own so it can be timed on its own: load +
+//! check, compile, evaluate (forecast and strategy in one search).
+
+use casus_core::limits::Limits;
+use casus_core::model::Scenario;
+use casus_core::{Diagnostic, SourceFile};
+use casus_rules::{EvalLimits, Evaluation, Given, Program, evaluate};
+
+/// Limits wide enough for every benchmark case: the generator makes files far larger than
+/// an analyst would, on purpose.
+pub fn limits() -> Limits {
+    Limits {
+        max_file_bytes: 1 << 30,
+        max_rules: 1_000_000,
+        ..Limits::default()
+    }
+}
+
+/// Evaluation limits for benchmarks: no deadline, room for 2^24 paths, `threads` workers
+/// (0 = rayon's pool).
+pub fn eval_limits(threads: usize) -> EvalLimits {
+    EvalLimits {
+        max_paths: 1 << 24,
+        threads,
+        ..EvalLimits::default()
+    }
+}
+
+/// Loads and type-checks a file; fails with the first error's message.
+pub fn load_check(name: &str, text: &str) -> Result<Scenario, String> {
+    let file = SourceFile::new(name, text);
+    let loaded = casus_core::load::load(&file, &limits());
+    let mut diagnostics = loaded.diagnostics;
+    let Some(scenario) = loaded.scenario else {
+        return Err(first_error(&diagnostics));
+    };
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(casus_core::check::check(&scenario));
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(first_error(&diagnostics));
+    }
+    Ok(scenario)
+}
+
+/// Compiles a checked scenario.
+pub fn compile(scenario: &Scenario) -> Result<Program, String> {
+    Program::compile(scenario).map_err(|d| first_error(&d))
+}
+
+/// Evaluates with nothing given on `threads` workers.
+pub fn eval(scenario: &Scenario, program: &Program, threads: usize) -> Result<Evaluation, String> {
+    evaluate(
+        scenario,
+        program,
+        &Given::none(program.decisions.len()),
+        &eval_limits(threads),
+    )
+    .map_err(|d| first_error(&d))
+}
+
+/// Everything `casus eval` computes: load, check, compile, evaluate, and the sensitivity
+/// analysis (one more evaluation per end of every likelihood band).
+pub fn casus_eval(name: &str, text: &str) -> Result<(Evaluation, usize), String> {
+    let scenario = load_check(name, text)?;
+    let program = compile(&scenario)?;
+    let evaluation = eval(&scenario, &program, 0)?;
+    let sensitivity = casus_rules::sensitivity::sensitivity(
+        &scenario,
+        &program,
+        &Given::none(program.decisions.len()),
+        &eval_limits(0),
+    )
+    .map_err(|d| first_error(&d))?;
+    Ok((evaluation, sensitivity.tornado.len()))
+}
+
+fn first_error(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .map_or_else(|| "unknown error".to_owned(), |d| d.message.clone())
+}
+
+/// Peak resident memory of this process so far, in bytes (`VmHWM`); `None` where `/proc` is
+/// not there.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
