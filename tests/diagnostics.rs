@@ -7,6 +7,11 @@
 //! asking: does the underline sit on the mistake, does the message say what is wrong in plain
 //! words, and does the help say how to fix it? Files in `fixtures/valid/` must check clean.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions unwrap fixture reads and thread joins that must succeed"
+)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -288,6 +293,18 @@ fn toml_nested_20000_deep_ends_in_a_diagnostic() {
 }
 
 #[test]
+fn a_file_over_the_size_limit_is_a_limit_error() {
+    let text = scenario_with_condition("offer == 'relief'");
+    let limits = Limits {
+        max_file_bytes: 100,
+        ..Limits::default()
+    };
+    let (file, diagnostics) = check_bytes_with("big.toml", text.as_bytes(), &limits);
+    assert_eq!(codes_of(&diagnostics), ["E0003"]);
+    insta::assert_snapshot!(render_human(&file, &diagnostics, false));
+}
+
+#[test]
 fn bytes_that_are_not_utf8_are_reported_where_they_start() {
     let bytes = b"[scenario]\ntitle = \"Caf\xe9 talks\"\n";
     let (file, diagnostics) = check_bytes("latin1.toml", bytes);
@@ -555,4 +572,86 @@ fn mutated_fixtures_never_panic() {
     }
     eprintln!("{runs} mutated files checked in {:?}", started.elapsed());
     assert!(runs >= sources.len(), "only {runs} runs");
+}
+
+/// How to regenerate `docs/diagnostics.md`; printed when it drifts.
+const REGENERATE: &str = "UPDATE_GENERATED=1 cargo test --test diagnostics";
+
+/// `docs/diagnostics.md`, generated from the doc comments of `Code` (the one place each code
+/// is documented), so the page, `casus check --explain` and SARIF rule help never disagree.
+fn diagnostics_page() -> String {
+    let mut page = String::new();
+    page.push_str(&format!(
+        "# Diagnostics\n\n\
+         <!-- Generated from crates/casus-core/src/codes.rs by tests/diagnostics.rs; do not edit. \
+         Regenerate with `{REGENERATE}`. -->\n\n\
+         Every finding of `casus check` has a stable code and a name. Errors (`E…`) make a \
+         scenario meaningless and fail the run; lints (`W…`) are notes or warnings, and fail a run \
+         only under `--deny warnings`. `casus check --explain CODE` prints the explanation of a \
+         code, given as its code (`E0101`) or its name (`unknown_key`).\n\n\
+         | Code | Name | Level | What it catches |\n\
+         |------|------|-------|-----------------|\n"
+    ));
+    for code in Code::ALL {
+        page.push_str(&format!(
+            "| [{id}](#{lower}-{name}) | `{name}` | {level} | {summary} |\n",
+            id = code.as_str(),
+            lower = code.as_str().to_lowercase(),
+            name = code.name(),
+            level = code.default_severity().as_str(),
+            summary = code.summary().replace('|', "\\|"),
+        ));
+    }
+    for code in Code::ALL {
+        // Examples are fragments (and many are wrong on purpose), not complete scenarios: the
+        // docs test (crates/casus-cli/tests/docs.rs) checks every ```toml block as a complete
+        // scenario, so here they are plain text.
+        let explanation = code.explanation_text().replace("```toml", "```text");
+        page.push_str(&format!(
+            "\n## {} `{}`\n\nLevel: {}. {}.\n\n{}\n",
+            code.as_str(),
+            code.name(),
+            code.default_severity().as_str(),
+            capitalised(code.summary()),
+            explanation
+        ));
+    }
+    page
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn docs_diagnostics_md_is_generated_from_the_codes() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md");
+    let expected = diagnostics_page();
+    if std::env::var_os("UPDATE_GENERATED").is_some_and(|v| v == "1") {
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "docs/diagnostics.md is out of date with crates/casus-core/src/codes.rs; regenerate it \
+         with `{REGENERATE}` and commit the result"
+    );
+}
+
+/// Every code's explanation says what it catches, shows an example and says how to fix it.
+#[test]
+fn every_code_is_explained_with_an_example_and_a_fix() {
+    for code in Code::ALL {
+        let text = code.explanation_text();
+        assert!(text.contains("```"), "{code} has no example");
+        assert!(text.contains("Fix:"), "{code} says no fix");
+        assert!(!code.summary().ends_with('.'), "{code}");
+        assert_eq!(Code::parse(code.as_str()), Some(*code));
+        assert_eq!(Code::parse(code.name()), Some(*code));
+    }
 }

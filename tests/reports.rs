@@ -3,6 +3,11 @@
 //! the decision graph agrees with the search; the SVG layout never overlaps; and the HTML of
 //! the bundled scenario is opened in headless Chromium, which must show the graph and the
 //! outcome table without a console error.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "helpers of a test fail the test on any error, as the tests themselves do"
+)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -68,7 +73,7 @@ fn snapshot_all(path: &Path) {
 
 #[test]
 fn every_format_of_every_scenario() {
-    insta::glob!("../scenarios", "*.toml", |path| snapshot_all(path));
+    insta::glob!("../scenarios", "*.toml", snapshot_all);
 }
 
 #[test]
@@ -78,7 +83,7 @@ fn every_format_of_the_report_fixtures() {
     insta::glob!(
         "fixtures",
         "{reports/*.toml,valid/design-example.toml}",
-        |path| snapshot_all(path)
+        snapshot_all
     );
 }
 
@@ -274,7 +279,7 @@ fn hostile_text_cannot_break_markdown() {
 
 /// Parses one quoted label at the start of `text`; returns the rest after the closing
 /// quote. Mermaid labels contain no quote at all; DOT labels may contain `\"`.
-fn quoted<'a>(text: &'a str, backslash_escapes: bool) -> Option<&'a str> {
+fn quoted(text: &str, backslash_escapes: bool) -> Option<&str> {
     let mut chars = text.strip_prefix('"')?.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {

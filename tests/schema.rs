@@ -2,6 +2,11 @@
 //! generates, every real scenario and valid fixture validates against it, and it rejects the
 //! mistakes editors should flag.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions unwrap file, process and fixture operations that must succeed"
+)]
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;

@@ -272,7 +272,8 @@ pub struct Rule {
     pub then: Vec<(usize, Lit)>,
     /// `(derived fact index, amount)` added when it fires.
     pub add: Vec<(usize, f64)>,
-    /// Resolves conflicts; unique among a fact's writers, so the files never conflict.
+    /// Resolves conflicts: writers of one fact that set different values never share a
+    /// priority, so generated files never conflict.
     pub priority: i64,
 }
 
@@ -338,14 +339,30 @@ impl Rng {
     }
 }
 
-const WORDS: [&str; 6] = [
-    "very unlikely",
-    "unlikely",
-    "roughly even chance",
-    "likely",
-    "very likely",
-    "almost certain",
+/// ICD 203 words with their bands in percent.
+const WORDS: [(&str, u32, u32); 6] = [
+    ("very unlikely", 5, 20),
+    ("unlikely", 20, 45),
+    ("roughly even chance", 45, 55),
+    ("likely", 55, 80),
+    ("very likely", 80, 95),
+    ("almost certain", 95, 99),
 ];
+
+/// Estimative words for `k` options whose bands can sum to 100 %, as the checker requires.
+fn words(k: usize, rng: &mut Rng) -> Vec<Likelihood> {
+    loop {
+        let picked: Vec<usize> = (0..k).map(|_| rng.below(WORDS.len())).collect();
+        let lo: u32 = picked.iter().map(|&w| WORDS[w].1).sum();
+        let hi: u32 = picked.iter().map(|&w| WORDS[w].2).sum();
+        if lo <= 100 && hi >= 100 {
+            return picked
+                .into_iter()
+                .map(|w| Likelihood::Word(WORDS[w].0.to_owned()))
+                .collect();
+        }
+    }
+}
 
 /// Generates a scenario of `family` with about `size` decisions and rules.
 pub fn generate(family: Family, size: Size, seed: u64) -> Spec {
@@ -554,10 +571,7 @@ fn window_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
                 actor,
                 options: vec!["hold".to_owned(), "push".to_owned()],
                 guard,
-                likelihood: Some(vec![
-                    Likelihood::Word(WORDS[rng.below(3) + 2].to_owned()),
-                    Likelihood::Word(WORDS[rng.below(3)].to_owned()),
-                ]),
+                likelihood: Some(words(2, rng)),
                 likelihood_if,
             }
         })
@@ -581,22 +595,27 @@ fn window_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
             })
             .collect();
         let when = Cond::And { args: parts };
-        let (then, add) = match rng.below(6) {
-            0 | 1 => (Vec::new(), vec![(0, 1.0)]),
-            2 => (Vec::new(), vec![(1, 1.0)]),
-            3 => (vec![(2, Lit::Bool(true))], Vec::new()),
-            4 => (vec![(3, Lit::Bool(true))], Vec::new()),
-            _ => (
-                vec![(4, sym(if rng.chance(70) { "alert" } else { "war" }))],
-                Vec::new(),
-            ),
+        // Priorities as an analyst sets them: the graver value wins.
+        let (then, add, priority) = match rng.below(6) {
+            0 | 1 => (Vec::new(), vec![(0, 1.0)], 0),
+            2 => (Vec::new(), vec![(1, 1.0)], 0),
+            3 => (vec![(2, Lit::Bool(true))], Vec::new(), 0),
+            4 => (vec![(3, Lit::Bool(true))], Vec::new(), 0),
+            _ => {
+                let war = rng.chance(30);
+                (
+                    vec![(4, sym(if war { "war" } else { "alert" }))],
+                    Vec::new(),
+                    i64::from(war),
+                )
+            }
         };
         rules.push(Rule {
             id: format!("r{r}"),
             when,
             then,
             add,
-            priority: r as i64,
+            priority,
         });
     }
     let war = Cond::eq("posture", sym("war"));
@@ -709,13 +728,8 @@ fn mix_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
         };
         let k = 2 + rng.below(3);
         let options: Vec<String> = option_pool[..k].iter().map(|s| (*s).to_owned()).collect();
-        let words = |rng: &mut Rng| -> Vec<Likelihood> {
-            (0..k)
-                .map(|_| Likelihood::Word(WORDS[rng.below(WORDS.len())].to_owned()))
-                .collect()
-        };
         let likelihood = if actor.is_none() || rng.chance(70) {
-            Some(words(rng))
+            Some(words(k, rng))
         } else {
             None
         };
@@ -736,7 +750,7 @@ fn mix_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
             None
         };
         let likelihood_if = if likelihood.is_some() && i > 0 && rng.chance(30) {
-            vec![(Cond::eq("escalated", Lit::Bool(true)), words(rng))]
+            vec![(Cond::eq("escalated", Lit::Bool(true)), words(k, rng))]
         } else {
             Vec::new()
         };
@@ -769,20 +783,24 @@ fn mix_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
         } else {
             Cond::And { args: parts }
         };
-        let (then, add) = match target {
-            0 | 1 => (Vec::new(), vec![(target, 1.0 + rng.below(2) as f64)]),
-            2 | 3 => (vec![(target, Lit::Bool(true))], Vec::new()),
-            _ => (
-                vec![(4, sym(if rng.chance(60) { "moving" } else { "broken" }))],
-                Vec::new(),
-            ),
+        let (then, add, priority) = match target {
+            0 | 1 => (Vec::new(), vec![(target, 1.0 + rng.below(2) as f64)], 0),
+            2 | 3 => (vec![(target, Lit::Bool(true))], Vec::new(), 0),
+            _ => {
+                let broken = rng.chance(40);
+                (
+                    vec![(4, sym(if broken { "broken" } else { "moving" }))],
+                    Vec::new(),
+                    i64::from(broken),
+                )
+            }
         };
         rules.push(Rule {
             id: format!("r{r}"),
             when,
             then,
             add,
-            priority: r as i64,
+            priority,
         });
     }
     let broken = Cond::eq("front", sym("broken"));

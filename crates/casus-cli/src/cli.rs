@@ -35,6 +35,12 @@ pub(crate) enum Command {
     Report(commands::report::ReportArgs),
     /// Print the JSON Schema of scenario files, for editor validation and completion.
     Schema(commands::schema::SchemaArgs),
+    /// Rewrite scenario files in one canonical layout, keeping comments.
+    Fmt(commands::fmt::FmtArgs),
+    /// Write the game tree for Gambit (`.efg`) or SilverDecisions.
+    Export(commands::export::ExportArgs),
+    /// Turn a Gambit game of perfect information (`.efg`) into a scenario.
+    Import(commands::import::ImportArgs),
 }
 
 /// Limits that keep a hostile file from exhausting the machine.

@@ -39,6 +39,9 @@ fn main() -> ExitCode {
         Command::New(args) => commands::new::run(&args),
         Command::Report(args) => commands::report::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
+        Command::Fmt(args) => commands::fmt::run(&args),
+        Command::Export(args) => commands::export::run(&args),
+        Command::Import(args) => commands::import::run(&args),
     };
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,

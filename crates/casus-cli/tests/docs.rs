@@ -33,6 +33,10 @@
 //! Each document gets its own scratch folder holding copies of `scenarios/` and
 //! `tests/fixtures/`, so paths relative to the repository root work and nothing a document
 //! writes lands in the repository.
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers of a test fail the test on any error, as the tests themselves do"
+)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -269,7 +273,7 @@ rm -rf /
 }
 
 #[test]
-fn splicing_replaces_tables_with_their_sub_tables_and_appends_new_ones() {
+fn splicing_replaces_tables_with_their_sub_tables_and_keeps_the_fragments_order() {
     let base = "\
 [scenario]
 title = \"T\"  # a comment
@@ -282,29 +286,41 @@ when = \"true\"
 [outcomes.o]
 title = \"O\"
 ";
+    // `[decisions.a]` is replaced with its `likelihood_if`; `[decisions.first]` goes before
+    // it and `[decisions.b]` after it, as in the fragment.
     let fragment = "\
+[decisions.first]
+actor = \"them\"
+
 [decisions.a]
 actor = \"them\"
 
-[rules.r]
-when = \"true\"
+[decisions.b]
+actor = \"us\"
 ";
-    let spliced = splice(base, fragment).unwrap();
     assert_eq!(
-        spliced,
+        splice(base, fragment).unwrap(),
         "\
 [scenario]
 title = \"T\"  # a comment
 
+[decisions.first]
+actor = \"them\"
+
 [decisions.a]
 actor = \"them\"
 
+[decisions.b]
+actor = \"us\"
+
 [outcomes.o]
 title = \"O\"
-
-[rules.r]
-when = \"true\"
 "
+    );
+    // Tables the base does not have go at the end.
+    assert_eq!(
+        splice(base, "[rules.r]\nwhen = \"true\"\n").unwrap(),
+        format!("{base}\n[rules.r]\nwhen = \"true\"\n")
     );
     assert!(splice(base, "title = \"no header\"\n").is_err());
 }
@@ -369,11 +385,18 @@ fn blocks(text: &str) -> Vec<Block> {
             .next()
             .unwrap_or("")
             .to_owned();
+        // A block indented inside a list item: its lines lose the fence's indentation.
+        let indent = lines[i].len() - trimmed.len();
         let start = i;
         let mut body = String::new();
         i += 1;
         while i < lines.len() && !lines[i].trim_start().starts_with(closing) {
-            body.push_str(lines[i]);
+            let line = lines[i];
+            let strip = line
+                .char_indices()
+                .take_while(|(at, c)| *at < indent && c.is_whitespace())
+                .count();
+            body.push_str(&line[strip..]);
             body.push('\n');
             i += 1;
         }
@@ -537,7 +560,18 @@ fn check_toml(block: &Block, scratch: &Path) -> Result<(), String> {
         }
         (None, None) => ("example.toml".to_owned(), block.body.clone(), false),
     };
-    check_scenario(&name, &text, &marks.expect)?;
+    let complete = marks.file.is_none() && marks.fragment.is_none();
+    check_scenario(&name, &text, &marks.expect).map_err(|why| {
+        if complete && marks.expect.is_empty() {
+            format!(
+                "{why}\nif this block is only part of a scenario, mark it so the test can \
+                 complete it, such as `<!-- fragment: try in scenarios/iran-snapback.toml -->` \
+                 (the marks are described at the top of crates/casus-cli/tests/docs.rs)"
+            )
+        } else {
+            why
+        }
+    })?;
     if save {
         std::fs::write(scratch.join(&name), &text).map_err(|e| e.to_string())?;
     }
@@ -587,8 +621,10 @@ fn check_scenario(name: &str, text: &str, expect: &[String]) -> Result<(), Strin
     Ok(())
 }
 
-/// Puts the tables of `fragment` into `base`: each replaces the table of the same name with
-/// its sub-tables, or goes at the end.
+/// Puts the tables of `fragment` into `base`: each replaces the table of the same name (with
+/// its sub-tables); a new table goes just before the next table of the fragment that the base
+/// has, or after the last one it has, or else at the end, so the fragment's order is kept
+/// (decisions happen in file order).
 fn splice(base: &str, fragment: &str) -> Result<String, String> {
     let (preamble, tables) = sections(fragment);
     if preamble.iter().any(|l| {
@@ -598,21 +634,37 @@ fn splice(base: &str, fragment: &str) -> Result<String, String> {
         return Err("a fragment's keys must sit under a table header such as `[facts]`".to_owned());
     }
     let (mut out, mut existing) = sections(base);
-    let mut appended = Vec::new();
+    let mut pending: Vec<(String, Vec<String>)> = Vec::new();
+    let mut cursor = None;
     for (name, lines) in tables {
-        match existing.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = trim_blank_tail(lines, true),
-            None => appended.push((name, lines)),
+        match existing.iter().position(|(n, _)| *n == name) {
+            Some(at) => {
+                existing[at].1 = trim_blank_tail(lines, true);
+                let count = pending.len();
+                for (offset, (n, l)) in pending.drain(..).enumerate() {
+                    existing.insert(at + offset, (n, trim_blank_tail(l, true)));
+                }
+                cursor = Some(at + count + 1);
+            }
+            None => pending.push((name, lines)),
+        }
+    }
+    if let Some(at) = cursor {
+        for (offset, (n, l)) in pending.drain(..).enumerate() {
+            existing.insert(at + offset, (n, trim_blank_tail(l, true)));
         }
     }
     for (_, lines) in existing {
         out.extend(lines);
     }
-    for (_, lines) in appended {
+    for (_, lines) in pending {
         if out.last().is_some_and(|l| !l.trim().is_empty()) {
             out.push(String::new());
         }
-        out.extend(trim_blank_tail(lines, false));
+        out.extend(lines);
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
     }
     let mut text = out.join("\n");
     text.push('\n');
@@ -632,10 +684,6 @@ fn trim_blank_tail(mut lines: Vec<String>, keep_one: bool) -> Vec<String> {
 
 /// The lines before the first header, then each top table with its sub-tables (a header whose
 /// name extends the table's, such as `[[decisions.x.likelihood_if]]` after `[decisions.x]`).
-#[expect(
-    clippy::type_complexity,
-    reason = "a local helper's plain return value"
-)]
 fn sections(text: &str) -> (Vec<String>, Vec<(String, Vec<String>)>) {
     let mut preamble = Vec::new();
     let mut tables: Vec<(String, Vec<String>)> = Vec::new();

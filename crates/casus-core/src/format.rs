@@ -231,13 +231,13 @@ pub const DECISION: Table = Table {
             false,
             "The question, in the analyst's words.",
         ),
-        key("options", Shape::IdList, true, "The options, in order."),
         key(
             "when",
             Shape::Condition,
             false,
             "The guard: when false the decision is skipped and stays unset.",
         ),
+        key("options", Shape::IdList, true, "The options, in order."),
         key(
             "likelihood",
             Shape::Likelihoods,
@@ -274,18 +274,18 @@ pub const RULE: Table = Table {
             "Number facts it adds to; the contributions of all firing rules sum up.",
         ),
         key(
+            "priority",
+            Shape::Integer,
+            false,
+            "Resolves conflicts: of two rules setting one fact, the higher priority wins (default 0).",
+        ),
+        key(
             "because",
             Shape::Text,
             false,
             "Why, in the analyst's words; quoted by explanations and reports.",
         ),
         key("source", Shape::Text, false, "Who says so."),
-        key(
-            "priority",
-            Shape::Integer,
-            false,
-            "Resolves conflicts: of two rules setting one fact, the higher priority wins (default 0).",
-        ),
     ],
     other: None,
 };
@@ -318,6 +318,7 @@ pub const TEST: Table = Table {
     name: "test",
     doc: "An expectation `casus test` checks.",
     keys: &[
+        key("doc", Shape::Text, false, "What the test guards against."),
         key(
             "given",
             Shape::Values,
@@ -336,7 +337,6 @@ pub const TEST: Table = Table {
             false,
             "Outcomes whose point-estimate probability must lie in a range.",
         ),
-        key("doc", Shape::Text, false, "What the test guards against."),
     ],
     other: None,
 };

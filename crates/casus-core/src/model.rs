@@ -53,6 +53,25 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// User text quoted in a message: shortened, with control characters (line breaks, tabs,
+/// terminal escapes) made visible, so a hostile or mistyped value can neither flood nor break
+/// a one-line message.
+pub(crate) fn user_text(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 60 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The type of a fact or decision.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Type {

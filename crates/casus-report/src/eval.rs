@@ -48,7 +48,7 @@ pub fn render_human(
     let range_col = ranges.is_some();
     let _ = writeln!(
         out,
-        "  {}  {:>11}  {}{}",
+        "  {}  {:>11}  {}in words",
         pad("outcome", id_width),
         "probability",
         if range_col {
@@ -56,7 +56,6 @@ pub fn render_human(
         } else {
             String::new()
         },
-        "in words"
     );
     for i in by_probability(evaluation) {
         let result = &evaluation.outcomes[i];

@@ -58,7 +58,7 @@ pub fn render_human(report: &ExplainReport<'_>) -> String {
         let _ = writeln!(
             out,
             "Explained path ({}): {}",
-            path_share_text(explanation),
+            path_share_text(explanation, has_given(report.fixed)),
             compact(s, &explanation.path)
         );
         if let Some(o) = explanation.path.outcome {
@@ -68,27 +68,32 @@ pub fn render_human(report: &ExplainReport<'_>) -> String {
         render_why_not(&mut out, report, target, answer);
         return out;
     }
-    let _ = writeln!(out, "{}", capitalise(&path_share_text(explanation)));
+    let _ = writeln!(
+        out,
+        "{}",
+        capitalise(&path_share_text(explanation, has_given(report.fixed)))
+    );
     out.push('\n');
     render_path(&mut out, report, &explanation.path, &explanation.likelier);
     out
 }
 
 /// "The most likely of 12 paths …" or "The only path …".
-fn path_share_text(explanation: &Explanation) -> String {
-    if explanation.paths <= 1 {
-        "the only path consistent with the given values".to_owned()
+fn path_share_text(explanation: &Explanation, given: bool) -> String {
+    let among = if given {
+        " consistent with the given values"
     } else {
+        ""
+    };
+    if explanation.paths <= 1 {
+        format!("the only path{among}")
+    } else {
+        let others = explanation.paths - 1;
         format!(
-            "the most likely of {} paths consistent with the given values, {} of their probability; {} other {}",
+            "the most likely of {} paths{among}, {} of their probability; {others} other {}",
             explanation.paths,
             percent(explanation.share()),
-            explanation.paths - 1,
-            if explanation.paths == 2 {
-                "path"
-            } else {
-                "paths"
-            }
+            if others == 1 { "path" } else { "paths" }
         )
     }
 }
@@ -147,7 +152,7 @@ fn render_path(
                 };
                 let note = match likelier.get(n).copied().flatten() {
                     Some((l, p)) => format!(
-                        "; `{}` is likelier here ({}), but its paths split into less likely ones",
+                        "; `{}` is likelier at this step ({}), but the paths through it are less likely overall",
                         decision.options[l].name,
                         percent(p)
                     ),
@@ -317,17 +322,22 @@ fn derived_facts(report: &ExplainReport<'_>, path: &ExplainedPath) -> Vec<(usize
 fn render_outcome_paths(out: &mut String, report: &ExplainReport<'_>, paths: &OutcomePaths) {
     let s = report.scenario;
     let _ = writeln!(out, "Paths to {}", outcome_text(s, paths.outcome));
+    let among = if has_given(report.fixed) {
+        " consistent with the given values"
+    } else {
+        ""
+    };
     if paths.count == 0 {
         let _ = writeln!(
             out,
-            "  No path consistent with the given values reaches `{}` (of {} paths).",
-            s.outcomes[paths.outcome].id.name, paths.paths
+            "  None of the {} paths{among} reaches `{}`.",
+            paths.paths, s.outcomes[paths.outcome].id.name
         );
         return;
     }
     let _ = writeln!(
         out,
-        "  {} of {} paths consistent with the given values lead there, {} of their probability{}",
+        "  {} of {} paths{among} lead there, {} of their probability{}",
         paths.count,
         paths.paths,
         percent(paths.share()),
@@ -588,6 +598,11 @@ fn payoffs_text(s: &Scenario, o: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Whether anything was given with `--given`.
+fn has_given(fixed: &Fixed) -> bool {
+    !fixed.overrides.is_empty() || fixed.given.decisions.iter().any(Option::is_some)
 }
 
 fn is_given(fixed: &Fixed, decision: usize) -> bool {

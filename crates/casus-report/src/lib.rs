@@ -3,8 +3,10 @@
 
 pub mod diagnostics;
 pub mod diff;
+pub mod efg;
 pub mod eval;
 pub mod explain;
 pub mod report;
+pub mod silverdecisions;
 pub mod testing;
 pub mod text;

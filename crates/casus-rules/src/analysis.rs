@@ -31,8 +31,6 @@ pub(crate) struct Analysis {
     pub(crate) live: Vec<Vec<usize>>,
     /// For each derived fact, the rules that set or add to it.
     pub(crate) writers: Vec<Vec<usize>>,
-    /// For each level, the rules that close there.
-    pub(crate) closing: Vec<Vec<usize>>,
     /// The demand-driven schedule of the search; see [`Demand`].
     pub(crate) demand: Demand,
 }
@@ -72,6 +70,42 @@ pub(crate) struct Demand {
     /// For each level, the derived facts whose summary the memo key must hold: those read at
     /// or after that level.
     pub(crate) key_facts: Vec<Vec<usize>>,
+    /// How each derived fact's summary enters the memo key.
+    pub(crate) fact_key: Vec<FactKey>,
+    /// For ranked facts, per level: the distinct priorities of the writers still open there,
+    /// sorted; `open_priorities[level][f]`.
+    pub(crate) open_priorities: Vec<Vec<Vec<i64>>>,
+}
+
+/// How a derived fact's summary of closed rules enters the memo key: only as finely as the
+/// future can tell summaries apart, so that more prefixes merge.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum FactKey {
+    /// A sum, kept exactly between `lo` and `hi` (fixed point, default included); every sum
+    /// above `hi` is one class, every sum below `lo` another. `hi` is set when no rule
+    /// subtracts and the fact is only compared with constants (then a sum a unit above the
+    /// largest constant compares the same with all of them, whatever is added later), `lo`
+    /// likewise when no rule adds.
+    Sum {
+        /// Above this, sums are alike.
+        hi: Option<i128>,
+        /// Below this, sums are alike.
+        lo: Option<i128>,
+    },
+    /// Set to one value by every writer: only whether some closed writer fired matters.
+    Same,
+    /// Set to different values: the winning value and where its priority lies among the
+    /// priorities of the writers still open (which decide who wins later, and conflicts).
+    Ranked,
+}
+
+/// Fixed-point scale for `add` sums: exact and independent of the order rules fire in, so
+/// reordering rules can never change a sum in the last bit.
+pub(crate) const SCALE: f64 = 1e9;
+
+/// `x` in fixed point.
+pub(crate) fn fixed(x: f64) -> i128 {
+    (x.clamp(-1e15, 1e15) * SCALE).round() as i128
 }
 
 impl Demand {
@@ -256,7 +290,10 @@ impl Demand {
                     .collect()
             })
             .collect();
+        let (fact_key, open_priorities) = fact_keys(program, writers, close_level);
         Self {
+            fact_key,
+            open_priorities,
             rule_pos,
             fact_pos,
             decision_readers,
@@ -379,10 +416,6 @@ impl Analysis {
             }
             live.push((0..level).filter(|&i| read[i]).collect());
         }
-        let mut closing = vec![Vec::new(); n + 1];
-        for (r, &level) in close_level.iter().enumerate() {
-            closing[level].push(r);
-        }
         let demand = Demand::new(program, &steps, &close_level, &writers);
         Self {
             demand,
@@ -390,7 +423,6 @@ impl Analysis {
             close_level,
             live,
             writers,
-            closing,
         }
     }
 
@@ -399,4 +431,84 @@ impl Analysis {
     pub(crate) fn can_merge(&self, level: usize) -> bool {
         self.live[level].len() < level
     }
+}
+
+/// How each derived fact's summary enters the memo key, and the open writers' priorities.
+fn fact_keys(
+    program: &Program,
+    writers: &[Vec<usize>],
+    close_level: &[usize],
+) -> (Vec<FactKey>, Vec<Vec<Vec<i64>>>) {
+    let n = program.decisions.len();
+    let codes: Vec<&crate::bytecode::Code> = program
+        .rules
+        .iter()
+        .map(|r| &r.when)
+        .chain(
+            program
+                .decisions
+                .iter()
+                .flat_map(|d| d.guard.iter().chain(d.conditional.iter().map(|(c, _)| c))),
+        )
+        .chain(program.outcomes.iter().filter_map(|o| o.when.as_ref()))
+        .collect();
+    let mut keys = Vec::with_capacity(program.derived.len());
+    for (f, derived) in program.derived.iter().enumerate() {
+        if derived.summed {
+            let amounts: Vec<f64> = writers[f]
+                .iter()
+                .flat_map(|&r| program.rules[r].adds.iter())
+                .filter(|(target, _)| *target == f)
+                .map(|(_, a)| *a)
+                .collect();
+            let mut constants = Vec::new();
+            let comparable = codes
+                .iter()
+                .all(|c| c.constants(derived.slot, &mut constants));
+            let finite = constants.iter().all(|k| k.is_finite() && k.abs() < 1e12);
+            let (hi, lo) = if comparable && finite && !constants.is_empty() {
+                let max = constants.iter().copied().fold(f64::MIN, f64::max);
+                let min = constants.iter().copied().fold(f64::MAX, f64::min);
+                let unit = fixed(1.0);
+                (
+                    amounts.iter().all(|a| *a >= 0.0).then(|| fixed(max) + unit),
+                    amounts.iter().all(|a| *a <= 0.0).then(|| fixed(min) - unit),
+                )
+            } else {
+                (None, None)
+            };
+            keys.push(FactKey::Sum { hi, lo });
+        } else {
+            let mut values: Vec<crate::value::Val> = writers[f]
+                .iter()
+                .flat_map(|&r| program.rules[r].sets.iter())
+                .filter(|(target, _)| *target == f)
+                .map(|(_, v)| *v)
+                .collect();
+            values.dedup_by(|a, b| a.equals(*b));
+            let first = values.first().copied();
+            let same = values.iter().all(|v| first.is_some_and(|x| x.equals(*v)));
+            keys.push(if same { FactKey::Same } else { FactKey::Ranked });
+        }
+    }
+    let open_priorities = (0..=n)
+        .map(|level| {
+            (0..program.derived.len())
+                .map(|f| {
+                    if keys[f] != FactKey::Ranked {
+                        return Vec::new();
+                    }
+                    let mut p: Vec<i64> = writers[f]
+                        .iter()
+                        .filter(|&&r| close_level[r] > level)
+                        .map(|&r| program.rules[r].priority)
+                        .collect();
+                    p.sort_unstable();
+                    p.dedup();
+                    p
+                })
+                .collect()
+        })
+        .collect();
+    (keys, open_priorities)
 }

@@ -56,6 +56,40 @@ enum Fast {
 }
 
 impl Fast {
+    /// Adds to `out` every constant `slot` is compared with; false if `slot` is read in any
+    /// other way (as a bare name).
+    fn constants(&self, slot: u32, out: &mut Vec<f64>) -> bool {
+        let mut number = |v: &Val| {
+            if let Val::Num(k) = v {
+                out.push(*k);
+            }
+        };
+        match self {
+            Fast::Const(_) => true,
+            Fast::Truthy(s) => *s != slot,
+            Fast::Eq(s, v) | Fast::Ne(s, v) => {
+                if *s == slot {
+                    number(v);
+                }
+                true
+            }
+            Fast::Cmp(s, _, k) => {
+                if *s == slot {
+                    out.push(*k);
+                }
+                true
+            }
+            Fast::In(s, items) => {
+                if *s == slot {
+                    items.iter().for_each(number);
+                }
+                true
+            }
+            Fast::Not(inner) => inner.constants(slot, out),
+            Fast::And(parts) | Fast::Or(parts) => parts.iter().all(|p| p.constants(slot, out)),
+        }
+    }
+
     fn eval(&self, slots: &[Val]) -> bool {
         let at = |slot: u32| slots.get(slot as usize).copied().unwrap_or(Val::Unset);
         match self {
@@ -178,6 +212,16 @@ impl Code {
         code.reads.dedup();
         code.fast = Fast::build(expr, slots, symbols);
         code
+    }
+
+    /// Adds to `out` every number `slot` is compared with in this expression. Returns false
+    /// when the expression uses `slot` in any other way (arithmetic, a comparison with another
+    /// name), so its value cannot be summarised by where it lies among those numbers.
+    pub(crate) fn constants(&self, slot: u32, out: &mut Vec<f64>) -> bool {
+        if !self.reads.contains(&slot) {
+            return true;
+        }
+        self.fast.as_ref().is_some_and(|f| f.constants(slot, out))
     }
 
     /// Whether the condition holds on `slots`; `stack` is scratch space for expressions that

@@ -183,12 +183,11 @@ pub fn likelier_options(
             .iter()
             .zip(&path.steps)
             .position(|(a, b)| a.option != b.option);
-        if let Some(k) = departs {
-            if let Some(o) = other.steps[k].option {
-                if let Some(slot) = seen.get_mut(k).and_then(|v| v.get_mut(o)) {
-                    *slot = Some(other.steps[k].probability);
-                }
-            }
+        if let Some(k) = departs
+            && let Some(o) = other.steps[k].option
+            && let Some(slot) = seen.get_mut(k).and_then(|v| v.get_mut(o))
+        {
+            *slot = Some(other.steps[k].probability);
         }
         ControlFlow::Continue(())
     })?;
@@ -200,10 +199,11 @@ pub fn likelier_options(
             let taken = step.option?;
             let mut best: Option<(usize, f64)> = None;
             for (o, p) in options.iter().enumerate() {
-                if let Some(p) = *p {
-                    if p > step.probability && best.is_none_or(|(_, b)| p > b) {
-                        best = Some((o, p));
-                    }
+                if let Some(p) = *p
+                    && p > step.probability
+                    && best.is_none_or(|(_, b)| p > b)
+                {
+                    best = Some((o, p));
                 }
             }
             best.filter(|(o, _)| *o != taken)

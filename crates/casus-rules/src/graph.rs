@@ -4,7 +4,7 @@
 //! reach the same decision with the same future (the same values of the decisions still read
 //! later, and the same effect of the rules that can no longer change) lead to identical
 //! subtrees. This module merges such states, the same idea the search uses
-//! (see [`crate::analysis`]), so the picture has one node per distinct situation and every
+//! (see the `analysis` module), so the picture has one node per distinct situation and every
 //! outcome appears once, as a leaf. Reports draw it; nothing here evaluates probabilities of
 //! outcomes beyond accumulating the mass that flows through each node, which tests compare
 //! with the search as an independent check.

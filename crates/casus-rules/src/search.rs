@@ -4,14 +4,16 @@
 //! subtree into its parent, so memory is flat in the number of paths. Where two prefixes reach
 //! the same state (see [`crate::analysis`]) the subtree's result is memoised and reused.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rayon::prelude::*;
 use std::time::Instant;
 
 use casus_core::model::Scenario;
 use casus_core::{Code as DiagCode, Diagnostic};
 
-use crate::analysis::{Analysis, Step};
+use crate::analysis::{Analysis, FactKey, SCALE, Step, fixed};
 use crate::program::Program;
 use crate::result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
 use crate::value::Val;
@@ -57,9 +59,6 @@ impl Default for EvalLimits {
     }
 }
 
-/// Fixed-point scale for `add` sums: exact and independent of the order rules fire in, so
-/// reordering rules can never change a sum in the last bit.
-const SCALE: f64 = 1e9;
 const SKIPPED: u16 = u16::MAX;
 /// Options whose values the line of play keeps.
 const TRACKED: usize = 8;
@@ -82,19 +81,75 @@ struct Frame {
     flat_payoff: Vec<f64>,
     flat_dist: Vec<f64>,
     line: Vec<LineStep>,
+    /// Where `line` is stored in the memo, or `NO_LINE`.
+    line_id: u32,
+    /// Where `line[1..]` (the chosen child's line) is stored in the memo, or `NO_LINE`.
+    tail_id: u32,
     paths: u128,
     /// Scratch space for the node at this level, kept to avoid allocating per node.
     scratch_values: Vec<f64>,
     scratch_optimal: Vec<usize>,
 }
 
-#[derive(Clone, Debug)]
+/// A line id meaning "not stored": the frame's line is only in its `line` array.
+const NO_LINE: u32 = u32::MAX;
+/// The line id of the empty line (below the last decision).
+const END_LINE: u32 = u32::MAX - 1;
+
+/// Memoised subtree results, in flat arrays: one entry per merged state.
+///
+/// Lines of play are stored once and shared: an entry's line is its own step followed by the
+/// line of the child it chose, which is usually an entry itself. Storing each entry's whole
+/// line instead would cost memory in proportion to the depth for every state.
+#[derive(Debug, Default)]
 struct Memo {
-    mass: Box<[f64]>,
-    payoff: Box<[f64]>,
-    dist: Box<[f64]>,
-    line: Box<[LineStep]>,
-    paths: u128,
+    /// Per level: the key of each state, and its entry.
+    index: Vec<HashMap<Box<[u64]>, u32>>,
+    /// Per entry: mass, payoff and dist, `stride` numbers.
+    values: Vec<f64>,
+    stride: usize,
+    paths: Vec<u128>,
+    line: Vec<u32>,
+    /// The line arena: a step and the id of the rest of the line.
+    steps: Vec<LineStep>,
+    next: Vec<u32>,
+}
+
+impl Memo {
+    fn entries(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Stores a line: `head`, then the line `tail` (an id) or, when the tail is not stored,
+    /// the steps `rest`.
+    fn store_line(&mut self, head: LineStep, tail: u32, rest: &[LineStep]) -> u32 {
+        let mut next = tail;
+        if next == NO_LINE {
+            next = END_LINE;
+            for step in rest.iter().rev() {
+                next = self.push_step(*step, next);
+            }
+        }
+        self.push_step(head, next)
+    }
+
+    fn push_step(&mut self, step: LineStep, next: u32) -> u32 {
+        let id = u32::try_from(self.steps.len()).unwrap_or(NO_LINE);
+        self.steps.push(step);
+        self.next.push(next);
+        id
+    }
+
+    /// Copies the line `id` into `out`.
+    fn read_line(&self, mut id: u32, out: &mut [LineStep]) {
+        for slot in out {
+            let Some(step) = self.steps.get(id as usize) else {
+                break;
+            };
+            *slot = *step;
+            id = self.next.get(id as usize).copied().unwrap_or(END_LINE);
+        }
+    }
 }
 
 /// One change to the evaluation state, kept so the search can undo it when it backtracks.
@@ -125,8 +180,12 @@ struct State {
     /// Per set fact: the winning `(priority, value)` among closed writers that fired.
     sets: Vec<Option<(i64, Val)>>,
     trail: Vec<Undo>,
-    heap: BinaryHeap<Reverse<u32>>,
-    in_heap: Vec<bool>,
+    /// Steps waiting to run, as a bit per position in the dependency order; running them in
+    /// position order runs every step after the steps it reads.
+    pending: Vec<u64>,
+    /// The lowest and highest words of `pending` that may have a bit set.
+    pending_lo: usize,
+    pending_hi: usize,
     stack: Vec<Val>,
     /// Derived facts whose settling just found two firing rules in conflict.
     conflicts: Vec<usize>,
@@ -146,8 +205,9 @@ impl State {
             sums: vec![0; program.derived.len()],
             sets: vec![None; program.derived.len()],
             trail: Vec::new(),
-            heap: BinaryHeap::new(),
-            in_heap: vec![false; analysis.steps.len()],
+            pending: vec![0; analysis.steps.len().div_ceil(64)],
+            pending_lo: usize::MAX,
+            pending_hi: 0,
             stack: Vec::with_capacity(32),
             conflicts: Vec::new(),
         };
@@ -177,23 +237,35 @@ impl State {
                 self.push(pos);
             }
         }
-        while let Some(Reverse(pos)) = self.heap.pop() {
-            self.in_heap[pos as usize] = false;
-            match analysis.steps[pos as usize] {
+        // INVARIANT: running a step only adds steps later in the dependency order, so one
+        // forward sweep over the pending bits runs everything in order.
+        let mut word = self.pending_lo;
+        while word <= self.pending_hi && word < self.pending.len() {
+            let bits = self.pending[word];
+            if bits == 0 {
+                word += 1;
+                continue;
+            }
+            let bit = bits.trailing_zeros() as usize;
+            self.pending[word] &= !(1u64 << bit);
+            let pos = word * 64 + bit;
+            match analysis.steps[pos] {
                 Step::Rule(r) => self.evaluate_rule(program, analysis, r, t),
                 Step::Fact(f) => self.settle(program, analysis, f, t),
             }
         }
+        self.pending_lo = usize::MAX;
+        self.pending_hi = 0;
         self.fold(program, analysis, t);
     }
 
     #[inline]
     fn push(&mut self, pos: u32) {
-        if let Some(flag) = self.in_heap.get_mut(pos as usize)
-            && !*flag
-        {
-            *flag = true;
-            self.heap.push(Reverse(pos));
+        let word = pos as usize / 64;
+        if let Some(w) = self.pending.get_mut(word) {
+            *w |= 1u64 << (pos % 64);
+            self.pending_lo = self.pending_lo.min(word);
+            self.pending_hi = self.pending_hi.max(word);
         }
     }
 
@@ -338,10 +410,130 @@ pub fn evaluate(
     limits: &EvalLimits,
 ) -> Result<Evaluation, Vec<Diagnostic>> {
     let analysis = Analysis::new(program);
-    let mut search = Search::new(scenario, program, &analysis, given, *limits);
-    search.solve(0);
-    search.finish()
+    let split = split_level(program, &analysis);
+    let shared = Shared::default();
+    if split == 0 {
+        let mut search = Search::new(scenario, program, &analysis, given, *limits, &shared);
+        search.solve(0);
+        return search.finish();
+    }
+
+    // Collect the state at the split level of every prefix, in search order.
+    let mut collect = Search::new(scenario, program, &analysis, given, *limits, &shared);
+    collect.split = Split::Collect(split, Vec::new());
+    collect.solve(0);
+    let Split::Collect(_, tasks) = std::mem::replace(&mut collect.split, Split::None) else {
+        return Err(Vec::new());
+    };
+    drop(collect);
+
+    // Solve each subtree with its own memo; no state of one can equal a state of another
+    // (see `split_level`), so nothing is lost by not sharing.
+    let mut sub_limits = *limits;
+    sub_limits.max_memo = limits.max_memo / tasks.len().max(1);
+    let solve = |state: &State| {
+        let mut search = Search::new(scenario, program, &analysis, given, sub_limits, &shared);
+        search.state = state.clone();
+        search.error_cap = usize::MAX;
+        search.solve(split);
+        search.into_subtree(split)
+    };
+    let results: Vec<Subtree> = match limits.threads {
+        1 => tasks.iter().map(solve).collect(),
+        0 => tasks.par_iter().map(solve).collect(),
+        threads => match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(|| tasks.par_iter().map(solve).collect()),
+            Err(_) => tasks.iter().map(solve).collect(),
+        },
+    };
+
+    // Walk the top again, taking each subtree's result in the same order.
+    let mut top = Search::new(scenario, program, &analysis, given, *limits, &shared);
+    top.split = Split::Consume(split, results.into_iter());
+    top.solve(0);
+    top.finish()
 }
+
+/// The level at which the search splits into independent subtrees, or 0 for no split.
+///
+/// Splitting at level `s` is exact only if no state below `s` can be reached from two
+/// different prefixes of length `s`; then each subtree's own memo sees every merge the
+/// serial search would, and the combined result is the serial one bit for bit (node counts
+/// and key-assumption counts included). That holds when decisions `0..s` are part of the
+/// memo key at every level where states merge. The level is a function of the program alone,
+/// never of the thread count, so every thread count gives the same result.
+fn split_level(program: &Program, analysis: &Analysis) -> usize {
+    /// Enough subtrees to keep every core busy to the end.
+    const TASKS: u128 = 64;
+    /// Below this many paths a split costs more than it saves.
+    const MIN_PATHS: u128 = 1 << 14;
+    let n = program.decisions.len();
+    let paths = program.decisions.iter().fold(1u128, |acc, d| {
+        acc.saturating_mul(d.options.len().max(1) as u128)
+    });
+    if n < 2 || paths < MIN_PATHS {
+        return 0;
+    }
+    let safe = |s: usize| {
+        (s..=n).all(|level| {
+            !analysis.can_merge(level)
+                || analysis.live[level]
+                    .get(..s)
+                    .is_some_and(|prefix| prefix.iter().copied().eq(0..s))
+        })
+    };
+    let mut tasks = 1u128;
+    let mut best = 0;
+    for s in 1..n {
+        tasks = tasks.saturating_mul(program.decisions[s - 1].options.len().max(1) as u128);
+        if !safe(s) {
+            break;
+        }
+        best = s;
+        if tasks >= TASKS {
+            break;
+        }
+    }
+    best
+}
+
+/// Counters shared by the subtrees of one evaluation.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Complete paths walked by all subtrees, added in batches.
+    walked: AtomicU64,
+    /// Set when a subtree hit a limit, so the others stop too.
+    cancel: AtomicBool,
+}
+
+/// What a subtree search hands back to the top.
+#[derive(Debug)]
+struct Subtree {
+    frame: Frame,
+    outcome_reachable: Vec<bool>,
+    option_reachable: Vec<Vec<bool>>,
+    flags: Vec<Option<KeyAssumption>>,
+    errors: Vec<(String, Diagnostic)>,
+    walked: u64,
+    nodes: u64,
+    stopped: Option<Diagnostic>,
+    cancelled: bool,
+}
+
+/// Whether and how the search is split into subtrees.
+#[derive(Debug, Default)]
+enum Split {
+    /// One search does everything.
+    #[default]
+    None,
+    /// At the split level, record the state and go no deeper.
+    Collect(usize, Vec<State>),
+    /// At the split level, take the next subtree's result.
+    Consume(usize, std::vec::IntoIter<Subtree>),
+}
+
+/// Paths walked locally before they are added to the shared count.
+const WALK_BATCH: u64 = 1024;
 
 struct Search<'a> {
     scenario: &'a Scenario,
@@ -351,8 +543,7 @@ struct Search<'a> {
     limits: EvalLimits,
     state: State,
     frames: Vec<Frame>,
-    memo: Vec<HashMap<Vec<u64>, Memo>>,
-    memo_entries: usize,
+    memo: Memo,
     key: Vec<u64>,
     outcome_reachable: Vec<bool>,
     option_reachable: Vec<Vec<bool>>,
@@ -362,6 +553,16 @@ struct Search<'a> {
     walked: u64,
     nodes: u64,
     stopped: Option<Diagnostic>,
+    /// The outcome of the complete path just reached (`None`: an error path).
+    leaf_outcome: Option<usize>,
+    split: Split,
+    shared: &'a Shared,
+    /// Paths walked and not yet added to `shared.walked`.
+    unshared: u64,
+    /// Most distinct errors kept.
+    error_cap: usize,
+    /// Whether `stopped` only says that another subtree stopped.
+    cancelled: bool,
 }
 
 impl<'a> Search<'a> {
@@ -371,6 +572,7 @@ impl<'a> Search<'a> {
         analysis: &'a Analysis,
         given: &'a Given,
         limits: EvalLimits,
+        shared: &'a Shared,
     ) -> Self {
         let n = program.decisions.len();
         let (outcomes, actors) = (program.outcomes.len(), program.actors.len());
@@ -389,6 +591,8 @@ impl<'a> Search<'a> {
                     };
                     n - level
                 ],
+                line_id: NO_LINE,
+                tail_id: NO_LINE,
                 paths: 0,
                 scratch_values: Vec::new(),
                 scratch_optimal: Vec::new(),
@@ -402,8 +606,11 @@ impl<'a> Search<'a> {
             limits,
             state: State::new(program, analysis),
             frames,
-            memo: vec![HashMap::new(); n + 1],
-            memo_entries: 0,
+            memo: Memo {
+                index: vec![HashMap::new(); n + 1],
+                stride: 2 * outcomes + actors,
+                ..Memo::default()
+            },
             key: Vec::new(),
             outcome_reachable: vec![false; outcomes],
             option_reachable: program
@@ -417,6 +624,12 @@ impl<'a> Search<'a> {
             walked: 0,
             nodes: 0,
             stopped: None,
+            leaf_outcome: None,
+            split: Split::None,
+            shared,
+            unshared: 0,
+            error_cap: 20,
+            cancelled: false,
         };
         search.report_conflicts(0);
         search
@@ -441,51 +654,90 @@ impl<'a> Search<'a> {
     fn solve(&mut self, level: usize) {
         if self.stopped.is_some() {
             self.clear(level);
+            self.leaf_outcome = None;
             return;
         }
+        match &mut self.split {
+            Split::Collect(split, tasks) if *split == level => {
+                let mut state = self.state.clone();
+                state.trail.clear();
+                tasks.push(state);
+                self.clear(level);
+                return;
+            }
+            Split::Consume(split, results) if *split == level => {
+                match results.next() {
+                    Some(sub) => self.absorb(level, sub),
+                    None => self.clear(level),
+                }
+                return;
+            }
+            _ => {}
+        }
         if level == self.program.decisions.len() {
-            self.leaf(level);
+            self.leaf();
             return;
         }
         self.nodes += 1;
-        if self.nodes.is_multiple_of(4096)
-            && self.limits.deadline.is_some_and(|d| Instant::now() > d)
-        {
-            self.stopped = Some(
-                Diagnostic::new(
+        if self.nodes.is_multiple_of(4096) {
+            if self.limits.deadline.is_some_and(|d| Instant::now() > d) {
+                self.stopped = Some(
+                    Diagnostic::new(
+                        DiagCode::LimitExceeded,
+                        "evaluation took longer than the time limit",
+                    )
+                    .help("simplify the scenario, or raise the limit with `--timeout`"),
+                );
+                self.shared.cancel.store(true, Ordering::Relaxed);
+            } else if self.shared.cancel.load(Ordering::Relaxed) {
+                // Another subtree hit a limit; its diagnostic is the answer.
+                self.stopped = Some(Diagnostic::new(
                     DiagCode::LimitExceeded,
-                    "evaluation took longer than the time limit",
-                )
-                .help("simplify the scenario, or raise the limit with `--timeout`"),
-            );
-        }
-        let mergeable = self.analysis.can_merge(level);
-        if mergeable {
-            self.make_key(level);
-            if let Some(memo) = self.memo[level].get(&self.key) {
-                let frame = &mut self.frames[level];
-                frame.mass.copy_from_slice(&memo.mass);
-                frame.payoff.copy_from_slice(&memo.payoff);
-                frame.dist.copy_from_slice(&memo.dist);
-                frame.line.copy_from_slice(&memo.line);
-                frame.paths = memo.paths;
-                return;
+                    "evaluation stopped at a limit",
+                ));
+                self.cancelled = true;
             }
         }
-        self.node(level);
-        if mergeable && self.memo_entries < self.limits.max_memo && self.stopped.is_none() {
+        let mergeable = self.analysis.can_merge(level);
+        let mut key = None;
+        if mergeable {
             self.make_key(level);
-            let frame = &self.frames[level];
-            let memo = Memo {
-                mass: frame.mass.clone().into_boxed_slice(),
-                payoff: frame.payoff.clone().into_boxed_slice(),
-                dist: frame.dist.clone().into_boxed_slice(),
-                line: frame.line.clone().into_boxed_slice(),
-                paths: frame.paths,
+            if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
+                let (outcomes, actors) = (self.program.outcomes.len(), self.program.actors.len());
+                let entry = entry as usize;
+                let start = entry * self.memo.stride;
+                let values = &self.memo.values[start..start + self.memo.stride];
+                let frame = &mut self.frames[level];
+                frame.mass.copy_from_slice(&values[..outcomes]);
+                frame
+                    .payoff
+                    .copy_from_slice(&values[outcomes..outcomes + actors]);
+                frame.dist.copy_from_slice(&values[outcomes + actors..]);
+                frame.paths = self.memo.paths[entry];
+                frame.line_id = self.memo.line[entry];
+                self.memo.read_line(frame.line_id, &mut frame.line);
+                return;
+            }
+            key = Some(self.key.clone().into_boxed_slice());
+        }
+        self.node(level);
+        if let Some(key) = key
+            && self.memo.entries() < self.limits.max_memo
+            && self.stopped.is_none()
+        {
+            let frame = &mut self.frames[level];
+            let line = match frame.line.split_first() {
+                Some((head, rest)) => self.memo.store_line(*head, frame.tail_id, rest),
+                None => END_LINE,
             };
-            let key = std::mem::take(&mut self.key);
-            self.memo[level].insert(key, memo);
-            self.memo_entries += 1;
+            frame.line_id = line;
+            self.memo.values.extend_from_slice(&frame.mass);
+            self.memo.values.extend_from_slice(&frame.payoff);
+            self.memo.values.extend_from_slice(&frame.dist);
+            self.memo.paths.push(frame.paths);
+            self.memo.line.push(line);
+            let entry = u32::try_from(self.memo.entries() - 1).unwrap_or(u32::MAX);
+            self.memo.index[level].insert(key, entry);
         }
     }
 
@@ -495,20 +747,114 @@ impl<'a> Search<'a> {
             self.key
                 .push(self.state.slots[self.program.decisions[i].slot as usize].bits());
         }
-        for &f in &self.analysis.demand.key_facts[level] {
-            if self.program.derived[f].summed {
-                let s = self.state.sums[f];
-                self.key.push(s as u64);
-                self.key.push((s >> 64) as u64);
-            } else {
-                match self.state.sets[f] {
+        let demand = &self.analysis.demand;
+        for &f in &demand.key_facts[level] {
+            match &demand.fact_key[f] {
+                FactKey::Sum { hi, lo } => {
+                    let default = self.program.derived[f].default.num().unwrap_or(0.0);
+                    let mut base = fixed(default) + self.state.sums[f];
+                    if let Some(hi) = *hi
+                        && base > hi
+                    {
+                        base = hi + 1;
+                    }
+                    if let Some(lo) = *lo
+                        && base < lo
+                    {
+                        base = lo - 1;
+                    }
+                    self.key.push(base as u64);
+                    self.key.push((base >> 64) as u64);
+                }
+                FactKey::Same => self.key.push(u64::from(self.state.sets[f].is_some())),
+                FactKey::Ranked => match self.state.sets[f] {
                     Some((p, v)) => {
-                        self.key.push(p as u64);
+                        let open = &demand.open_priorities[level][f];
+                        let rank = match open.binary_search(&p) {
+                            Ok(i) => 2 * i + 1,
+                            Err(i) => 2 * i,
+                        };
+                        self.key.push(rank as u64);
                         self.key.push(v.bits());
                     }
                     None => self.key.push(u64::MAX - 1),
-                }
+                },
             }
+        }
+    }
+
+    /// Adds the paths walked here to the shared count, and stops everything past the limit.
+    fn share_walked(&mut self) {
+        let total = self
+            .shared
+            .walked
+            .fetch_add(self.unshared, Ordering::Relaxed)
+            .saturating_add(self.unshared);
+        self.unshared = 0;
+        if total > self.limits.max_paths && self.stopped.is_none() {
+            self.stopped = Some(
+                Diagnostic::new(DiagCode::LimitExceeded, format!("the scenario has more than {} paths to walk", self.limits.max_paths))
+                    .help("fix more decisions with `--given`, split the scenario, or raise the limit with `--max-paths`"),
+            );
+            self.shared.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Takes a subtree's result as the result of the node at `level`.
+    fn absorb(&mut self, level: usize, sub: Subtree) {
+        let frame = &mut self.frames[level];
+        frame.mass.copy_from_slice(&sub.frame.mass);
+        frame.payoff.copy_from_slice(&sub.frame.payoff);
+        frame.dist.copy_from_slice(&sub.frame.dist);
+        frame.line.copy_from_slice(&sub.frame.line);
+        frame.paths = sub.frame.paths;
+        frame.line_id = NO_LINE;
+        frame.tail_id = NO_LINE;
+        for (a, b) in self
+            .outcome_reachable
+            .iter_mut()
+            .zip(&sub.outcome_reachable)
+        {
+            *a |= b;
+        }
+        for (a, b) in self.option_reachable.iter_mut().zip(&sub.option_reachable) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x |= y;
+            }
+        }
+        for (mine, theirs) in self.flags.iter_mut().zip(sub.flags) {
+            match (mine, theirs) {
+                (Some(m), Some(t)) => m.occurrences += t.occurrences,
+                (m @ None, t) => *m = t,
+                _ => {}
+            }
+        }
+        for (key, diagnostic) in sub.errors {
+            self.push_error(key, diagnostic);
+        }
+        self.nodes += sub.nodes;
+        self.walked += sub.walked;
+        if let Some(stopped) = sub.stopped
+            && (self.stopped.is_none() || (self.cancelled && !sub.cancelled))
+        {
+            self.stopped = Some(stopped);
+            self.cancelled = sub.cancelled;
+        }
+    }
+
+    fn into_subtree(mut self, level: usize) -> Subtree {
+        self.share_walked();
+        let frame = self.frames.swap_remove(level);
+        Subtree {
+            frame,
+            outcome_reachable: self.outcome_reachable,
+            option_reachable: self.option_reachable,
+            flags: self.flags,
+            errors: self.error_keys.into_iter().zip(self.errors).collect(),
+            walked: self.walked,
+            nodes: self.nodes,
+            stopped: self.stopped,
+            cancelled: self.cancelled,
         }
     }
 
@@ -520,24 +866,16 @@ impl<'a> Search<'a> {
         frame.paths = 0;
     }
 
-    fn leaf(&mut self, level: usize) {
+    fn leaf(&mut self) {
         self.walked += 1;
-        if self.walked > self.limits.max_paths && self.stopped.is_none() {
-            self.stopped = Some(
-                Diagnostic::new(DiagCode::LimitExceeded, format!("the scenario has more than {} paths to walk", self.limits.max_paths))
-                    .help("fix more decisions with `--given`, split the scenario, or raise the limit with `--max-paths`"),
-            );
+        self.unshared += 1;
+        if self.unshared >= WALK_BATCH {
+            self.share_walked();
         }
-        self.clear(level);
-        let Some(outcome) = self.outcome_here() else {
-            return;
-        };
-        self.outcome_reachable[outcome] = true;
-        let frame = &mut self.frames[level];
-        frame.mass[outcome] = 1.0;
-        frame.dist[outcome] = 1.0;
-        frame.payoff.copy_from_slice(&self.program.payoffs[outcome]);
-        frame.paths = 1;
+        self.leaf_outcome = self.outcome_here();
+        if let Some(outcome) = self.leaf_outcome {
+            self.outcome_reachable[outcome] = true;
+        }
     }
 
     /// The one outcome this complete path reaches, or an error.
@@ -574,6 +912,8 @@ impl<'a> Search<'a> {
     }
 
     fn node(&mut self, level: usize) {
+        self.frames[level].line_id = NO_LINE;
+        self.frames[level].tail_id = NO_LINE;
         let decision = &self.program.decisions[level];
         let slot = decision.slot as usize;
         let taken = decision
@@ -592,17 +932,19 @@ impl<'a> Search<'a> {
             self.solve(level + 1);
             self.state.undo(mark);
             let (head, tail) = self.frames.split_at_mut(level + 1);
-            let (me, child) = (&mut head[level], &tail[0]);
-            me.mass.copy_from_slice(&child.mass);
-            me.payoff.copy_from_slice(&child.payoff);
-            me.dist.copy_from_slice(&child.dist);
-            me.line[1..].copy_from_slice(&child.line);
+            let me = &mut head[level];
+            let child = Child::new(tail, self.leaf_outcome, &self.program.payoffs);
+            child.copy_mass(&mut me.mass);
+            me.payoff.copy_from_slice(child.payoff());
+            child.copy_dist(&mut me.dist);
+            me.line[1..].copy_from_slice(child.line());
+            me.tail_id = child.line_id();
             me.line[0] = LineStep {
                 option: SKIPPED,
                 optimal: 0,
                 values: [0.0; TRACKED],
             };
-            me.paths = child.paths;
+            me.paths = child.paths();
             return;
         }
 
@@ -646,12 +988,12 @@ impl<'a> Search<'a> {
             self.state.slots[slot] = Val::Unset;
 
             let (head, tail) = self.frames.split_at_mut(level + 1);
-            let (me, child) = (&mut head[level], &tail[0]);
-            for (m, c) in me.mass.iter_mut().zip(&child.mass) {
-                *m += p * c;
-            }
-            me.paths = me.paths.saturating_add(child.paths);
-            if child.paths == 0 {
+            let me = &mut head[level];
+            let child = Child::new(tail, self.leaf_outcome, &self.program.payoffs);
+            child.add_mass(&mut me.mass, p);
+            let child_paths = child.paths();
+            me.paths = me.paths.saturating_add(child_paths);
+            if child_paths == 0 {
                 all_values.push(f64::NAN);
                 continue;
             }
@@ -659,20 +1001,25 @@ impl<'a> Search<'a> {
                 None => {
                     weight += p;
                     flat += 1.0;
-                    add_scaled(&mut me.payoff, &child.payoff, p);
-                    add_scaled(&mut me.dist, &child.dist, p);
-                    add_scaled(&mut me.flat_payoff, &child.payoff, 1.0);
-                    add_scaled(&mut me.flat_dist, &child.dist, 1.0);
+                    add_scaled(&mut me.payoff, child.payoff(), p);
+                    child.add_dist(&mut me.dist, p);
+                    // The flat sums are used only when every consistent option has
+                    // probability 0, so only such options need adding.
+                    if p == 0.0 {
+                        add_scaled(&mut me.flat_payoff, child.payoff(), 1.0);
+                        child.add_dist(&mut me.flat_dist, 1.0);
+                    }
                     if let Some(slot) = values.get_mut(i) {
                         *slot = p;
                     }
                     if likeliest.is_none_or(|(_, q)| p > q) {
                         likeliest = Some((i, p));
-                        me.line[1..].copy_from_slice(&child.line);
+                        me.line[1..].copy_from_slice(child.line());
+                        me.tail_id = child.line_id();
                     }
                 }
                 Some(a) => {
-                    let v = child.payoff.get(a).copied().unwrap_or(0.0);
+                    let v = child.payoff().get(a).copied().unwrap_or(0.0);
                     all_values.push(v);
                     if let Some(slot) = values.get_mut(i) {
                         *slot = v;
@@ -691,9 +1038,10 @@ impl<'a> Search<'a> {
                         optimal_list.clear();
                         optimal_list.push(i);
                         optimal = if i < 64 { 1 << i } else { 0 };
-                        me.payoff.copy_from_slice(&child.payoff);
-                        me.dist.copy_from_slice(&child.dist);
-                        me.line[1..].copy_from_slice(&child.line);
+                        me.payoff.copy_from_slice(child.payoff());
+                        child.copy_dist(&mut me.dist);
+                        me.line[1..].copy_from_slice(child.line());
+                        me.tail_id = child.line_id();
                     }
                 }
             }
@@ -797,7 +1145,7 @@ impl<'a> Search<'a> {
     }
 
     fn push_error(&mut self, key: String, diagnostic: Diagnostic) {
-        if self.error_keys.contains(&key) || self.errors.len() >= 20 {
+        if self.error_keys.contains(&key) || self.errors.len() >= self.error_cap {
             return;
         }
         self.error_keys.push(key);
@@ -878,6 +1226,7 @@ impl<'a> Search<'a> {
     }
 
     fn finish(mut self) -> Result<Evaluation, Vec<Diagnostic>> {
+        self.share_walked();
         if let Some(stopped) = self.stopped.take() {
             return Err(vec![stopped]);
         }
@@ -976,8 +1325,97 @@ impl<'a> Search<'a> {
     }
 }
 
-fn fixed(x: f64) -> i128 {
-    (x.clamp(-1e15, 1e15) * SCALE).round() as i128
+/// What a finished child contributes to its parent: a frame, or (below the last decision)
+/// the outcome of one complete path, which needs no frame at all.
+#[derive(Clone, Copy)]
+enum Child<'c> {
+    Frame(&'c Frame),
+    /// The outcome reached, if any, and the payoffs of the outcomes.
+    Leaf(Option<usize>, &'c [Vec<f64>]),
+}
+
+impl<'c> Child<'c> {
+    /// The child below a node: `below` holds the frames of the deeper levels; an empty or
+    /// leaf level means a complete path.
+    fn new(below: &'c [Frame], leaf: Option<usize>, payoffs: &'c [Vec<f64>]) -> Self {
+        match below {
+            [frame, _, ..] => Child::Frame(frame),
+            _ => Child::Leaf(leaf, payoffs),
+        }
+    }
+
+    fn paths(self) -> u128 {
+        match self {
+            Child::Frame(f) => f.paths,
+            Child::Leaf(o, _) => u128::from(o.is_some()),
+        }
+    }
+
+    fn payoff(self) -> &'c [f64] {
+        match self {
+            Child::Frame(f) => &f.payoff,
+            Child::Leaf(o, payoffs) => o.and_then(|o| payoffs.get(o)).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// Where the child's line is stored in the memo, or `NO_LINE`.
+    fn line_id(self) -> u32 {
+        match self {
+            Child::Frame(f) => f.line_id,
+            Child::Leaf(..) => END_LINE,
+        }
+    }
+
+    fn line(self) -> &'c [LineStep] {
+        match self {
+            Child::Frame(f) => &f.line,
+            Child::Leaf(..) => &[],
+        }
+    }
+
+    /// `mass += p * child's mass`; a path's mass is 1 at its outcome.
+    fn add_mass(self, mass: &mut [f64], p: f64) {
+        match self {
+            Child::Frame(f) => add_scaled(mass, &f.mass, p),
+            Child::Leaf(o, _) => add_one(mass, o, p),
+        }
+    }
+
+    /// `dist += p * child's strategic distribution`.
+    fn add_dist(self, dist: &mut [f64], p: f64) {
+        match self {
+            Child::Frame(f) => add_scaled(dist, &f.dist, p),
+            Child::Leaf(o, _) => add_one(dist, o, p),
+        }
+    }
+
+    fn copy_mass(self, mass: &mut [f64]) {
+        match self {
+            Child::Frame(f) => mass.copy_from_slice(&f.mass),
+            Child::Leaf(o, _) => {
+                mass.fill(0.0);
+                add_one(mass, o, 1.0);
+            }
+        }
+    }
+
+    fn copy_dist(self, dist: &mut [f64]) {
+        match self {
+            Child::Frame(f) => dist.copy_from_slice(&f.dist),
+            Child::Leaf(o, _) => {
+                dist.fill(0.0);
+                add_one(dist, o, 1.0);
+            }
+        }
+    }
+}
+
+/// Adds `p` at `index`: the same as adding `p` times a one-hot vector, bit for bit, since
+/// adding `p * 0.0` to a non-negative sum changes nothing.
+fn add_one(acc: &mut [f64], index: Option<usize>, p: f64) {
+    if let Some(a) = index.and_then(|i| acc.get_mut(i)) {
+        *a += p;
+    }
 }
 
 fn add_scaled(acc: &mut [f64], values: &[f64], factor: f64) {

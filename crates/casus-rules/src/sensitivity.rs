@@ -79,18 +79,11 @@ pub fn sensitivity(
     let base = evaluate(scenario, program, given, limits)?;
     let point: Vec<f64> = base.outcomes.iter().map(|o| o.probability).collect();
     let sweeps = sweeps(program);
-    let results: Vec<Result<Vec<f64>, Vec<Diagnostic>>> = sweeps
-        .par_iter()
-        .map(|sweep| {
-            let swept = apply(program, sweep);
-            evaluate(scenario, &swept, given, limits)
-                .map(|e| e.outcomes.iter().map(|o| o.probability).collect())
-        })
-        .collect();
-    let mut swept = Vec::with_capacity(results.len());
-    for result in results {
-        swept.push(result?);
-    }
+    let swept = if given.decisions.iter().all(Option::is_none) {
+        by_combination(scenario, program, &sweeps, limits)?
+    } else {
+        directly(scenario, program, given, &sweeps, limits)?
+    };
 
     let envelope = |rows: &mut dyn Iterator<Item = &Vec<f64>>, outcome: usize| {
         let p = point[outcome];
@@ -143,6 +136,107 @@ pub fn sensitivity(
     Ok(Sensitivity { ranges, tornado })
 }
 
+/// Evaluates every sweep on its own: right under any `given`.
+fn directly(
+    scenario: &Scenario,
+    program: &Program,
+    given: &Given,
+    sweeps: &[Sweep],
+    limits: &EvalLimits,
+) -> Result<Vec<Vec<f64>>, Vec<Diagnostic>> {
+    sweeps
+        .par_iter()
+        .map(|sweep| {
+            let swept = apply(program, sweep, &raw(program, sweep));
+            evaluate(scenario, &swept, given, limits)
+                .map(|e| e.outcomes.iter().map(|o| o.probability).collect())
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// With no decision given, an outcome's probability is linear in one table's probabilities:
+/// every path passes a decision at most once, so `P(o) = Σ q_i · P_i(o)` where `P_i` is the
+/// forecast with that table putting all its weight on option `i` (the forecast's total mass
+/// stays 1 for any vector `q` that sums to 1, so nothing is renormalised). One evaluation per
+/// option of each table with a band then serves both ends of every band in it — about half the
+/// evaluations of sweeping each end. Under `--given` the forecast is conditioned (divided by
+/// the mass of the consistent paths), which is not linear, and [`directly`] is used instead.
+fn by_combination(
+    scenario: &Scenario,
+    program: &Program,
+    sweeps: &[Sweep],
+    limits: &EvalLimits,
+) -> Result<Vec<Vec<f64>>, Vec<Diagnostic>> {
+    let mut tables: Vec<(usize, Option<usize>, usize)> = Vec::new();
+    for sweep in sweeps {
+        if !tables
+            .iter()
+            .any(|&(d, t, _)| d == sweep.decision && t == sweep.table)
+        {
+            let n = program
+                .decisions
+                .get(sweep.decision)
+                .map_or(0, |d| d.options.len());
+            tables.push((sweep.decision, sweep.table, n));
+        }
+    }
+    let jobs: Vec<Sweep> = tables
+        .iter()
+        .flat_map(|&(decision, table, n)| {
+            (0..n).map(move |option| Sweep {
+                decision,
+                table,
+                option,
+                value: 1.0,
+            })
+        })
+        .collect();
+    let given = Given::none(program.decisions.len());
+    let basis: Vec<Vec<f64>> = jobs
+        .par_iter()
+        .map(|job| {
+            let mut one_hot = vec![
+                0.0;
+                tables
+                    .iter()
+                    .find(|t| t.0 == job.decision && t.1 == job.table)
+                    .map_or(0, |t| t.2)
+            ];
+            if let Some(x) = one_hot.get_mut(job.option) {
+                *x = 1.0;
+            }
+            let swept = apply(program, job, &one_hot);
+            evaluate(scenario, &swept, &given, limits).map(|e| {
+                e.outcomes
+                    .iter()
+                    .map(|o| o.probability)
+                    .collect::<Vec<f64>>()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    Ok(sweeps
+        .iter()
+        .map(|sweep| {
+            let q = normalise(&raw(program, sweep));
+            let outcomes = program.outcomes.len();
+            let mut p = vec![0.0; outcomes];
+            for (job, row) in jobs.iter().zip(&basis) {
+                if job.decision == sweep.decision && job.table == sweep.table {
+                    let weight = q.get(job.option).copied().unwrap_or(0.0);
+                    for (acc, v) in p.iter_mut().zip(row) {
+                        *acc += weight * v;
+                    }
+                }
+            }
+            p
+        })
+        .collect())
+}
+
 /// Every likelihood with width, at both ends of its band, in decision, table and option order.
 fn sweeps(program: &Program) -> Vec<Sweep> {
     let mut out = Vec::new();
@@ -175,24 +269,22 @@ fn sweeps(program: &Program) -> Vec<Sweep> {
     out
 }
 
-/// A copy of `program` with one likelihood moved to one end of its band, its table
-/// renormalised.
-fn apply(program: &Program, sweep: &Sweep) -> Program {
-    let mut swept = program.clone();
-    let Some(decision) = swept.decisions.get_mut(sweep.decision) else {
-        return swept;
+/// The unnormalised likelihoods of the sweep's table with the swept option at its value.
+fn raw(program: &Program, sweep: &Sweep) -> Vec<f64> {
+    let Some(decision) = program.decisions.get(sweep.decision) else {
+        return Vec::new();
     };
     let bands = match sweep.table {
         None => &decision.bands,
         Some(k) => match decision.conditional_bands.get(k) {
             Some(b) => b,
-            None => return swept,
+            None => return Vec::new(),
         },
     };
     // INVARIANT: a likelihood's point estimate is the middle of its band (an exact number is a
     // band of no width), see `casus_core::likelihood::Likelihood`, so the unnormalised points
     // can be rebuilt from the bands.
-    let raw: Vec<f64> = bands
+    bands
         .iter()
         .enumerate()
         .map(|(i, &(lo, hi))| {
@@ -202,8 +294,16 @@ fn apply(program: &Program, sweep: &Sweep) -> Program {
                 (lo + hi) / 2.0
             }
         })
-        .collect();
-    let probabilities = normalise(&raw);
+        .collect()
+}
+
+/// A copy of `program` whose sweep table gives `raw`, renormalised.
+fn apply(program: &Program, sweep: &Sweep, raw: &[f64]) -> Program {
+    let mut swept = program.clone();
+    let probabilities = normalise(raw);
+    let Some(decision) = swept.decisions.get_mut(sweep.decision) else {
+        return swept;
+    };
     match sweep.table {
         None => decision.probabilities = probabilities,
         Some(k) => {

@@ -744,7 +744,7 @@ impl Clock {
     /// Counts a path; true once the deadline has passed.
     fn tick(&mut self) -> bool {
         self.count = self.count.wrapping_add(1);
-        if self.count % 4096 == 0
+        if self.count.is_multiple_of(4096)
             && let Some(deadline) = self.deadline
             && Instant::now() > deadline
         {

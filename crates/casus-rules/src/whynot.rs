@@ -69,7 +69,7 @@ pub enum WhyNot {
     /// The explained path already reaches the outcome.
     AlreadyReached,
     /// The smallest change of choices that reaches it.
-    Change(Counterfactual),
+    Change(Box<Counterfactual>),
     /// No change of choices reaches it under the given values; here is why.
     NoChange(Reason),
 }
@@ -79,7 +79,7 @@ pub enum WhyNot {
 pub enum Reason {
     /// It is reachable only if a decision fixed with `--given` (or a test's `given`) differs:
     /// the smallest change with every decision free. Its flips name the given decisions.
-    GivenDecisions(Counterfactual),
+    GivenDecisions(Box<Counterfactual>),
     /// It is reachable on no path with these input facts, but is with one of them changed:
     /// `(fact index, value)` for each single change found (a few, in fact order).
     InputFacts(Vec<(usize, Value)>),
@@ -108,12 +108,12 @@ pub fn why_not(
         return Ok(WhyNot::AlreadyReached);
     }
     if let Some(change) = smallest_change(program, &fixed.given, base, target, max_paths)? {
-        return Ok(WhyNot::Change(change));
+        return Ok(WhyNot::Change(Box::new(change)));
     }
     if fixed.given.decisions.iter().any(Option::is_some) {
         let free = Given::none(program.decisions.len());
         if let Some(change) = smallest_change(program, &free, base, target, max_paths)? {
-            return Ok(WhyNot::NoChange(Reason::GivenDecisions(change)));
+            return Ok(WhyNot::NoChange(Reason::GivenDecisions(Box::new(change))));
         }
     }
     let found = facts_that_reach(scenario, fixed, target, max_paths);

@@ -1,6 +1,7 @@
 //! `casus check`: parse, type-check and lint scenario files.
 
-use casus_core::{Diagnostic, Severity, SourceFile};
+use casus_core::diagnostic::did_you_mean;
+use casus_core::{Code, Diagnostic, Severity, SourceFile};
 use casus_report::diagnostics::{
     render_github, render_human, render_json, render_sarif, summary_line,
 };
@@ -32,8 +33,11 @@ pub(crate) enum CheckFormat {
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
     /// Scenario files, or folders to search for `*.toml`.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "explain")]
     pub(crate) paths: Vec<PathBuf>,
+    /// Print the explanation of a diagnostic code, such as `E0101` or `unknown_key`, and exit.
+    #[arg(long, value_name = "CODE", conflicts_with = "paths")]
+    pub(crate) explain: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub(crate) format: CheckFormat,
@@ -46,6 +50,10 @@ pub(crate) struct CheckArgs {
 
 /// Runs the command.
 pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
+    if let Some(code) = &args.explain {
+        print(&explain(code)?);
+        return Ok(Status::Ok);
+    }
     let deny_warnings = args.deny.iter().any(|d| d == "warnings");
     if let Some(other) = args.deny.iter().find(|d| *d != "warnings") {
         return Err(CliError::Usage(format!(
@@ -87,4 +95,66 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
     };
     let failed = results.iter().any(|(_, ds)| ds.iter().any(fails));
     Ok(if failed { Status::Findings } else { Status::Ok })
+}
+
+/// The explanation of a code given by its code or name, as `--explain` prints it.
+fn explain(code: &str) -> Result<String, CliError> {
+    let Some(found) = Code::parse(code.trim()) else {
+        let candidates = Code::ALL
+            .iter()
+            .flat_map(|c| [c.as_str(), c.name()])
+            .collect::<Vec<_>>();
+        let shown: String = code
+            .chars()
+            .flat_map(char::escape_default)
+            .take(60)
+            .collect();
+        let hint = did_you_mean(&code.trim().to_uppercase(), candidates.iter().copied())
+            .or_else(|| did_you_mean(&code.trim().to_lowercase(), candidates.iter().copied()))
+            .unwrap_or_else(|| "the codes are listed in docs/diagnostics.md".to_owned());
+        return Err(CliError::Usage(format!(
+            "unknown diagnostic code `{shown}`; {hint}"
+        )));
+    };
+    Ok(format!(
+        "{} {} ({}): {}\n\n{}\n",
+        found.as_str(),
+        found.name(),
+        found.default_severity().as_str(),
+        found.summary(),
+        found.explanation_text()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_accepts_a_code_or_a_name_in_any_case() {
+        let by_code = explain("e0101").unwrap();
+        assert!(
+            by_code.starts_with("E0101 unknown_key (error): a key format v1 does not know\n\n")
+        );
+        assert!(by_code.contains("Fix:"));
+        assert_eq!(explain(" unknown_key ").unwrap(), by_code);
+    }
+
+    #[test]
+    fn explain_rejects_an_unknown_code_with_a_suggestion() {
+        let Err(CliError::Usage(message)) = explain("E0110") else {
+            panic!("E0110 is not a code")
+        };
+        assert_eq!(
+            message,
+            "unknown diagnostic code `E0110`; did you mean `E0101`?"
+        );
+        let Err(CliError::Usage(message)) = explain("no such thing\n") else {
+            panic!("not a code")
+        };
+        assert_eq!(
+            message,
+            "unknown diagnostic code `no such thing\\n`; the codes are listed in docs/diagnostics.md"
+        );
+    }
 }

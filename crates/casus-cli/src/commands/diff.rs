@@ -327,18 +327,43 @@ fn rev_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, CliError> {
             ))
         })?;
         let is_dir = absolute.is_dir();
-        if absolute.exists() {
-            for file in input::collect(std::slice::from_ref(path))? {
-                if let Some(r) = repo_relative(&top, &cwd.join(&file)) {
-                    files.insert(r, (is_dir, Some(file)));
-                }
-            }
-        }
         let pathspec = if relative.is_empty() {
             ".".to_owned()
         } else {
             relative.clone()
         };
+        if absolute.is_file() {
+            files.insert(relative.clone(), (false, Some(absolute.clone())));
+        } else if is_dir {
+            // The working tree as git sees it: tracked and untracked files, not ignored ones
+            // (so `target/` and the like are never searched).
+            let listed = match git(
+                &top,
+                &[
+                    "ls-files",
+                    "-z",
+                    "--cached",
+                    "--others",
+                    "--exclude-standard",
+                    "--",
+                    &pathspec,
+                ],
+            ) {
+                Ok(out) => out,
+                Err(GitError::Failed(message) | GitError::NotRun(message)) => {
+                    return Err(CliError::Usage(format!(
+                        "cannot list the files of the working tree: {message}"
+                    )));
+                }
+            };
+            for name in listed.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+                let name = String::from_utf8_lossy(name).into_owned();
+                let file = top.join(&name);
+                if name.ends_with(".toml") && file.is_file() {
+                    files.insert(name, (true, Some(file)));
+                }
+            }
+        }
         let listed = match git(
             &top,
             &[

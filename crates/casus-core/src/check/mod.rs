@@ -11,7 +11,7 @@ use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::likelihood::Likelihood;
 use crate::model::{
-    Decision, EXPECT_OUTCOME, LikelihoodTable, NATURE, Scenario, Type, Value, list,
+    Decision, EXPECT_OUTCOME, LikelihoodTable, NATURE, Scenario, Type, Value, list, user_text,
 };
 use crate::names::{NameRef, Names};
 use crate::span::Span;
@@ -301,7 +301,11 @@ fn rule_targets(scenario: &Scenario, names: &Names, diagnostics: &mut Vec<Diagno
                         diagnostics.push(
                             Diagnostic::new(
                                 Code::RuleValue,
-                                format!("`{}` cannot be set to `{}`", fact.name, v.value.display()),
+                                format!(
+                                    "`{}` cannot be set to `{}`",
+                                    fact.name,
+                                    user_text(&v.value.display())
+                                ),
                             )
                             .primary(v.span, format!("`{}` is {}", fact.name, ty.describe()))
                             .help(value_help(ty, &v.value)),
@@ -351,7 +355,11 @@ fn value_help(ty: &Type, value: &Value) -> String {
     match (ty, value) {
         (Type::Enum(symbols), Value::Symbol(s)) => {
             did_you_mean(s, symbols.iter().map(String::as_str)).unwrap_or_else(|| {
-                format!("use {}, or add `{s}` to the fact's type", list(symbols))
+                format!(
+                    "use {}, or add `{}` to the fact's type",
+                    list(symbols),
+                    user_text(s)
+                )
             })
         }
         (Type::Enum(symbols), _) => format!(
@@ -421,9 +429,12 @@ fn tests(scenario: &Scenario, names: &Names, diagnostics: &mut Vec<Diagnostic>) 
                 )
             )
         });
-        Diagnostic::new(Code::UnknownName, format!("`{name}` is not an outcome"))
-            .primary(span, "unknown outcome")
-            .help(help)
+        Diagnostic::new(
+            Code::UnknownName,
+            format!("`{}` is not an outcome", user_text(name)),
+        )
+        .primary(span, "unknown outcome")
+        .help(help)
     };
     for test in &scenario.tests {
         for (name, value) in &test.given {
@@ -500,7 +511,10 @@ fn typed_value(
     diagnostics.push(
         Diagnostic::new(
             code,
-            format!("`{}` is not a value of `{name}`", value.value.display()),
+            format!(
+                "`{}` is not a value of `{name}`",
+                user_text(&value.value.display())
+            ),
         )
         .primary(value.span, format!("`{name}` is {}", ty.describe()))
         .help(value_help(ty, &value.value)),

@@ -3,7 +3,7 @@
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
-use crate::model::{Scenario, Type, list};
+use crate::model::{Scenario, Type, list, user_text};
 use crate::names::{NameRef, Names};
 use crate::span::Span;
 
@@ -315,13 +315,14 @@ impl<'a> TypeChecker<'a> {
         if symbols.iter().any(|s| s == symbol) {
             return;
         }
+        let shown = user_text(symbol);
         let help = did_you_mean(symbol, symbols.iter().map(String::as_str)).unwrap_or_else(|| {
-            format!("use one of the options of `{owner}`, or add `{symbol}` to them")
+            format!("use one of the options of `{owner}`, or add `{shown}` to them")
         });
         self.diagnostics.push(
             Diagnostic::new(
                 Code::UnknownSymbol,
-                format!("`{symbol}` is not an option of `{owner}`"),
+                format!("`{shown}` is not an option of `{owner}`"),
             )
             .primary(span, format!("`{owner}` is {}", list(symbols)))
             .help(help),
@@ -354,7 +355,8 @@ fn condition_help(expr: &Expr, ty: &Ty<'_>) -> String {
         ),
         (Ty::Symbol(symbol), _) => format!(
             "a quoted symbol is not a condition; compare it with a decision, such as \
-             `answer == '{symbol}'`"
+             `answer == '{}'`",
+            user_text(symbol)
         ),
         _ => "compare it with something to make a condition, such as `x == 'option'` or `x > 10`"
             .to_owned(),

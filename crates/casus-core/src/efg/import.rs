@@ -1,8 +1,10 @@
 //! From a game of perfect information to a format-v1 scenario.
 //!
 //! The encoding favours being right over being short: every move of the tree becomes one
-//! decision, named after its place in the file (`n3`, or `n3_label` when the node has a
-//! label), whose `when` names the move that leads to it (`n1 == 'pass'`). A decision that is
+//! decision whose `when` names the move that leads to it (`n1 == 'pass'`). Decisions are named
+//! after their nodes' labels when every move has a label that makes a distinct id (as in the
+//! files `casus export` writes: `russia_answer_2` for the node labelled `russia_answer 2`),
+//! and otherwise after their place in the file (`n3`, or `n3_label`). A decision that is
 //! set implies the whole history above it, because each decision is taken at exactly one node,
 //! so one equality is enough and the guards stay short. Terminal nodes become outcomes whose
 //! payoffs are the sums of the outcomes met on the way down (Gambit lets an outcome sit on any
@@ -133,7 +135,9 @@ pub fn to_scenario(game: &Game, options: ImportOptions<'_>) -> Result<String, Ef
         let infoset = &game.infosets[infoset];
         let _ = writeln!(out, "\n[decisions.{}]", decisions[index]);
         let _ = writeln!(out, "actor = {}", toml_string(actor));
-        if !infoset.label.trim().is_empty() {
+        // An information set's label is the question at the node, unless it only repeats the
+        // node's label (as in the files `casus export` writes).
+        if !infoset.label.trim().is_empty() && infoset.label != node.label {
             let _ = writeln!(out, "ask = {}", toml_string(&infoset.label));
         }
         if let Some(when) = guard(&parent, &decisions, &options_of, index) {
@@ -254,6 +258,7 @@ fn actor_ids(game: &Game) -> Vec<String> {
 
 /// Decision ids per node (empty for terminal nodes) and option ids per node.
 fn decision_ids(game: &Game) -> (Vec<String>, Vec<Vec<String>>) {
+    let labelled = labelled_ids(game);
     let mut ids = Vec::with_capacity(game.nodes.len());
     let mut options = Vec::with_capacity(game.nodes.len());
     for (index, node) in game.nodes.iter().enumerate() {
@@ -266,7 +271,9 @@ fn decision_ids(game: &Game) -> (Vec<String>, Vec<Vec<String>>) {
             NodeKind::Chance { infoset } | NodeKind::Personal { infoset, .. } => infoset,
         };
         let label = slug(&node.label);
-        ids.push(if label.is_empty() {
+        ids.push(if let Some(labelled) = &labelled {
+            labelled[index].clone()
+        } else if label.is_empty() {
             format!("n{}", index + 1)
         } else {
             format!("n{}_{label}", index + 1)
@@ -282,6 +289,28 @@ fn decision_ids(game: &Game) -> (Vec<String>, Vec<Vec<String>>) {
         );
     }
     (ids, options)
+}
+
+/// Ids made from the moves' labels alone, if every move has one that gives a distinct valid
+/// id (`outcome` is reserved for tests, so it does not count).
+fn labelled_ids(game: &Game) -> Option<Vec<String>> {
+    let mut used = HashSet::new();
+    let mut ids = Vec::with_capacity(game.nodes.len());
+    for node in &game.nodes {
+        if node.kind == NodeKind::Terminal {
+            ids.push(String::new());
+            continue;
+        }
+        let id = slug(&node.label);
+        let valid = id.starts_with(|c: char| c.is_ascii_lowercase())
+            && id != "outcome"
+            && used.insert(id.clone());
+        if !valid {
+            return None;
+        }
+        ids.push(id);
+    }
+    Some(ids)
 }
 
 /// Each node's parent and the action that leads to it.

@@ -486,7 +486,7 @@ impl<'s> Reader<'s> {
         let (message, label, help) = match number_of(value.get_ref()) {
             Some(Ok(p)) if (0.0..=1.0).contains(&p) => return Some(p),
             // A whole number from 2 to 100 is almost surely a percentage without its `%`.
-            Some(Ok(p)) if p >= 2.0 && p <= 100.0 && p == p.trunc() => (
+            Some(Ok(p)) if (2.0..=100.0).contains(&p) && p == p.trunc() => (
                 format!("{what} is `{shown}`, more than 1"),
                 "a probability is at most 1",
                 format!(
@@ -620,22 +620,9 @@ fn suggest_id(name: &str) -> String {
     trimmed.to_owned()
 }
 
-/// User text in a message, shortened and with control characters made visible, so a hostile
-/// key cannot flood or corrupt the terminal.
+/// User text in a message, shortened and with control characters made visible.
 pub(crate) fn escape_for_message(text: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == 60 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::model::user_text(text)
 }
 
 pub(super) fn backticked(items: &[&str]) -> String {

@@ -438,7 +438,7 @@ fn symbols<'a, 'i: 'a>(
     if out.is_empty() {
         r.invalid_value(
             span,
-            format!("{what} is empty"),
+            format!("{what} cannot be an empty list"),
             "list at least one symbol, such as `[\"accept\", \"refuse\"]`".to_owned(),
         );
         return None;

@@ -178,13 +178,29 @@ fn reword(text: &str, lines: &Lines, error: &Raw<'_>) -> Diagnostic {
                 shorten(found.trim())
             )),
         "key with no value" => {
-            let key = line_text.trim();
-            syntax(format!("`{}` has no value", shorten(key)))
-                .primary(error.span, "expected `=` and a value here")
-                .help(format!(
-                    "write `{} = …` with a value, or remove the line",
-                    shorten(key)
-                ))
+            let column = error.span.start.saturating_sub(line_range.start);
+            let key = line_text.get(..column).unwrap_or("").trim();
+            let rest = line_text.get(column..).unwrap_or("").trim();
+            let plain = |t: &str| {
+                !t.is_empty() && !t.contains(['`', '=', '[', ']', '{', '}', ',', '#', '"', '\''])
+            };
+            match (plain(key), rest.is_empty()) {
+                (true, true) => syntax(format!("`{}` has no value", shorten(key)))
+                    .primary(error.span, "expected `=` and a value here")
+                    .help(format!(
+                        "write `{} = …` with a value, or remove the line",
+                        shorten(key)
+                    )),
+                (true, false) => syntax(format!("expected `=` after `{}`", shorten(key)))
+                    .primary(error.span, "expected `=` here")
+                    .help("every line of a table is `key = value`"),
+                _ => syntax("expected `=` after the key".to_owned())
+                    .primary(error.span, "expected `=` here")
+                    .help(
+                        "every line of a table is `key = value`, and keys are made of letters, \
+                         digits, `-` and `_`",
+                    ),
+            }
         }
         "invalid basic string" if expected == Some("`\"`") => {
             let mut diagnostic = syntax("this string is never closed".to_owned())
@@ -218,16 +234,90 @@ fn reword(text: &str, lines: &Lines, error: &Raw<'_>) -> Diagnostic {
         "duplicate key" => duplicate(text, lines, error, line_text),
         "unclosed table" => {
             let header = line_text.trim();
+            let help = if header.contains(['=', ' ', '`', '"', '\'', '{', '}']) {
+                "end the header with `]`, as in `[decisions.us_offer]`, and put keys on the lines \
+                 below it"
+                    .to_owned()
+            } else {
+                format!("add `]`: `{}]`", shorten(header))
+            };
             syntax("the table header is not closed".to_owned())
                 .primary(error.span, "expected `]` here")
-                .help(format!("add `]`: `{}]`", shorten(header)))
+                .help(help)
+        }
+        "invalid unquoted key" | "invalid inline table element" => {
+            syntax("this character cannot appear in a key".to_owned())
+                .primary(error.span, "not allowed in a key")
+                .help(
+                    "keys are made of letters, digits, `-` and `_` (casus ids of lowercase \
+                     letters, digits and `_`); check for a missing `=`, `,` or quote",
+                )
+        }
+        "unexpected key or value" if expected.is_some_and(|e| e.starts_with("newline")) => {
+            syntax("unexpected text after the value".to_owned())
+                .primary(error.span, "expected the end of the line here")
+                .help(
+                    "a line holds one `key = value`: put the rest on a line of its own, or after \
+                     `#` as a comment; if the value is text, check its quotes",
+                )
+        }
+        "missing opening quote" => syntax("this text has no opening quote".to_owned())
+            .primary(error.span, "expected a quote before the text")
+            .help("put text in double quotes at both ends: `\"…\"`"),
+        "invalid float"
+        | "invalid integer number"
+        | "unexpected leading zero"
+        | "invalid mantissa" => syntax("not a valid number".to_owned())
+            .primary(error.span, "not a number")
+            .help("write numbers like `90`, `0.5`, `-2` or `1e3`; text goes in double quotes"),
+        "invalid boolean" => syntax("expected `true`, `false` or text in quotes".to_owned())
+            .primary(error.span, "not `true` or `false`")
+            .help("write `true` or `false` in lowercase, or put text in double quotes: `\"…\"`"),
+        "unquoted keys cannot be empty" => syntax("a key is missing".to_owned())
+            .primary(error.span, "expected a key here")
+            .help("write the key before `=`, as in `title = \"…\"`"),
+        "missing assignment between key-value pairs" => {
+            syntax("expected `=` between a key and its value".to_owned())
+                .primary(error.span, "expected `=` here")
+                .help("write `key = value`")
+        }
+        "missing comma between key-value pairs" => {
+            syntax("missing `,` between the entries of a table `{ … }`".to_owned())
+                .primary(error.span, "expected `,` here")
+                .help("separate the entries with commas, as in `{ us = 2, russia = 1 }`")
+        }
+        "extra comma in inline table" | "extra comma in array" => syntax("an extra `,`".to_owned())
+            .primary(error.span, "no item before this `,`")
+            .help("remove it"),
+        "extra `=`" | "extra assignment between key-value pairs" => {
+            syntax("an extra `=`".to_owned())
+                .primary(error.span, "a second `=`")
+                .help("a line holds one `key = value`: remove the second `=`")
+        }
+        "missing array opening" => syntax("a `]` with no `[`".to_owned())
+            .primary(error.span, "this `]` closes nothing")
+            .help("remove it, or add the `[` that starts the list"),
+        "invalid literal string" if expected == Some("`'`") => {
+            syntax("this string is never closed".to_owned())
+                .primary(error.span, "expected a closing `'` here")
+                .help(
+                    "add the closing `'`; a string in `'…'` ends on the line it starts on, so \
+                     write text over several lines in triple quotes",
+                )
+        }
+        "invalid multi-line basic string" | "invalid multi-line literal string"
+            if expected.is_some_and(|e| e.starts_with("`\"") || e.starts_with("`'")) =>
+        {
+            syntax("this multi-line string is never closed".to_owned())
+                .primary(error.span, "expected the closing triple quotes before here")
+                .help("end the string with the same triple quotes it starts with")
         }
         "missing comma between array elements" | "unclosed array" => {
             unclosed_list(text, lines, error, line_range.start)
         }
-        "unclosed inline table" => syntax("this table `{ … }` is never closed".to_owned())
-            .primary(error.span, "expected `}` here")
-            .help("add `}` after the last `key = value` of the table"),
+        "unclosed inline table" | "missing key for inline table element" => {
+            unclosed_table(text, lines, error)
+        }
         "cannot recurse further; max recursion depth met" | "recursion limit" => Diagnostic::new(
             Code::LimitExceeded,
             "lists, tables or dotted keys are nested too deeply",
@@ -312,7 +402,7 @@ fn unclosed_list(text: &str, lines: &Lines, error: &Raw<'_>, line_start: usize) 
     let at_line_start = text
         .get(line_start..error.span.start)
         .is_some_and(|before| before.trim().is_empty());
-    let opening = open_bracket_before(text, lines, error.line);
+    let opening = open_before(text, lines, error.line, ('[', ']'));
     if at_line_start || error.message.starts_with("unclosed array") {
         let mut diagnostic =
             Diagnostic::new(Code::TomlSyntax, "this list is never closed".to_owned());
@@ -333,10 +423,30 @@ fn unclosed_list(text: &str, lines: &Lines, error: &Raw<'_>, line_start: usize) 
     .help("separate the items of a list with commas, as in `[\"accept\", \"refuse\"]`")
 }
 
-/// The offset of the last `[` left open on the lines before `line`, searching back through
-/// lines that belong to the same value (ignoring text in quotes and comments). A heuristic used
-/// only to point at where a list starts.
-fn open_bracket_before(text: &str, lines: &Lines, line: usize) -> Option<usize> {
+/// An inline table `{ … }` that runs into the following lines without `}`.
+fn unclosed_table(text: &str, lines: &Lines, error: &Raw<'_>) -> Diagnostic {
+    // The error may sit on the line that opens the table (its end) or on a later one.
+    let opening = open_before(text, lines, error.line + 1, ('{', '}'))
+        .filter(|&open| open < error.span.start);
+    let diagnostic = Diagnostic::new(Code::TomlSyntax, "this table `{ … }` is never closed");
+    let diagnostic = match opening {
+        Some(open) => diagnostic
+            .primary(Span::new(open, open + 1), "this `{` has no matching `}`")
+            .secondary(error.span, "the table still runs here"),
+        None => diagnostic.primary(error.span, "expected `}` before this"),
+    };
+    diagnostic.help("add `}` after the last `key = value` of the table")
+}
+
+/// The offset of the last `open` bracket left unclosed on the lines before `line`, searching
+/// back (ignoring text in quotes and comments). A heuristic used only to point at where a list
+/// or table starts.
+fn open_before(
+    text: &str,
+    lines: &Lines,
+    line: usize,
+    (open, close): (char, char),
+) -> Option<usize> {
     let mut balance = 0i64;
     for l in (0..line).rev().take(200) {
         let range = lines.range(text, l);
@@ -349,12 +459,12 @@ fn open_bracket_before(text: &str, lines: &Lines, line: usize) -> Option<usize> 
                 (Some(_), _) => {}
                 (None, '"' | '\'') => quote = Some(c),
                 (None, '#') => break,
-                (None, '[' | ']') => brackets.push((i, c)),
+                (None, c) if c == open || c == close => brackets.push((i, c)),
                 _ => {}
             }
         }
         for (i, c) in brackets.into_iter().rev() {
-            if c == ']' {
+            if c == close {
                 balance -= 1;
             } else {
                 balance += 1;

@@ -6,6 +6,13 @@
 //! everywhere, but they go through the same functions anyway: one path for all text is easier
 //! to trust than a rule about which text is safe.
 
+/// Characters that become a space in every format: control characters (invalid in XML,
+/// line breaks in a table row or a label), and the bidirectional embeddings, overrides and
+/// isolates that can make text display in another order than it reads (CVE-2021-42574).
+fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Text as it may appear in HTML element content or a double- or single-quoted attribute.
 /// Control characters (other than tab and newline) become spaces: they are invalid in XML,
 /// and inline SVG must stay well-formed.
@@ -19,7 +26,7 @@ pub(crate) fn html(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' => out.push(c),
-            c if c.is_control() => out.push(' '),
+            c if hidden(c) => out.push(' '),
             c => out.push(c),
         }
     }
@@ -44,7 +51,7 @@ pub(crate) fn md(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push(' '),
+            c if hidden(c) => out.push(' '),
             c => out.push(c),
         }
     }
@@ -75,7 +82,7 @@ pub(crate) fn dot(text: &str) -> String {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push(' '),
+            c if hidden(c) => out.push(' '),
             c => out.push(c),
         }
     }
@@ -91,10 +98,9 @@ pub(crate) fn dot(text: &str) -> String {
 pub(crate) fn mermaid(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_alphanumeric() && !c.is_control() || matches!(c, ' ' | ',' | '.' | ':' | '%' | '?')
-        {
+        if c.is_alphanumeric() && !hidden(c) || matches!(c, ' ' | ',' | '.' | ':' | '%' | '?') {
             out.push(c);
-        } else if c.is_control() {
+        } else if hidden(c) {
             out.push(' ');
         } else {
             out.push_str(&format!("#{};", u32::from(c)));
@@ -114,6 +120,7 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
         assert_eq!(html("a\u{0}b\nc"), "a b\nc");
+        assert_eq!(html("x\u{202E}y"), "x y");
     }
 
     #[test]

@@ -28,18 +28,19 @@ code, .id { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas,
 table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 0.93em; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { color: var(--muted); font-weight: 600; background: #f7f8fa; }
+td > code { white-space: nowrap; overflow-wrap: normal; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .bar { position: relative; height: 14px; min-width: 160px; background: #f1f3f7; border-radius: 3px; }
 .bar .band { position: absolute; top: 0; height: 14px; background: var(--band); border-radius: 3px; }
 .bar .fill { position: absolute; top: 3px; left: 0; height: 8px; background: var(--bar); border-radius: 2px; }
-.graph-scroll { overflow: auto; border: 1px solid var(--line); border-radius: 6px; background: #fcfcfd; }
+.graph-scroll { overflow: auto; width: calc(100vw - 48px); max-width: max-content; position: relative; left: 50%; transform: translateX(-50%); border: 1px solid var(--line); border-radius: 6px; background: #fcfcfd; }
 svg.decision-graph { display: block; }
 svg.decision-graph text { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 12px; fill: var(--ink); }
 svg.decision-graph .strong { font-weight: 700; }
 svg.decision-graph .edge { fill: none; stroke: #8a93a3; stroke-opacity: 0.75; }
 svg.decision-graph .arrowhead { fill: #8a93a3; }
 svg.decision-graph .edge-label rect { fill: #ffffff; fill-opacity: 0.92; stroke: none; }
-svg.decision-graph .edge-label text { fill: #3d4554; }
+svg.decision-graph .edge-label text { fill: #3d4554; font-size: 11px; }
 svg.decision-graph .node rect { stroke-width: 1.4; }
 svg.decision-graph .node.decision rect { fill: #eef3fb; stroke: #3b5b92; }
 svg.decision-graph .node.chance rect { fill: #f6f1e7; stroke: #8a6d3b; stroke-dasharray: 5 3; }
@@ -275,7 +276,14 @@ fn strategy(out: &mut String, model: &ReportModel) {
 fn paths(out: &mut String, model: &ReportModel) {
     out.push_str("<section id=\"paths\">\n<h2>Paths</h2>\n");
     out.push_str("<p class=\"legend\">The most likely paths to each outcome, with the rules that fire on them and why. Open an outcome to see them.</p>\n");
-    for paths in &model.paths {
+    if !model.paths.complete {
+        let _ = writeln!(
+            out,
+            "<p class=\"warn\">The scenario has more than {} paths: the lists below come from the first {} in file order and may miss more likely ones.</p>",
+            model.paths.walked, model.paths.walked
+        );
+    }
+    for paths in &model.paths.outcomes {
         let outcome = model
             .forecast
             .outcomes

@@ -58,8 +58,10 @@ pub(crate) struct EdgeRoute {
 
 /// Space around the drawing.
 const MARGIN: f64 = 16.0;
-/// Vertical gap between boxes in a column.
+/// Vertical gap between boxes in a column when one of them is a node.
 const GAP: f64 = 12.0;
+/// Vertical gap between edge labels and passing edges: they read as a list.
+const SMALL_GAP: f64 = 4.0;
 /// Horizontal gap between columns.
 const COLUMN_GAP: f64 = 28.0;
 /// Height reserved for an edge passing through a column.
@@ -326,7 +328,7 @@ fn assign_y(items: &[Item], order: &[Vec<usize>]) -> Vec<f64> {
         let mut top = 0.0;
         for &i in layer {
             y[i] = top + items[i].size.h / 2.0;
-            top += items[i].size.h + GAP;
+            top += items[i].size.h + SMALL_GAP.max(GAP);
         }
     }
     for round in 0..ALIGN {
@@ -362,7 +364,10 @@ fn assign_y(items: &[Item], order: &[Vec<usize>]) -> Vec<f64> {
                 .collect();
             let separations: Vec<f64> = ids
                 .windows(2)
-                .map(|w| (items[w[0]].size.h + items[w[1]].size.h) / 2.0 + GAP)
+                .map(|w| {
+                    (items[w[0]].size.h + items[w[1]].size.h) / 2.0
+                        + gap(&items[w[0]], &items[w[1]])
+                })
                 .collect();
             let placed = separate(&desired, &separations);
             for (&i, v) in ids.iter().zip(placed) {
@@ -371,6 +376,15 @@ fn assign_y(items: &[Item], order: &[Vec<usize>]) -> Vec<f64> {
         }
     }
     y
+}
+
+/// The gap between two neighbours in a column.
+fn gap(a: &Item, b: &Item) -> f64 {
+    if matches!(a.kind, Kind::Node(_)) || matches!(b.kind, Kind::Node(_)) {
+        GAP
+    } else {
+        SMALL_GAP
+    }
 }
 
 /// The positions closest to `desired` (least squares) with `y[k+1] - y[k] >= sep[k]`:

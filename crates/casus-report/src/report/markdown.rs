@@ -268,7 +268,14 @@ pub(crate) fn render(model: &ReportModel) -> String {
             .find(|o| o.id == id)
             .map_or((String::new(), 0.0), |o| (o.title.clone(), o.probability))
     };
-    for paths in &model.paths {
+    if !model.paths.complete {
+        let _ = writeln!(
+            out,
+            "**The scenario has more than {} paths: the lists below come from the first {} in file order and may miss more likely ones.**\n",
+            model.paths.walked, model.paths.walked
+        );
+    }
+    for paths in &model.paths.outcomes {
         let (title, p) = titles(&paths.outcome);
         let _ = writeln!(
             out,

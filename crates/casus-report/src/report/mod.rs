@@ -121,3 +121,71 @@ pub fn prepare(
         max_paths: eval_limits.max_paths,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+    use casus_rules::EvalLimits;
+
+    const DESIGN: &str = include_str!("../../../../tests/fixtures/valid/design-example.toml");
+
+    /// The report of the DESIGN.md example with a tiny graph limit and path limit, to see
+    /// both limits reported rather than silently applied.
+    fn limited() -> ReportModel {
+        let source = SourceFile::new("design-example.toml", DESIGN);
+        let checked =
+            casus_rules::check_source(&source, &Limits::default(), &EvalLimits::default());
+        let (scenario, program, evaluation) = (
+            checked.scenario.as_ref().unwrap(),
+            checked.program.as_ref().unwrap(),
+            checked.evaluation.as_ref().unwrap(),
+        );
+        let given = casus_rules::Given::none(program.decisions.len());
+        let graph = casus_rules::graph::build(program, &given, 3);
+        let sensitivity = Err(Vec::new());
+        build(&Inputs {
+            source: &source,
+            file_name: "design-example.toml",
+            scenario,
+            program,
+            evaluation,
+            sensitivity: &sensitivity,
+            tests: &[],
+            diagnostics: &[],
+            graph: &graph,
+            max_paths: 5,
+        })
+    }
+
+    #[test]
+    fn limits_are_reported_in_every_format() {
+        let model = limited();
+        assert!(model.decision_graph.truncated);
+        assert!(!model.paths.complete);
+        assert_eq!(model.paths.walked, 5);
+        let md = render(&model, Format::Markdown, Graph::Decisions);
+        assert!(md.contains("only the first 3 are drawn"), "{md}");
+        assert!(md.contains("the lists below come from the first 5"), "{md}");
+        assert!(
+            md.contains("Not computed: sensitivity analysis failed."),
+            "{md}"
+        );
+        let html = render(&model, Format::Html, Graph::Decisions);
+        assert!(html.contains("only the first 3 are drawn"));
+        assert!(html.contains("<g class=\"node truncated\">"));
+        let mermaid = render(&model, Format::Mermaid, Graph::Decisions);
+        assert!(
+            mermaid.contains("[/\"not drawn<br/>more than 3 situations"),
+            "{mermaid}"
+        );
+        let dot = render(&model, Format::Dot, Graph::Decisions);
+        assert!(
+            dot.contains("label=\"not drawn\\nmore than 3 situations"),
+            "{dot}"
+        );
+        let json = render(&model, Format::Json, Graph::Decisions);
+        assert!(json.contains("\"truncated\": true"));
+    }
+}

@@ -29,6 +29,10 @@ pub const SCHEMA: &str = "casus.report/1";
 /// How many of the most likely paths each outcome lists.
 pub const PATHS_PER_OUTCOME: usize = 3;
 
+/// Most paths walked to list the paths per outcome: the forecast comes from the search, which
+/// merges equal states; listing paths walks them one by one, so it is bounded on its own.
+pub const MAX_LISTED_PATHS: u64 = 1_000_000;
+
 /// How many rows the tornado table shows in Markdown and HTML (JSON has them all).
 pub const TORNADO_ROWS: usize = 12;
 
@@ -49,8 +53,8 @@ pub struct ReportModel {
     pub forecast: Forecast,
     /// The strategic line of play and where it disagrees with the forecast.
     pub strategy: StrategyInfo,
-    /// The most likely paths to each outcome, in the forecast's order.
-    pub paths: Vec<OutcomePathsInfo>,
+    /// The most likely paths to each outcome.
+    pub paths: PathsInfo,
     /// Which likelihoods move which outcomes most.
     pub sensitivity: SensitivityInfo,
     /// The scenario's `[tests.*]`.
@@ -249,6 +253,18 @@ pub struct KeyAssumptionInfo {
     pub values: Vec<OptionValue>,
     /// At how many points of the decision graph it happens.
     pub occurrences: u64,
+}
+
+/// The most likely paths to each outcome.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathsInfo {
+    /// Whether every path was walked; when not, the lists come from the first
+    /// `walked` paths in file order and may miss more likely ones.
+    pub complete: bool,
+    /// How many paths were walked.
+    pub walked: u64,
+    /// Per outcome, in the forecast's order.
+    pub outcomes: Vec<OutcomePathsInfo>,
 }
 
 /// The most likely paths to one outcome.
@@ -771,14 +787,16 @@ struct Kept {
 }
 
 /// Walks every path once, keeping the most likely few per outcome.
-fn paths(inputs: &Inputs<'_>, order: &[usize]) -> Vec<OutcomePathsInfo> {
+fn paths(inputs: &Inputs<'_>, order: &[usize]) -> PathsInfo {
     let (scenario, program) = (inputs.scenario, inputs.program);
     let n = program.outcomes.len();
     let mut top: Vec<Vec<Kept>> = (0..n).map(|_| Vec::new()).collect();
     let mut counts = vec![0u64; n];
     let given = Given::none(program.decisions.len());
-    // A limit here only shortens the lists: the forecast already came from the search.
-    let _ = walk(program, &given, inputs.max_paths, |path| {
+    // A limit here only shortens the lists (and the report says so): the forecast already
+    // came from the search.
+    let limit = inputs.max_paths.min(MAX_LISTED_PATHS);
+    let walked = walk(program, &given, limit, |path| {
         let Some(outcome) = path.outcome else {
             return ControlFlow::Continue(());
         };
@@ -799,8 +817,12 @@ fn paths(inputs: &Inputs<'_>, order: &[usize]) -> Vec<OutcomePathsInfo> {
         }
         ControlFlow::Continue(())
     });
+    let (complete, walked) = match walked {
+        Ok(n) => (true, n),
+        Err(_) => (false, limit),
+    };
     let rule_id = |r: usize| scenario.rules[r].id.name.clone();
-    order
+    let outcomes = order
         .iter()
         .map(|&o| {
             let total = inputs.evaluation.outcomes[o].probability;
@@ -848,7 +870,12 @@ fn paths(inputs: &Inputs<'_>, order: &[usize]) -> Vec<OutcomePathsInfo> {
                     .collect(),
             }
         })
-        .collect()
+        .collect();
+    PathsInfo {
+        complete,
+        walked,
+        outcomes,
+    }
 }
 
 fn sensitivity(

@@ -1,7 +1,7 @@
 //! The decision graph as inline SVG, laid out left to right by [`super::layout`].
 //!
 //! Text is set in a monospace font so its width can be measured without the font: every
-//! cell is [`CELL`] pixels, a little wider than the common monospace fonts' advance
+//! cell is 0.64 em, a little wider than the common monospace fonts' advance
 //! (DejaVu Sans Mono, Liberation Mono, Menlo and Consolas are all 0.60–0.62 em), so a label
 //! never spills out of its box whichever of them the reader has.
 
@@ -12,23 +12,40 @@ use super::labels::{Line, edge_lines, group_edges, node_lines, node_title, width
 use super::layout::{Input, Size, layout};
 use super::model::DecisionGraphInfo;
 
-/// Font size of graph text, in pixels.
-const FONT: f64 = 12.0;
-/// Width of one monospace cell at [`FONT`]: 0.64 em, above every common monospace font.
-const CELL: f64 = 7.7;
-/// Distance between baselines.
-const LINE: f64 = 15.0;
+/// Text metrics in pixels.
+#[derive(Clone, Copy, Debug)]
+struct Metrics {
+    /// Font size.
+    font: f64,
+    /// Width of one monospace cell: 0.64 em, above every common monospace font.
+    cell: f64,
+    /// Distance between baselines.
+    line: f64,
+}
+
+/// Node text (the CSS sets 12px).
+const NODE: Metrics = Metrics {
+    font: 12.0,
+    cell: 7.7,
+    line: 15.0,
+};
+/// Edge label text (the CSS sets 11px).
+const LABEL: Metrics = Metrics {
+    font: 11.0,
+    cell: 7.05,
+    line: 13.5,
+};
 /// Padding inside node boxes.
 const PAD_X: f64 = 9.0;
 const PAD_Y: f64 = 7.0;
 /// Padding around edge labels.
 const LABEL_PAD: f64 = 3.0;
 
-fn text_size(lines: &[String], pad_x: f64, pad_y: f64) -> Size {
+fn text_size(lines: &[String], m: Metrics, pad_x: f64, pad_y: f64) -> Size {
     let cells = lines.iter().map(|l| width(l)).max().unwrap_or(0);
     Size {
-        w: (cells as f64 * CELL + 2.0 * pad_x).ceil(),
-        h: (lines.len().max(1) as f64 * LINE + 2.0 * pad_y).ceil(),
+        w: (cells as f64 * m.cell + 2.0 * pad_x).ceil(),
+        h: (lines.len().max(1) as f64 * m.line + 2.0 * pad_y).ceil(),
     }
 }
 
@@ -44,14 +61,16 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
         let texts: Vec<String> = lines.iter().map(|l| l.text.clone()).collect();
         input
             .nodes
-            .push((text_size(&texts, PAD_X, PAD_Y), node.level));
+            .push((text_size(&texts, NODE, PAD_X, PAD_Y), node.level));
     }
     let mut drawn = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         if let (Some(from), Some(to)) = (index(&group[0].from), index(&group[0].to)) {
-            input
-                .edges
-                .push((from, to, text_size(&edge_text[g], LABEL_PAD, LABEL_PAD)));
+            input.edges.push((
+                from,
+                to,
+                text_size(&edge_text[g], LABEL, LABEL_PAD, LABEL_PAD),
+            ));
             drawn.push(g);
         }
     }
@@ -104,6 +123,7 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
         );
         text_block(
             &mut out,
+            LABEL,
             x + LABEL_PAD,
             y + LABEL_PAD,
             lines.iter().enumerate().map(|(i, l)| {
@@ -130,6 +150,7 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
         );
         text_block(
             &mut out,
+            NODE,
             x + PAD_X,
             y + PAD_Y,
             node_text[i].iter().map(|l| (l.text.as_str(), l.bold)),
@@ -141,11 +162,17 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
 }
 
 /// Lines of text from a top-left corner; `bold` lines get the `strong` class.
-fn text_block<'a>(out: &mut String, x: f64, y: f64, lines: impl Iterator<Item = (&'a str, bool)>) {
+fn text_block<'a>(
+    out: &mut String,
+    m: Metrics,
+    x: f64,
+    y: f64,
+    lines: impl Iterator<Item = (&'a str, bool)>,
+) {
     out.push_str("<text>");
     for (i, (line, bold)) in lines.enumerate() {
         // The baseline sits about 0.8 em below the top of the line box.
-        let baseline = y + i as f64 * LINE + (LINE - FONT) / 2.0 + FONT * 0.82;
+        let baseline = y + i as f64 * m.line + (m.line - m.font) / 2.0 + m.font * 0.82;
         let _ = write!(
             out,
             r#"<tspan x="{}" y="{}"{}>{}</tspan>"#,

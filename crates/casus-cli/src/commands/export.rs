@@ -1,0 +1,151 @@
+//! `casus export`: a scenario's game tree for game-theory tools: Gambit's `.efg`, or a
+//! SilverDecisions file.
+//!
+//! The tree is the scenario's: one node per decision actually taken (skipped decisions do not
+//! appear), nature's moves as chance nodes, one outcome per leaf. For `.efg`, a player without
+//! a payoff in an outcome the tree reaches is an error naming both, unless
+//! `--missing-payoff 0` says to write 0, which is what the engine itself counts.
+
+use std::path::PathBuf;
+
+use casus_core::SourceFile;
+use casus_report::diagnostics::render_human;
+use clap::{Args, ValueEnum};
+
+use crate::Status;
+use crate::cli::LimitArgs;
+use crate::error::CliError;
+use crate::input;
+use crate::output::{eprint, print, write_atomic};
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// Gambit extensive-form game (`.efg`).
+    Efg,
+    /// SilverDecisions decision tree (JSON).
+    Silverdecisions,
+}
+
+/// Arguments of `casus export`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The scenario file.
+    pub(crate) file: PathBuf,
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub(crate) format: ExportFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "PATH")]
+    pub(crate) output: Option<PathBuf>,
+    /// Write missing payoffs as this value instead of failing; only 0 is accepted, which is
+    /// what casus itself counts.
+    #[arg(long, value_name = "0")]
+    pub(crate) missing_payoff: Option<f64>,
+    /// For SilverDecisions: whose payoffs to write (default: the actor at the root, or the
+    /// first actor with payoffs).
+    #[arg(long, value_name = "ACTOR")]
+    pub(crate) actor: Option<String>,
+    /// Most nodes in the exported tree.
+    #[arg(long, default_value_t = 1_000_000, value_name = "N")]
+    pub(crate) max_nodes: usize,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+}
+
+/// Runs the command.
+pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
+    if let Some(value) = args.missing_payoff
+        && value != 0.0
+    {
+        return Err(CliError::Usage(format!(
+            "`--missing-payoff {value}` is not supported: casus counts a missing payoff as 0, so only `--missing-payoff 0` exports the game casus solves"
+        )));
+    }
+    let limits = args.limits.core();
+    let (source, decode_error) = input::read(&args.file, &limits)?;
+    if let Some(d) = decode_error {
+        return Ok(findings(&source, &[d]));
+    }
+    let checked = casus_rules::check_source(&source, &limits, &args.limits.eval());
+    let (Some(scenario), Some(program), false) =
+        (&checked.scenario, &checked.program, checked.has_errors())
+    else {
+        return Ok(findings(&source, &checked.diagnostics));
+    };
+    let game = casus_rules::game::build(scenario, program, args.max_nodes)
+        .map_err(|e| CliError::Usage(format!("{e}; raise the limit with `--max-nodes`")))?;
+    let text = match args.format {
+        ExportFormat::Efg => {
+            if game.players.is_empty() {
+                eprint(&format!(
+                    "error: `{}` has no actor that decides or has a payoff, so it is not a game\n",
+                    source.name()
+                ));
+                return Ok(Status::Findings);
+            }
+            let missing = game.missing_payoffs(scenario);
+            if args.missing_payoff.is_none()
+                && let Some(&(actor, outcome)) = missing.first()
+            {
+                eprint(&format!(
+                    "error: outcome `{}` has no payoff for `{}`{}\n  help: give every actor a payoff in every outcome, or pass `--missing-payoff 0` to write 0, as casus counts it\n",
+                    scenario.outcomes[outcome].id.name,
+                    scenario.actors[actor].id.name,
+                    match missing.len() {
+                        1 => String::new(),
+                        n => format!(" (and {} more missing payoffs)", n - 1),
+                    }
+                ));
+                return Ok(Status::Findings);
+            }
+            casus_report::efg::render(scenario, &game)
+        }
+        ExportFormat::Silverdecisions => {
+            let actor = match &args.actor {
+                Some(name) => scenario
+                    .actors
+                    .iter()
+                    .position(|a| a.id.name == *name)
+                    .ok_or_else(|| {
+                        let ids = scenario.actors.iter().map(|a| a.id.name.as_str());
+                        let hint = casus_core::diagnostic::did_you_mean(name, ids)
+                            .map(|h| format!("; {h}"))
+                            .unwrap_or_default();
+                        CliError::Usage(format!(
+                            "`--actor {name}` is not an actor of the scenario{hint}"
+                        ))
+                    })?,
+                None => default_actor(&game).ok_or_else(|| {
+                    CliError::Usage(
+                        "the scenario has no actor with payoffs; name one with `--actor`".into(),
+                    )
+                })?,
+            };
+            casus_report::silverdecisions::render(scenario, &game, actor)
+        }
+    };
+    match &args.output {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => print(&text),
+    }
+    Ok(Status::Ok)
+}
+
+/// The actor who moves at the root, else the first player.
+fn default_actor(game: &casus_rules::game::Game) -> Option<usize> {
+    match game.nodes.first().map(|n| &n.kind) {
+        Some(casus_rules::game::NodeKind::Choice { actor, .. }) => Some(*actor),
+        _ => game.players.first().copied(),
+    }
+}
+
+fn findings(source: &SourceFile, diagnostics: &[casus_core::Diagnostic]) -> Status {
+    let color = input::color(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    eprint(&render_human(source, diagnostics, color));
+    if diagnostics.iter().any(casus_core::Diagnostic::is_error) {
+        Status::Findings
+    } else {
+        Status::Ok
+    }
+}

@@ -1,0 +1,169 @@
+//! Analysis depth: value of information and probabilistic sensitivity, against hand
+//! computations and numerical integration.
+
+use casus_core::SourceFile;
+use casus_core::limits::Limits;
+use casus_core::model::Scenario;
+use casus_rules::{EvalLimits, Given, Program, check_source};
+
+fn fixture(name: &str) -> (Scenario, Program) {
+    let path = format!(
+        "{}/tests/fixtures/analysis/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let checked = check_source(
+        &SourceFile::new(name, text),
+        &Limits::default(),
+        &EvalLimits::default(),
+    );
+    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+    (checked.scenario.unwrap(), checked.program.unwrap())
+}
+
+#[test]
+fn evpi_matches_the_textbook_umbrella() {
+    let (scenario, program) = fixture("umbrella-evpi");
+    let values =
+        casus_rules::voi::value_of_information(&scenario, &program, &EvalLimits::default())
+            .unwrap();
+    assert_eq!(values.len(), 1);
+    assert_eq!(values[0].decision, 1);
+    let evpi = values[0].evpi.as_ref().unwrap();
+    assert!((evpi[0] - 1.0).abs() < 1e-12, "{evpi:?}");
+}
+
+/// E[X / (X + Y)] and its median for X ~ U(0.55, 0.80), Y ~ U(0.20, 0.45), by a midpoint grid:
+/// an independent way to the number sampling must converge to.
+fn integrate() -> (f64, f64) {
+    let n = 2000;
+    let mut values = Vec::with_capacity(n * n);
+    for i in 0..n {
+        let x = 0.55 + 0.25 * (i as f64 + 0.5) / n as f64;
+        for j in 0..n {
+            let y = 0.20 + 0.25 * (j as f64 + 0.5) / n as f64;
+            values.push(x / (x + y));
+        }
+    }
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    values.sort_by(f64::total_cmp);
+    (mean, values[values.len() / 2])
+}
+
+#[test]
+fn sampling_converges_to_the_integral() {
+    let (scenario, program) = fixture("banded-coin");
+    let (mean, median) = integrate();
+    let given = Given::none(1);
+    let mut errors = Vec::new();
+    for samples in [200, 20_000] {
+        let s = casus_rules::sampling::sample(
+            &scenario,
+            &program,
+            &given,
+            &EvalLimits::default(),
+            samples,
+            7,
+        )
+        .unwrap();
+        let heads = &s.outcomes[0];
+        assert!(heads.p5 <= heads.p50 && heads.p50 <= heads.p95);
+        assert!(
+            heads.p5 >= 0.55 / 1.0 && heads.p95 <= 0.8 / 1.0,
+            "{heads:?}"
+        );
+        errors.push(((heads.mean - mean).abs(), (heads.p50 - median).abs()));
+        assert_eq!(
+            s.line_changes, 0,
+            "one chance event: the line of play cannot change"
+        );
+    }
+    assert!(
+        errors[1].0 < 0.002 && errors[1].1 < 0.004,
+        "{errors:?} vs mean {mean}, median {median}"
+    );
+    assert!(
+        errors[1].0 <= errors[0].0 + 1e-3,
+        "more samples should not be worse: {errors:?}"
+    );
+}
+
+#[test]
+fn sampling_depends_on_the_seed_only() {
+    let (scenario, program) = fixture("banded-coin");
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            casus_rules::sampling::sample(
+                &scenario,
+                &program,
+                &Given::none(1),
+                &EvalLimits::default(),
+                500,
+                42,
+            )
+            .unwrap()
+        })
+    };
+    assert_eq!(run(1), run(2));
+    let other = casus_rules::sampling::sample(
+        &scenario,
+        &program,
+        &Given::none(1),
+        &EvalLimits::default(),
+        500,
+        43,
+    )
+    .unwrap();
+    assert_ne!(run(1), other);
+}
+
+#[test]
+fn assumptions_are_ranked_by_how_far_the_forecast_moves() {
+    let (scenario, program) = fixture("umbrella-evpi");
+    let ranked =
+        casus_rules::ranking::rank_assumptions(&scenario, &program, &EvalLimits::default())
+            .unwrap();
+    // Only the weather has likelihoods. Reversing 0.25/0.75 to 0.75/0.25 moves half the
+    // forecast: carry is uniform, so rain outcomes go from 2 × 0.125 to 2 × 0.375.
+    assert_eq!(ranked.len(), 1);
+    assert_eq!(
+        ranked[0].assumption,
+        casus_rules::ranking::Assumption::Likelihood(1)
+    );
+    assert!((ranked[0].distance - 0.5).abs() < 1e-12, "{ranked:?}");
+    assert!((ranked[0].largest_move.1.abs() - 0.25).abs() < 1e-12);
+}
+
+#[test]
+fn dropping_a_rule_is_measured_against_the_forecast() {
+    let path = format!(
+        "{}/tests/fixtures/eval/coin-and-choice.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let checked = check_source(
+        &SourceFile::new("coin", text),
+        &Limits::default(),
+        &EvalLimits::default(),
+    );
+    let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+    let ranked =
+        casus_rules::ranking::rank_assumptions(&scenario, &program, &EvalLimits::default())
+            .unwrap();
+    // Without `heads_wins` nobody wins: win 0.25 → 0, loss 0.25 → 0.5, safe stays 0.5, so the
+    // distance is 0.25. Reversing a fair coin moves nothing.
+    assert_eq!(
+        ranked[0].assumption,
+        casus_rules::ranking::Assumption::Rule(0)
+    );
+    assert!((ranked[0].distance - 0.25).abs() < 1e-12, "{ranked:?}");
+    assert_eq!(
+        ranked[1].assumption,
+        casus_rules::ranking::Assumption::Likelihood(1)
+    );
+    assert!(ranked[1].distance.abs() < 1e-12);
+}
