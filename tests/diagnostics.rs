@@ -5,7 +5,10 @@
 //! Each file in `fixtures/invalid/` holds one distinct mistake in an otherwise small, valid
 //! scenario; its snapshot is what an analyst sees in a terminal, so reviewing a snapshot means
 //! asking: does the underline sit on the mistake, does the message say what is wrong in plain
-//! words, and does the help say how to fix it? Files in `fixtures/valid/` must check clean.
+//! words, and does the help say how to fix it? Two fixtures break that rule on purpose:
+//! `several-independent-mistakes` and `toml-two-independent-errors` prove that one run reports
+//! every independent mistake of a file. Files in `fixtures/valid/` must check clean and pass
+//! their own `[tests.*]`.
 
 #![expect(
     clippy::unwrap_used,
@@ -19,6 +22,7 @@ use casus_core::expr::ExprLimits;
 use casus_core::limits::Limits;
 use casus_core::{Code, Diagnostic, Severity, SourceFile};
 use casus_report::diagnostics::{render_github, render_human, render_json, render_sarif};
+use casus_rules::testing::run_tests;
 use casus_rules::{EvalLimits, check_source};
 
 /// What `casus check` does with one file's bytes: decode, then load, check, compile and
@@ -45,9 +49,13 @@ fn display_name(path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Checks a fixture file; a panic is turned into a failure that names the fixture, which a
+/// panic deep in the engine would not.
 fn check_fixture(path: &Path) -> (SourceFile, Vec<Diagnostic>) {
     let bytes = std::fs::read(path).unwrap();
-    check_bytes(&display_name(path), &bytes)
+    let name = display_name(path);
+    std::panic::catch_unwind(|| check_bytes(&name, &bytes))
+        .unwrap_or_else(|_| panic!("checking {name} panicked instead of reporting"))
 }
 
 fn fixture(relative: &str) -> (SourceFile, Vec<Diagnostic>) {
@@ -141,6 +149,16 @@ fn valid_fixtures_check_clean() {
         );
         let evaluation = checked.evaluation.as_ref();
         assert!(evaluation.is_some(), "{name} was not evaluated");
+        // The fixtures' own tests are the hand-checked expectations of what they mean.
+        let scenario = checked.scenario.as_ref().unwrap();
+        assert!(!scenario.tests.is_empty(), "{name} has no tests");
+        for result in run_tests(scenario, &EvalLimits::default()) {
+            assert!(
+                result.passed(),
+                "{name}: test `{}` fails",
+                scenario.tests[result.index].id.name
+            );
+        }
         for diagnostic in &checked.diagnostics {
             assert_house_style(&name, diagnostic);
         }

@@ -668,8 +668,9 @@ proptest! {
     }
 
     /// Ranges contain the point estimate and stay within [0, 1]; only decisions with a band
-    /// appear in the tornado table, whose bars also contain the point; values of a band's
-    /// interior never leave the range (the ends are the extremes).
+    /// appear in the tornado table, whose bars also contain the point; the ranges equal the
+    /// envelope of sweeping each band's ends directly, and a value inside a band never leaves
+    /// them (the ends are the extremes).
     #[test]
     fn ranges_contain_the_point_and_stay_in_bounds(generated in generate::scenario(), t in 0.05f64..0.95) {
         let text = generated.to_toml(None);
@@ -696,7 +697,7 @@ proptest! {
             }
         }
         for pair in sens.tornado.windows(2) {
-            prop_assert!(pair[0].swing() >= pair[1].swing());
+            prop_assert!(pair[0].swing() >= pair[1].swing() - 1e-12);
         }
         for row in &sens.tornado {
             prop_assert!(has_band(row.decision), "{}", text);
@@ -705,30 +706,72 @@ proptest! {
             prop_assert!(row.low <= p && p <= row.high);
             prop_assert!(lo <= row.low && row.high <= hi);
         }
-        // An interior point of each band: set one likelihood inside its band, renormalise
-        // the decision's own table, and the forecast stays inside the ranges.
+        // The definition, evaluated directly: each likelihood with a band set to either end
+        // (and to a point inside), its table renormalised, the scenario evaluated again. The
+        // ends' envelope must be the ranges (casus combines per-option evaluations instead);
+        // the inside point must fall within them.
+        let none = Given::none(s.decisions.len());
+        let mut envelope: Vec<(f64, f64)> = evaluation.outcomes.iter().map(|o| (o.probability, o.probability)).collect();
         for (d, decision) in s.decisions.iter().enumerate() {
-            let Some(table) = &decision.likelihood else { continue };
-            for (i, o) in decision.options.iter().enumerate() {
-                let Some(l) = table.get(&o.name) else { continue };
-                if l.is_exact() {
-                    continue;
-                }
-                let raw: Vec<f64> = decision
-                    .options
-                    .iter()
-                    .enumerate()
-                    .map(|(j, x)| if j == i { l.lo + t * (l.hi - l.lo) } else { table.get(&x.name).map_or(0.0, |y| y.point) })
-                    .collect();
-                let total: f64 = raw.iter().sum();
-                let mut swept = program.clone();
-                swept.decisions[d].probabilities = raw.iter().map(|r| r / total).collect();
-                let inner = evaluate(&s, &swept, &Given::none(s.decisions.len()), &EvalLimits::default()).unwrap();
-                for (o, &(lo, hi)) in sens.ranges.iter().enumerate() {
-                    let q = inner.outcomes[o].probability;
-                    prop_assert!(lo - 1e-12 <= q && q <= hi + 1e-12, "interior {} of {}: {} not in [{}, {}]\n{}", t, decision.id.name, q, lo, hi, text);
+            let Some(base) = &decision.likelihood else { continue };
+            let tables = std::iter::once((None, base)).chain(decision.likelihood_if.iter().enumerate().map(|(k, c)| (Some(k), &c.table)));
+            for (k, table) in tables {
+                for (i, o) in decision.options.iter().enumerate() {
+                    let Some(l) = table.get(&o.name) else { continue };
+                    if l.is_exact() {
+                        continue;
+                    }
+                    for (value, end) in [(l.lo, true), (l.hi, true), (l.lo + t * (l.hi - l.lo), false)] {
+                        let raw: Vec<f64> = decision
+                            .options
+                            .iter()
+                            .enumerate()
+                            .map(|(j, x)| if j == i { value } else { table.get(&x.name).map_or(0.0, |y| y.point) })
+                            .collect();
+                        let total: f64 = raw.iter().sum();
+                        let q: Vec<f64> = raw.iter().map(|r| r / total).collect();
+                        let mut swept = program.clone();
+                        match k {
+                            None => swept.decisions[d].probabilities = q,
+                            Some(k) => swept.decisions[d].conditional[k].1 = q,
+                        }
+                        let direct = evaluate(&s, &swept, &none, &EvalLimits::default()).unwrap();
+                        for (o, &(lo, hi)) in sens.ranges.iter().enumerate() {
+                            let v = direct.outcomes[o].probability;
+                            if end {
+                                envelope[o] = (envelope[o].0.min(v), envelope[o].1.max(v));
+                            } else {
+                                prop_assert!(lo - 1e-9 <= v && v <= hi + 1e-9, "inside {} of {}: {} not in [{}, {}]\n{}", t, decision.id.name, v, lo, hi, text);
+                            }
+                        }
+                    }
                 }
             }
         }
+        for (o, (&(lo, hi), &(elo, ehi))) in sens.ranges.iter().zip(&envelope).enumerate() {
+            prop_assert!((lo - elo).abs() < 1e-9 && (hi - ehi).abs() < 1e-9, "outcome {}: [{}, {}] but direct sweeps give [{}, {}]\n{}", o, lo, hi, elo, ehi, text);
+        }
+    }
+}
+
+#[test]
+fn ranges_under_a_given_decision_match_the_hand_computation() {
+    let (s, _) = fixture("ranges");
+    let (fixed, program) = fix(&s, &[("b", "p")]);
+    let sens = sensitivity(&s, &program, &fixed.given, &EvalLimits::default()).unwrap();
+    // With b = p given (b is independent of a and c): x_p is P(x) in [0.6, 27/35], x_q cannot
+    // happen, and y_hold, y_break keep their ranges [4/35, 0.2] from ranges.toml's header.
+    let expected = [
+        ("x_p", 0.6, 27.0 / 35.0),
+        ("x_q", 0.0, 0.0),
+        ("y_hold", 4.0 / 35.0, 0.2),
+        ("y_break", 4.0 / 35.0, 0.2),
+    ];
+    for (id, lo, hi) in expected {
+        let (l, h) = sens.ranges[outcome(&s, id)];
+        assert!(
+            close(l, lo) && close(h, hi),
+            "{id}: [{l}, {h}], expected [{lo}, {hi}]"
+        );
     }
 }

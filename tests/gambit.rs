@@ -10,6 +10,12 @@
 //! environment fails the test; elsewhere the Python half is skipped with a note and the Rust
 //! half still runs. `CASUS_GAMBIT_PYTHON` names another interpreter.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions unwrap fixture reads and fail loudly on games casus must handle"
+)]
+
 #[path = "support/generate.rs"]
 mod generate;
 

@@ -532,14 +532,22 @@ fn the_html_report_renders_in_headless_chromium() {
     std::fs::write(&page, &html).unwrap();
     let png = out.join("ukraine-peace-framework.png");
     let _ = std::fs::remove_file(&png);
+    // Wide enough for the whole graph (the page scrolls it sideways in a narrower window), so
+    // the screenshot shows every box and label.
+    let svg = &html[html.find("<svg class=\"decision-graph\"").unwrap()..];
+    let width_at = svg.find(" width=\"").unwrap() + " width=\"".len();
+    let graph_width: f64 = svg[width_at..width_at + svg[width_at..].find('"').unwrap()]
+        .parse()
+        .unwrap();
+    let window = format!(
+        "--window-size={},3200",
+        (graph_width as u32 + 120).max(1400)
+    );
 
     let (_, log) = run_chromium(
         &page,
         &tmp.join("chromium-profile-screenshot"),
-        &[
-            format!("--screenshot={}", png.display()),
-            "--window-size=1400,3200".to_owned(),
-        ],
+        &[format!("--screenshot={}", png.display()), window],
     );
     let problems: Vec<&str> = log
         .lines()

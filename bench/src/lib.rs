@@ -5,7 +5,9 @@
 //! The criterion benches in `benches/engine.rs` and the `casus-bench` binary both build on
 //! this library, so what CI runs at tiny sizes is what the results table measures.
 
+pub mod cases;
 pub mod generate;
+pub mod report;
 pub mod stages;
 
 #[expect(

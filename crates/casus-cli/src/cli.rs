@@ -1,5 +1,7 @@
 //! The command-line interface, declared with clap. `docs/cli.md` is generated from it.
 
+use casus_core::limits::Limits;
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands;
@@ -9,7 +11,7 @@ use crate::commands;
 /// Check scenario files like a compiler, evaluate every path, forecast outcomes, find what each
 /// actor would rationally choose, and write reports.
 #[derive(Debug, Parser)]
-#[command(name = "casus", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "casus", version, max_term_width = 100)]
 pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -44,15 +46,45 @@ pub(crate) enum Command {
 }
 
 /// Limits that keep a hostile file from exhausting the machine.
+///
+/// Each one ends a run with an `E0003` diagnostic that names the limit and this flag; the
+/// defaults (those of `casus_core::limits::Limits` and `casus_rules::EvalLimits`) are far
+/// above any real scenario.
 #[derive(Debug, Args, Clone, Copy)]
+#[command(next_help_heading = "Limits")]
 pub(crate) struct LimitArgs {
     /// Largest scenario file read, in bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    #[arg(long, default_value_t = Limits::default().max_file_bytes, value_name = "BYTES")]
     pub(crate) max_file_size: usize,
+    /// Most decisions in one scenario.
+    #[arg(long, default_value_t = Limits::default().max_decisions, value_name = "N")]
+    pub(crate) max_decisions: usize,
+    /// Most options of one decision.
+    #[arg(long, default_value_t = Limits::default().max_options, value_name = "N")]
+    pub(crate) max_options: usize,
+    /// Most rules in one scenario.
+    #[arg(long, default_value_t = Limits::default().max_rules, value_name = "N")]
+    pub(crate) max_rules: usize,
+    /// Deepest nesting of one expression (parentheses, `not`, operator chains).
+    #[arg(
+        long,
+        default_value_t = Limits::default().expr.max_depth,
+        value_name = "LEVELS",
+        value_parser = clap::value_parser!(u16).range(1..=MAX_EXPR_DEPTH).map(usize::from),
+    )]
+    pub(crate) max_expr_depth: usize,
+    /// Longest expression, in bytes.
+    #[arg(long, default_value_t = Limits::default().expr.max_len, value_name = "BYTES")]
+    pub(crate) max_expr_length: usize,
     /// Most complete paths walked (after merging equal states).
-    #[arg(long, default_value_t = 10_000_000, value_name = "N")]
+    #[arg(long, default_value_t = casus_rules::EvalLimits::default().max_paths, value_name = "N")]
     pub(crate) max_paths: u64,
     /// Longest evaluation, in seconds.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub(crate) timeout: u64,
 }
+
+/// The deepest `--max-expr-depth` accepted: the expression parser, checker and compiler recurse
+/// once per level, and this many levels stay far inside the stack of the main thread (the
+/// hostile-input tests parse, check and evaluate an expression this deep).
+const MAX_EXPR_DEPTH: i64 = 256;

@@ -85,7 +85,13 @@ impl LimitArgs {
     pub(crate) fn core(&self) -> Limits {
         Limits {
             max_file_bytes: self.max_file_size,
-            ..Limits::default()
+            expr: casus_core::expr::ExprLimits {
+                max_depth: self.max_expr_depth,
+                max_len: self.max_expr_length,
+            },
+            max_decisions: self.max_decisions,
+            max_options: self.max_options,
+            max_rules: self.max_rules,
         }
     }
 

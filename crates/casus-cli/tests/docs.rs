@@ -12,9 +12,11 @@
 //!   fine), and its `[tests.*]`, if any, must pass;
 //! - `file: NAME`: the same, and the block is then saved as `NAME` in the document's scratch
 //!   folder, as a reader following along would save it;
-//! - `fragment: add to NAME`: tables to put into the file `NAME`: each table (with its
-//!   sub-tables, such as `[[decisions.x.likelihood_if]]`) replaces the table of the same name,
-//!   or is added at the end; the result must check clean and is saved back as `NAME`;
+//! - `fragment: add to NAME`: tables to put into the file `NAME`, written by an earlier block
+//!   (or one of the copied repository files): each table (with its sub-tables, such as
+//!   `[[decisions.x.likelihood_if]]`) replaces the table of the same name; a new table goes
+//!   where the fragment's order puts it (before the next table the file has, or after the last
+//!   one), else at the end; the result must check clean and is saved back as `NAME`;
 //! - `fragment: try in NAME`: the same, but nothing is saved (for reference examples);
 //! - `expect: CODE, …`: the result must report these codes (and no other error or warning),
 //!   for examples that show a mistake.

@@ -263,7 +263,7 @@ pub fn render_tornado(scenario: &Scenario, tornado: &[TornadoRow], max_rows: usi
     if tornado.is_empty() {
         let _ = writeln!(
             out,
-            "  no likelihood has a band (all are exact numbers, or none is given), so the forecast has no range"
+            "  no likelihood band moves any outcome (exact numbers and uniform decisions have no band)"
         );
         return out;
     }
@@ -336,7 +336,8 @@ pub fn add_tornado(json: &mut Json, scenario: &Scenario, tornado: &[TornadoRow])
 }
 
 /// The JSON of `casus eval --format json`; the keys of the contract in DESIGN.md keep their
-/// names and meaning, the rest are additions.
+/// names and meaning, the rest are additions. `ranges` (from
+/// [`casus_rules::sensitivity::sensitivity`]) give each outcome's `range`, `null` without them.
 pub fn to_json(
     scenario: &Scenario,
     evaluation: &Evaluation,
@@ -347,10 +348,11 @@ pub fn to_json(
         .map(|i| {
             let r = &evaluation.outcomes[i];
             let o = &scenario.outcomes[i];
-            let range = ranges.and_then(|rs| rs.get(i)).map_or(
-                json!([round(r.probability), round(r.probability)]),
-                |(lo, hi)| json!([round(*lo), round(*hi)]),
-            );
+            // `null` when the ranges could not be computed (a limit), rather than a range
+            // that would claim the forecast does not depend on any judgement.
+            let range = ranges
+                .and_then(|rs| rs.get(i))
+                .map_or(Json::Null, |(lo, hi)| json!([round(*lo), round(*hi)]));
             json!({
                 "id": o.id.name,
                 "title": o.title,

@@ -92,9 +92,19 @@ fn path_share_text(explanation: &Explanation, given: bool) -> String {
         format!(
             "the most likely of {} paths{among}, {} of their probability; {others} other {}",
             explanation.paths,
-            percent(explanation.share()),
+            share_text(explanation.share()),
             if others == 1 { "path" } else { "paths" }
         )
+    }
+}
+
+/// A probability for a sentence: like [`percent`], but a tiny non-zero share (one path among a
+/// million) reads `< 0.1 %`, not `0.0 %`, which would say it cannot happen.
+fn share_text(p: f64) -> String {
+    if p > 0.0 && p < 0.0005 {
+        "< 0.1 %".to_owned()
+    } else {
+        percent(p)
     }
 }
 
@@ -148,7 +158,7 @@ fn render_path(
                 let how = if is_given(report.fixed, step.decision) {
                     "given".to_owned()
                 } else {
-                    percent(step.probability)
+                    share_text(step.probability)
                 };
                 let note = match likelier.get(n).copied().flatten() {
                     Some((l, p)) => format!(
@@ -340,7 +350,7 @@ fn render_outcome_paths(out: &mut String, report: &ExplainReport<'_>, paths: &Ou
         "  {} of {} paths{among} lead there, {} of their probability{}",
         paths.count,
         paths.paths,
-        percent(paths.share()),
+        share_text(paths.share()),
         if paths.count > paths.top.len() as u64 {
             format!("; the {} most likely:", paths.top.len())
         } else {
@@ -353,7 +363,7 @@ fn render_outcome_paths(out: &mut String, report: &ExplainReport<'_>, paths: &Ou
             out,
             "  {:>width$}. {:>7}  {}",
             n + 1,
-            percent(paths.share_of(path)),
+            share_text(paths.share_of(path)),
             compact(s, path)
         );
     }
@@ -496,7 +506,7 @@ fn render_change(
         out,
         "  {n} changed {}, on the most likely path with so few (probability {}):",
         if n == 1 { "choice" } else { "choices" },
-        percent(change.share()),
+        share_text(change.share()),
     );
     for flip in &change.flips {
         let _ = writeln!(out, "  - {}", flip_text(s, flip));

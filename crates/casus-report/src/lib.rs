@@ -1,6 +1,7 @@
 //! Renderers: turn diagnostics and the evaluation model of `casus-rules` into text for people
 //! and machines. Nothing here evaluates or does I/O; every function returns a `String`.
 
+pub mod analysis;
 pub mod diagnostics;
 pub mod diff;
 pub mod efg;

@@ -72,6 +72,8 @@ pub(crate) struct Demand {
     pub(crate) key_facts: Vec<Vec<usize>>,
     /// How each derived fact's summary enters the memo key.
     pub(crate) fact_key: Vec<FactKey>,
+    /// Each rule's `add`s in fixed point.
+    pub(crate) adds: Vec<Vec<(usize, i128)>>,
     /// For ranked facts, per level: the distinct priorities of the writers still open there,
     /// sorted; `open_priorities[level][f]`.
     pub(crate) open_priorities: Vec<Vec<Vec<i64>>>,
@@ -291,7 +293,13 @@ impl Demand {
             })
             .collect();
         let (fact_key, open_priorities) = fact_keys(program, writers, close_level);
+        let adds = program
+            .rules
+            .iter()
+            .map(|r| r.adds.iter().map(|&(f, a)| (f, fixed(a))).collect())
+            .collect();
         Self {
+            adds,
             fact_key,
             open_priorities,
             rule_pos,

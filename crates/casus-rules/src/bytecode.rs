@@ -53,6 +53,9 @@ enum Fast {
     Not(Box<Fast>),
     And(Box<[Fast]>),
     Or(Box<[Fast]>),
+    /// An `and` of `slot == value` (`true`) and `slot != value` (`false`) tests, the most
+    /// common rule shape, checked in one flat loop.
+    AllEq(Box<[(u32, Val, bool)]>),
 }
 
 impl Fast {
@@ -87,6 +90,14 @@ impl Fast {
             }
             Fast::Not(inner) => inner.constants(slot, out),
             Fast::And(parts) | Fast::Or(parts) => parts.iter().all(|p| p.constants(slot, out)),
+            Fast::AllEq(tests) => {
+                for (s, v, _) in tests.iter() {
+                    if *s == slot {
+                        number(v);
+                    }
+                }
+                true
+            }
         }
     }
 
@@ -109,6 +120,7 @@ impl Fast {
             }
             Fast::Not(inner) => !inner.eval(slots),
             Fast::And(parts) => parts.iter().all(|p| p.eval(slots)),
+            Fast::AllEq(tests) => tests.iter().all(|&(s, v, equal)| at(s).equals(v) == equal),
             Fast::Or(parts) => parts.iter().any(|p| p.eval(slots)),
         }
     }
@@ -148,8 +160,19 @@ impl Fast {
                         _ => parts.push(Fast::build(e, slots, symbols)?),
                     }
                 }
+                let tests: Option<Vec<(u32, Val, bool)>> = parts
+                    .iter()
+                    .map(|p| match p {
+                        Fast::Eq(s, v) => Some((*s, *v, true)),
+                        Fast::Ne(s, v) => Some((*s, *v, false)),
+                        _ => None,
+                    })
+                    .collect();
                 Some(if *op == BinaryOp::And {
-                    Fast::And(parts.into_boxed_slice())
+                    match tests {
+                        Some(tests) => Fast::AllEq(tests.into_boxed_slice()),
+                        None => Fast::And(parts.into_boxed_slice()),
+                    }
                 } else {
                     Fast::Or(parts.into_boxed_slice())
                 })
@@ -389,4 +412,97 @@ impl Code {
 
 fn pop(stack: &mut Vec<Val>) -> Val {
     stack.pop().unwrap_or(Val::Unset)
+}
+
+#[cfg(test)]
+mod tests {
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+
+    use super::*;
+    use crate::search::EvalLimits;
+
+    /// Every expression shape, as rule conditions over two decisions and three derived facts.
+    const CONDITIONS: &[&str] = &[
+        "a == 'x'",
+        "a != 'y'",
+        "'x' == a",
+        "a == 'x' and b != 'z'",
+        "a == 'x' or b == 'y'",
+        "not (a == 'x' and b == 'y')",
+        "a in ['x', 'z']",
+        "flag",
+        "not flag",
+        "flag and a == 'y'",
+        "n >= 2",
+        "2 < n",
+        "n <= 1 or flag",
+        "n == 1",
+        "level != 'mid' and (a == 'x' or not flag)",
+        "n + 1 > 2",
+        "a == b",
+        "true",
+        "false or n < 3",
+    ];
+
+    fn program() -> crate::Program {
+        let mut text = String::from(
+            "[scenario]\ntitle = \"t\"\n[actors]\np = \"P\"\n[facts]\n\
+             flag = { type = \"bool\", default = false }\nn = { type = \"number\", default = 0 }\n\
+             level = { type = [\"low\", \"mid\"], default = \"low\" }\n\
+             out = { type = \"bool\", default = false }\n\
+             [decisions.a]\nactor = \"p\"\noptions = [\"x\", \"y\", \"z\"]\n\
+             [decisions.b]\nactor = \"p\"\noptions = [\"x\", \"y\", \"z\"]\n",
+        );
+        for (i, c) in CONDITIONS.iter().enumerate() {
+            text.push_str(&format!(
+                "[rules.r{i}]\nwhen = \"{c}\"\nthen = {{ out = true }}\n"
+            ));
+        }
+        text.push_str("[outcomes.o]\ntitle = \"o\"\n");
+        let checked = crate::check_source(
+            &SourceFile::new("t.toml", text.as_str()),
+            &Limits::default(),
+            &EvalLimits::default(),
+        );
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        checked.program.unwrap()
+    }
+
+    #[test]
+    fn fast_agrees_with_the_stack_machine() {
+        let program = program();
+        let sym = |s: &str| Val::Sym(program.symbols.get(s).unwrap());
+        let decision = [Val::Unset, sym("x"), sym("y"), sym("z")];
+        let mut stack = Vec::new();
+        let mut fast_count = 0;
+        for rule in &program.rules {
+            fast_count += usize::from(rule.when.fast.is_some());
+            for a in decision {
+                for b in decision {
+                    for flag in [false, true] {
+                        for n in [0.0, 1.0, 2.0, 2.5, 3.0] {
+                            for level in ["low", "mid"] {
+                                let mut slots = program.initial.clone();
+                                slots[0] = a;
+                                slots[1] = b;
+                                slots[2] = Val::Bool(flag);
+                                slots[3] = Val::Num(n);
+                                slots[4] = sym(level);
+                                let expected = rule.when.run_ops(&slots, &mut stack).truthy();
+                                assert_eq!(
+                                    rule.when.holds(&slots, &mut stack),
+                                    expected,
+                                    "rule {} on {slots:?}",
+                                    rule.index
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Only the arithmetic and the name-to-name comparison run on the stack machine.
+        assert_eq!(fast_count, CONDITIONS.len() - 2);
+    }
 }

@@ -354,7 +354,7 @@ pub struct NodeSolution {
 /// Each node's subgame is evaluated by the engine itself, with the decisions on the path to
 /// the node given: the line of play then starts with the node's own decision, and the
 /// strategy's payoffs are the subgame's value. This deliberately re-uses
-/// [`evaluate`](crate::evaluate) rather than a second backward induction, so that comparing
+/// [`evaluate`] rather than a second backward induction, so that comparing
 /// these answers with an independent solver tests the engine.
 pub fn solve(
     scenario: &Scenario,

@@ -44,6 +44,9 @@ pub struct Sampling {
     pub line_changes: usize,
 }
 
+/// One sample's outcome probabilities, and whether its line of play differs from the base.
+type Sample = (Vec<f64>, bool);
+
 /// Draws `samples` likelihood sets and evaluates each, in parallel.
 pub fn sample(
     scenario: &Scenario,
@@ -54,7 +57,7 @@ pub fn sample(
     seed: u64,
 ) -> Result<Sampling, Vec<Diagnostic>> {
     let base = evaluate(scenario, program, given, limits)?;
-    let results: Vec<Result<(Vec<f64>, bool), Vec<Diagnostic>>> = (0..samples)
+    let results: Vec<Result<Sample, Vec<Diagnostic>>> = (0..samples)
         .into_par_iter()
         .map(|i| {
             let drawn = draw(program, seed, i as u64);

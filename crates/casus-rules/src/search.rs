@@ -295,12 +295,12 @@ impl State {
         }
         self.trail.push(Undo::Fired(r as u32, self.fired[r]));
         self.fired[r] = fired;
-        for &(f, amount) in &rule.adds {
+        for &(f, amount) in &analysis.demand.adds[r] {
             self.trail.push(Undo::Total(f as u32, self.total[f]));
             if fired {
-                self.total[f] += fixed(amount);
+                self.total[f] += amount;
             } else {
-                self.total[f] -= fixed(amount);
+                self.total[f] -= amount;
             }
             self.signal_fact(analysis, f, t);
         }
@@ -313,7 +313,10 @@ impl State {
     fn settle(&mut self, program: &Program, analysis: &Analysis, f: usize, t: usize) {
         let derived = &program.derived[f];
         let value = if derived.summed {
-            Val::Num(self.total[f] as f64 / SCALE)
+            // An `i64` converts faster and to the same number when the sum fits.
+            let total = self.total[f];
+            let total = i64::try_from(total).map_or(total as f64, |t| t as f64);
+            Val::Num(total / SCALE)
         } else {
             let mut best: Option<(i64, Val)> = None;
             let mut conflict = false;
@@ -368,9 +371,9 @@ impl State {
                 continue;
             }
             let rule = &program.rules[r];
-            for &(f, amount) in &rule.adds {
+            for &(f, amount) in &analysis.demand.adds[r] {
                 self.trail.push(Undo::Sum(f as u32, self.sums[f]));
-                self.sums[f] += fixed(amount);
+                self.sums[f] += amount;
             }
             for &(f, value) in &rule.sets {
                 match self.sets[f] {
@@ -1427,5 +1430,125 @@ fn add_scaled(acc: &mut [f64], values: &[f64], factor: f64) {
 fn scale(acc: &mut [f64], factor: f64) {
     for a in acc {
         *a *= factor;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+
+    use super::*;
+
+    /// A scenario with 2^`n` paths that splits into subtrees: an outcome reads every decision,
+    /// rules chain through derived facts, actors and nature alternate.
+    fn splittable(n: usize) -> String {
+        let mut text = String::from(
+            "[scenario]\ntitle = \"split\"\n[actors]\na = \"A\"\nb = \"B\"\n[facts]\n\
+             score = { type = \"number\", default = 0 }\nflag = { type = \"bool\", default = false }\n",
+        );
+        for i in 0..n {
+            let actor = ["a", "b", "nature"][i % 3];
+            let _ = write!(
+                text,
+                "[decisions.d{i}]\nactor = \"{actor}\"\noptions = [\"x\", \"y\"]\nlikelihood = {{ x = \"likely\", y = \"unlikely\" }}\n"
+            );
+        }
+        for i in 0..n {
+            let _ = write!(
+                text,
+                "[rules.r{i}]\nwhen = \"d{i} == 'x' and d{} == 'y'\"\nadd = {{ score = {} }}\n",
+                (i * 7 + 3) % n,
+                i % 3 + 1
+            );
+        }
+        let _ = write!(
+            text,
+            "[rules.f]\nwhen = \"score >= 6\"\nthen = {{ flag = true }}\n\
+             [outcomes.all_x]\ntitle = \"t\"\nwhen = \"{}\"\npayoff = {{ a = 5, b = 1 }}\n\
+             [outcomes.high]\ntitle = \"t\"\nwhen = \"flag and d0 == 'y'\"\npayoff = {{ a = 1, b = 3 }}\n\
+             [outcomes.rest]\ntitle = \"t\"\npayoff = {{ a = 0, b = 0 }}\n",
+            (0..n)
+                .map(|i| format!("d{i} == 'x'"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+                + " and not flag"
+        );
+        text
+    }
+
+    #[test]
+    fn serial_and_parallel_evaluations_are_identical() {
+        let text = splittable(15);
+        let checked = crate::check_source(
+            &SourceFile::new("split.toml", text.as_str()),
+            &Limits::default(),
+            &EvalLimits::default(),
+        );
+        assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
+        let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+        let analysis = Analysis::new(&program);
+        assert!(
+            split_level(&program, &analysis) > 0,
+            "the scenario must split"
+        );
+        let given = Given::none(program.decisions.len());
+        let run = |threads| {
+            let limits = EvalLimits {
+                threads,
+                ..EvalLimits::default()
+            };
+            evaluate(&scenario, &program, &given, &limits).unwrap()
+        };
+        let serial = run(1);
+        assert_eq!(serial.paths, 1 << 15);
+        for threads in [0, 2, 3] {
+            assert_eq!(serial, run(threads), "threads = {threads}");
+        }
+        // And the split itself changes nothing: the same search without splitting.
+        let shared = Shared::default();
+        let mut whole = Search::new(
+            &scenario,
+            &program,
+            &analysis,
+            &given,
+            EvalLimits::default(),
+            &shared,
+        );
+        whole.solve(0);
+        assert_eq!(serial, whole.finish().unwrap());
+    }
+
+    #[test]
+    fn a_path_limit_stops_every_subtree_with_one_diagnostic() {
+        let text = splittable(15);
+        let checked = crate::check_source(
+            &SourceFile::new("split.toml", text.as_str()),
+            &Limits::default(),
+            &EvalLimits::default(),
+        );
+        let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+        for threads in [1, 2] {
+            let limits = EvalLimits {
+                max_paths: 5000,
+                threads,
+                ..EvalLimits::default()
+            };
+            let errors = evaluate(
+                &scenario,
+                &program,
+                &Given::none(program.decisions.len()),
+                &limits,
+            )
+            .unwrap_err();
+            assert_eq!(errors.len(), 1);
+            assert!(
+                errors[0].message.contains("more than 5000 paths"),
+                "{:?}",
+                errors[0].message
+            );
+        }
     }
 }

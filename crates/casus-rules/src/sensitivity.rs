@@ -12,6 +12,9 @@
 //! ratio of two functions linear in `x` — monotone between the ends — even after conditioning
 //! on `--given`. Exact numbers and percentages have no band and are never swept; decisions
 //! without likelihoods are uniform by convention, not by judgement, and have no band either.
+//!
+//! Cost: with nothing given, one evaluation per option of each table with a band (see
+//! `by_combination`); under `--given`, one per end of each band. Evaluations run in parallel.
 
 use casus_core::Diagnostic;
 use casus_core::model::Scenario;
@@ -127,9 +130,12 @@ pub fn sensitivity(
             }
         }
     }
+    // Swings equal in exact arithmetic can differ in the last bits depending on how they were
+    // summed; comparing them rounded to the noise level keeps such ties in decision order.
+    let key = |row: &TornadoRow| (row.swing() / NOISE).round();
     tornado.sort_by(|a, b| {
-        b.swing()
-            .total_cmp(&a.swing())
+        key(b)
+            .total_cmp(&key(a))
             .then(a.decision.cmp(&b.decision))
             .then(a.outcome.cmp(&b.outcome))
     });

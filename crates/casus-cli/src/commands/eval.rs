@@ -33,9 +33,19 @@ pub(crate) struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub(crate) format: EvalFormat,
+    /// Draw every likelihood within its band this many times and show the spread of each
+    /// outcome's probability (probabilistic sensitivity).
+    #[arg(long, value_name = "N")]
+    pub(crate) samples: Option<usize>,
+    /// Seed for `--samples`; the same seed gives the same numbers on every machine.
+    #[arg(long, default_value_t = 1, value_name = "S", requires = "samples")]
+    pub(crate) seed: u64,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }
+
+/// Most assumption rows shown in human output; the JSON carries them all.
+const ASSUMPTION_ROWS: usize = 5;
 
 /// Most tornado rows shown in human output; the JSON carries them all.
 const TORNADO_ROWS: usize = 10;
@@ -54,34 +64,111 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
         return Ok(report_findings(&source, &checked.diagnostics));
     };
     let (fixed, program) = resolve_given(scenario, program, &args.given)?;
-    let evaluation =
-        match casus_rules::evaluate(scenario, &program, &fixed.given, &args.limits.eval()) {
-            Ok(e) => e,
-            Err(diagnostics) => return Ok(report_findings(&source, &diagnostics)),
-        };
-    let sensitivity = match casus_rules::sensitivity::sensitivity(
-        scenario,
-        &program,
-        &fixed.given,
-        &args.limits.eval(),
-    ) {
-        Ok(s) => s,
+    // One deadline for the whole command: `--timeout` bounds the forecast and its ranges.
+    let eval_limits = args.limits.eval();
+    let evaluation = match casus_rules::evaluate(scenario, &program, &fixed.given, &eval_limits) {
+        Ok(e) => e,
         Err(diagnostics) => return Ok(report_findings(&source, &diagnostics)),
     };
-    let ranges = Some(sensitivity.ranges.as_slice());
+    // Ranges cost about one more evaluation per option of each likelihood table with a band;
+    // when they do not fit in the limits, the forecast is still worth printing without them.
+    let sensitivity =
+        match casus_rules::sensitivity::sensitivity(scenario, &program, &fixed.given, &eval_limits)
+        {
+            Ok(s) => Some(s),
+            Err(diagnostics) => {
+                let why = diagnostics
+                    .first()
+                    .map_or(String::new(), |d| format!(" ({})", d.message));
+                crate::output::eprint(&format!(
+                    "note: the ranges are left out{why}; raise `--timeout` to compute them\n"
+                ));
+                None
+            }
+        };
+    let ranges = sensitivity.as_ref().map(|s| s.ranges.as_slice());
+    // The deeper analyses share the deadline too, and are left out with a note when they do
+    // not fit, like the ranges.
+    let omitted = |what: &str, diagnostics: Vec<casus_core::Diagnostic>| {
+        let why = diagnostics
+            .first()
+            .map_or(String::new(), |d| format!(" ({})", d.message));
+        crate::output::eprint(&format!(
+            "note: {what} is left out{why}; raise `--timeout` to compute it\n"
+        ));
+    };
+    let sampling = match args.samples {
+        Some(n) => casus_rules::sampling::sample(
+            scenario,
+            &program,
+            &fixed.given,
+            &eval_limits,
+            n,
+            args.seed,
+        )
+        .map_err(|d| omitted("probabilistic sensitivity", d))
+        .ok(),
+        None => None,
+    };
+    let information = casus_rules::voi::value_of_information(scenario, &program, &eval_limits)
+        .map_err(|d| omitted("the value of information", d))
+        .ok();
+    let ranking = casus_rules::ranking::rank_assumptions(scenario, &program, &eval_limits)
+        .map_err(|d| omitted("the assumption ranking", d))
+        .ok();
     match args.format {
         EvalFormat::Human => {
             let mut text = casus_report::eval::render_human(scenario, &evaluation, ranges);
-            text.push_str(&casus_report::eval::render_tornado(
-                scenario,
-                &sensitivity.tornado,
-                TORNADO_ROWS,
-            ));
+            if let Some(sensitivity) = &sensitivity {
+                text.push_str(&casus_report::eval::render_tornado(
+                    scenario,
+                    &sensitivity.tornado,
+                    TORNADO_ROWS,
+                ));
+            }
+            if let Some(sampling) = &sampling {
+                text.push_str(&casus_report::analysis::render_sampling(scenario, sampling));
+            }
+            if let Some(information) = &information {
+                text.push_str(&casus_report::analysis::render_information(
+                    scenario,
+                    information,
+                ));
+            }
+            if let Some(ranking) = &ranking {
+                text.push_str(&casus_report::analysis::render_ranking(
+                    scenario,
+                    ranking,
+                    ASSUMPTION_ROWS,
+                ));
+            }
             print(&text);
         }
         EvalFormat::Json => {
             let mut json = casus_report::eval::to_json(scenario, &evaluation, ranges);
-            casus_report::eval::add_tornado(&mut json, scenario, &sensitivity.tornado);
+            if let Some(sensitivity) = &sensitivity {
+                casus_report::eval::add_tornado(&mut json, scenario, &sensitivity.tornado);
+            }
+            if let Some(object) = json.as_object_mut() {
+                if let Some(sampling) = &sampling {
+                    object.insert(
+                        "sampling".into(),
+                        casus_report::analysis::sampling_json(scenario, sampling),
+                    );
+                }
+                if let Some(information) = &information {
+                    object.insert(
+                        "value_of_information".into(),
+                        casus_report::analysis::information_json(scenario, information),
+                    );
+                }
+                if let Some(ranking) = &ranking {
+                    object.insert(
+                        "assumptions".into(),
+                        casus_report::analysis::ranking_json(scenario, ranking),
+                    );
+                }
+            }
             print(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&json).unwrap_or_default()

@@ -71,9 +71,12 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
                     .iter()
                     .map(|o| o.id.name.as_str())
                     .collect();
+                let names: Vec<String> = ids.iter().map(|&i| i.to_owned()).collect();
                 let hint = casus_core::diagnostic::did_you_mean(id, ids.iter().copied())
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
+                    .map_or_else(
+                        || format!("; the outcomes are {}", casus_core::model::list(&names)),
+                        |h| format!("; {h}"),
+                    );
                 CliError::Usage(format!("{flag}: `{id}` is not an outcome{hint}"))
             })
     };

@@ -62,6 +62,11 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
             "`--missing-payoff {value}` is not supported: casus counts a missing payoff as 0, so only `--missing-payoff 0` exports the game casus solves"
         )));
     }
+    if args.actor.is_some() && args.format != ExportFormat::Silverdecisions {
+        return Err(CliError::Usage(
+            "`--actor` chooses whose payoffs a SilverDecisions file carries; a `.efg` file carries every player's".into(),
+        ));
+    }
     let limits = args.limits.core();
     let (source, decode_error) = input::read(&args.file, &limits)?;
     if let Some(d) = decode_error {

@@ -77,6 +77,13 @@ pub fn to_scenario(game: &Game, options: ImportOptions<'_>) -> Result<String, Ef
         .iter()
         .filter(|n| n.kind != NodeKind::Terminal)
         .count();
+    if moves == 0 {
+        return Err(EfgError::new(
+            "the game has no moves: its root is a terminal node",
+            root.span,
+        )
+        .help("a scenario needs at least one decision; there is nothing to solve in this game"));
+    }
     if moves > options.max_decisions {
         return Err(EfgError::new(
             format!(
@@ -159,15 +166,17 @@ pub fn to_scenario(game: &Game, options: ImportOptions<'_>) -> Result<String, Ef
     for outcome in outcomes(game, &parent, &decisions, &options_of, &sums) {
         let _ = writeln!(out, "\n[outcomes.{}]", outcome.id);
         let _ = writeln!(out, "title = {}", toml_string(&outcome.title));
-        if let Some(when) = &outcome.when {
-            let _ = writeln!(out, "when = {}", toml_string(when));
-        }
+        let _ = writeln!(out, "when = {}", toml_string(&outcome.when));
         let payoffs: Vec<String> = actors
             .iter()
             .zip(&outcome.payoffs)
             .map(|(a, p)| format!("{a} = {p}"))
             .collect();
-        let _ = writeln!(out, "payoff = {{ {} }}", payoffs.join(", "));
+        if payoffs.is_empty() {
+            out.push_str("payoff = {}\n");
+        } else {
+            let _ = writeln!(out, "payoff = {{ {} }}", payoffs.join(", "));
+        }
     }
     Ok(out)
 }
@@ -360,7 +369,7 @@ fn guard(
 struct ImportedOutcome {
     id: String,
     title: String,
-    when: Option<String>,
+    when: String,
     payoffs: Vec<String>,
 }
 
@@ -405,16 +414,6 @@ fn outcomes(
     let mut used = HashSet::new();
     let mut out = Vec::new();
     for (base, title, payoffs, atoms) in groups {
-        if atoms.is_empty() {
-            // Only a game whose root is terminal: one outcome that always holds.
-            out.push(ImportedOutcome {
-                id: unique(base, &mut used),
-                title,
-                when: None,
-                payoffs,
-            });
-            continue;
-        }
         let mut chunk: Vec<String> = Vec::new();
         let mut length = 0;
         let mut flush = |chunk: &mut Vec<String>, out: &mut Vec<ImportedOutcome>| {
@@ -422,7 +421,7 @@ fn outcomes(
                 out.push(ImportedOutcome {
                     id: unique(base.clone(), &mut used),
                     title: title.clone(),
-                    when: Some(chunk.join(" or ")),
+                    when: chunk.join(" or "),
                     payoffs: payoffs.clone(),
                 });
                 chunk.clear();
@@ -539,6 +538,15 @@ mod tests {
         assert_eq!(
             error.message,
             "information set 1 (\"guess\") of player \"P2\" has 2 nodes: the game has imperfect information"
+        );
+    }
+
+    #[test]
+    fn a_game_without_moves_is_refused() {
+        let error = import("EFG 2 R \"\" { \"P\" }\nt \"\" 1 \"end\" { 3 }\n").unwrap_err();
+        assert_eq!(
+            error.message,
+            "the game has no moves: its root is a terminal node"
         );
     }
 

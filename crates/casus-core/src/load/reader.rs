@@ -139,10 +139,15 @@ impl<'s> Reader<'s> {
         );
     }
 
-    pub(super) fn invalid_value(&mut self, span: Span, message: String, help: String) {
+    pub(super) fn invalid_value(
+        &mut self,
+        (span, label): (Span, &str),
+        message: String,
+        help: String,
+    ) {
         self.report(
             Diagnostic::new(Code::InvalidValue, message)
-                .primary(span, "not allowed here")
+                .primary(span, label)
                 .help(help),
         );
     }
@@ -238,7 +243,7 @@ impl<'s> Reader<'s> {
             Some(Ok(n)) => Some(n),
             Some(Err(())) => {
                 self.invalid_value(
-                    span_of(value),
+                    (span_of(value), "not a finite number"),
                     format!("{what} must be a finite number"),
                     "write an ordinary number such as `2` or `-1.5`".to_owned(),
                 );
@@ -258,7 +263,7 @@ impl<'s> Reader<'s> {
                     Ok(n) => Some(n),
                     Err(_) => {
                         self.invalid_value(
-                            span_of(value),
+                            (span_of(value), "too large"),
                             format!("{what} is too large"),
                             "use a number between -1000 and 1000".to_owned(),
                         );
@@ -374,7 +379,7 @@ impl<'s> Reader<'s> {
         }
         if conjunction.is_none() {
             self.invalid_value(
-                span,
+                (span, "an empty table"),
                 format!("{what} is an empty table"),
                 "give at least one `name = value`, or write `\"true\"` for a condition that always holds".to_owned(),
             );

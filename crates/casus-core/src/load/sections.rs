@@ -383,7 +383,7 @@ fn fact_type(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Option<Type> {
         }
         _ => {
             r.invalid_value(
-                span_of(value),
+                (span_of(value), "not a type"),
                 format!("the type of {what} must be `\"bool\"`, `\"number\"` or a list of symbols"),
                 "write `type = \"bool\"`, `type = \"number\"` or `type = [\"engage\", \"walk_away\"]`".to_owned(),
             );
@@ -437,7 +437,7 @@ fn symbols<'a, 'i: 'a>(
     }
     if out.is_empty() {
         r.invalid_value(
-            span,
+            (span, "an empty list"),
             format!("{what} cannot be an empty list"),
             "list at least one symbol, such as `[\"accept\", \"refuse\"]`".to_owned(),
         );

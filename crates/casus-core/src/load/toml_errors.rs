@@ -173,9 +173,10 @@ fn reword(text: &str, lines: &Lines, error: &Raw<'_>) -> Diagnostic {
         }
         "string values must be quoted" => syntax("text must be in quotes".to_owned())
             .primary(error.span, "not in quotes")
-            .help(format!(
-                "write it in double quotes: `\"{}\"`",
-                shorten(found.trim())
+            .help(quote_help(
+                line_text,
+                error.span.start.saturating_sub(line_range.start),
+                found,
             )),
         "key with no value" => {
             let column = error.span.start.saturating_sub(line_range.start);
@@ -475,6 +476,47 @@ fn open_before(
         }
     }
     None
+}
+
+/// The fix for unquoted text at `column` of `line`: the whole value in quotes when the text
+/// starts the value (a condition such as `when = a == 'b'` is one string), each item when it
+/// sits in a list of bare words, else just the word.
+fn quote_help(line: &str, column: usize, found: &str) -> String {
+    let before = line.get(..column).unwrap_or("");
+    let after = line.get(column..).unwrap_or("");
+    // The value runs to the end of the line or to a comment.
+    let value = after.split(" #").next().unwrap_or(after).trim();
+    let printable = |t: &str| !t.is_empty() && !t.contains('`') && t.chars().count() <= 60;
+    if before.trim_end().ends_with('=') && printable(value) {
+        if !value.contains('"') {
+            return format!("write the value in double quotes: `\"{value}\"`");
+        }
+        if !value.contains('\'') {
+            return format!("write the value in single quotes: `'{value}'`");
+        }
+    }
+    if before.trim_end().ends_with(['[', ',']) {
+        let list = line
+            .split_once('[')
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map(|(items, _)| items);
+        if let Some(items) = list {
+            let words: Vec<&str> = items.split(',').map(str::trim).collect();
+            let bare = |w: &&str| {
+                !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            };
+            if words.iter().all(bare) && words.len() <= 8 {
+                let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+                return format!(
+                    "write each item in double quotes: `[{}]`",
+                    quoted.join(", ")
+                );
+            }
+        }
+    }
+    format!("write it in double quotes: `\"{}\"`", shorten(found.trim()))
 }
 
 /// User text quoted in a message, kept short.

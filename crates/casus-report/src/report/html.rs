@@ -28,7 +28,7 @@ code, .id { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas,
 table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 0.93em; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { color: var(--muted); font-weight: 600; background: #f7f8fa; }
-td > code { white-space: nowrap; overflow-wrap: normal; }
+td > code, td.words { white-space: nowrap; overflow-wrap: normal; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .bar { position: relative; height: 14px; min-width: 160px; background: #f1f3f7; border-radius: 3px; }
 .bar .band { position: absolute; top: 0; height: 14px; background: var(--band); border-radius: 3px; }
@@ -66,6 +66,8 @@ ul.rules li { margin: 0.15em 0; }
 @media print {
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
+  .bar { min-width: 70px; }
+  .graph-scroll { width: auto; left: auto; transform: none; }
   .graph-scroll { overflow: visible; max-height: none; border: none; }
   svg.decision-graph { max-width: 100%; height: auto; }
   details { border: none; padding: 0; }
@@ -152,7 +154,7 @@ fn forecast(out: &mut String, model: &ReportModel) {
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{range}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{range}</td><td class=\"words\">{}</td></tr>",
             id(&o.id),
             html(&o.title),
             percent(o.probability),

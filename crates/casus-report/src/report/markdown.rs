@@ -11,6 +11,9 @@ use super::mermaid;
 use super::model::{ActorValue, OptionValue, ReportModel, TORNADO_ROWS};
 use crate::text::{payoff, percent};
 
+/// Mermaid's default `maxTextSize` (GitHub keeps it): a larger diagram shows only an error.
+const MERMAID_MAX_TEXT: usize = 50_000;
+
 fn range(r: [f64; 2]) -> String {
     if r[0] == r[1] {
         "—".to_owned()
@@ -177,9 +180,18 @@ pub(crate) fn render(model: &ReportModel) -> String {
             ids(&graph.initial)
         );
     }
-    out.push_str("```mermaid\n");
-    out.push_str(&mermaid::decisions(graph));
-    out.push_str("```\n\n");
+    let diagram = mermaid::decisions(graph);
+    if diagram.len() > MERMAID_MAX_TEXT {
+        let _ = writeln!(
+            out,
+            "The diagram is too large for Mermaid as GitHub renders it ({} characters); see the HTML or DOT report.\n",
+            diagram.len()
+        );
+    } else {
+        out.push_str("```mermaid\n");
+        out.push_str(&diagram);
+        out.push_str("```\n\n");
+    }
 
     let f = &model.forecast;
     let _ = writeln!(

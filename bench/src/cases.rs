@@ -1,0 +1,256 @@
+//! The measured cases behind `bench/RESULTS.md`, each timed in a process of its own so that
+//! its peak memory is its own.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::generate::{Family, Size, generate};
+use crate::stages;
+
+/// What a case measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Load and type-check the file.
+    LoadCheck,
+    /// Compile the checked scenario.
+    Compile,
+    /// Evaluate: forecast and strategy, on `threads` workers.
+    Eval {
+        /// Worker threads (0 = all cores).
+        threads: usize,
+    },
+    /// Everything `casus eval` does, sensitivity analysis included.
+    CasusEval,
+    /// The naive reference evaluator: every path, then backward induction.
+    Reference,
+}
+
+/// One row of the results table.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Its id on the command line.
+    pub id: &'static str,
+    /// What it shows.
+    pub title: &'static str,
+    /// The scenario.
+    pub family: Family,
+    /// Its size.
+    pub size: Size,
+    /// What is timed.
+    pub stage: Stage,
+    /// Timed runs.
+    pub runs: usize,
+}
+
+/// Every case, in table order.
+pub fn all() -> Vec<Case> {
+    let rules = |decisions, rules| Size { decisions, rules };
+    vec![
+        Case {
+            id: "load-10k",
+            title: "load + check, 10,000 rules",
+            family: Family::Rules,
+            size: rules(20, 10_000),
+            stage: Stage::LoadCheck,
+            runs: 15,
+        },
+        Case {
+            id: "compile-10k",
+            title: "compile, 10,000 rules",
+            family: Family::Rules,
+            size: rules(20, 10_000),
+            stage: Stage::Compile,
+            runs: 15,
+        },
+        Case {
+            id: "eval-2^20-1t",
+            title: "forecast + strategy, 2^20 paths, 500 rules, 1 thread",
+            family: Family::Rules,
+            size: rules(20, 500),
+            stage: Stage::Eval { threads: 1 },
+            runs: 7,
+        },
+        Case {
+            id: "eval-2^20-2t",
+            title: "forecast + strategy, 2^20 paths, 500 rules, 2 threads",
+            family: Family::Rules,
+            size: rules(20, 500),
+            stage: Stage::Eval { threads: 2 },
+            runs: 7,
+        },
+        Case {
+            id: "eval-2^16-1t",
+            title: "forecast + strategy, 2^16 paths, 500 rules, 1 thread (memory)",
+            family: Family::Rules,
+            size: rules(16, 500),
+            stage: Stage::Eval { threads: 1 },
+            runs: 7,
+        },
+        Case {
+            id: "eval-2^22-1t",
+            title: "forecast + strategy, 2^22 paths, 500 rules, 1 thread (memory)",
+            family: Family::Rules,
+            size: rules(22, 500),
+            stage: Stage::Eval { threads: 1 },
+            runs: 3,
+        },
+        Case {
+            id: "window-60",
+            title: "forecast + strategy, 60 decisions, windowed rules",
+            family: Family::Window,
+            size: rules(60, 180),
+            stage: Stage::Eval { threads: 1 },
+            runs: 7,
+        },
+        Case {
+            id: "mix-14",
+            title: "forecast + strategy, realistic mix, 14 decisions, 60 rules",
+            family: Family::Mix,
+            size: rules(14, 60),
+            stage: Stage::Eval { threads: 1 },
+            runs: 7,
+        },
+        Case {
+            id: "casus-eval-2^20",
+            title: "`casus eval` pipeline with sensitivity, 2^20 paths, 500 rules",
+            family: Family::Rules,
+            size: rules(20, 500),
+            stage: Stage::CasusEval,
+            runs: 3,
+        },
+        Case {
+            id: "casus-eval-window-60",
+            title: "`casus eval` pipeline with sensitivity, window 60",
+            family: Family::Window,
+            size: rules(60, 180),
+            stage: Stage::CasusEval,
+            runs: 3,
+        },
+        Case {
+            id: "ref-mix-10",
+            title: "naive reference evaluator, mix 10 decisions, 40 rules",
+            family: Family::Mix,
+            size: rules(10, 40),
+            stage: Stage::Reference,
+            runs: 3,
+        },
+        Case {
+            id: "casus-mix-10",
+            title: "casus on the same scenario, 1 thread",
+            family: Family::Mix,
+            size: rules(10, 40),
+            stage: Stage::Eval { threads: 1 },
+            runs: 15,
+        },
+        Case {
+            id: "ref-rules-12",
+            title: "naive reference evaluator, 2^12 paths, 100 rules",
+            family: Family::Rules,
+            size: rules(12, 100),
+            stage: Stage::Reference,
+            runs: 3,
+        },
+        Case {
+            id: "casus-rules-12",
+            title: "casus on the same scenario, 1 thread",
+            family: Family::Rules,
+            size: rules(12, 100),
+            stage: Stage::Eval { threads: 1 },
+            runs: 15,
+        },
+    ]
+}
+
+/// The seed of every generated scenario in the table.
+pub const SEED: u64 = 1;
+
+/// The result of running one case.
+#[derive(Clone, Debug, Serialize)]
+pub struct Measured {
+    /// The case's id.
+    pub id: String,
+    /// Seconds per run, sorted.
+    pub seconds: Vec<f64>,
+    /// Peak resident memory of the process, in bytes.
+    pub peak_rss: Option<u64>,
+    /// Complete paths of the scenario (evaluating cases).
+    pub paths: Option<u128>,
+    /// Search nodes after merging (evaluating cases).
+    pub nodes: Option<u64>,
+    /// Rules in the file.
+    pub rules: usize,
+    /// Decisions in the file.
+    pub decisions: usize,
+    /// File size in bytes.
+    pub bytes: usize,
+}
+
+impl Measured {
+    /// The median run.
+    pub fn median(&self) -> f64 {
+        let n = self.seconds.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        if n % 2 == 1 {
+            self.seconds[n / 2]
+        } else {
+            (self.seconds[n / 2 - 1] + self.seconds[n / 2]) / 2.0
+        }
+    }
+}
+
+/// Runs `case` in this process and measures it.
+pub fn run(case: &Case) -> Result<Measured, String> {
+    let text = generate(case.family, case.size, SEED).to_toml();
+    let mut seconds = Vec::with_capacity(case.runs);
+    let mut paths = None;
+    let mut nodes = None;
+    let scenario = stages::load_check("generated.toml", &text)?;
+    let program = stages::compile(&scenario)?;
+    // One untimed run first: it warms caches and checks the case works.
+    for i in 0..=case.runs {
+        let start = Instant::now();
+        match case.stage {
+            Stage::LoadCheck => {
+                black_box(stages::load_check("generated.toml", &text)?);
+            }
+            Stage::Compile => {
+                black_box(stages::compile(&scenario)?);
+            }
+            Stage::Eval { threads } => {
+                let evaluation = stages::eval(&scenario, &program, threads)?;
+                paths = Some(evaluation.paths);
+                nodes = Some(evaluation.nodes);
+            }
+            Stage::CasusEval => {
+                let (evaluation, _) = stages::casus_eval("generated.toml", &text)?;
+                paths = Some(evaluation.paths);
+            }
+            Stage::Reference => {
+                let answer = crate::reference_answer(&scenario);
+                paths = Some(answer.paths as u128);
+            }
+        }
+        let elapsed = start.elapsed();
+        if i > 0 {
+            seconds.push(elapsed.as_secs_f64());
+        }
+        if elapsed > Duration::from_secs(120) {
+            break;
+        }
+    }
+    seconds.sort_by(f64::total_cmp);
+    Ok(Measured {
+        id: case.id.to_owned(),
+        seconds,
+        peak_rss: stages::peak_rss(),
+        paths,
+        nodes,
+        rules: case.size.rules,
+        decisions: case.size.decisions,
+        bytes: text.len(),
+    })
+}

@@ -1,0 +1,83 @@
+//! Evaluation of generated scenarios under small limits: the search (on one thread and on
+//! two, which must agree to the byte), sensitivity, tests with coverage, the path walk,
+//! explanations, why-not, value of information, assumption ranking, the decision graph and
+//! the game tree. Invariant checked: the forecast sums to 1.
+#![no_main]
+
+use std::ops::ControlFlow;
+
+use casus_core::SourceFile;
+use casus_fuzz::GenScenario;
+use casus_rules::{Given, check_source, evaluate};
+use libfuzzer_sys::fuzz_target;
+
+const MAX_PATHS: u64 = 20_000;
+
+fuzz_target!(|input: (GenScenario, Vec<u8>)| {
+    let (generated, fixed) = input;
+    let file = SourceFile::new("gen.toml", generated.to_toml());
+    let (limits, eval) = casus_fuzz::small_limits();
+    let checked = check_source(&file, &limits, &eval);
+    let (Some(scenario), Some(program), Some(evaluation), false) = (
+        &checked.scenario,
+        &checked.program,
+        &checked.evaluation,
+        checked.has_errors(),
+    ) else {
+        return;
+    };
+    let sum: f64 = evaluation.outcomes.iter().map(|o| o.probability).sum();
+    assert!((sum - 1.0).abs() < 1e-6, "the forecast sums to {sum}");
+
+    let two = casus_rules::EvalLimits { threads: 2, ..eval };
+    let none = Given::none(program.decisions.len());
+    if let Ok(parallel) = evaluate(scenario, program, &none, &two) {
+        assert_eq!(
+            serde_json::to_string(evaluation).ok(),
+            serde_json::to_string(&parallel).ok(),
+            "one thread and two disagree"
+        );
+    }
+
+    // Fix some decisions from the fuzzer's bytes.
+    let given = Given {
+        decisions: program
+            .decisions
+            .iter()
+            .enumerate()
+            .map(|(d, decision)| {
+                let b = fixed.get(d).copied()?;
+                let n = decision.probabilities.len().max(1);
+                (b & 0x80 != 0).then_some(usize::from(b) % n)
+            })
+            .collect(),
+    };
+    let _ = evaluate(scenario, program, &given, &eval);
+    let _ = casus_rules::sensitivity::sensitivity(scenario, program, &given, &eval);
+    let _ = casus_rules::testing::run_tests_with_coverage(scenario, &eval);
+    let _ = casus_rules::paths::walk(program, &given, MAX_PATHS, |_| ControlFlow::Continue(()));
+    let _ = casus_rules::voi::value_of_information(scenario, program, &eval);
+    let _ = casus_rules::ranking::rank_assumptions(scenario, program, &eval);
+    let _ = casus_rules::graph::build(program, &given, 300);
+    let _ = casus_rules::sampling::sample(scenario, program, &given, &eval, 8, 7);
+    if let Ok(game) = casus_rules::game::build(scenario, program, 2_000) {
+        let _ = casus_rules::game::solve(scenario, program, &game, &eval);
+    }
+    if let Ok(Some(explanation)) = casus_rules::explain::explain(program, &given, MAX_PATHS) {
+        let fixed = casus_rules::given::Fixed {
+            given: given.clone(),
+            overrides: Vec::new(),
+        };
+        for outcome in 0..scenario.outcomes.len() {
+            let _ = casus_rules::explain::paths_to(program, &given, outcome, 5, MAX_PATHS);
+            let _ = casus_rules::whynot::why_not(
+                scenario,
+                program,
+                &fixed,
+                &explanation.path,
+                outcome,
+                MAX_PATHS,
+            );
+        }
+    }
+});
