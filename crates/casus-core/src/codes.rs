@@ -470,4 +470,293 @@ codes! {
     /// Fix: add `likelihood = { … }` if you have a judgement, or leave it and read the
     /// forecast with that in mind.
     UniformLikelihood = ("W0001", "uniform_likelihood", Note, "a decision has no likelihoods and is treated as uniform");
+
+    /// A variant overrides something that is not an input fact. A variant changes what is
+    /// known (input facts), what is judged likely (likelihood tables) and what is wanted
+    /// (payoffs); derived facts follow from the rules, and decisions are taken on the paths.
+    ///
+    /// ```toml
+    /// [variants.assets_unfrozen]
+    /// facts = { us_posture = "walk_away" }   # a derived fact: rules set it
+    /// ```
+    ///
+    /// Fix: override the input facts or likelihoods that make the rules set it, or add an
+    /// input fact for the assumption and read it in the rules.
+    VariantTarget = ("E0701", "variant_target", Error, "a variant overrides something that is not an input fact");
+
+    /// An analyst's estimate (`likelihood.by.ANALYST`) is dated more than
+    /// `max_estimate_age_days` before the scenario's `as_of`, or the file sets a maximum age
+    /// without an `as_of` to measure it from. The age is measured from the scenario's `as_of`,
+    /// never from today, so the check gives the same answer on every machine and every day.
+    ///
+    /// ```toml
+    /// [scenario]
+    /// as_of = 2025-04-22
+    /// max_estimate_age_days = 90
+    ///
+    /// [decisions.russia_answer.likelihood.by.desk]
+    /// accept = 0.2
+    /// refuse = 0.5
+    /// stall = 0.3
+    /// as_of = 2024-11-02   # 171 days before the assessment
+    /// ```
+    ///
+    /// Fix: ask the analyst for a fresh estimate and update `as_of`, or drop the estimate.
+    StaleEstimate = ("W0701", "stale_estimate", Warning, "an analyst's estimate is older than the file allows");
+
+    /// A derived fact that nothing reads: no guard, conditional likelihood, rule, outcome,
+    /// signpost or test expectation (reads by rules whose own facts nothing reads do not
+    /// count). The rules that set it then change no result, so this is usually a forgotten
+    /// condition or a misspelt name; the message names those rules.
+    ///
+    /// ```toml
+    /// [facts]
+    /// us_posture = { type = ["engage", "walk_away"], default = "engage" }
+    /// [rules.walk_away]
+    /// when = "russia_answer == 'refuse'"
+    /// then = { us_posture = "walk_away" }   # and no outcome or test reads us_posture
+    /// ```
+    ///
+    /// Fix: read the fact where it should matter (`when = "us_posture == 'walk_away'"` in an
+    /// outcome, or an `expect` in a test), or remove it and the rules that set it.
+    UnusedFact = ("W0101", "unused_fact", Warning, "a derived fact nothing reads");
+
+    /// A decision whose option nothing reads: no guard, conditional likelihood, rule, outcome,
+    /// signpost or test expectation depends on it (reads by rules whose facts nothing reads do
+    /// not count). Every option then leads to the same future, so the decision only multiplies
+    /// the paths.
+    ///
+    /// ```toml
+    /// [decisions.europe_response]
+    /// actor = "europe"
+    /// options = ["step_up", "hold_back"]   # no rule or outcome mentions europe_response
+    /// ```
+    ///
+    /// Fix: make the option matter, for example with a rule
+    /// `when = "europe_response == 'step_up'"`, or remove the decision.
+    UnusedDecision = ("W0102", "unused_decision", Warning, "a decision nothing reads");
+
+    /// An actor that takes no decision and has no payoff in any outcome (or variant). It
+    /// appears in no result, so it is usually left over from an earlier draft.
+    ///
+    /// ```toml
+    /// [actors]
+    /// us = "United States"
+    /// china = "China"        # decides nothing, no payoff mentions it
+    /// ```
+    ///
+    /// Fix: give it payoffs (`payoff = { china = 1 }`) or a decision, or remove it.
+    UnusedActor = ("W0103", "unused_actor", Warning, "an actor that decides nothing and has no payoff");
+
+    /// An input fact that nothing reads: no guard, conditional likelihood, rule, outcome,
+    /// signpost or test expectation. Analysts often record facts only as context for readers
+    /// (with a unit and a source), so this is a note; it is worth a look when the fact was
+    /// meant to change a result, or is a misspelling of one that does.
+    ///
+    /// ```toml
+    /// [facts]
+    /// occupied_share = { value = 20, unit = "%" }   # no condition mentions it
+    /// ```
+    ///
+    /// Fix: read the fact where it should change a result (`when = "occupied_share > 15"`), or
+    /// leave it as context. To make such facts fail CI, write `unused_input = "warn"` under
+    /// `[lints]`, or run `casus check --warn unused_input`.
+    UnusedInput = ("W0104", "unused_input", Note, "an input fact nothing reads");
+
+    /// Part of a condition is always true or always false wherever it is checked, so it does
+    /// not do what it seems to. casus finds this by evaluating the part on every state where
+    /// the condition is checked, and says which values the facts it reads take there. A
+    /// comparison with an input fact is constant by nature (input facts do not change on a
+    /// path), unless a test or variant overrides that fact, which shows it is meant to vary.
+    ///
+    /// ```toml
+    /// [facts]
+    /// support = 90
+    /// [rules.backing]
+    /// when = "russia_answer == 'refuse' and support > 90"   # always false: support is 90
+    /// ```
+    ///
+    /// Fix: correct the comparison (`support >= 90`) or drop the part that is constant. If the
+    /// condition is there for `--given support=95` runs, add a test that overrides the fact, or
+    /// write `constant_condition = "allow"` under `[lints]` with a comment saying so.
+    ConstantCondition = ("W0201", "constant_condition", Warning, "a condition is always true or always false");
+
+    /// A decision's likelihoods can sum to 100 % only when every band is at its low end, or
+    /// every band at its high end. The check E0302 accepts them, but the judgement is stretched
+    /// to breaking: the forecast normalises the middles of the bands, which then fall outside
+    /// the words' own bands.
+    ///
+    /// ```toml
+    /// likelihood = { accept = "very likely", refuse = "unlikely" }   # 80 % + 20 % at the least
+    /// ```
+    ///
+    /// Fix: choose estimates whose bands meet in the middle (`accept = "likely"`,
+    /// `refuse = "unlikely"`), or give explicit numbers or ranges.
+    LikelihoodAtBandEdge = ("W0301", "likelihood_at_band_edge", Warning, "likelihoods sum to 1 only at the edge of their bands");
+
+    /// A `likelihood_if` that never applies: its `when` is never true where the decision is
+    /// taken, or an earlier `likelihood_if` holds whenever it does (the first that holds wins).
+    /// Also reported: a decision's own `likelihood` that is never used because some
+    /// `likelihood_if` applies wherever the decision is taken.
+    ///
+    /// ```toml
+    /// [[decisions.russia_answer.likelihood_if]]
+    /// when = "us_offer != 'none'"
+    /// accept = "roughly even chance"
+    /// refuse = "unlikely"
+    /// [[decisions.russia_answer.likelihood_if]]
+    /// when = "us_offer == 'relief_and_assets'"   # never reached: the one above holds too
+    /// accept = "likely"
+    /// refuse = "very unlikely"
+    /// ```
+    ///
+    /// Fix: put the more specific `likelihood_if` first, tighten the earlier one's `when`, or
+    /// remove the one that never applies.
+    ShadowedLikelihood = ("W0302", "shadowed_likelihood", Warning, "a conditional likelihood never applies");
+
+    /// The file mixes ICD 203's two rows of estimative words, such as "likely" beside
+    /// "probable". ICD 203 asks analysts to use one row in a product, so readers never wonder
+    /// whether two words mean different things.
+    ///
+    /// ```toml
+    /// likelihood = { accept = "likely", refuse = "improbable" }
+    /// ```
+    ///
+    /// Fix: write every word from one row, as the help suggests (`"unlikely"` for
+    /// `"improbable"`).
+    MixedVocabulary = ("W0303", "mixed_vocabulary", Note, "estimative words from both ICD 203 vocabularies");
+
+    /// A rule's `because` uses an estimative word whose band does not fit the likelihood of
+    /// the option the rule's condition names. The explanation then says one thing and the
+    /// forecast another.
+    ///
+    /// ```toml
+    /// [decisions.russia_answer]
+    /// likelihood = { accept = 0.2, refuse = 0.8 }
+    /// [rules.deal]
+    /// when = "russia_answer == 'accept'"
+    /// then = { ceasefire = true }
+    /// because = "Moscow will very likely accept"   # "very likely" is 80–95 %, accept is 20 %
+    /// ```
+    ///
+    /// Fix: make the words agree with the numbers, in the `because` text or in the likelihood.
+    /// Words after "not" are not read, and neither is "remote", which is common in plain prose.
+    BecauseContradictsLikelihood = ("W0304", "because_contradicts_likelihood", Warning, "a `because` text contradicts a likelihood");
+
+    /// A decision that no path takes, because its guard is false wherever it is checked: none
+    /// of its options can happen, and whatever reads it only ever sees it unset.
+    ///
+    /// ```toml
+    /// [decisions.ceasefire_holds]
+    /// actor = "nature"
+    /// when = "ceasefire"                      # no rule ever sets ceasefire to true
+    /// options = ["holds", "violated"]
+    /// ```
+    ///
+    /// Fix: correct the guard, or the rules that should make it true, or remove the decision.
+    UnreachableDecision = ("W0305", "unreachable_decision", Warning, "no path takes any option of a decision");
+
+    /// A decision whose options all lead to the same future: wherever it is taken, every option
+    /// is followed by the same decisions, likelihoods and outcomes. Which option is chosen does
+    /// not matter, so the decision is either missing a rule or not needed.
+    ///
+    /// ```toml
+    /// [decisions.us_statement]
+    /// actor = "us"
+    /// options = ["soft", "hard"]
+    /// [rules.hard_line]
+    /// when = "us_statement == 'hard'"
+    /// then = { tone = "hard" }          # and nothing that decides the outcome reads tone
+    /// ```
+    ///
+    /// Fix: add the rule or condition through which the choice should matter, or remove the
+    /// decision.
+    IrrelevantDecision = ("W0306", "irrelevant_decision", Warning, "every option of a decision leads to the same outcomes");
+
+    /// A rule that never fires: its condition is false on every path, at every point, so its
+    /// `then` and `add` never happen. The message says which part of the condition is never
+    /// true, or that its parts are never true together.
+    ///
+    /// ```toml
+    /// [rules.walk_away]
+    /// when = "russia_answer == 'refuse' and us_offer == 'none'"   # us_offer is never 'none' when Russia answers
+    /// then = { us_posture = "walk_away" }
+    /// ```
+    ///
+    /// Fix: correct the condition, or remove the rule.
+    DeadRule = ("W0401", "dead_rule", Warning, "a rule never fires");
+
+    /// A rule that fires on every path, at every point: its condition is always true, so the
+    /// rule is a constant in disguise. Rules written `when = "true"` say so on purpose and are
+    /// not reported.
+    ///
+    /// ```toml
+    /// [facts]
+    /// support = 90
+    /// [rules.backing]
+    /// when = "support >= 50"        # always true: support is 90
+    /// then = { backed = true }
+    /// ```
+    ///
+    /// Fix: correct the condition; or, if the fact should simply have that value, make it the
+    /// fact's `default` and remove the rule.
+    RuleAlwaysFires = ("W0402", "rule_always_fires", Warning, "a rule fires on every path");
+
+    /// A rule sets a fact to the value it has anyway, wherever the rule fires: the fact's
+    /// default, or the value another rule of the same priority sets at the same time; or it
+    /// adds 0. Removing the assignment changes nothing.
+    ///
+    /// ```toml
+    /// ceasefire = { type = "bool", default = false }
+    /// [rules.no_deal]
+    /// when = "russia_answer == 'refuse'"
+    /// then = { ceasefire = false }       # already false whenever this fires
+    /// ```
+    ///
+    /// Fix: remove the assignment, or correct the value it should set.
+    RedundantAssignment = ("W0403", "redundant_assignment", Warning, "a rule sets a fact to the value it already has");
+
+    /// A rule's assignment never wins: wherever the rule fires, a rule of higher priority sets
+    /// the same fact too. The message names the rules that win and a path where it happens.
+    ///
+    /// ```toml
+    /// [rules.aid_paused]
+    /// when = "us_posture == 'walk_away'"
+    /// then = { us_aid = "paused" }
+    /// [rules.aid_cut]
+    /// when = "us_posture == 'walk_away'"
+    /// then = { us_aid = "cut" }
+    /// priority = 1                        # always fires with aid_paused, and wins
+    /// ```
+    ///
+    /// Fix: remove the shadowed assignment, or narrow the higher-priority rule's `when` so the
+    /// lower one applies somewhere.
+    ShadowedRule = ("W0404", "shadowed_rule", Warning, "a rule is always overridden by a rule of higher priority");
+
+    /// An outcome that no path reaches: its condition is false at the end of every path (or,
+    /// for the fallback, some other outcome always holds). Its forecast is always 0 and its
+    /// payoffs never count.
+    ///
+    /// ```toml
+    /// [outcomes.settlement]
+    /// when = "ceasefire and us_posture == 'walk_away'"   # no path has both
+    /// ```
+    ///
+    /// Fix: correct the condition, or remove the outcome.
+    UnreachableOutcome = ("W0501", "unreachable_outcome", Warning, "no path reaches an outcome");
+
+    /// An outcome has no payoff for an actor that takes a decision. A missing payoff counts as
+    /// 0, so the strategy solver silently treats that outcome as neutral for the actor.
+    /// Scenarios without any payoff (forecast only) are not reported.
+    ///
+    /// ```toml
+    /// [decisions.russia_answer]
+    /// actor = "russia"
+    /// [outcomes.deal]
+    /// payoff = { us = 2, ukraine = 1 }   # nothing for russia, which decides
+    /// ```
+    ///
+    /// Fix: give every deciding actor a payoff in every reachable outcome, such as
+    /// `russia = 1`; write `russia = 0` if neutral is what you mean.
+    MissingPayoff = ("W0502", "missing_payoff", Warning, "an outcome has no payoff for an actor that decides");
 }

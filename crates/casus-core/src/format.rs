@@ -45,6 +45,13 @@ pub enum Shape {
     Table(&'static Table),
     /// A table whose keys are ids, each entry in one of the given forms.
     Entries(&'static [Entry]),
+    /// A table from id to values of the given shape (a variant's likelihood per decision).
+    Nested(&'static Shape),
+    /// A decision's likelihoods: a table from option to likelihood, and optionally `by`, a
+    /// table from analyst to that analyst's estimate (see [`ESTIMATE`]).
+    Estimates,
+    /// `[lints]`: a table from lint name to level (`allow`, `note`, `warn` or `deny`).
+    Levels,
 }
 
 /// One form an entry of a section may take.
@@ -134,6 +141,12 @@ pub const META: Table = Table {
             Shape::TextList,
             false,
             "Free tags for grouping scenarios.",
+        ),
+        key(
+            "max_estimate_age_days",
+            Shape::Integer,
+            false,
+            "How many days before `as_of` an analyst's estimate (`likelihood.by.ANALYST`) may be dated before `casus check` warns that it is stale.",
         ),
     ],
     other: None,
@@ -240,9 +253,9 @@ pub const DECISION: Table = Table {
         key("options", Shape::IdList, true, "The options, in order."),
         key(
             "likelihood",
-            Shape::Likelihoods,
+            Shape::Estimates,
             false,
-            "The likelihood of each option: a number in [0, 1], a percentage such as \"45%\", a range [lo, hi], or an ICD 203 word. Without it the options count as equally likely.",
+            "The likelihood of each option: a number in [0, 1], a percentage such as \"45%\", a range [lo, hi], or an ICD 203 word. Without it the options count as equally likely. Several analysts' estimates go under `by.ANALYST`; casus pools them.",
         ),
         key(
             "likelihood_if",
@@ -253,6 +266,27 @@ pub const DECISION: Table = Table {
         key("doc", Shape::Text, false, "A longer description."),
     ],
     other: None,
+};
+
+/// One analyst's estimate: `[decisions.ID.likelihood.by.ANALYST]`.
+pub const ESTIMATE: Table = Table {
+    name: "estimate",
+    doc: "One analyst's likelihood of each option; casus pools the analysts' estimates with equal weights (a linear pool).",
+    keys: &[
+        key(
+            "as_of",
+            Shape::Date,
+            false,
+            "The date the estimate was made, as a TOML date such as 2025-04-18 (no quotes).",
+        ),
+        key(
+            "source",
+            Shape::Text,
+            false,
+            "Where the estimate comes from.",
+        ),
+    ],
+    other: Some(Shape::Likelihoods),
 };
 
 /// `[rules.ID]`.
@@ -337,6 +371,82 @@ pub const TEST: Table = Table {
             false,
             "Outcomes whose point-estimate probability must lie in a range.",
         ),
+        key(
+            "variant",
+            Shape::Id,
+            false,
+            "The variant (`[variants.ID]`) the test runs against instead of the base scenario.",
+        ),
+    ],
+    other: None,
+};
+
+/// `[variants.ID]`.
+pub const VARIANT: Table = Table {
+    name: "variant",
+    doc: "An alternative future: the base scenario with some input facts, likelihood tables and payoffs overridden.",
+    keys: &[
+        key("title", Shape::Text, false, "What the variant assumes."),
+        key(
+            "facts",
+            Shape::Values,
+            false,
+            "Input facts overridden, with their values in this variant.",
+        ),
+        key(
+            "likelihood",
+            Shape::Nested(&Shape::Likelihoods),
+            false,
+            "Decisions whose base likelihood table is replaced: `likelihood.DECISION = { option = likelihood, … }`.",
+        ),
+        key(
+            "payoff",
+            Shape::Nested(&Shape::Numbers),
+            false,
+            "Payoffs overridden: `payoff.OUTCOME = { actor = number, … }`; actors left out keep theirs.",
+        ),
+        key(
+            "source",
+            Shape::Text,
+            false,
+            "Where the assumption comes from.",
+        ),
+        key("doc", Shape::Text, false, "A longer description."),
+    ],
+    other: None,
+};
+
+/// `[signposts.ID]`.
+pub const SIGNPOST: Table = Table {
+    name: "signpost",
+    doc: "An indicator to watch for: either a likelihood ratio per option of one decision, or a condition that rules out the paths where it is false.",
+    keys: &[
+        key("title", Shape::Text, false, "The observable event."),
+        key(
+            "decision",
+            Shape::Id,
+            false,
+            "The decision the signpost is evidence about; give `ratio` with it.",
+        ),
+        key(
+            "ratio",
+            Shape::Numbers,
+            false,
+            "A positive likelihood ratio per option of `decision`: how much more often the signpost is seen when that option is taken (options left out have ratio 1).",
+        ),
+        key(
+            "when",
+            Shape::Condition,
+            false,
+            "Instead of `decision` and `ratio`: a condition that holds at the end of every path consistent with seeing the signpost.",
+        ),
+        key(
+            "source",
+            Shape::Text,
+            false,
+            "Where the indicator comes from.",
+        ),
+        key("doc", Shape::Text, false, "A longer description."),
     ],
     other: None,
 };
@@ -386,6 +496,24 @@ pub const FILE: Table = Table {
             Shape::Entries(&[Entry::Table(&TEST)]),
             false,
             "Expectations `casus test` checks.",
+        ),
+        key(
+            "variants",
+            Shape::Entries(&[Entry::Table(&VARIANT)]),
+            false,
+            "Alternative futures that override inputs, likelihoods and payoffs of the base scenario.",
+        ),
+        key(
+            "signposts",
+            Shape::Entries(&[Entry::Table(&SIGNPOST)]),
+            false,
+            "Indicators to watch for, and what seeing each says about the paths.",
+        ),
+        key(
+            "lints",
+            Shape::Levels,
+            false,
+            "The level of lints in this file: `lint_name = \"allow\"`, `\"note\"`, `\"warn\"` or `\"deny\"`; say why in a comment beside it. `casus check --allow/--warn/--deny` override it.",
         ),
     ],
     other: None,
@@ -510,6 +638,9 @@ pub fn json_schema() -> Json {
         &RULE,
         &OUTCOME,
         &TEST,
+        &ESTIMATE,
+        &VARIANT,
+        &SIGNPOST,
     ] {
         defs.insert(def_name(table).into(), table_schema(table));
     }
@@ -539,6 +670,9 @@ fn def_name(table: &Table) -> &'static str {
         "rule" => "rule",
         "outcome" => "outcome",
         "test" => "test",
+        "estimate" => "estimate",
+        "variant" => "variant",
+        "signpost" => "signpost",
         _ => "file",
     }
 }
@@ -616,6 +750,36 @@ fn shape_schema(shape: &Shape) -> Json {
         Shape::Numbers => map_of(json!({ "type": "number" })),
         Shape::TableList(table) => json!({ "type": "array", "items": reference(table) }),
         Shape::Table(table) => reference(table),
+        Shape::Nested(shape) => map_of(shape_schema(shape)),
+        Shape::Levels => {
+            let lints: Vec<&str> = crate::codes::Code::ALL
+                .iter()
+                .filter(|c| c.is_lint())
+                .map(|c| c.name())
+                .collect();
+            let levels: Vec<&str> = crate::model::Level::ALL
+                .iter()
+                .map(|l| l.as_str())
+                .collect();
+            json!({
+                "type": "object",
+                "propertyNames": { "enum": lints },
+                "additionalProperties": { "type": "string", "enum": levels },
+            })
+        }
+        Shape::Estimates => json!({
+            "type": "object",
+            "properties": {
+                "by": {
+                    "description": "Several analysts' estimates: `by.ANALYST = { option = likelihood, …, as_of = …, source = … }`.",
+                    "type": "object",
+                    "propertyNames": { "$ref": "#/$defs/id" },
+                    "additionalProperties": { "$ref": "#/$defs/estimate" },
+                }
+            },
+            "propertyNames": { "$ref": "#/$defs/id" },
+            "additionalProperties": { "$ref": "#/$defs/likelihood" },
+        }),
         Shape::Entries(forms) => {
             let alternatives: Vec<Json> = forms
                 .iter()
@@ -656,6 +820,9 @@ mod tests {
             "rule",
             "outcome",
             "test",
+            "estimate",
+            "variant",
+            "signpost",
         ] {
             assert!(schema["$defs"][name].is_object(), "{name} missing");
         }

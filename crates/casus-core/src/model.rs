@@ -130,6 +130,69 @@ pub struct Scenario {
     pub outcomes: Vec<Outcome>,
     /// `[tests.*]`, in file order.
     pub tests: Vec<Test>,
+    /// `[variants.*]`, in file order: alternative futures that override inputs, likelihoods
+    /// and payoffs of the base scenario.
+    pub variants: Vec<Variant>,
+    /// `[signposts.*]`, in file order: observable indicators that condition the forecast.
+    pub signposts: Vec<Signpost>,
+    /// `[lints]`, in file order: the level this file gives each lint it names.
+    pub lints: Vec<LintSetting>,
+}
+
+/// How a lint is reported: set per file in `[lints]` and per run on the command line, so a
+/// team decides which findings fail its CI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Not reported at all.
+    Allow,
+    /// Reported as a note; never fails a run.
+    Note,
+    /// Reported as a warning; fails a run only under `--deny warnings`.
+    Warn,
+    /// Reported as an error; fails the run.
+    Deny,
+}
+
+impl Level {
+    /// Every level, from quietest to loudest.
+    pub const ALL: [Level; 4] = [Level::Allow, Level::Note, Level::Warn, Level::Deny];
+
+    /// The word written in `[lints]` and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Note => "note",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+
+    /// Reads a level word as `[lints]` writes it.
+    pub fn parse(text: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+
+    /// The severity a finding gets at this level; `None` when it is not reported.
+    pub fn severity(self) -> Option<crate::diagnostic::Severity> {
+        use crate::diagnostic::Severity;
+        match self {
+            Level::Allow => None,
+            Level::Note => Some(Severity::Note),
+            Level::Warn => Some(Severity::Warning),
+            Level::Deny => Some(Severity::Error),
+        }
+    }
+}
+
+/// One entry of `[lints]`: `dead_rule = "allow"`.
+#[derive(Clone, Debug)]
+pub struct LintSetting {
+    /// The lint's name as written.
+    pub name: Ident,
+    /// The lint it names.
+    pub code: crate::codes::Code,
+    /// The level the file gives it.
+    pub level: Spanned<Level>,
 }
 
 /// The `[scenario]` table.
@@ -147,6 +210,9 @@ pub struct Meta {
     pub tags: Vec<String>,
     /// The `[scenario]` header.
     pub span: Span,
+    /// How old (in days before `as_of`) an analyst's estimate may be before `casus check`
+    /// warns that it is stale.
+    pub max_estimate_age_days: Option<Spanned<i64>>,
 }
 
 /// Someone who decides, or who has payoffs.
@@ -230,6 +296,10 @@ pub struct Decision {
     pub likelihood_if: Vec<ConditionalLikelihood>,
     /// The `[decisions.ID]` table.
     pub span: Span,
+    /// Estimates of several analysts (`likelihood.by.ANALYST`), in file order. When there are
+    /// any, `likelihood` holds their linear pool (see [`linear_pool`]), so the rest of casus
+    /// reads one table either way.
+    pub estimates: Vec<Estimate>,
 }
 
 impl Decision {
@@ -350,7 +420,130 @@ pub struct Test {
     pub doc: Option<String>,
     /// The test's table.
     pub span: Span,
+    /// The variant the test runs against, instead of the base scenario.
+    pub variant: Option<Ident>,
 }
 
 /// The key in a test's `expect` that names the outcome.
 pub const EXPECT_OUTCOME: &str = "outcome";
+
+/// One analyst's likelihood table for a decision: `likelihood.by.ANALYST = { … }`.
+#[derive(Clone, Debug)]
+pub struct Estimate {
+    /// Who made the estimate. A plain table written beside `by` is kept as an estimate
+    /// named [`UNATTRIBUTED`].
+    pub analyst: Ident,
+    /// The likelihood of each option.
+    pub table: LikelihoodTable,
+    /// The date the estimate was made, as written (`YYYY-MM-DD`).
+    pub as_of: Option<Spanned<String>>,
+    /// Where the estimate comes from.
+    pub source: Option<String>,
+}
+
+/// The name of the estimate a plain `likelihood` table stands for when analysts' estimates
+/// are written beside it; not a valid id, so it cannot clash with an analyst.
+pub const UNATTRIBUTED: &str = "(unattributed)";
+
+/// The linear pool of several analysts' estimates, with equal weights: each option's point
+/// estimate is the mean of the analysts' normalised point estimates, and its band is the
+/// envelope of their bands (lowest low to highest high), so the pool is never more certain
+/// than the least certain analyst.
+///
+/// If every estimate's bands can sum to 1, so can the envelope's: the pool stays valid.
+pub fn linear_pool(estimates: &[Estimate], options: &[Ident], span: Span) -> LikelihoodTable {
+    let normalised: Vec<Vec<f64>> = estimates
+        .iter()
+        .map(|e| {
+            let points: Vec<f64> = options
+                .iter()
+                .map(|o| e.table.get(&o.name).map_or(0.0, |l| l.point))
+                .collect();
+            let total: f64 = points.iter().sum();
+            if total > 0.0 {
+                points.iter().map(|p| p / total).collect()
+            } else {
+                vec![0.0; points.len()]
+            }
+        })
+        .collect();
+    let count = estimates.len().max(1) as f64;
+    let entries = options
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| estimates.iter().any(|e| e.table.get(&o.name).is_some()))
+        .map(|(i, o)| {
+            let given = || estimates.iter().filter_map(|e| e.table.get(&o.name));
+            let lo = given().map(|l| l.lo).fold(f64::INFINITY, f64::min);
+            let hi = given().map(|l| l.hi).fold(f64::NEG_INFINITY, f64::max);
+            let point = normalised.iter().map(|p| p[i]).sum::<f64>() / count;
+            let span = given().next().map_or(span, |l| l.span);
+            let likelihood = crate::likelihood::Likelihood {
+                lo: lo.min(point),
+                hi: hi.max(point),
+                point,
+                form: crate::likelihood::Form::Range,
+                span,
+            };
+            (o.clone(), likelihood)
+        })
+        .collect();
+    LikelihoodTable { entries, span }
+}
+
+/// Payoffs per actor, as written: actor and payoff.
+pub type Payoffs = Vec<(Ident, Spanned<f64>)>;
+
+/// A `[variants.ID]` table: the base scenario with some inputs, likelihoods and payoffs
+/// overridden ("Europe unfreezes the assets"). Applying it is a pure function on the model.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// The variant's id.
+    pub id: Ident,
+    /// What the variant assumes, for reports.
+    pub title: Option<String>,
+    /// A longer description.
+    pub doc: Option<String>,
+    /// Where the assumption comes from.
+    pub source: Option<String>,
+    /// Input facts overridden, with their new values.
+    pub facts: Vec<(Ident, Spanned<Value>)>,
+    /// Decisions whose base likelihood table is replaced, with the new table.
+    pub likelihood: Vec<(Ident, LikelihoodTable)>,
+    /// Outcomes whose payoffs are overridden: outcome, then actor and payoff.
+    pub payoff: Vec<(Ident, Payoffs)>,
+    /// The variant's table.
+    pub span: Span,
+}
+
+/// A `[signposts.ID]` table: an indicator an analyst can watch for, and what seeing it says.
+#[derive(Clone, Debug)]
+pub struct Signpost {
+    /// The signpost's id.
+    pub id: Ident,
+    /// The observable event, for reports.
+    pub title: Option<String>,
+    /// A longer description.
+    pub doc: Option<String>,
+    /// Where the indicator comes from.
+    pub source: Option<String>,
+    /// What observing it means; `None` only in a file with errors.
+    pub evidence: Option<Evidence>,
+    /// The signpost's table.
+    pub span: Span,
+}
+
+/// What observing a signpost tells about the paths.
+#[derive(Clone, Debug)]
+pub enum Evidence {
+    /// A likelihood ratio per option of one decision: observing the signpost multiplies each
+    /// option's probability by its ratio (Bayes' rule once the forecast is normalised).
+    Ratio {
+        /// The decision the signpost is evidence about.
+        decision: Ident,
+        /// The ratio of each option; an option left out has ratio 1.
+        ratios: Vec<(Ident, Spanned<f64>)>,
+    },
+    /// A condition that holds at the end of every path consistent with the observation.
+    When(Expr),
+}

@@ -1,15 +1,18 @@
-//! Deeper analyses in `casus eval`: probabilistic sensitivity, value of information and the
-//! assumptions the forecast hangs on — as text for people and as JSON.
+//! Deeper analyses in `casus eval`: probabilistic sensitivity, value of information, the
+//! assumptions the forecast hangs on, variants side by side, signposts to watch and where
+//! analysts disagree — as text for people and as JSON.
 
 use std::fmt::Write as _;
 
 use casus_core::model::Scenario;
 use casus_rules::ranking::{Assumption, Ranked};
 use casus_rules::sampling::Sampling;
+use casus_rules::signposts::Effect;
+use casus_rules::variants::{Column, Disagreement};
 use casus_rules::voi::InformationValue;
 use serde_json::{Map, Value as Json, json};
 
-use crate::text::{pad, payoff, percent, round};
+use crate::text::{clip, pad, payoff, percent, round};
 
 /// The spread of each outcome's probability when every likelihood is drawn within its band.
 pub fn render_sampling(scenario: &Scenario, sampling: &Sampling) -> String {
@@ -194,4 +197,521 @@ pub fn ranking_json(scenario: &Scenario, ranked: &[Ranked]) -> Json {
             })
             .collect(),
     )
+}
+
+/// Whether two probabilities print differently: a difference a reader can see.
+pub fn differs(a: f64, b: f64) -> bool {
+    percent(a) != percent(b)
+}
+
+/// The base scenario and its variants side by side, base first; `*` marks a probability that
+/// differs from the base as printed.
+pub fn render_variants(scenario: &Scenario, columns: &[Column]) -> String {
+    let mut out = String::new();
+    let Some((base, variants)) = columns.split_first() else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "\nVariants (base first; * marks a probability that differs from the base)"
+    );
+    let name = |c: &Column| {
+        c.variant
+            .and_then(|v| scenario.variants.get(v))
+            .map_or_else(|| "base".to_owned(), |v| v.id.name.clone())
+    };
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|c| name(c).chars().count().max(9))
+        .collect();
+    let first = scenario
+        .outcomes
+        .iter()
+        .map(|o| o.id.name.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(15);
+    let header: Vec<String> = columns
+        .iter()
+        .zip(&widths)
+        .map(|(c, w)| format!("{:>w$}", name(c), w = w + 2))
+        .collect();
+    let _ = writeln!(out, "  {}{}", pad("outcome", first), header.join(""));
+    let base_result = base.result.as_ref().ok();
+    for (o, outcome) in scenario.outcomes.iter().enumerate() {
+        let cells: Vec<String> = columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| {
+                let cell = match &c.result {
+                    Ok(r) => {
+                        let p = r.probabilities.get(o).copied().unwrap_or(0.0);
+                        let mark = match (c.variant, base_result) {
+                            (Some(_), Some(b)) => {
+                                let q = b.probabilities.get(o).copied().unwrap_or(0.0);
+                                if differs(p, q) { " *" } else { "  " }
+                            }
+                            _ => "  ",
+                        };
+                        format!("{}{mark}", percent(p))
+                    }
+                    Err(_) => "—  ".to_owned(),
+                };
+                format!("{:>w$}", cell, w = w + 2)
+            })
+            .collect();
+        let _ = writeln!(out, "  {}{}", pad(&outcome.id.name, first), cells.join(""));
+    }
+    let ends: Vec<String> = columns
+        .iter()
+        .zip(&widths)
+        .map(|(c, w)| {
+            let text = match &c.result {
+                Ok(r) => r
+                    .strategic_outcome
+                    .and_then(|o| scenario.outcomes.get(o))
+                    .map_or_else(|| "—".to_owned(), |o| o.id.name.clone()),
+                Err(_) => "—".to_owned(),
+            };
+            format!("{:>w$}", text, w = w + 2)
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "  {}{}",
+        pad("line of play ends", first),
+        ends.join("")
+    );
+    for column in variants {
+        let Some(variant) = column.variant.and_then(|v| scenario.variants.get(v)) else {
+            continue;
+        };
+        let title = variant
+            .title
+            .as_deref()
+            .map_or_else(String::new, |t| format!(": {}", clip(t, 80)));
+        let source = variant
+            .source
+            .as_deref()
+            .map_or_else(String::new, |s| format!(" (source: {})", clip(s, 80)));
+        let _ = writeln!(out, "  {}{title}{source}", variant.id.name);
+        if let Err(why) = &column.result {
+            let _ = writeln!(out, "    not evaluated: {why}");
+        }
+    }
+    out
+}
+
+/// `casus eval --all-variants --format json`: one entry per column, base first.
+pub fn variants_json(scenario: &Scenario, columns: &[Column]) -> Json {
+    let base = columns.first().and_then(|c| c.result.as_ref().ok());
+    Json::Array(
+        columns
+            .iter()
+            .map(|c| {
+                let variant = c.variant.and_then(|v| scenario.variants.get(v));
+                let mut entry = Map::new();
+                entry.insert(
+                    "id".into(),
+                    variant.map_or(Json::Null, |v| json!(v.id.name)),
+                );
+                entry.insert(
+                    "title".into(),
+                    json!(variant.and_then(|v| v.title.clone())),
+                );
+                entry.insert(
+                    "source".into(),
+                    json!(variant.and_then(|v| v.source.clone())),
+                );
+                match &c.result {
+                    Ok(r) => {
+                        let outcomes: Vec<Json> = scenario
+                            .outcomes
+                            .iter()
+                            .enumerate()
+                            .map(|(o, outcome)| {
+                                let p = r.probabilities.get(o).copied().unwrap_or(0.0);
+                                let delta = base
+                                    .and_then(|b| b.probabilities.get(o))
+                                    .map_or(0.0, |q| p - q);
+                                json!({
+                                    "id": outcome.id.name,
+                                    "probability": round(p),
+                                    "delta": round(delta),
+                                    "differs": c.variant.is_some() && base.is_some_and(|b| differs(p, b.probabilities.get(o).copied().unwrap_or(0.0))),
+                                    "reachable": r.reachable.get(o).copied().unwrap_or(false),
+                                })
+                            })
+                            .collect();
+                        entry.insert("outcomes".into(), Json::Array(outcomes));
+                        entry.insert(
+                            "strategic_outcome".into(),
+                            json!(
+                                r.strategic_outcome
+                                    .and_then(|o| scenario.outcomes.get(o))
+                                    .map(|o| o.id.name.clone())
+                            ),
+                        );
+                        let payoffs: Map<String, Json> = scenario
+                            .actors
+                            .iter()
+                            .zip(&r.payoffs)
+                            .map(|(a, p)| (a.id.name.clone(), json!(round(*p))))
+                            .collect();
+                        entry.insert("payoffs".into(), Json::Object(payoffs));
+                        entry.insert("error".into(), Json::Null);
+                    }
+                    Err(why) => {
+                        entry.insert("outcomes".into(), json!([]));
+                        entry.insert("strategic_outcome".into(), Json::Null);
+                        entry.insert("payoffs".into(), json!({}));
+                        entry.insert("error".into(), json!(why));
+                    }
+                }
+                Json::Object(entry)
+            })
+            .collect(),
+    )
+}
+
+/// The forecast before and after observing signposts, for `casus eval --observe`.
+pub fn render_observed(
+    scenario: &Scenario,
+    observed: &[usize],
+    base: &[f64],
+    conditioned: &[f64],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nObserved signposts (the forecast above is conditioned on them by Bayes' rule)"
+    );
+    for &s in observed {
+        let Some(signpost) = scenario.signposts.get(s) else {
+            continue;
+        };
+        let title = signpost
+            .title
+            .as_deref()
+            .map_or_else(String::new, |t| format!(": {}", clip(t, 80)));
+        let _ = writeln!(out, "  {}{title}", signpost.id.name);
+    }
+    let width = scenario
+        .outcomes
+        .iter()
+        .map(|o| o.id.name.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(
+        out,
+        "  {}  {:>7}  {:>7}  {:>10}",
+        pad("outcome", width),
+        "before",
+        "after",
+        "change"
+    );
+    for (o, outcome) in scenario.outcomes.iter().enumerate() {
+        let (b, a) = (
+            base.get(o).copied().unwrap_or(0.0),
+            conditioned.get(o).copied().unwrap_or(0.0),
+        );
+        let _ = writeln!(
+            out,
+            "  {}  {:>7}  {:>7}  {:>10}",
+            pad(&outcome.id.name, width),
+            percent(b),
+            percent(a),
+            points(a - b)
+        );
+    }
+    out
+}
+
+/// A change in probability in percentage points, signed: `+5.1 pts`, `-0.3 pts`, `0.0 pts`.
+pub fn points(delta: f64) -> String {
+    let text = format!("{:+.1} pts", delta * 100.0);
+    match text.as_str() {
+        "+0.0 pts" | "-0.0 pts" => "0.0 pts".to_owned(),
+        _ => text,
+    }
+}
+
+/// For each outcome, the signposts that would raise and lower it most if seen.
+pub fn strongest(
+    effects: &[Effect],
+    outcome: usize,
+) -> (Option<(usize, f64)>, Option<(usize, f64)>) {
+    let (mut up, mut down): (Option<(usize, f64)>, Option<(usize, f64)>) = (None, None);
+    for effect in effects {
+        let Some(&shift) = effect.shifts.get(outcome) else {
+            continue;
+        };
+        if !differs(shift, 0.0) {
+            continue;
+        }
+        if shift > 0.0 && up.is_none_or(|(_, u)| shift > u) {
+            up = Some((effect.signpost, shift));
+        }
+        if shift < 0.0 && down.is_none_or(|(_, d)| shift < d) {
+            down = Some((effect.signpost, shift));
+        }
+    }
+    (up, down)
+}
+
+/// The signpost watch-list: for each outcome, which signpost would raise and which would
+/// lower its probability most if seen; then each signpost with how much it moves in all.
+pub fn render_watch_list(scenario: &Scenario, effects: &[Effect]) -> String {
+    let mut out = String::new();
+    if effects.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nSignposts to watch (how the forecast moves if a signpost is seen, each alone)"
+    );
+    let width = scenario
+        .outcomes
+        .iter()
+        .map(|o| o.id.name.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let name = |s: usize| {
+        scenario
+            .signposts
+            .get(s)
+            .map_or("?", |s| s.id.name.as_str())
+    };
+    let cell = |best: Option<(usize, f64)>| {
+        best.map_or_else(
+            || "—".to_owned(),
+            |(s, d)| format!("{} {}", name(s), points(d)),
+        )
+    };
+    let rows: Vec<(String, String, String)> = scenario
+        .outcomes
+        .iter()
+        .enumerate()
+        .map(|(o, outcome)| {
+            let (up, down) = strongest(effects, o);
+            (outcome.id.name.clone(), cell(up), cell(down))
+        })
+        .collect();
+    let up_width = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(14);
+    let _ = writeln!(
+        out,
+        "  {}  {}  lowered most by",
+        pad("outcome", width),
+        pad("raised most by", up_width)
+    );
+    for (outcome, up, down) in &rows {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {down}",
+            pad(outcome, width),
+            pad(up, up_width)
+        );
+    }
+    let mut order: Vec<&Effect> = effects.iter().collect();
+    order.sort_by(|a, b| b.distance.total_cmp(&a.distance));
+    let _ = writeln!(
+        out,
+        "  each signpost, by the share of probability it moves to other outcomes:"
+    );
+    for effect in order {
+        let Some(signpost) = scenario.signposts.get(effect.signpost) else {
+            continue;
+        };
+        let title = signpost
+            .title
+            .as_deref()
+            .map_or_else(String::new, |t| format!(" — {}", clip(t, 70)));
+        match &effect.result {
+            Ok(_) => {
+                let _ = writeln!(
+                    out,
+                    "  {:>7}  {}{title}",
+                    percent(effect.distance),
+                    signpost.id.name
+                );
+            }
+            Err(why) => {
+                let _ = writeln!(out, "  {:>7}  {}: {why}", "—", signpost.id.name);
+            }
+        }
+    }
+    out
+}
+
+/// The watch-list as JSON: each signpost with its forecast when seen and the shift per outcome.
+pub fn watch_list_json(scenario: &Scenario, effects: &[Effect]) -> Json {
+    Json::Array(
+        effects
+            .iter()
+            .map(|e| {
+                let signpost = &scenario.signposts[e.signpost];
+                let shifts: Map<String, Json> = scenario
+                    .outcomes
+                    .iter()
+                    .zip(&e.shifts)
+                    .map(|(o, s)| (o.id.name.clone(), json!(round(*s))))
+                    .collect();
+                json!({
+                    "id": signpost.id.name,
+                    "title": signpost.title,
+                    "source": signpost.source,
+                    "distance": round(e.distance),
+                    "shifts": shifts,
+                    "error": e.result.as_ref().err(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Where analysts disagree most, and which outcomes that disagreement moves.
+pub fn render_analysts(scenario: &Scenario, disagreements: &[Disagreement]) -> String {
+    let mut out = String::new();
+    if disagreements.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nAnalysts (estimates pooled by a linear pool with equal weights; each band is the envelope of the analysts' bands)"
+    );
+    for d in disagreements {
+        let decision = &scenario.decisions[d.decision];
+        let option = decision
+            .options
+            .get(d.option)
+            .map_or("?", |o| o.name.as_str());
+        let _ = writeln!(
+            out,
+            "  {}: the analysts disagree most on `{option}` ({} apart)",
+            decision.id.name,
+            points(d.spread).trim_start_matches('+')
+        );
+        let who_width = decision
+            .estimates
+            .iter()
+            .map(|e| e.analyst.name.chars().count())
+            .max()
+            .unwrap_or(7)
+            .max(7);
+        let options: Vec<String> = decision
+            .options
+            .iter()
+            .map(|o| format!("{:>8}", clip(&o.name, 12)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    {}  {}  {:<10}  source",
+            pad("analyst", who_width),
+            options.join("  "),
+            "as of"
+        );
+        for (estimate, points) in decision.estimates.iter().zip(&d.points) {
+            let cells: Vec<String> = points
+                .iter()
+                .map(|p| format!("{:>8}", percent(*p)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "    {}  {}  {:<10}  {}",
+                pad(&estimate.analyst.name, who_width),
+                cells.join("  "),
+                estimate.as_of.as_ref().map_or("—", |a| a.value.as_str()),
+                estimate
+                    .source
+                    .as_deref()
+                    .map_or("—".to_owned(), |s| clip(s, 50))
+            );
+        }
+        let mut moves: Vec<(usize, f64)> = d.moves.iter().copied().enumerate().collect();
+        moves.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let shown: Vec<String> = moves
+            .iter()
+            .filter(|(_, m)| differs(*m, 0.0))
+            .take(3)
+            .map(|(o, m)| {
+                format!(
+                    "{} {}",
+                    scenario.outcomes[*o].id.name,
+                    points(*m).trim_start_matches('+')
+                )
+            })
+            .collect();
+        if shown.is_empty() {
+            let _ = writeln!(out, "    the disagreement moves no outcome");
+        } else {
+            let _ = writeln!(
+                out,
+                "    each analyst's table alone moves most: {}",
+                shown.join(", ")
+            );
+        }
+    }
+    out
+}
+
+/// The analysts' disagreements as JSON.
+pub fn analysts_json(scenario: &Scenario, disagreements: &[Disagreement]) -> Json {
+    json!({
+        "pooling": "linear pool of the analysts' normalised point estimates, equal weights; band = envelope of the analysts' bands",
+        "decisions": disagreements
+            .iter()
+            .map(|d| {
+                let decision = &scenario.decisions[d.decision];
+                let analysts: Vec<Json> = decision
+                    .estimates
+                    .iter()
+                    .zip(&d.points)
+                    .zip(&d.forecasts)
+                    .map(|((e, points), forecast)| {
+                        let points: Map<String, Json> = decision
+                            .options
+                            .iter()
+                            .zip(points)
+                            .map(|(o, p)| (o.name.clone(), json!(round(*p))))
+                            .collect();
+                        let forecast = forecast.as_ref().map(|f| {
+                            scenario
+                                .outcomes
+                                .iter()
+                                .zip(f)
+                                .map(|(o, p)| (o.id.name.clone(), json!(round(*p))))
+                                .collect::<Map<String, Json>>()
+                        });
+                        json!({
+                            "analyst": e.analyst.name,
+                            "as_of": e.as_of.as_ref().map(|a| a.value.clone()),
+                            "source": e.source,
+                            "estimate": points,
+                            "forecast": forecast,
+                        })
+                    })
+                    .collect();
+                let moves: Map<String, Json> = scenario
+                    .outcomes
+                    .iter()
+                    .zip(&d.moves)
+                    .map(|(o, m)| (o.id.name.clone(), json!(round(*m))))
+                    .collect();
+                json!({
+                    "decision": decision.id.name,
+                    "option": decision.options.get(d.option).map(|o| o.name.clone()),
+                    "spread": round(d.spread),
+                    "analysts": analysts,
+                    "moves": moves,
+                })
+            })
+            .collect::<Vec<_>>(),
+    })
 }

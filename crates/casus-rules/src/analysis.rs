@@ -47,8 +47,8 @@ pub(crate) struct Analysis {
 /// different values are needed at every time, so rule conflicts are found exactly where the
 /// eager evaluation found them.
 ///
-/// Between the times a step is needed its inputs may change unseen; it is evaluated again
-/// whenever it becomes needed after a time it was not (`wake`).
+/// Between the times a step is needed its inputs may change unseen; the search then marks it
+/// stale and evaluates it when it is next needed (`wake`).
 #[derive(Clone, Debug)]
 pub(crate) struct Demand {
     /// Position of each step in `Analysis::steps`, for rules.
@@ -194,7 +194,7 @@ impl Demand {
                         .map(move |(_, v)| (rule.priority, *v))
                 })
                 .collect();
-            sets.sort_by(|a, b| a.0.cmp(&b.0));
+            sets.sort_by_key(|s| s.0);
             let conflicting = sets
                 .windows(2)
                 .any(|w| w[0].0 == w[1].0 && !w[0].1.equals(w[1].1));

@@ -56,6 +56,8 @@ enum Fast {
     /// An `and` of `slot == value` (`true`) and `slot != value` (`false`) tests, the most
     /// common rule shape, checked in one flat loop.
     AllEq(Box<[(u32, Val, bool)]>),
+    /// The same when every value is a symbol: compares symbol ids only.
+    AllSym(Box<[(u32, u32, bool)]>),
 }
 
 impl Fast {
@@ -98,6 +100,7 @@ impl Fast {
                 }
                 true
             }
+            Fast::AllSym(_) => true,
         }
     }
 
@@ -121,6 +124,9 @@ impl Fast {
             Fast::Not(inner) => !inner.eval(slots),
             Fast::And(parts) => parts.iter().all(|p| p.eval(slots)),
             Fast::AllEq(tests) => tests.iter().all(|&(s, v, equal)| at(s).equals(v) == equal),
+            Fast::AllSym(tests) => tests
+                .iter()
+                .all(|&(s, sym, equal)| matches!(at(s), Val::Sym(x) if x == sym) == equal),
             Fast::Or(parts) => parts.iter().any(|p| p.eval(slots)),
         }
     }
@@ -168,10 +174,20 @@ impl Fast {
                         _ => None,
                     })
                     .collect();
+                let symbols: Option<Vec<(u32, u32, bool)>> = tests.as_ref().and_then(|tests| {
+                    tests
+                        .iter()
+                        .map(|&(s, v, equal)| match v {
+                            Val::Sym(id) => Some((s, id, equal)),
+                            _ => None,
+                        })
+                        .collect()
+                });
                 Some(if *op == BinaryOp::And {
-                    match tests {
-                        Some(tests) => Fast::AllEq(tests.into_boxed_slice()),
-                        None => Fast::And(parts.into_boxed_slice()),
+                    match (symbols, tests) {
+                        (Some(symbols), _) => Fast::AllSym(symbols.into_boxed_slice()),
+                        (None, Some(tests)) => Fast::AllEq(tests.into_boxed_slice()),
+                        (None, None) => Fast::And(parts.into_boxed_slice()),
                     }
                 } else {
                     Fast::Or(parts.into_boxed_slice())

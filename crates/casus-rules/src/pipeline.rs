@@ -6,8 +6,8 @@
 
 use casus_core::limits::Limits;
 use casus_core::load::load;
-use casus_core::model::Scenario;
-use casus_core::{Diagnostic, SourceFile, check::check, diagnostic};
+use casus_core::model::{Level, Scenario};
+use casus_core::{Code, Diagnostic, SourceFile, check::check, diagnostic};
 
 use crate::program::Program;
 use crate::result::Evaluation;
@@ -33,8 +33,64 @@ impl Checked {
     }
 }
 
-/// Loads, checks, compiles and evaluates one file.
+/// Loads, checks, compiles, evaluates and lints one file, with the lint levels of its own
+/// `[lints]` table.
 pub fn check_source(file: &SourceFile, limits: &Limits, eval_limits: &EvalLimits) -> Checked {
+    check_source_with(file, limits, eval_limits, &LintLevels::default())
+}
+
+/// Lint levels given for a run (`casus check --deny/--warn/--allow`); they override the
+/// levels a file sets in `[lints]`, which override each lint's default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LintLevels {
+    /// The level of each lint named, at most one entry per lint.
+    pub levels: Vec<(Code, Level)>,
+}
+
+impl LintLevels {
+    /// The level of `code` in a run over `scenario`: the run's, else the file's, else none.
+    fn level(&self, scenario: Option<&Scenario>, code: Code) -> Option<Level> {
+        self.levels
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, l)| *l)
+            .or_else(|| {
+                scenario?
+                    .lints
+                    .iter()
+                    .find(|s| s.code == code)
+                    .map(|s| s.level.value)
+            })
+    }
+
+    /// Gives each lint finding its level, dropping those allowed. Errors (`E…`) are left as
+    /// they are: they cannot be silenced.
+    fn apply(&self, scenario: Option<&Scenario>, diagnostics: &mut Vec<Diagnostic>) {
+        diagnostics.retain_mut(|d| {
+            if !d.code.is_lint() {
+                return true;
+            }
+            match self.level(scenario, d.code) {
+                None => true,
+                Some(level) => match level.severity() {
+                    None => false,
+                    Some(severity) => {
+                        d.severity = severity;
+                        true
+                    }
+                },
+            }
+        });
+    }
+}
+
+/// [`check_source`] with lint levels given for the run.
+pub fn check_source_with(
+    file: &SourceFile,
+    limits: &Limits,
+    eval_limits: &EvalLimits,
+    levels: &LintLevels,
+) -> Checked {
     let loaded = load(file, limits);
     let mut diagnostics = loaded.diagnostics;
     let mut checked = Checked {
@@ -44,6 +100,7 @@ pub fn check_source(file: &SourceFile, limits: &Limits, eval_limits: &EvalLimits
         diagnostics: Vec::new(),
     };
     let Some(scenario) = loaded.scenario else {
+        levels.apply(None, &mut diagnostics);
         checked.diagnostics = diagnostics;
         return checked;
     };
@@ -55,7 +112,17 @@ pub fn check_source(file: &SourceFile, limits: &Limits, eval_limits: &EvalLimits
             Ok(program) => {
                 let given = Given::none(program.decisions.len());
                 match evaluate(&scenario, &program, &given, eval_limits) {
-                    Ok(evaluation) => checked.evaluation = Some(evaluation),
+                    Ok(evaluation) => {
+                        // Lints run only on a scenario that evaluated cleanly: their findings
+                        // are about what the paths show, which an error leaves unknown.
+                        diagnostics.extend(crate::lints::lint(
+                            &scenario,
+                            &program,
+                            &evaluation,
+                            eval_limits,
+                        ));
+                        checked.evaluation = Some(evaluation);
+                    }
                     Err(errors) => diagnostics.extend(errors),
                 }
                 checked.program = Some(program);
@@ -63,6 +130,7 @@ pub fn check_source(file: &SourceFile, limits: &Limits, eval_limits: &EvalLimits
             Err(errors) => diagnostics.extend(errors),
         }
     }
+    levels.apply(Some(&scenario), &mut diagnostics);
     diagnostic::sort(&mut diagnostics);
     checked.scenario = Some(scenario);
     checked.diagnostics = diagnostics;

@@ -23,6 +23,11 @@ use crate::value::Val;
 pub struct Given {
     /// The option index fixed for each decision, if any.
     pub decisions: Vec<Option<usize>>,
+    /// An outcome whose paths count as inconsistent with what is given, exactly like paths
+    /// where a given decision is skipped: observing a signpost's condition rules out the paths
+    /// where it is false (see `crate::signposts`, which adds such an outcome). `None` rules
+    /// nothing out.
+    pub ruled_out: Option<usize>,
 }
 
 impl Given {
@@ -30,6 +35,7 @@ impl Given {
     pub fn none(n: usize) -> Self {
         Self {
             decisions: vec![None; n],
+            ruled_out: None,
         }
     }
 }
@@ -156,6 +162,8 @@ impl Memo {
 #[derive(Clone, Copy, Debug)]
 enum Undo {
     Fired(u32, bool),
+    /// The step at this position was stale before it was evaluated.
+    Stale(u32),
     Slot(u32, Val),
     Total(u32, i128),
     Sum(u32, i128),
@@ -183,6 +191,10 @@ struct State {
     /// Steps waiting to run, as a bit per position in the dependency order; running them in
     /// position order runs every step after the steps it reads.
     pending: Vec<u64>,
+    /// Per step position: whether an input may have changed since the step last ran, while
+    /// nobody needed it. Setting it is not undone on backtracking (a stale mark only costs a
+    /// needless evaluation); clearing it is.
+    stale: Vec<bool>,
     /// The lowest and highest words of `pending` that may have a bit set.
     pending_lo: usize,
     pending_hi: usize,
@@ -206,6 +218,7 @@ impl State {
             sets: vec![None; program.derived.len()],
             trail: Vec::new(),
             pending: vec![0; analysis.steps.len().div_ceil(64)],
+            stale: vec![false; analysis.steps.len()],
             pending_lo: usize::MAX,
             pending_hi: 0,
             stack: Vec::with_capacity(32),
@@ -234,7 +247,9 @@ impl State {
         }
         if let Some(wake) = demand.wake.get(t) {
             for &pos in wake {
-                self.push(pos);
+                if self.stale[pos as usize] {
+                    self.push(pos);
+                }
             }
         }
         // INVARIANT: running a step only adds steps later in the dependency order, so one
@@ -275,6 +290,8 @@ impl State {
         let pos = analysis.demand.rule_pos[r];
         if analysis.demand.needed(pos, t) {
             self.push(pos);
+        } else {
+            self.stale[pos as usize] = true;
         }
     }
 
@@ -284,10 +301,24 @@ impl State {
         let pos = analysis.demand.fact_pos[f];
         if analysis.demand.needed(pos, t) {
             self.push(pos);
+        } else {
+            self.stale[pos as usize] = true;
+        }
+    }
+
+    /// Marks the step at `pos` fresh, remembering on the trail that it was not.
+    #[inline]
+    fn refresh(&mut self, pos: u32) {
+        if let Some(stale) = self.stale.get_mut(pos as usize)
+            && *stale
+        {
+            *stale = false;
+            self.trail.push(Undo::Stale(pos));
         }
     }
 
     fn evaluate_rule(&mut self, program: &Program, analysis: &Analysis, r: usize, t: usize) {
+        self.refresh(analysis.demand.rule_pos[r]);
         let rule = &program.rules[r];
         let fired = rule.when.holds(&self.slots, &mut self.stack);
         if fired == self.fired[r] {
@@ -311,6 +342,7 @@ impl State {
 
     /// Sets derived fact `f` from the rules that fire, and tells its readers if it changed.
     fn settle(&mut self, program: &Program, analysis: &Analysis, f: usize, t: usize) {
+        self.refresh(analysis.demand.fact_pos[f]);
         let derived = &program.derived[f];
         let value = if derived.summed {
             // An `i64` converts faster and to the same number when the sum fits.
@@ -393,6 +425,7 @@ impl State {
             let Some(undo) = self.trail.pop() else { break };
             match undo {
                 Undo::Fired(r, v) => self.fired[r as usize] = v,
+                Undo::Stale(pos) => self.stale[pos as usize] = true,
                 Undo::Slot(s, v) => self.slots[s as usize] = v,
                 Undo::Total(f, v) => self.total[f as usize] = v,
                 Undo::Sum(f, v) => self.sums[f as usize] = v,
@@ -876,6 +909,10 @@ impl<'a> Search<'a> {
             self.share_walked();
         }
         self.leaf_outcome = self.outcome_here();
+        if self.leaf_outcome.is_some() && self.leaf_outcome == self.given.ruled_out {
+            // Inconsistent with what is given: the path counts as absent (0 paths).
+            self.leaf_outcome = None;
+        }
         if let Some(outcome) = self.leaf_outcome {
             self.outcome_reachable[outcome] = true;
         }

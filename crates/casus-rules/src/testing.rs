@@ -265,7 +265,10 @@ impl<'a> Runner<'a> {
             .tests
             .iter()
             .enumerate()
-            .map(|(index, test)| self.run_one(index, test, base.as_ref().ok()))
+            .map(|(index, test)| match &test.variant {
+                Some(variant) => self.run_variant(index, test, &variant.name),
+                None => self.run_one(index, test, base.as_ref().ok()),
+            })
             .collect();
         let coverage = self.coverage.then(|| match &base {
             Ok(program) => self.coverage_of(program),
@@ -375,6 +378,22 @@ impl<'a> Runner<'a> {
             result.status = TestStatus::Failed;
         }
         result
+    }
+
+    /// Runs a test against a variant (`[tests.X] variant = "ID"`). The variant is another
+    /// world, so its paths count for no coverage of the base scenario.
+    fn run_variant(&self, index: usize, test: &Test, variant: &str) -> TestResult {
+        match crate::variants::apply(self.scenario, variant) {
+            Some(scenario) => Runner::new(&scenario, self.limits, false).run_one(index, test, None),
+            None => TestResult {
+                index,
+                status: TestStatus::Failed,
+                paths: 0,
+                failures: vec![Failure::Error {
+                    message: format!("`{variant}` is not a variant of this scenario"),
+                }],
+            },
+        }
     }
 
     fn outcome_named(&mut self, name: &str) {

@@ -1,6 +1,7 @@
 //! `casus check`: parse, type-check and lint scenario files.
 
 use casus_core::diagnostic::did_you_mean;
+use casus_core::model::Level;
 use casus_core::{Code, Diagnostic, Severity, SourceFile};
 use casus_report::diagnostics::{
     render_github, render_human, render_json, render_sarif, summary_line,
@@ -41,9 +42,16 @@ pub(crate) struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub(crate) format: CheckFormat,
-    /// Fail on warnings too (`--deny warnings`).
-    #[arg(long, value_name = "warnings")]
+    /// Report a lint as an error, given as its code or name (`--deny dead_rule`); or fail on
+    /// every warning (`--deny warnings`). Overrides the files' `[lints]`.
+    #[arg(long, value_name = "LINT")]
     pub(crate) deny: Vec<String>,
+    /// Report a lint as a warning, given as its code or name. Overrides the files' `[lints]`.
+    #[arg(long, value_name = "LINT")]
+    pub(crate) warn: Vec<String>,
+    /// Do not report a lint, given as its code or name. Overrides the files' `[lints]`.
+    #[arg(long, value_name = "LINT")]
+    pub(crate) allow: Vec<String>,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }
@@ -55,11 +63,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
         return Ok(Status::Ok);
     }
     let deny_warnings = args.deny.iter().any(|d| d == "warnings");
-    if let Some(other) = args.deny.iter().find(|d| *d != "warnings") {
-        return Err(CliError::Usage(format!(
-            "`--deny {other}` is not supported; use `--deny warnings`"
-        )));
-    }
+    let levels = lint_levels(args)?;
     let files = input::collect(&args.paths)?;
     let limits = args.limits.core();
     let mut results: Vec<(SourceFile, Vec<Diagnostic>)> = Vec::new();
@@ -67,7 +71,10 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
         let (source, decode_error) = input::read(path, &limits)?;
         let diagnostics = match decode_error {
             Some(d) => vec![d],
-            None => casus_rules::check_source(&source, &limits, &args.limits.eval()).diagnostics,
+            None => {
+                casus_rules::check_source_with(&source, &limits, &args.limits.eval(), &levels)
+                    .diagnostics
+            }
         };
         results.push((source, diagnostics));
     }
@@ -97,9 +104,44 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
     Ok(if failed { Status::Findings } else { Status::Ok })
 }
 
-/// The explanation of a code given by its code or name, as `--explain` prints it.
-fn explain(code: &str) -> Result<String, CliError> {
-    let Some(found) = Code::parse(code.trim()) else {
+/// The levels `--allow`, `--warn` and `--deny` give. A lint named by several flags gets the
+/// strictest of them, whatever their order.
+fn lint_levels(args: &CheckArgs) -> Result<casus_rules::LintLevels, CliError> {
+    let mut levels: Vec<(Code, Level)> = Vec::new();
+    let flags = [
+        ("--allow", Level::Allow, &args.allow),
+        ("--warn", Level::Warn, &args.warn),
+        ("--deny", Level::Deny, &args.deny),
+    ];
+    for (flag, level, names) in flags {
+        for name in names {
+            if flag == "--deny" && name == "warnings" {
+                continue;
+            }
+            let code = parse_code(name)?;
+            if !code.is_lint() {
+                return Err(CliError::Usage(format!(
+                    "`{flag} {}` names an error, not a lint: errors make a scenario meaningless and cannot be {}",
+                    code.as_str(),
+                    if level == Level::Deny {
+                        "changed"
+                    } else {
+                        "silenced"
+                    }
+                )));
+            }
+            match levels.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, l)) => *l = (*l).max(level),
+                None => levels.push((code, level)),
+            }
+        }
+    }
+    Ok(casus_rules::LintLevels { levels })
+}
+
+/// A diagnostic code given by its code or name, or a usage error with a suggestion.
+fn parse_code(code: &str) -> Result<Code, CliError> {
+    Code::parse(code.trim()).ok_or_else(|| {
         let candidates = Code::ALL
             .iter()
             .flat_map(|c| [c.as_str(), c.name()])
@@ -112,10 +154,13 @@ fn explain(code: &str) -> Result<String, CliError> {
         let hint = did_you_mean(&code.trim().to_uppercase(), candidates.iter().copied())
             .or_else(|| did_you_mean(&code.trim().to_lowercase(), candidates.iter().copied()))
             .unwrap_or_else(|| "the codes are listed in docs/diagnostics.md".to_owned());
-        return Err(CliError::Usage(format!(
-            "unknown diagnostic code `{shown}`; {hint}"
-        )));
-    };
+        CliError::Usage(format!("unknown diagnostic code `{shown}`; {hint}"))
+    })
+}
+
+/// The explanation of a code given by its code or name, as `--explain` prints it.
+fn explain(code: &str) -> Result<String, CliError> {
+    let found = parse_code(code)?;
     Ok(format!(
         "{} {} ({}): {}\n\n{}\n",
         found.as_str(),

@@ -4,6 +4,7 @@
 //! (rule conflicts, paths without an outcome) need evaluation and are found by `casus-rules`.
 
 mod types;
+mod variants;
 
 use types::{TypeChecker, Visible};
 
@@ -63,6 +64,7 @@ pub fn check(scenario: &Scenario) -> Vec<Diagnostic> {
     rule_targets(scenario, &names, &mut diagnostics);
     outcomes(scenario, &mut diagnostics);
     tests(scenario, &names, &mut diagnostics);
+    variants::check(scenario, &names, &ambiguous, &mut diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
     diagnostics
 }
@@ -128,6 +130,8 @@ fn decision_checks(scenario: &Scenario, decision: &Decision, diagnostics: &mut V
         );
     }
     match &decision.likelihood {
+        // The pool of several analysts' estimates: each estimate is checked on its own.
+        Some(_) if !decision.estimates.is_empty() => {}
         Some(table) => likelihood_table(decision, table, diagnostics),
         None if decision.is_chance() => diagnostics.push(
             Diagnostic::new(

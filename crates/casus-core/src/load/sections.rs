@@ -7,8 +7,9 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::format;
 use crate::model::{
-    Actor, Assignment, ConditionalLikelihood, Contribution, Decision, Fact, FactKind, Ident,
-    LikelihoodTable, Meta, NATURE, Outcome, Rule, Scenario, Test, Type, Value,
+    Actor, Assignment, ConditionalLikelihood, Contribution, Decision, Estimate, Evidence, Fact,
+    FactKind, Ident, Level, LikelihoodTable, LintSetting, Meta, NATURE, Outcome, Rule, Scenario,
+    Signpost, Test, Type, UNATTRIBUTED, Value, Variant, linear_pool,
 };
 use crate::span::{Span, Spanned};
 
@@ -23,6 +24,8 @@ const DECISION: &[&str] = &names::<{ format::DECISION.keys.len() }>(&format::DEC
 const RULE: &[&str] = &names::<{ format::RULE.keys.len() }>(&format::RULE);
 const OUTCOME: &[&str] = &names::<{ format::OUTCOME.keys.len() }>(&format::OUTCOME);
 const TEST: &[&str] = &names::<{ format::TEST.keys.len() }>(&format::TEST);
+const VARIANT: &[&str] = &names::<{ format::VARIANT.keys.len() }>(&format::VARIANT);
+const SIGNPOST: &[&str] = &names::<{ format::SIGNPOST.keys.len() }>(&format::SIGNPOST);
 
 const fn names<const N: usize>(table: &format::Table) -> [&'static str; N] {
     format::key_names(table.keys)
@@ -73,6 +76,19 @@ pub(super) fn scenario(r: &mut Reader<'_>, document: &DeTable<'_>) -> Scenario {
                     scenario.tests.push(t);
                 }
             }),
+            "variants" => each(r, value, "`[variants]`", |r, key, value| {
+                let id = r.id(key, "variant");
+                if let Some(v) = variant(r, id, value) {
+                    scenario.variants.push(v);
+                }
+            }),
+            "signposts" => each(r, value, "`[signposts]`", |r, key, value| {
+                let id = r.id(key, "signpost");
+                if let Some(s) = signpost(r, id, value) {
+                    scenario.signposts.push(s);
+                }
+            }),
+            "lints" => scenario.lints = lints(r, value),
             _ => {
                 let name = super::reader::escape_for_message(key.get_ref());
                 let help = crate::diagnostic::did_you_mean(key.get_ref(), TOP.iter().copied())
@@ -180,6 +196,9 @@ fn meta(r: &mut Reader<'_>, table: &DeTable<'_>, span: Span) -> Meta {
             },
             "sources" => meta.sources = r.strings(value, "`sources`"),
             "tags" => meta.tags = r.strings(value, "`tags`"),
+            "max_estimate_age_days" => {
+                meta.max_estimate_age_days = days(r, value, "`max_estimate_age_days`");
+            }
             section if TOP.contains(&section) => r.unknown_key_with_help(
                 key,
                 "`[scenario]`",
@@ -453,6 +472,7 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
     let (mut actor, mut ask, mut doc, mut options, mut when, mut likelihood) =
         (None, None, None, None, None, None);
     let mut likelihood_if = Vec::new();
+    let mut estimates = Vec::new();
     let mut options_value = None;
     for (key, value) in entries(table) {
         match key.get_ref().as_ref() {
@@ -490,7 +510,7 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
                 }
             }
             "when" => when = r.condition(value, &format!("the guard of {what}")),
-            "likelihood" => likelihood = likelihood_table(r, value, &what),
+            "likelihood" => (likelihood, estimates) = decision_likelihood(r, value, &what),
             "likelihood_if" => {
                 let Some(items) = r.array(
                     value,
@@ -531,6 +551,25 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
         }
         return None;
     };
+    if !estimates.is_empty() {
+        // A plain table beside the analysts' is one more estimate in the pool.
+        if let Some(own) = likelihood.take().filter(|t| !t.entries.is_empty()) {
+            estimates.insert(
+                0,
+                Estimate {
+                    analyst: Ident {
+                        name: UNATTRIBUTED.to_owned(),
+                        span: own.span,
+                    },
+                    table: own,
+                    as_of: None,
+                    source: None,
+                },
+            );
+        }
+        let span = estimates.first().map_or(span, |e| e.table.span);
+        likelihood = Some(linear_pool(&estimates, &options, span));
+    }
     Some(Decision {
         id,
         actor,
@@ -541,7 +580,119 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
         likelihood,
         likelihood_if,
         span,
+        estimates,
     })
+}
+
+/// A decision's `likelihood`: the plain table, and the analysts' estimates under `by`.
+fn decision_likelihood(
+    r: &mut Reader<'_>,
+    value: &Val<'_>,
+    what: &str,
+) -> (Option<LikelihoodTable>, Vec<Estimate>) {
+    let Some(table) = r.table(
+        value,
+        &format!("the likelihood of {what}"),
+        "{ accept = \"likely\", refuse = \"unlikely\" }",
+    ) else {
+        return (None, Vec::new());
+    };
+    let mut entries_out = Vec::new();
+    let mut estimates = Vec::new();
+    for (key, value) in entries(table) {
+        if key.get_ref().as_ref() == "by" {
+            let Some(by) = r.table(
+                value,
+                "`by`",
+                "a table of analysts: `by.kofman = { accept = 0.2, refuse = 0.5, stall = 0.3 }`",
+            ) else {
+                continue;
+            };
+            for (key, value) in entries(by) {
+                let analyst = r.id(key, "analyst");
+                if let Some(e) = estimate(r, analyst, value, what) {
+                    estimates.push(e);
+                }
+            }
+            continue;
+        }
+        let option = r.id(key, "option");
+        if let Some(l) = r.likelihood(value, &format!("the likelihood of `{}`", option.name)) {
+            entries_out.push((option, l));
+        }
+    }
+    let own = LikelihoodTable {
+        entries: entries_out,
+        span: span_of(value),
+    };
+    (Some(own), estimates)
+}
+
+/// One analyst's estimate under `likelihood.by`.
+fn estimate(r: &mut Reader<'_>, analyst: Ident, value: &Val<'_>, what: &str) -> Option<Estimate> {
+    let table = r.table(
+        value,
+        &format!("the estimate of `{}` for {what}", analyst.name),
+        "{ accept = 0.2, refuse = 0.5, stall = 0.3, as_of = 2025-04-18, source = \"…\" }",
+    )?;
+    let mut estimate = Estimate {
+        analyst,
+        table: LikelihoodTable {
+            entries: Vec::new(),
+            span: span_of(value),
+        },
+        as_of: None,
+        source: None,
+    };
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "as_of" => {
+                estimate.as_of = date(r, value, "`as_of`").map(|d| Spanned::new(d, span_of(value)));
+            }
+            "source" => estimate.source = r.string(value, "`source`"),
+            _ => {
+                let option = r.id(key, "option");
+                if let Some(l) =
+                    r.likelihood(value, &format!("the likelihood of `{}`", option.name))
+                {
+                    estimate.table.entries.push((option, l));
+                }
+            }
+        }
+    }
+    Some(estimate)
+}
+
+/// A TOML date (`2025-04-18`, no quotes), as written.
+fn date(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Option<String> {
+    match value.get_ref() {
+        DeValue::Datetime(date) if date.date.is_some() && date.time.is_none() => {
+            Some(date.to_string())
+        }
+        _ => {
+            r.wrong_type(
+                value,
+                what,
+                "a date",
+                "a TOML date such as `2025-04-18` (no quotes)",
+            );
+            None
+        }
+    }
+}
+
+/// A whole number of days, at least 0.
+fn days(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Option<Spanned<i64>> {
+    let n = r.integer(value, what)?;
+    if n < 0 {
+        r.invalid_value(
+            (span_of(value), "a negative number of days"),
+            format!("{what} cannot be negative"),
+            "give the age in days, such as `max_estimate_age_days = 90`".to_owned(),
+        );
+        return None;
+    }
+    Some(Spanned::new(n, span_of(value)))
 }
 
 fn likelihood_table(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Option<LikelihoodTable> {
@@ -744,6 +895,7 @@ fn test(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Test> {
         expect_probability: Vec::new(),
         doc: None,
         span,
+        variant: None,
     };
     for (key, value) in entries(table) {
         match key.get_ref().as_ref() {
@@ -769,6 +921,11 @@ fn test(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Test> {
                 }
             }
             "doc" => test.doc = r.string(value, "`doc`"),
+            "variant" => {
+                test.variant = r
+                    .string(value, "`variant`")
+                    .map(|name| r.id_text(&name, span_of(value), "variant"));
+            }
             _ => r.unknown_key(key, TEST, &what),
         }
     }
@@ -795,6 +952,292 @@ fn name_values(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Vec<(Ident, S
         if let Some(v) = r.value(value, &format!("the value of `{}` in {what}", name.name)) {
             out.push((name, v));
         }
+    }
+    out
+}
+
+fn variant(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Variant> {
+    let what = format!("variant `{}`", id.name);
+    let table = r.table(
+        value,
+        &what,
+        "a table with `title` and `facts`, `likelihood` or `payoff`",
+    )?;
+    let span = id.span;
+    let mut variant = Variant {
+        id,
+        title: None,
+        doc: None,
+        source: None,
+        facts: Vec::new(),
+        likelihood: Vec::new(),
+        payoff: Vec::new(),
+        span,
+    };
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "title" => variant.title = r.string(value, "`title`"),
+            "doc" => variant.doc = r.string(value, "`doc`"),
+            "source" => variant.source = r.string(value, "`source`"),
+            "facts" => variant.facts = name_values(r, value, "`facts`"),
+            "likelihood" => {
+                let Some(t) = r.table(
+                    value,
+                    "`likelihood`",
+                    "{ russia_answer = { accept = 0.4, refuse = 0.3, stall = 0.3 } }",
+                ) else {
+                    continue;
+                };
+                for (key, value) in entries(t) {
+                    let decision = r.id(key, "decision");
+                    let about = format!("`{}` in {what}", decision.name);
+                    if let Some(table) = likelihood_table(r, value, &about) {
+                        variant.likelihood.push((decision, table));
+                    }
+                }
+            }
+            "payoff" => {
+                let Some(t) = r.table(value, "`payoff`", "{ frozen_conflict = { us = 3 } }") else {
+                    continue;
+                };
+                for (key, value) in entries(t) {
+                    let outcome = r.id(key, "outcome");
+                    let Some(p) = r.table(
+                        value,
+                        &format!("the payoffs of `{}`", outcome.name),
+                        "{ us = 2, russia = -1 }",
+                    ) else {
+                        continue;
+                    };
+                    let mut payoffs = Vec::new();
+                    for (key, value) in entries(p) {
+                        let actor = r.id(key, "actor");
+                        if let Some(n) = r.number(value, &format!("the payoff of `{}`", actor.name))
+                        {
+                            payoffs.push((actor, Spanned::new(n, span_of(value))));
+                        }
+                    }
+                    variant.payoff.push((outcome, payoffs));
+                }
+            }
+            _ => r.unknown_key(key, VARIANT, &what),
+        }
+    }
+    let misspelt = ["facts", "likelihood", "payoff"]
+        .iter()
+        .any(|key| super::reader::is_misspelt(table, key, VARIANT));
+    if variant.facts.is_empty()
+        && variant.likelihood.is_empty()
+        && variant.payoff.is_empty()
+        && !misspelt
+    {
+        r.report(
+            Diagnostic::new(Code::MissingKey, format!("{what} changes nothing"))
+                .primary(span, "a variant without overrides is the base scenario")
+                .help("add `facts = { … }`, `likelihood.DECISION = { … }` or `payoff.OUTCOME = { … }`"),
+        );
+    }
+    Some(variant)
+}
+
+fn signpost(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Signpost> {
+    let what = format!("signpost `{}`", id.name);
+    let table = r.table(
+        value,
+        &what,
+        "a table with `title` and either `decision` and `ratio`, or `when`",
+    )?;
+    let span = id.span;
+    let (mut title, mut doc, mut source) = (None, None, None);
+    let (mut decision, mut ratios, mut when) = (None, None, None);
+    let mut failed = false;
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "title" => title = r.string(value, "`title`"),
+            "doc" => doc = r.string(value, "`doc`"),
+            "source" => source = r.string(value, "`source`"),
+            "decision" => {
+                decision = r
+                    .string(value, "`decision`")
+                    .map(|name| r.id_text(&name, span_of(value), "decision"));
+                failed |= decision.is_none();
+            }
+            "ratio" => {
+                let Some(t) = r.table(value, "`ratio`", "{ stall = 2, refuse = 0.5 }") else {
+                    failed = true;
+                    continue;
+                };
+                let mut list = Vec::new();
+                for (key, value) in entries(t) {
+                    let option = r.id(key, "option");
+                    let Some(n) =
+                        r.number(value, &format!("the likelihood ratio of `{}`", option.name))
+                    else {
+                        failed = true;
+                        continue;
+                    };
+                    if n <= 0.0 {
+                        r.invalid_value(
+                            (span_of(value), "not a positive number"),
+                            format!(
+                                "the likelihood ratio of `{}` must be positive",
+                                option.name
+                            ),
+                            "a ratio says how much more (above 1) or less (below 1) often the signpost is seen when this option is taken; to rule the option out, use `when` instead".to_owned(),
+                        );
+                        failed = true;
+                        continue;
+                    }
+                    list.push((option, Spanned::new(n, span_of(value))));
+                }
+                ratios = Some((list, span_of(value)));
+            }
+            "when" => {
+                when = r.condition(value, &format!("the condition of {what}"));
+                failed |= when.is_none();
+            }
+            _ => r.unknown_key(key, SIGNPOST, &what),
+        }
+    }
+    let evidence = match (decision, ratios, when) {
+        (Some(decision), Some((ratios, _)), None) => Some(Evidence::Ratio { decision, ratios }),
+        (None, None, Some(when)) => Some(Evidence::When(when)),
+        (_, Some((_, ratio_span)), Some(_)) => {
+            r.invalid_value(
+                (ratio_span, "a ratio beside `when`"),
+                format!("{what} has both `ratio` and `when`"),
+                "a signpost is either a likelihood ratio for one decision or a condition; split it into two signposts".to_owned(),
+            );
+            None
+        }
+        (Some(decision), None, _) if !failed => {
+            r.missing_key(
+                Some((table, SIGNPOST)),
+                decision.span,
+                "ratio",
+                &what,
+                format!(
+                    "add `ratio = {{ … }}` with a likelihood ratio for options of `{}`",
+                    decision.name
+                ),
+            );
+            None
+        }
+        (None, Some((_, ratio_span)), None) => {
+            r.missing_key(
+                Some((table, SIGNPOST)),
+                ratio_span,
+                "decision",
+                &what,
+                "add `decision = \"…\"` naming the decision whose options the ratios are for"
+                    .to_owned(),
+            );
+            None
+        }
+        (None, None, None) if !failed => {
+            r.missing_key(
+                Some((table, SIGNPOST)),
+                span,
+                "when",
+                &what,
+                "add `when = \"…\"`, a condition seeing the signpost makes true, or `decision` and `ratio = { option = number }`".to_owned(),
+            );
+            None
+        }
+        _ => None,
+    };
+    Some(Signpost {
+        id,
+        title,
+        doc,
+        source,
+        evidence,
+        span,
+    })
+}
+
+/// `[lints]`: the level this file gives each lint it names. A name that is not a lint is an
+/// error, like any unknown key, so a misspelt `dead_rul = "allow"` never silently does nothing.
+fn lints(r: &mut Reader<'_>, value: &Val<'_>) -> Vec<LintSetting> {
+    let mut out = Vec::new();
+    let Some(table) = r.table(
+        value,
+        "`[lints]`",
+        "a table such as `dead_rule = \"allow\"`",
+    ) else {
+        return out;
+    };
+    let lint_names: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|c| c.is_lint())
+        .map(|c| c.name())
+        .collect();
+    for (key, value) in entries(table) {
+        let text: &str = key.get_ref();
+        let span = span_of(key);
+        let shown = super::reader::escape_for_message(text);
+        let code = match Code::parse(text) {
+            Some(code) if code.is_lint() && code.name() == text => code,
+            Some(code) if code.is_lint() => {
+                r.unknown_key_with_help(
+                    key,
+                    "`[lints]`",
+                    format!("`[lints]` takes lint names: write `{}`", code.name()),
+                );
+                continue;
+            }
+            Some(code) => {
+                r.report(
+                    Diagnostic::new(Code::UnknownKey, format!("`{shown}` is not a lint"))
+                        .primary(span, format!("`{}` is an error", code.as_str()))
+                        .help("errors make a scenario meaningless and cannot be silenced; fix the error instead"),
+                );
+                continue;
+            }
+            None => {
+                let help = crate::diagnostic::did_you_mean(text, lint_names.iter().copied())
+                    .unwrap_or_else(|| {
+                        "the lints are listed in docs/diagnostics.md and by `casus check --explain CODE`".to_owned()
+                    });
+                r.report(
+                    Diagnostic::new(Code::UnknownKey, format!("unknown lint `{shown}`"))
+                        .primary(span, "not a lint")
+                        .help(help),
+                );
+                continue;
+            }
+        };
+        let Some(word) = r.string(value, &format!("the level of `{text}`")) else {
+            continue;
+        };
+        let Some(level) = Level::parse(&word) else {
+            let words: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+            let help = match word.trim().to_lowercase().as_str() {
+                "error" | "forbid" => Some("write `\"deny\"` to make it an error".to_owned()),
+                "off" | "ignore" | "none" | "silence" => {
+                    Some("write `\"allow\"` to silence it".to_owned())
+                }
+                other => crate::diagnostic::did_you_mean(other, words.iter().copied()),
+            }
+            .unwrap_or_else(|| format!("a level is {}", super::reader::backticked(&words)));
+            r.invalid_value(
+                (span_of(value), "not a level"),
+                format!(
+                    "`{}` is not a lint level",
+                    super::reader::escape_for_message(&word)
+                ),
+                help,
+            );
+            continue;
+        };
+        out.push(LintSetting {
+            name: Ident {
+                name: text.to_owned(),
+                span,
+            },
+            code,
+            level: Spanned::new(level, span_of(value)),
+        });
     }
     out
 }

@@ -1,0 +1,730 @@
+//! One walk over every state of the decision graph, collecting what the path-based lints need.
+//!
+//! [`crate::paths::walk`] hands over complete paths; the lints need more: what every condition
+//! (and each of its parts) evaluates to at every point it is checked, which rules fire at every
+//! point (a guard reads derived facts before the last decision), which `likelihood_if` wins,
+//! and whether a decision's options lead to different futures. So this walk visits every
+//! *state*, the slots after each prefix of decisions, once: two prefixes that reach the same
+//! slots at the same depth have the same future, and the second is merged into the first.
+//!
+//! Merging keys on a 128-bit hash of the slots rather than the slots themselves, to keep
+//! memory flat on large scenarios; two different states sharing a key is about as likely as
+//! a cosmic ray flipping a bit, and would only make a lint see fewer states.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::time::Instant;
+
+use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
+use casus_core::model::{Evidence, Scenario};
+use casus_core::names::{NameRef, Names};
+
+use crate::analysis::{Analysis, Step};
+use crate::bytecode::{Code, SlotMap};
+use crate::program::Program;
+use crate::search::EvalLimits;
+use crate::value::{Symbols, Val};
+
+/// Most distinct states the walk visits before the path-based lints give up.
+pub(super) const MAX_STATES: u64 = 500_000;
+
+/// Where a condition is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Owner {
+    /// The guard (`when`) of decision `d`; checked before `d` is taken.
+    Guard(usize),
+    /// `likelihood_if` number `k` of decision `d`; checked where `d` is taken.
+    LikelihoodIf(usize, usize),
+    /// The condition of rule `r`; checked at every point.
+    Rule(usize),
+    /// The condition of outcome `o`; checked at the end of every path.
+    Outcome(usize),
+    /// The condition of signpost `s`; checked at the end of every path.
+    Signpost(usize),
+}
+
+/// How a part of a condition combines its own parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// `a and b and …`
+    And,
+    /// `a or b or …`
+    Or,
+    /// `not a`
+    Not,
+    /// A comparison, `in`, a name or a literal: not split further.
+    Atom,
+}
+
+/// One part of a condition and what it evaluated to.
+#[derive(Debug)]
+pub(super) struct Node<'s> {
+    /// The part as written.
+    pub(super) expr: &'s Expr,
+    /// How it combines its parts.
+    pub(super) shape: Shape,
+    /// Its parts, as indices into the condition's nodes.
+    pub(super) children: Vec<usize>,
+    code: Code,
+    /// Whether it was true somewhere.
+    pub(super) seen_true: bool,
+    /// Whether it was false somewhere.
+    pub(super) seen_false: bool,
+}
+
+/// A name a condition reads, and the values it had where the condition was checked.
+#[derive(Debug)]
+pub(super) struct Read {
+    /// The name.
+    pub(super) name: String,
+    /// What it refers to.
+    pub(super) target: NameRef,
+    slot: u32,
+    /// The distinct values seen, in the order first seen, up to [`MAX_VALUES`].
+    pub(super) values: Vec<Val>,
+    /// Whether more distinct values than those were seen.
+    pub(super) more: bool,
+}
+
+/// Distinct values kept per name; enough to explain, few enough to read.
+const MAX_VALUES: usize = 5;
+
+/// A condition, split into parts, with what each part evaluated to.
+#[derive(Debug)]
+pub(super) struct Condition<'s> {
+    /// Where it is written.
+    pub(super) owner: Owner,
+    /// Its parts in pre-order; `nodes[0]` is the whole condition.
+    pub(super) nodes: Vec<Node<'s>>,
+    /// The names it reads.
+    pub(super) reads: Vec<Read>,
+    /// On how many states it was checked.
+    pub(super) checked: u64,
+}
+
+impl Condition<'_> {
+    /// Whether part `i` was never true (`true`) or never false (`false`) where checked, and
+    /// it was checked at all.
+    pub(super) fn constant(&self, i: usize) -> Option<bool> {
+        let node = self.nodes.get(i)?;
+        match (self.checked > 0, node.seen_true, node.seen_false) {
+            (true, true, false) => Some(true),
+            (true, false, true) => Some(false),
+            _ => None,
+        }
+    }
+
+    fn observe(&mut self, slots: &[Val], stack: &mut Vec<Val>) -> bool {
+        self.checked += 1;
+        let mut root = false;
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            let holds = node.code.holds(slots, stack);
+            if i == 0 {
+                root = holds;
+            }
+            if holds {
+                node.seen_true = true;
+            } else {
+                node.seen_false = true;
+            }
+        }
+        for read in &mut self.reads {
+            let value = slots.get(read.slot as usize).copied().unwrap_or(Val::Unset);
+            if !read.values.iter().any(|v| v.equals(value)) {
+                if read.values.len() < MAX_VALUES {
+                    read.values.push(value);
+                } else {
+                    read.more = true;
+                }
+            }
+        }
+        root
+    }
+}
+
+/// A path prefix: `(decision, option)`, `None` for a skipped decision.
+pub(super) type Prefix = Vec<(usize, Option<usize>)>;
+
+/// What one `then` assignment of a rule did wherever the rule fired.
+#[derive(Debug, Default)]
+pub(super) struct Assignment {
+    /// Whether the rule fired somewhere.
+    pub(super) fired: bool,
+    /// Whether, somewhere, the fact's value would differ without this assignment.
+    pub(super) effective: bool,
+    /// Whether everywhere it fired a rule of higher priority set the fact too.
+    pub(super) always_overridden: bool,
+    /// The rules of higher priority that won, by index.
+    pub(super) winners: Vec<usize>,
+    /// Rules of the same or lower priority that set the same value where it fired.
+    pub(super) same: Vec<usize>,
+    /// Whether it fired somewhere the fact would have its default anyway.
+    pub(super) default: bool,
+    /// A path where it fired without effect.
+    pub(super) example: Option<Prefix>,
+}
+
+/// What the walk saw of one decision.
+#[derive(Debug, Default)]
+pub(super) struct DecisionSeen {
+    /// Whether some state took it.
+    pub(super) taken: bool,
+    /// Whether, somewhere it was taken, two options led to different futures.
+    pub(super) matters: bool,
+    /// A state where it was taken, and the one outcome every option led to there, if one.
+    pub(super) example: Option<(Prefix, Option<usize>)>,
+    /// Whether it was taken somewhere no `likelihood_if` held.
+    pub(super) base_used: bool,
+    /// For each `likelihood_if`: whether it held somewhere.
+    pub(super) holds: Vec<bool>,
+    /// For each `likelihood_if`: whether it was the first to hold somewhere.
+    pub(super) first: Vec<bool>,
+    /// For each `likelihood_if`: the earlier ones that won where it held.
+    pub(super) beaten_by: Vec<Vec<usize>>,
+}
+
+/// Everything the walk saw.
+#[derive(Debug)]
+pub(super) struct Explored<'s> {
+    /// Every condition in the file, split into parts.
+    pub(super) conditions: Vec<Condition<'s>>,
+    /// Per rule: whether it fired somewhere, and whether it was idle somewhere.
+    pub(super) rules: Vec<(bool, bool)>,
+    /// Per rule, per `then` entry: what the assignment did.
+    pub(super) assignments: Vec<Vec<Assignment>>,
+    /// Per decision.
+    pub(super) decisions: Vec<DecisionSeen>,
+    /// The interned symbols, for printing values.
+    pub(super) symbols: Symbols,
+    /// Distinct states visited.
+    pub(super) states: u64,
+}
+
+/// Why the walk stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// More than [`MAX_STATES`] distinct states.
+    TooManyStates,
+    /// The evaluation deadline passed.
+    Deadline,
+}
+
+/// The future after a state, hash-consed: equal ids mean equal futures (the same decisions,
+/// probabilities and outcomes in the same shape).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Future {
+    Leaf(Option<usize>),
+    Skip(u32),
+    Branch(Vec<(u64, u32)>),
+}
+
+/// Walks every state of `program` (nothing given) and collects what the lints need.
+pub(super) fn explore<'s>(
+    scenario: &'s Scenario,
+    program: &Program,
+    limits: &EvalLimits,
+) -> Result<Explored<'s>, Stop> {
+    let mut compiler = Compiler {
+        names: Names::new(scenario),
+        symbols: program.symbols.clone(),
+        n_decisions: scenario.decisions.len(),
+    };
+    let mut conditions = Vec::new();
+    let mut index = Index {
+        guard: vec![None; scenario.decisions.len()],
+        likelihood_if: vec![Vec::new(); scenario.decisions.len()],
+        rule: Vec::new(),
+        outcome: Vec::new(),
+        signpost: Vec::new(),
+    };
+    for (d, decision) in scenario.decisions.iter().enumerate() {
+        if let Some(when) = &decision.when {
+            index.guard[d] = Some(conditions.len());
+            conditions.push(compiler.condition(Owner::Guard(d), when));
+        }
+        for (k, c) in decision.likelihood_if.iter().enumerate() {
+            index.likelihood_if[d].push(conditions.len());
+            conditions.push(compiler.condition(Owner::LikelihoodIf(d, k), &c.when));
+        }
+    }
+    for (r, rule) in scenario.rules.iter().enumerate() {
+        index.rule.push(conditions.len());
+        conditions.push(compiler.condition(Owner::Rule(r), &rule.when));
+    }
+    for (o, outcome) in scenario.outcomes.iter().enumerate() {
+        if let Some(when) = &outcome.when {
+            index.outcome.push(conditions.len());
+            conditions.push(compiler.condition(Owner::Outcome(o), when));
+        }
+    }
+    for (s, signpost) in scenario.signposts.iter().enumerate() {
+        if let Some(Evidence::When(when)) = &signpost.evidence {
+            index.signpost.push(conditions.len());
+            conditions.push(compiler.condition(Owner::Signpost(s), when));
+        }
+    }
+    let decisions = scenario
+        .decisions
+        .iter()
+        .map(|d| DecisionSeen {
+            holds: vec![false; d.likelihood_if.len()],
+            first: vec![false; d.likelihood_if.len()],
+            beaten_by: vec![Vec::new(); d.likelihood_if.len()],
+            ..DecisionSeen::default()
+        })
+        .collect();
+    let assignments = program
+        .rules
+        .iter()
+        .map(|r| {
+            r.sets
+                .iter()
+                .map(|_| Assignment {
+                    always_overridden: true,
+                    ..Assignment::default()
+                })
+                .collect()
+        })
+        .collect();
+    let analysis = Analysis::new(program);
+    let mut walker = Walker {
+        program,
+        analysis,
+        deadline: limits.deadline,
+        slots: program.initial.clone(),
+        fired: vec![false; program.rules.len()],
+        stack: Vec::new(),
+        steps: Vec::new(),
+        memo: HashMap::new(),
+        futures: HashMap::new(),
+        single: Vec::new(),
+        count: 0,
+        seen: Explored {
+            conditions,
+            rules: vec![(false, false); program.rules.len()],
+            assignments,
+            decisions,
+            symbols: compiler.symbols,
+            states: 0,
+        },
+        index,
+    };
+    walker.recompute();
+    walker.visit(0)?;
+    walker.seen.states = walker.count;
+    Ok(walker.seen)
+}
+
+/// Which condition belongs to what, by index into `Explored::conditions`.
+struct Index {
+    guard: Vec<Option<usize>>,
+    likelihood_if: Vec<Vec<usize>>,
+    rule: Vec<usize>,
+    outcome: Vec<usize>,
+    signpost: Vec<usize>,
+}
+
+struct Compiler {
+    names: Names,
+    symbols: Symbols,
+    n_decisions: usize,
+}
+
+impl Compiler {
+    fn compile(&mut self, expr: &Expr) -> Code {
+        let n = self.n_decisions;
+        let decision_slot = |i: usize| slot(i);
+        let fact_slot = move |i: usize| slot(n + i);
+        let map = SlotMap {
+            names: &self.names,
+            decision_slot: &decision_slot,
+            fact_slot: &fact_slot,
+        };
+        Code::compile(expr, &map, &mut self.symbols)
+    }
+
+    fn condition<'s>(&mut self, owner: Owner, expr: &'s Expr) -> Condition<'s> {
+        let mut nodes = Vec::new();
+        self.node(expr, &mut nodes);
+        let mut reads: Vec<Read> = Vec::new();
+        expr.for_each_name(&mut |name, _| {
+            if reads.iter().any(|r| r.name == name) {
+                return;
+            }
+            if let Some((target, _)) = self.names.get(name) {
+                let slot = match target {
+                    NameRef::Decision(i) => slot(i),
+                    NameRef::Fact(i) => slot(self.n_decisions + i),
+                };
+                reads.push(Read {
+                    name: name.to_owned(),
+                    target,
+                    slot,
+                    values: Vec::new(),
+                    more: false,
+                });
+            }
+        });
+        Condition {
+            owner,
+            nodes,
+            reads,
+            checked: 0,
+        }
+    }
+
+    /// Adds `expr` and its parts to `nodes` in pre-order; chains of one operator
+    /// (`a and b and c`) are one part with several children, as the analyst reads them.
+    fn node<'s>(&mut self, expr: &'s Expr, nodes: &mut Vec<Node<'s>>) -> usize {
+        let (shape, parts) = match &expr.kind {
+            ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), _, _) => {
+                let shape = if *op == BinaryOp::And {
+                    Shape::And
+                } else {
+                    Shape::Or
+                };
+                let mut parts = Vec::new();
+                let mut pending = vec![expr];
+                while let Some(e) = pending.pop() {
+                    match &e.kind {
+                        ExprKind::Binary(o, l, r) if o == op => {
+                            pending.push(r);
+                            pending.push(l);
+                        }
+                        _ => parts.push(e),
+                    }
+                }
+                (shape, parts)
+            }
+            ExprKind::Unary(UnaryOp::Not, inner) => (Shape::Not, vec![&**inner]),
+            _ => (Shape::Atom, Vec::new()),
+        };
+        let index = nodes.len();
+        let code = self.compile(expr);
+        nodes.push(Node {
+            expr,
+            shape,
+            children: Vec::new(),
+            code,
+            seen_true: false,
+            seen_false: false,
+        });
+        let children = parts.into_iter().map(|p| self.node(p, nodes)).collect();
+        if let Some(node) = nodes.get_mut(index) {
+            node.children = children;
+        }
+        index
+    }
+}
+
+fn slot(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+struct Walker<'p, 's> {
+    program: &'p Program,
+    analysis: Analysis,
+    deadline: Option<Instant>,
+    slots: Vec<Val>,
+    fired: Vec<bool>,
+    stack: Vec<Val>,
+    steps: Prefix,
+    /// `(depth, hash of the slots)` → the future after that state.
+    memo: HashMap<(u32, u128), u32>,
+    futures: HashMap<Future, u32>,
+    /// Per future id: the one outcome it always ends in, if there is one.
+    single: Vec<Option<usize>>,
+    count: u64,
+    seen: Explored<'s>,
+    index: Index,
+}
+
+impl Walker<'_, '_> {
+    /// Recomputes every derived fact from scratch in dependency order, exactly as the path
+    /// walker does: of the rules that fire, the highest priority sets a fact; `add`s sum up.
+    fn recompute(&mut self) {
+        let program = self.program;
+        for &step in &self.analysis.steps {
+            match step {
+                Step::Rule(r) => {
+                    if let (Some(rule), Some(fired)) = (program.rules.get(r), self.fired.get_mut(r))
+                    {
+                        *fired = rule.when.holds(&self.slots, &mut self.stack);
+                    }
+                }
+                Step::Fact(f) => {
+                    let Some(derived) = program.derived.get(f) else {
+                        continue;
+                    };
+                    let writers = self.analysis.writers.get(f).map_or(&[][..], Vec::as_slice);
+                    let value = if derived.summed {
+                        let mut total = derived.default.num().unwrap_or(0.0);
+                        for &r in writers.iter().filter(|&&r| self.fired[r]) {
+                            total += program.rules[r]
+                                .adds
+                                .iter()
+                                .filter(|(t, _)| *t == f)
+                                .map(|(_, a)| a)
+                                .sum::<f64>();
+                        }
+                        Val::Num(total)
+                    } else {
+                        let mut best: Option<(i64, Val)> = None;
+                        for &r in writers.iter().filter(|&&r| self.fired[r]) {
+                            let rule = &program.rules[r];
+                            for &(_, v) in rule.sets.iter().filter(|(t, _)| *t == f) {
+                                if best.is_none_or(|(p, _)| rule.priority > p) {
+                                    best = Some((rule.priority, v));
+                                }
+                            }
+                        }
+                        best.map_or(derived.default, |(_, v)| v)
+                    };
+                    if let Some(s) = self.slots.get_mut(derived.slot as usize) {
+                        *s = value;
+                    }
+                }
+            }
+        }
+    }
+
+    fn key(&self, level: usize) -> (u32, u128) {
+        let half = |salt: u64| {
+            let mut h = std::hash::DefaultHasher::new();
+            salt.hash(&mut h);
+            for v in &self.slots {
+                v.bits().hash(&mut h);
+            }
+            h.finish()
+        };
+        let hash = (u128::from(half(0x9e37_79b9_7f4a_7c15)) << 64) | u128::from(half(7));
+        (u32::try_from(level).unwrap_or(u32::MAX), hash)
+    }
+
+    fn intern(&mut self, future: Future) -> u32 {
+        if let Some(&id) = self.futures.get(&future) {
+            return id;
+        }
+        let single = match &future {
+            Future::Leaf(o) => *o,
+            Future::Skip(child) => self.single_of(*child),
+            Future::Branch(children) => {
+                let mut outcomes = children.iter().map(|&(_, c)| self.single_of(c));
+                let first = outcomes.next().flatten();
+                if first.is_some() && outcomes.all(|o| o == first) {
+                    first
+                } else {
+                    None
+                }
+            }
+        };
+        let id = u32::try_from(self.single.len()).unwrap_or(u32::MAX);
+        self.single.push(single);
+        self.futures.insert(future, id);
+        id
+    }
+
+    fn single_of(&self, future: u32) -> Option<usize> {
+        self.single.get(future as usize).copied().flatten()
+    }
+
+    fn visit(&mut self, level: usize) -> Result<u32, Stop> {
+        let key = self.key(level);
+        if let Some(&future) = self.memo.get(&key) {
+            return Ok(future);
+        }
+        self.count += 1;
+        if self.count > MAX_STATES {
+            return Err(Stop::TooManyStates);
+        }
+        if self.count % 256 == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(Stop::Deadline);
+        }
+        self.observe_rules();
+        let future = if level == self.program.decisions.len() {
+            self.leaf()
+        } else {
+            self.decide(level)?
+        };
+        self.memo.insert(key, future);
+        Ok(future)
+    }
+
+    fn observe(&mut self, condition: usize) -> bool {
+        match self.seen.conditions.get_mut(condition) {
+            Some(c) => c.observe(&self.slots, &mut self.stack),
+            None => false,
+        }
+    }
+
+    fn observe_rules(&mut self) {
+        let program = self.program;
+        for r in 0..program.rules.len() {
+            if let Some(&c) = self.index.rule.get(r) {
+                self.observe(c);
+            }
+            let fired = self.fired[r];
+            let seen = &mut self.seen.rules[r];
+            if fired {
+                seen.0 = true;
+            } else {
+                seen.1 = true;
+                continue;
+            }
+            let rule = &program.rules[r];
+            for (k, &(f, value)) in rule.sets.iter().enumerate() {
+                // The other rules that fire now and set the same fact.
+                let mut others: Vec<(i64, Val, usize)> = Vec::new();
+                for &w in self.analysis.writers.get(f).map_or(&[][..], Vec::as_slice) {
+                    if w == r || !self.fired[w] {
+                        continue;
+                    }
+                    let writer = &program.rules[w];
+                    for &(_, v) in writer.sets.iter().filter(|(t, _)| *t == f) {
+                        others.push((writer.priority, v, w));
+                    }
+                }
+                let top = others.iter().map(|o| o.0).max();
+                let Some(seen) = self.seen.assignments.get_mut(r).and_then(|a| a.get_mut(k)) else {
+                    continue;
+                };
+                seen.fired = true;
+                let mut effective = false;
+                match top {
+                    Some(p) if p > rule.priority => {
+                        for &(_, _, w) in others.iter().filter(|o| o.0 == p) {
+                            if !seen.winners.contains(&w) {
+                                seen.winners.push(w);
+                            }
+                        }
+                    }
+                    Some(p) => {
+                        seen.always_overridden = false;
+                        let best: Vec<&(i64, Val, usize)> =
+                            others.iter().filter(|o| o.0 == p).collect();
+                        // Without this rule the best of the others would win; if they disagree
+                        // among themselves, removing this one changes the result (a conflict).
+                        if best.iter().all(|o| o.1.equals(value)) {
+                            for o in best {
+                                if !seen.same.contains(&o.2) {
+                                    seen.same.push(o.2);
+                                }
+                            }
+                        } else {
+                            effective = true;
+                        }
+                    }
+                    None => {
+                        seen.always_overridden = false;
+                        let default = program.derived.get(f).map_or(Val::Unset, |d| d.default);
+                        if default.equals(value) {
+                            seen.default = true;
+                        } else {
+                            effective = true;
+                        }
+                    }
+                }
+                if effective {
+                    seen.effective = true;
+                } else if seen.example.is_none() {
+                    seen.example = Some(self.steps.clone());
+                }
+            }
+        }
+    }
+
+    fn leaf(&mut self) -> u32 {
+        for i in 0..self.index.outcome.len() {
+            self.observe(self.index.outcome[i]);
+        }
+        for i in 0..self.index.signpost.len() {
+            self.observe(self.index.signpost[i]);
+        }
+        let mut outcome = None;
+        let mut fallback = None;
+        for (i, o) in self.program.outcomes.iter().enumerate() {
+            match &o.when {
+                None => fallback = Some(i),
+                Some(code) if code.holds(&self.slots, &mut self.stack) => {
+                    outcome = Some(i);
+                    break;
+                }
+                Some(_) => {}
+            }
+        }
+        self.intern(Future::Leaf(outcome.or(fallback)))
+    }
+
+    fn decide(&mut self, level: usize) -> Result<u32, Stop> {
+        let program = self.program;
+        let decision = &program.decisions[level];
+        let taken = match self.index.guard[level] {
+            Some(c) => self.observe(c),
+            None => true,
+        };
+        if !taken {
+            self.steps.push((level, None));
+            let child = self.visit(level + 1);
+            self.steps.pop();
+            return Ok(self.intern(Future::Skip(child?)));
+        }
+        let mut first = None;
+        for k in 0..self.index.likelihood_if[level].len() {
+            let c = self.index.likelihood_if[level][k];
+            if !self.observe(c) {
+                continue;
+            }
+            let seen = &mut self.seen.decisions[level];
+            seen.holds[k] = true;
+            match first {
+                None => {
+                    seen.first[k] = true;
+                    first = Some(k);
+                }
+                Some(j) => {
+                    if !seen.beaten_by[k].contains(&j) {
+                        seen.beaten_by[k].push(j);
+                    }
+                }
+            }
+        }
+        let probabilities = match first {
+            Some(k) => decision
+                .conditional
+                .get(k)
+                .map_or(&decision.probabilities, |(_, p)| p),
+            None => &decision.probabilities,
+        };
+        {
+            let seen = &mut self.seen.decisions[level];
+            seen.taken = true;
+            seen.base_used |= first.is_none();
+        }
+        let slot = decision.slot as usize;
+        let saved_slots = self.slots.clone();
+        let saved_fired = self.fired.clone();
+        let mut children = Vec::with_capacity(decision.options.len());
+        for (i, &option) in decision.options.iter().enumerate() {
+            if let Some(s) = self.slots.get_mut(slot) {
+                *s = Val::Sym(option);
+            }
+            self.recompute();
+            self.steps.push((level, Some(i)));
+            let child = self.visit(level + 1);
+            self.steps.pop();
+            self.slots.clone_from(&saved_slots);
+            self.fired.clone_from(&saved_fired);
+            let p = probabilities.get(i).copied().unwrap_or(0.0);
+            children.push((p.to_bits(), child?));
+        }
+        let same = children.windows(2).all(|w| w[0].1 == w[1].1);
+        let single = children.first().and_then(|&(_, c)| self.single_of(c));
+        let seen = &mut self.seen.decisions[level];
+        if !same {
+            seen.matters = true;
+        } else if seen.example.is_none() {
+            seen.example = Some((self.steps.clone(), single));
+        }
+        Ok(self.intern(Future::Branch(children)))
+    }
+}

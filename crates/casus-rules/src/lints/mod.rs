@@ -1,0 +1,68 @@
+//! Lints: findings about a scenario that evaluated cleanly but probably does not say what its
+//! author believes.
+//!
+//! Each lint has a stable `W…` code documented in `casus_core::codes`, a default level, and
+//! can be set to `allow`, `note`, `warn` or `deny` per file (`[lints]`) or per run. The lints
+//! that need evaluation read one walk over every state of the decision graph
+//! ([`explore`](explore::explore)); the others read the scenario and the [`Evaluation`].
+//!
+//! False positives are bugs: every lint has a fixture that triggers it and a near miss that
+//! must not (`tests/fixtures/lints/`). When a lint cannot be sure, it stays quiet.
+
+mod conditions;
+mod explore;
+mod rules;
+mod text;
+mod usage;
+mod words;
+
+use casus_core::model::Scenario;
+use casus_core::{Code, Diagnostic, Severity};
+
+use crate::program::Program;
+use crate::result::Evaluation;
+use crate::search::EvalLimits;
+
+/// Runs every lint on a scenario that checked and evaluated without errors.
+pub(crate) fn lint(
+    scenario: &Scenario,
+    program: &Program,
+    evaluation: &Evaluation,
+    limits: &EvalLimits,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let usage = usage::Usage::new(scenario);
+    usage.report(scenario, evaluation, &mut out);
+    words::report(scenario, program, &mut out);
+    match explore::explore(scenario, program, limits) {
+        Ok(explored) => {
+            let cx = conditions::Context {
+                scenario,
+                explored: &explored,
+                evaluation,
+                usage: &usage,
+            };
+            conditions::report(&cx, &mut out);
+            rules::report(scenario, &explored, &usage, &mut out);
+        }
+        Err(stop) => {
+            let why = match stop {
+                explore::Stop::TooManyStates => format!(
+                    "the scenario has more than {} distinct states",
+                    explore::MAX_STATES
+                ),
+                explore::Stop::Deadline => "the time limit was reached".to_owned(),
+            };
+            let mut note = Diagnostic::new(
+                Code::LimitExceeded,
+                format!("the lints that read every path were skipped: {why}"),
+            )
+            .help(
+                "the other checks ran; lint a smaller part of the scenario, or raise `--timeout`",
+            );
+            note.severity = Severity::Note;
+            out.push(note);
+        }
+    }
+    out
+}

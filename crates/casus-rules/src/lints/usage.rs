@@ -1,0 +1,303 @@
+//! Who reads what: unused facts, decisions and actors, and missing payoffs.
+//!
+//! A fact or decision is *live* when something that shapes a result reads it: a guard, a
+//! conditional likelihood, an outcome, a signpost, a test's expectation, or a rule that sets a
+//! live fact. Reads by rules whose own facts nothing reads do not count, so a dead-end chain of
+//! rules is reported once, at the fact where it ends.
+
+use casus_core::expr::Expr;
+use casus_core::model::{EXPECT_OUTCOME, Evidence, NATURE, Scenario};
+use casus_core::names::{NameRef, Names};
+use casus_core::{Code, Diagnostic};
+
+use crate::result::Evaluation;
+
+use super::text::and_list;
+
+/// Which facts, decisions and rules are live.
+#[derive(Debug)]
+pub(super) struct Usage {
+    /// Per fact, in the scenario's order.
+    pub(super) fact: Vec<bool>,
+    /// Per decision.
+    pub(super) decision: Vec<bool>,
+    /// Per input fact: whether a test or variant overrides it (so it is meant to vary).
+    pub(super) overridden: Vec<bool>,
+}
+
+impl Usage {
+    /// Works out what is live in `scenario`.
+    pub(super) fn new(scenario: &Scenario) -> Self {
+        let names = Names::new(scenario);
+        let mut usage = Usage {
+            fact: vec![false; scenario.facts.len()],
+            decision: vec![false; scenario.decisions.len()],
+            overridden: vec![false; scenario.facts.len()],
+        };
+        let mark = |usage: &mut Usage, name: &str| match names.get(name) {
+            Some((NameRef::Fact(i), _)) => {
+                if let Some(f) = usage.fact.get_mut(i) {
+                    *f = true;
+                }
+            }
+            Some((NameRef::Decision(i), _)) => {
+                if let Some(d) = usage.decision.get_mut(i) {
+                    *d = true;
+                }
+            }
+            None => {}
+        };
+        let mut roots: Vec<&Expr> = Vec::new();
+        for decision in &scenario.decisions {
+            roots.extend(decision.when.as_ref());
+            roots.extend(decision.likelihood_if.iter().map(|c| &c.when));
+        }
+        roots.extend(scenario.outcomes.iter().filter_map(|o| o.when.as_ref()));
+        for signpost in &scenario.signposts {
+            match &signpost.evidence {
+                Some(Evidence::When(when)) => roots.push(when),
+                Some(Evidence::Ratio { decision, .. }) => mark(&mut usage, &decision.name),
+                None => {}
+            }
+        }
+        for expr in roots {
+            expr.for_each_name(&mut |name, _| mark(&mut usage, name));
+        }
+        for test in &scenario.tests {
+            for (name, _) in test.expect.iter().filter(|(n, _)| n.name != EXPECT_OUTCOME) {
+                mark(&mut usage, &name.name);
+            }
+        }
+        // A rule is live when it writes a live fact; then what it reads is live too. Repeat
+        // until nothing changes (each round marks at least one more rule, or stops).
+        let mut live_rule = vec![false; scenario.rules.len()];
+        loop {
+            let mut changed = false;
+            for (r, rule) in scenario.rules.iter().enumerate() {
+                if live_rule[r] {
+                    continue;
+                }
+                let writes_live = rule
+                    .then
+                    .iter()
+                    .map(|a| &a.fact)
+                    .chain(rule.add.iter().map(|c| &c.fact))
+                    .any(|fact| {
+                        matches!(names.get(&fact.name), Some((NameRef::Fact(i), _)) if usage.fact[i])
+                    });
+                if writes_live {
+                    live_rule[r] = true;
+                    changed = true;
+                    rule.when
+                        .for_each_name(&mut |name, _| mark(&mut usage, name));
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut overridden = |name: &str| {
+            if let Some((NameRef::Fact(i), _)) = names.get(name)
+                && let Some(o) = usage.overridden.get_mut(i)
+            {
+                *o = true;
+            }
+        };
+        for test in &scenario.tests {
+            for (name, _) in &test.given {
+                overridden(&name.name);
+            }
+        }
+        for variant in &scenario.variants {
+            for (name, _) in &variant.facts {
+                overridden(&name.name);
+            }
+        }
+        usage
+    }
+
+    /// Reports unused facts, decisions and actors, and missing payoffs. Decisions no path
+    /// takes are left to the reachability lint, and outcomes no path reaches need no payoffs.
+    pub(super) fn report(
+        &self,
+        scenario: &Scenario,
+        evaluation: &Evaluation,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let names = Names::new(scenario);
+        let reads = |rule: &casus_core::model::Rule, target: NameRef| {
+            let mut found = false;
+            rule.when.for_each_name(&mut |name, _| {
+                found |= names.get(name).is_some_and(|(r, _)| r == target);
+            });
+            found
+        };
+        for (i, fact) in scenario.facts.iter().enumerate() {
+            if self.fact[i] {
+                continue;
+            }
+            let name = &fact.id.name;
+            let readers: Vec<&casus_core::model::Rule> = scenario
+                .rules
+                .iter()
+                .filter(|r| reads(r, NameRef::Fact(i)))
+                .collect();
+            let writers: Vec<&casus_core::model::Rule> = scenario
+                .rules
+                .iter()
+                .filter(|r| {
+                    r.then.iter().any(|a| a.fact.name == *name)
+                        || r.add.iter().any(|c| c.fact.name == *name)
+                })
+                .collect();
+            let message = if readers.is_empty() {
+                format!("fact `{name}` is never read")
+            } else {
+                format!("fact `{name}` is read only by rules whose results nothing reads")
+            };
+            let code = if fact.is_derived() {
+                Code::UnusedFact
+            } else {
+                Code::UnusedInput
+            };
+            let mut d = Diagnostic::new(code, message).primary(
+                fact.id.span,
+                "no guard, likelihood, outcome, signpost or test reads it",
+            );
+            for rule in &readers {
+                d = d.secondary(
+                    rule.id.span,
+                    "reads it, but nothing reads what this rule sets",
+                );
+            }
+            for rule in &writers {
+                d = d.secondary(rule.id.span, format!("sets `{name}`"));
+            }
+            let help = if fact.is_derived() {
+                format!(
+                    "read `{name}` where it should change a result (an outcome's `when`, a guard or a test), or remove it and the rules that set it"
+                )
+            } else {
+                format!(
+                    "read `{name}` where it should change a result, or leave it as context for readers"
+                )
+            };
+            out.push(d.help(help));
+        }
+        for (i, decision) in scenario.decisions.iter().enumerate() {
+            let reachable = evaluation
+                .option_reachable
+                .get(i)
+                .is_none_or(|o| o.iter().any(|r| *r));
+            if self.decision[i] || !reachable {
+                continue;
+            }
+            let name = &decision.id.name;
+            let readers: Vec<&casus_core::model::Rule> = scenario
+                .rules
+                .iter()
+                .filter(|r| reads(r, NameRef::Decision(i)))
+                .collect();
+            let message = if readers.is_empty() {
+                format!("decision `{name}` is never read")
+            } else {
+                format!("decision `{name}` is read only by rules whose results nothing reads")
+            };
+            let mut d = Diagnostic::new(Code::UnusedDecision, message).primary(
+                decision.id.span,
+                "whichever option is taken, nothing that shapes a result sees it",
+            );
+            for rule in &readers {
+                d = d.secondary(
+                    rule.id.span,
+                    "reads it, but nothing reads what this rule sets",
+                );
+            }
+            out.push(d.help(format!(
+                "read `{name}` in a rule or outcome through which the choice should matter, or remove the decision"
+            )));
+        }
+        for actor in &scenario.actors {
+            let name = &actor.id.name;
+            let decides = scenario.decisions.iter().any(|d| d.actor.name == *name);
+            let paid = scenario
+                .outcomes
+                .iter()
+                .any(|o| o.payoff.iter().any(|(a, _)| a.name == *name))
+                || scenario.variants.iter().any(|v| {
+                    v.payoff
+                        .iter()
+                        .any(|(_, p)| p.iter().any(|(a, _)| a.name == *name))
+                });
+            if !decides && !paid {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnusedActor,
+                        format!("actor `{name}` decides nothing and has no payoff"),
+                    )
+                    .primary(actor.id.span, "appears in no decision and no payoff")
+                    .help(format!(
+                        "give `{name}` payoffs in the outcomes, or a decision, or remove it"
+                    )),
+                );
+            }
+        }
+        missing_payoffs(scenario, evaluation, out);
+    }
+}
+
+fn missing_payoffs(scenario: &Scenario, evaluation: &Evaluation, out: &mut Vec<Diagnostic>) {
+    if scenario.outcomes.iter().all(|o| o.payoff.is_empty()) {
+        // A forecast-only scenario: no strategy is asked for, so no payoff is missing.
+        return;
+    }
+    let mut deciders: Vec<(&str, &str)> = Vec::new();
+    for decision in &scenario.decisions {
+        let actor = decision.actor.name.as_str();
+        if actor != NATURE && !deciders.iter().any(|(a, _)| *a == actor) {
+            deciders.push((actor, &decision.id.name));
+        }
+    }
+    for (i, outcome) in scenario.outcomes.iter().enumerate() {
+        let reachable = evaluation.outcomes.get(i).is_none_or(|o| o.reachable);
+        if !reachable {
+            continue;
+        }
+        let missing: Vec<&(&str, &str)> = deciders
+            .iter()
+            .filter(|(a, _)| outcome.payoff_of(a).is_none())
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let actors: Vec<String> = missing.iter().map(|(a, _)| (*a).to_owned()).collect();
+        let (first, decision) = missing[0];
+        let message = if missing.len() == 1 {
+            format!(
+                "outcome `{}` has no payoff for `{first}`, which decides `{decision}`",
+                outcome.id.name
+            )
+        } else {
+            format!(
+                "outcome `{}` has no payoff for {}, which take decisions",
+                outcome.id.name,
+                and_list(&actors)
+            )
+        };
+        let example = actors
+            .iter()
+            .map(|a| format!("{a} = …"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(
+            Diagnostic::new(Code::MissingPayoff, message)
+                .primary(
+                    outcome.id.span,
+                    "a missing payoff counts as 0 for the strategy",
+                )
+                .help(format!(
+                    "add `{example}` to its `payoff`; write 0 if neutral is what you mean"
+                )),
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! Signposts: observable indicators, and the forecast conditioned on having seen them.
+//!
+//! A signpost is evidence in one of two forms:
+//! - a **likelihood ratio** per option of one decision: seeing the signpost is `r(o)` times as
+//!   likely when option `o` is taken. Observing it multiplies that decision's probabilities in
+//!   the [`Program`] (base and conditional tables) by the ratios, *without* renormalising, so a
+//!   path's mass becomes `P(path) · r(option on the path)` (a path that skips the decision keeps
+//!   ratio 1). The search's forecast divides by the total mass at the end, which is exactly
+//!   Bayes' rule: `P(path | seen) = P(path) · r / Σ P · r`. The strategy renormalises at each
+//!   chance node, so nature's averages there become posteriors too.
+//! - a **condition** that holds at the end of every path consistent with the observation.
+//!   Observing it rules out the paths where it is false, exactly as a given decision rules out
+//!   the paths that skip it: they count as 0 paths, for the forecast and the strategy alike.
+//!   The condition is added to every outcome's `when` and the paths where it is false reach an
+//!   extra outcome that [`Given::ruled_out`] names; adding it to the outcomes (rather than
+//!   checking it beside them) keeps the search's merging of equal states exact, since the
+//!   search keeps what outcomes read.
+
+use casus_core::Diagnostic;
+use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
+use casus_core::model::{Evidence, Ident, Outcome, Scenario, Value, list};
+
+use crate::program::Program;
+use crate::result::Evaluation;
+use crate::search::{EvalLimits, Given, evaluate};
+
+/// A scenario and program that condition on observed signposts.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    /// The scenario, with an extra last outcome for the ruled-out paths when a condition was
+    /// observed.
+    pub scenario: Scenario,
+    /// The compiled program, with likelihood ratios applied.
+    pub program: Program,
+    /// What is given, with [`Given::ruled_out`] set when a condition was observed.
+    pub given: Given,
+    /// How many outcomes the scenario had before: the outcomes to report.
+    pub outcomes: usize,
+}
+
+/// The indices of the signposts named `ids`, or a sentence naming the first unknown one.
+pub fn resolve(scenario: &Scenario, ids: &[&str]) -> Result<Vec<usize>, String> {
+    ids.iter()
+        .map(|id| {
+            scenario
+                .signposts
+                .iter()
+                .position(|s| s.id.name == *id)
+                .ok_or_else(|| {
+                    let names: Vec<String> = scenario
+                        .signposts
+                        .iter()
+                        .map(|s| s.id.name.clone())
+                        .collect();
+                    let hint =
+                        casus_core::diagnostic::did_you_mean(id, names.iter().map(String::as_str))
+                            .unwrap_or_else(|| {
+                                if names.is_empty() {
+                                    "the file declares no `[signposts.*]`".to_owned()
+                                } else {
+                                    format!("the signposts are {}", list(&names))
+                                }
+                            });
+                    format!("`{id}` is not a signpost; {hint}")
+                })
+        })
+        .collect()
+}
+
+/// Conditions the scenario on the signposts `observed` (indices into `scenario.signposts`),
+/// with input facts overridden and decisions fixed as in `overrides` and `given`.
+pub fn observe(
+    scenario: &Scenario,
+    overrides: &[(usize, Value)],
+    given: &Given,
+    observed: &[usize],
+) -> Result<Observation, Vec<Diagnostic>> {
+    let outcomes = scenario.outcomes.len();
+    let conditions: Vec<&Expr> = observed
+        .iter()
+        .filter_map(|&s| match &scenario.signposts.get(s)?.evidence {
+            Some(Evidence::When(when)) => Some(when),
+            _ => None,
+        })
+        .collect();
+    let mut scenario = scenario.clone();
+    let mut given = given.clone();
+    if let Some(seen) = conjunction(&conditions) {
+        for outcome in &mut scenario.outcomes {
+            if let Some(when) = outcome.when.take() {
+                outcome.when = Some(binary(BinaryOp::And, when, seen.clone()));
+            }
+        }
+        let span = seen.span;
+        scenario.outcomes.push(Outcome {
+            id: Ident {
+                name: "(ruled out)".to_owned(),
+                span,
+            },
+            title: "ruled out by an observed signpost".to_owned(),
+            when: Some(Expr {
+                kind: ExprKind::Unary(UnaryOp::Not, Box::new(seen)),
+                span,
+            }),
+            payoff: Vec::new(),
+            doc: None,
+        });
+        given.ruled_out = Some(outcomes);
+    }
+    let mut program = Program::compile_with(&scenario, overrides)?;
+    apply_ratios(&scenario, &mut program, observed);
+    Ok(Observation {
+        scenario,
+        program,
+        given,
+        outcomes,
+    })
+}
+
+/// Multiplies the probabilities of the decisions that likelihood-ratio signposts among
+/// `observed` are about by their ratios (base and conditional tables alike), without
+/// renormalising.
+pub fn apply_ratios(scenario: &Scenario, program: &mut Program, observed: &[usize]) {
+    for &s in observed {
+        let Some(Evidence::Ratio { decision, ratios }) =
+            scenario.signposts.get(s).and_then(|s| s.evidence.as_ref())
+        else {
+            continue;
+        };
+        let Some(d) = scenario
+            .decisions
+            .iter()
+            .position(|x| x.id.name == decision.name)
+        else {
+            continue;
+        };
+        let model = &scenario.decisions[d];
+        let Some(compiled) = program.decisions.get_mut(d) else {
+            continue;
+        };
+        for (option, ratio) in ratios {
+            let Some(o) = model.options.iter().position(|x| x.name == option.name) else {
+                continue;
+            };
+            if let Some(p) = compiled.probabilities.get_mut(o) {
+                *p *= ratio.value;
+            }
+            for (_, table) in &mut compiled.conditional {
+                if let Some(p) = table.get_mut(o) {
+                    *p *= ratio.value;
+                }
+            }
+        }
+    }
+}
+
+/// Evaluates an observation and reports only the scenario's own outcomes: the ruled-out
+/// paths are gone, and the forecast is conditioned on what was seen.
+pub fn evaluate_observed(
+    observation: &Observation,
+    limits: &EvalLimits,
+) -> Result<Evaluation, Vec<Diagnostic>> {
+    let mut evaluation = evaluate(
+        &observation.scenario,
+        &observation.program,
+        &observation.given,
+        limits,
+    )
+    .map_err(|diagnostics| {
+        diagnostics
+            .into_iter()
+            .map(|d| {
+                if d.message.starts_with("no path is consistent") {
+                    Diagnostic::new(
+                        d.code,
+                        "no path is consistent with the observed signposts and given values",
+                    )
+                    .help("the signposts' conditions cannot all hold on one path; observe fewer of them")
+                } else {
+                    d
+                }
+            })
+            .collect::<Vec<_>>()
+    })?;
+    evaluation.outcomes.truncate(observation.outcomes);
+    if evaluation
+        .strategy
+        .outcome
+        .is_some_and(|o| o >= observation.outcomes)
+    {
+        evaluation.strategy.outcome = None;
+    }
+    Ok(evaluation)
+}
+
+fn binary(op: BinaryOp, a: Expr, b: Expr) -> Expr {
+    let span = a.span;
+    Expr {
+        kind: ExprKind::Binary(op, Box::new(a), Box::new(b)),
+        span,
+    }
+}
+
+fn conjunction(conditions: &[&Expr]) -> Option<Expr> {
+    let mut iter = conditions.iter().map(|c| (*c).clone());
+    let first = iter.next()?;
+    Some(iter.fold(first, |acc, c| binary(BinaryOp::And, acc, c)))
+}
+
+/// What observing one signpost does to the forecast.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Effect {
+    /// Index into `scenario.signposts`.
+    pub signpost: usize,
+    /// The forecast with the signpost observed, one probability per outcome; or why it could
+    /// not be computed (a sentence), such as a condition no path meets.
+    pub result: Result<Vec<f64>, String>,
+    /// Per outcome: observed minus base (zeros when the forecast failed).
+    pub shifts: Vec<f64>,
+    /// Total variation distance from the base forecast: the share of probability that moves
+    /// to another outcome.
+    pub distance: f64,
+}
+
+/// Every signpost, each observed alone, against the base forecast `base` (one probability
+/// per outcome), in file order. A limit stops the whole list.
+pub fn watch_list(
+    scenario: &Scenario,
+    base: &[f64],
+    limits: &EvalLimits,
+) -> Result<Vec<Effect>, Vec<Diagnostic>> {
+    let none = Given::none(scenario.decisions.len());
+    let mut effects = Vec::new();
+    for signpost in 0..scenario.signposts.len() {
+        let observed =
+            observe(scenario, &[], &none, &[signpost]).and_then(|o| evaluate_observed(&o, limits));
+        let result = match observed {
+            Ok(e) => Ok(e.outcomes.iter().map(|o| o.probability).collect::<Vec<_>>()),
+            Err(d)
+                if d.iter().any(|d| d.code == casus_core::Code::LimitExceeded)
+                    && !d
+                        .iter()
+                        .any(|d| d.message.starts_with("no path is consistent")) =>
+            {
+                return Err(d);
+            }
+            Err(d) => Err(d
+                .first()
+                .map_or_else(|| "the evaluation failed".to_owned(), |d| d.message.clone())),
+        };
+        let shifts: Vec<f64> = match &result {
+            Ok(p) => p.iter().zip(base).map(|(a, b)| a - b).collect(),
+            Err(_) => vec![0.0; base.len()],
+        };
+        let distance = shifts.iter().map(|s| s.abs()).sum::<f64>() / 2.0;
+        effects.push(Effect {
+            signpost,
+            result,
+            shifts,
+            distance,
+        });
+    }
+    Ok(effects)
+}
