@@ -141,6 +141,7 @@ fn valid_fixtures_check_clean() {
             .diagnostics
             .iter()
             .filter(|d| d.severity != Severity::Note)
+            .filter(|d| !is_known_design_example_warning(&name, d))
             .collect();
         assert!(
             findings.is_empty(),
@@ -163,6 +164,15 @@ fn valid_fixtures_check_clean() {
             assert_house_style(&name, diagnostic);
         }
     });
+}
+
+/// `design-example.toml` is DESIGN.md's example kept verbatim. It sets `pressure` with `add`
+/// but no condition reads it, which the unused-fact lint rightly warns about; that one warning
+/// is expected, any other fails the test.
+fn is_known_design_example_warning(name: &str, diagnostic: &Diagnostic) -> bool {
+    name.ends_with("/design-example.toml")
+        && diagnostic.code.as_str() == "W0101"
+        && diagnostic.message == "fact `pressure` is never read"
 }
 
 #[test]

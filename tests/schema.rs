@@ -154,6 +154,7 @@ summary = "s"
 as_of = 2025-04-18
 sources = ["a"]
 tags = ["b"]
+max_estimate_age_days = 30
 
 [actors]
 us = { name = "US", doc = "d" }
@@ -172,6 +173,20 @@ likelihood = { a = "likely", b = "unlikely" }
 doc = "d"
 [[decisions.d.likelihood_if]]
 when = "level == 'high'"
+a = 0.5
+b = 0.5
+
+[decisions.e]
+actor = "nature"
+options = ["a", "b"]
+
+[decisions.e.likelihood.by.x]
+a = 0.4
+b = 0.6
+as_of = 2025-04-01
+source = "s"
+
+[decisions.e.likelihood.by.y]
 a = 0.5
 b = 0.5
 
@@ -197,6 +212,25 @@ given = { d = "a" }
 expect = { outcome = "yes" }
 expect_probability = { yes = [0, 1] }
 doc = "d"
+variant = "v"
+
+[variants.v]
+title = "t"
+facts = { level = "high" }
+likelihood.d = { a = 0.1, b = 0.9 }
+payoff.yes = { us = 2 }
+source = "s"
+doc = "d"
+
+[signposts.s]
+title = "t"
+decision = "e"
+ratio = { a = 2 }
+source = "s"
+doc = "d"
+
+[signposts.w]
+when = "flag"
 "#;
     let file = casus_core::SourceFile::new("every-key.toml", text);
     let loaded = casus_core::load::load(&file, &casus_core::limits::Limits::default());
@@ -220,6 +254,9 @@ doc = "d"
         &casus_core::format::RULE,
         &casus_core::format::OUTCOME,
         &casus_core::format::TEST,
+        &casus_core::format::ESTIMATE,
+        &casus_core::format::VARIANT,
+        &casus_core::format::SIGNPOST,
     ] {
         for key in table.keys {
             assert!(

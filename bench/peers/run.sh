@@ -8,6 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="${1:-$root/target/bench-peers.json}"
+case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 runs="${PEER_RUNS:-3}"
 cd "$here"
 

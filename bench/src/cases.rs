@@ -173,6 +173,9 @@ pub struct Measured {
     pub id: String,
     /// Seconds per run, sorted.
     pub seconds: Vec<f64>,
+    /// CPU seconds (user + system, all threads) per run, sorted: with the wall time it tells
+    /// a parallel run starved of cores from one that does not scale.
+    pub cpu_seconds: Vec<f64>,
     /// Peak resident memory of the process, in bytes.
     pub peak_rss: Option<u64>,
     /// Complete paths of the scenario (evaluating cases).
@@ -190,15 +193,25 @@ pub struct Measured {
 impl Measured {
     /// The median run.
     pub fn median(&self) -> f64 {
-        let n = self.seconds.len();
-        if n == 0 {
-            return f64::NAN;
-        }
-        if n % 2 == 1 {
-            self.seconds[n / 2]
-        } else {
-            (self.seconds[n / 2 - 1] + self.seconds[n / 2]) / 2.0
-        }
+        median(&self.seconds)
+    }
+
+    /// The median CPU time of a run.
+    pub fn cpu_median(&self) -> f64 {
+        median(&self.cpu_seconds)
+    }
+}
+
+/// The median of sorted values.
+fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
     }
 }
 
@@ -206,12 +219,14 @@ impl Measured {
 pub fn run(case: &Case) -> Result<Measured, String> {
     let text = generate(case.family, case.size, SEED).to_toml();
     let mut seconds = Vec::with_capacity(case.runs);
+    let mut cpu_seconds = Vec::with_capacity(case.runs);
     let mut paths = None;
     let mut nodes = None;
     let scenario = stages::load_check("generated.toml", &text)?;
     let program = stages::compile(&scenario)?;
     // One untimed run first: it warms caches and checks the case works.
     for i in 0..=case.runs {
+        let cpu = stages::cpu_time();
         let start = Instant::now();
         match case.stage {
             Stage::LoadCheck => {
@@ -237,15 +252,20 @@ pub fn run(case: &Case) -> Result<Measured, String> {
         let elapsed = start.elapsed();
         if i > 0 {
             seconds.push(elapsed.as_secs_f64());
+            if let (Some(before), Some(after)) = (cpu, stages::cpu_time()) {
+                cpu_seconds.push(after - before);
+            }
         }
         if elapsed > Duration::from_secs(120) {
             break;
         }
     }
     seconds.sort_by(f64::total_cmp);
+    cpu_seconds.sort_by(f64::total_cmp);
     Ok(Measured {
         id: case.id.to_owned(),
         seconds,
+        cpu_seconds,
         peak_rss: stages::peak_rss(),
         paths,
         nodes,

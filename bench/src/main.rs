@@ -155,9 +155,14 @@ fn measured_from(value: &serde_json::Value) -> Result<Measured, String> {
         .iter()
         .filter_map(serde_json::Value::as_f64)
         .collect();
+    let cpu_seconds = value["cpu_seconds"]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+        .unwrap_or_default();
     Ok(Measured {
         id: value["id"].as_str().unwrap_or_default().to_owned(),
         seconds,
+        cpu_seconds,
         peak_rss: value["peak_rss"].as_u64(),
         paths: value["paths"].as_f64().map(|p| p as u128),
         nodes: value["nodes"].as_u64(),

@@ -91,13 +91,13 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
          peak memory is that process's `VmHWM`.\n\n",
     );
 
-    out.push_str("## Engine\n\n| case | scenario | median | min–max | runs | peak memory | paths | search nodes | command |\n|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("## Engine\n\n| case | scenario | median | min–max | CPU time (median) | runs | peak memory | paths | search nodes | command |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (case, m) in rows {
         let min = m.seconds.first().copied().unwrap_or(f64::NAN);
         let max = m.seconds.last().copied().unwrap_or(f64::NAN);
         let _ = writeln!(
             out,
-            "| {} | {} {}×{} ({} KB) | {} | {}–{} | {} | {} | {} | {} | `casus-bench case {}` |",
+            "| {} | {} {}×{} ({} KB) | {} | {}–{} | {} | {} | {} | {} | {} | `casus-bench case {}` |",
             case.title,
             case.family.name(),
             case.size.decisions,
@@ -106,6 +106,7 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
             ms(m.median()),
             ms(min),
             ms(max),
+            ms(m.cpu_median()),
             m.seconds.len(),
             mb(m.peak_rss),
             m.paths.map_or_else(|| "–".to_owned(), |p| p.to_string()),
@@ -138,12 +139,15 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
             )
         );
         let speedup = one / two;
+        let cpu = find(rows, "eval-2^20-2t").map_or(f64::NAN, Measured::cpu_median);
         let _ = writeln!(
             out,
-            "| both cores ≥ 1.7× faster than one | {speedup:.2}× ({} vs {}) | {} |",
+            "| both cores ≥ 1.7× faster than one | {speedup:.2}× ({} vs {}; the two-thread run used {} of CPU, so it had {:.2} cores on average) | {} |",
             ms(two),
             ms(one),
-            verdict(speedup >= 1.7, "medians")
+            ms(cpu),
+            cpu / two,
+            verdict(speedup >= 1.7, "wall-clock medians")
         );
     }
     if let Some(m) = find(rows, "window-60") {

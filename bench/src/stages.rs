@@ -90,3 +90,16 @@ pub fn peak_rss() -> Option<u64> {
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
+
+/// CPU time this process has used so far (user + system, every thread), in seconds, from
+/// `/proc/self/stat`; `None` where `/proc` is not there. Its resolution is a clock tick.
+pub fn cpu_time() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    // Linux reports clock ticks of 1/100 s (USER_HZ) on every platform casus supports.
+    Some((user + system) / 100.0)
+}

@@ -565,9 +565,12 @@ codes! {
 
     /// Part of a condition is always true or always false wherever it is checked, so it does
     /// not do what it seems to. casus finds this by evaluating the part on every state where
-    /// the condition is checked, and says which values the facts it reads take there. A
-    /// comparison with an input fact is constant by nature (input facts do not change on a
-    /// path), unless a test or variant overrides that fact, which shows it is meant to vary.
+    /// the condition is checked, and says which values the facts it reads take there. Input
+    /// facts do not change on a path, so a comparison with one alone is constant unless the
+    /// file says the fact may vary: the path-based lints (this one, the unreachable, dead,
+    /// shadowed and redundant ones) also walk the what-ifs the file declares, namely each
+    /// test's and variant's overridden input facts and each other value a symbol fact's `type`
+    /// lists, and report only what holds in all of them.
     ///
     /// ```toml
     /// [facts]
@@ -577,8 +580,9 @@ codes! {
     /// ```
     ///
     /// Fix: correct the comparison (`support >= 90`) or drop the part that is constant. If the
-    /// condition is there for `--given support=95` runs, add a test that overrides the fact, or
-    /// write `constant_condition = "allow"` under `[lints]` with a comment saying so.
+    /// condition is there for `--given support=95` runs, add a test that overrides the fact
+    /// (it then counts as a what-if), or write `constant_condition = "allow"` under `[lints]`
+    /// with a comment saying so.
     ConstantCondition = ("W0201", "constant_condition", Warning, "a condition is always true or always false");
 
     /// A decision's likelihoods can sum to 100 % only when every band is at its low end, or

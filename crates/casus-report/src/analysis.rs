@@ -220,9 +220,17 @@ pub fn render_variants(scenario: &Scenario, columns: &[Column]) -> String {
             .and_then(|v| scenario.variants.get(v))
             .map_or_else(|| "base".to_owned(), |v| v.id.name.clone())
     };
+    let end = |c: &Column| match &c.result {
+        Ok(r) => r
+            .strategic_outcome
+            .and_then(|o| scenario.outcomes.get(o))
+            .map_or_else(|| "—".to_owned(), |o| o.id.name.clone()),
+        Err(_) => "—".to_owned(),
+    };
+    // Each column: a number right-aligned at its width, then a two-character mark.
     let widths: Vec<usize> = columns
         .iter()
-        .map(|c| name(c).chars().count().max(9))
+        .map(|c| name(c).chars().count().max(end(c).chars().count()).max(7))
         .collect();
     let first = scenario
         .outcomes
@@ -230,58 +238,49 @@ pub fn render_variants(scenario: &Scenario, columns: &[Column]) -> String {
         .map(|o| o.id.name.chars().count())
         .max()
         .unwrap_or(7)
-        .max(15);
-    let header: Vec<String> = columns
-        .iter()
-        .zip(&widths)
-        .map(|(c, w)| format!("{:>w$}", name(c), w = w + 2))
-        .collect();
-    let _ = writeln!(out, "  {}{}", pad("outcome", first), header.join(""));
-    let base_result = base.result.as_ref().ok();
-    for (o, outcome) in scenario.outcomes.iter().enumerate() {
-        let cells: Vec<String> = columns
+        .max(17);
+    let row = |label: &str, cells: Vec<String>| {
+        let line = format!("  {}{}", pad(label, first), cells.concat());
+        format!("{}\n", line.trim_end())
+    };
+    out.push_str(&row(
+        "outcome",
+        columns
             .iter()
             .zip(&widths)
-            .map(|(c, w)| {
-                let cell = match &c.result {
-                    Ok(r) => {
-                        let p = r.probabilities.get(o).copied().unwrap_or(0.0);
-                        let mark = match (c.variant, base_result) {
-                            (Some(_), Some(b)) => {
-                                let q = b.probabilities.get(o).copied().unwrap_or(0.0);
-                                if differs(p, q) { " *" } else { "  " }
-                            }
-                            _ => "  ",
-                        };
-                        format!("{}{mark}", percent(p))
-                    }
-                    Err(_) => "—  ".to_owned(),
-                };
-                format!("{:>w$}", cell, w = w + 2)
+            .map(|(c, w)| format!("  {:>w$}  ", name(c), w = w))
+            .collect(),
+    ));
+    let base_result = base.result.as_ref().ok();
+    for (o, outcome) in scenario.outcomes.iter().enumerate() {
+        let cells = columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| match &c.result {
+                Ok(r) => {
+                    let p = r.probabilities.get(o).copied().unwrap_or(0.0);
+                    let mark = match (c.variant, base_result) {
+                        (Some(_), Some(b)) => {
+                            let q = b.probabilities.get(o).copied().unwrap_or(0.0);
+                            if differs(p, q) { " *" } else { "  " }
+                        }
+                        _ => "  ",
+                    };
+                    format!("  {:>w$}{mark}", percent(p), w = w)
+                }
+                Err(_) => format!("  {:>w$}  ", "—", w = w),
             })
             .collect();
-        let _ = writeln!(out, "  {}{}", pad(&outcome.id.name, first), cells.join(""));
+        out.push_str(&row(&outcome.id.name, cells));
     }
-    let ends: Vec<String> = columns
-        .iter()
-        .zip(&widths)
-        .map(|(c, w)| {
-            let text = match &c.result {
-                Ok(r) => r
-                    .strategic_outcome
-                    .and_then(|o| scenario.outcomes.get(o))
-                    .map_or_else(|| "—".to_owned(), |o| o.id.name.clone()),
-                Err(_) => "—".to_owned(),
-            };
-            format!("{:>w$}", text, w = w + 2)
-        })
-        .collect();
-    let _ = writeln!(
-        out,
-        "  {}{}",
-        pad("line of play ends", first),
-        ends.join("")
-    );
+    out.push_str(&row(
+        "line of play ends",
+        columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("  {:>w$}  ", end(c), w = w))
+            .collect(),
+    ));
     for column in variants {
         let Some(variant) = column.variant.and_then(|v| scenario.variants.get(v)) else {
             continue;
@@ -437,12 +436,12 @@ pub fn points(delta: f64) -> String {
     }
 }
 
-/// For each outcome, the signposts that would raise and lower it most if seen.
-pub fn strongest(
-    effects: &[Effect],
-    outcome: usize,
-) -> (Option<(usize, f64)>, Option<(usize, f64)>) {
-    let (mut up, mut down): (Option<(usize, f64)>, Option<(usize, f64)>) = (None, None);
+/// A signpost (index) and the shift in an outcome's probability that seeing it causes.
+pub type Shift = Option<(usize, f64)>;
+
+/// The signposts that would raise and lower `outcome` most if seen, each by a visible amount.
+pub fn strongest(effects: &[Effect], outcome: usize) -> (Shift, Shift) {
+    let (mut up, mut down): (Shift, Shift) = (None, None);
     for effect in effects {
         let Some(&shift) = effect.shifts.get(outcome) else {
             continue;
@@ -484,7 +483,7 @@ pub fn render_watch_list(scenario: &Scenario, effects: &[Effect]) -> String {
             .get(s)
             .map_or("?", |s| s.id.name.as_str())
     };
-    let cell = |best: Option<(usize, f64)>| {
+    let cell = |best: Shift| {
         best.map_or_else(
             || "—".to_owned(),
             |(s, d)| format!("{} {}", name(s), points(d)),

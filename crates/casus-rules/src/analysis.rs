@@ -72,6 +72,8 @@ pub(crate) struct Demand {
     pub(crate) key_facts: Vec<Vec<usize>>,
     /// How each derived fact's summary enters the memo key.
     pub(crate) fact_key: Vec<FactKey>,
+    /// For facts whose writers all set one value: that value.
+    pub(crate) same_value: Vec<Option<crate::value::Val>>,
     /// Each rule's `add`s in fixed point.
     pub(crate) adds: Vec<Vec<(usize, i128)>>,
     /// For ranked facts, per level: the distinct priorities of the writers still open there,
@@ -298,7 +300,17 @@ impl Demand {
             .iter()
             .map(|r| r.adds.iter().map(|&(f, a)| (f, fixed(a))).collect())
             .collect();
+        let same_value = (0..program.derived.len())
+            .map(|f| {
+                writers[f]
+                    .iter()
+                    .flat_map(|&r| program.rules[r].sets.iter())
+                    .find(|(target, _)| *target == f)
+                    .map(|(_, v)| *v)
+            })
+            .collect();
         Self {
+            same_value,
             adds,
             fact_key,
             open_priorities,

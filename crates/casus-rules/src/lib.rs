@@ -23,6 +23,7 @@ mod search;
 pub mod sensitivity;
 pub mod signposts;
 pub mod testing;
+mod tree;
 pub mod value;
 pub mod variants;
 pub mod voi;

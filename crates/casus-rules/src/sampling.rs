@@ -7,14 +7,22 @@
 //!
 //! Sample `i` uses its own generator seeded from `(seed, i)`, so results depend on the seed
 //! only — not on the number of threads or the order samples finish in.
+//!
+//! Only the likelihoods change from one sample to the next, so a scenario with a small game
+//! tree is walked once and its tree re-weighted for each sample (`crate::tree`), which gives
+//! the search's numbers bit for bit at a small fraction of the cost; a larger scenario is
+//! evaluated in full for each sample.
 
 use casus_core::Diagnostic;
 use casus_core::model::Scenario;
 use rayon::prelude::*;
 
+use std::time::Instant;
+
 use crate::program::Program;
 use crate::result::PlayStep;
 use crate::search::{EvalLimits, Given, evaluate};
+use crate::tree::Tree;
 
 /// The distribution of one outcome's probability across samples.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -47,6 +55,15 @@ pub struct Sampling {
 /// One sample's outcome probabilities, and whether its line of play differs from the base.
 type Sample = (Vec<f64>, bool);
 
+/// Likelihood ratios observed (see [`crate::signposts`]): a decision and a ratio per option,
+/// which multiply every drawn table of that decision as they multiply its point estimates.
+pub type Ratios = [(usize, Vec<f64>)];
+
+/// Scenarios whose game tree has at most this many nodes are sampled on the tree, built once
+/// (see `crate::tree`): a sample then costs one pass over the nodes. Larger ones are evaluated
+/// in full for every sample.
+const TREE_MAX_NODES: usize = 1 << 16;
+
 /// Draws `samples` likelihood sets and evaluates each, in parallel.
 pub fn sample(
     scenario: &Scenario,
@@ -56,19 +73,76 @@ pub fn sample(
     samples: usize,
     seed: u64,
 ) -> Result<Sampling, Vec<Diagnostic>> {
+    sample_observed(scenario, program, given, limits, (samples, seed), &[])
+}
+
+/// [`sample`] after observing likelihood-ratio signposts: `program` has the `ratios` applied
+/// to its point estimates already, and every drawn table gets them too.
+pub fn sample_observed(
+    scenario: &Scenario,
+    program: &Program,
+    given: &Given,
+    limits: &EvalLimits,
+    (samples, seed): (usize, u64),
+    ratios: &Ratios,
+) -> Result<Sampling, Vec<Diagnostic>> {
     let base = evaluate(scenario, program, given, limits)?;
-    let results: Vec<Result<Sample, Vec<Diagnostic>>> = (0..samples)
-        .into_par_iter()
-        .map(|i| {
-            let drawn = draw(program, seed, i as u64);
-            let evaluation = evaluate(scenario, &drawn, given, limits)?;
-            let probabilities = evaluation.outcomes.iter().map(|o| o.probability).collect();
-            Ok((
-                probabilities,
-                !same_line(&evaluation.strategy.line, &base.strategy.line),
-            ))
-        })
-        .collect();
+    let tree = (base.paths <= TREE_MAX_NODES as u128)
+        .then(|| Tree::build(program, given, TREE_MAX_NODES))
+        .flatten();
+    let results: Vec<Result<Sample, Vec<Diagnostic>>> = match &tree {
+        Some(tree) => {
+            let base_line = tree
+                .solve(&tree.tables_of(program), &mut tree.scratch())
+                .line;
+            (0..samples)
+                .into_par_iter()
+                .map_init(
+                    || tree.scratch(),
+                    |scratch, i| {
+                        if limits.deadline.is_some_and(|d| Instant::now() > d) {
+                            return Err(vec![timeout()]);
+                        }
+                        let mut tables = Vec::with_capacity(tree.tables.len());
+                        for (d, drawn) in
+                            draw_tables(program, seed, i as u64).into_iter().enumerate()
+                        {
+                            let decision = &program.decisions[d];
+                            let (own, conditional) = drawn.unwrap_or_else(|| {
+                                let tables = decision.conditional.iter().map(|(_, t)| t.clone());
+                                (decision.probabilities.clone(), tables.collect())
+                            });
+                            tables.push(own);
+                            tables.extend(conditional);
+                        }
+                        for (table, at) in tables.iter_mut().zip(&tree.tables) {
+                            apply(ratios, at.decision, table);
+                        }
+                        let solved = tree.solve(&tables, scratch);
+                        Ok((solved.probabilities, solved.line != base_line))
+                    },
+                )
+                .collect()
+        }
+        None => (0..samples)
+            .into_par_iter()
+            .map(|i| {
+                let mut drawn = draw(program, seed, i as u64);
+                for (d, decision) in drawn.decisions.iter_mut().enumerate() {
+                    apply(ratios, d, &mut decision.probabilities);
+                    for (_, table) in &mut decision.conditional {
+                        apply(ratios, d, table);
+                    }
+                }
+                let evaluation = evaluate(scenario, &drawn, given, limits)?;
+                let probabilities = evaluation.outcomes.iter().map(|o| o.probability).collect();
+                Ok((
+                    probabilities,
+                    !same_line(&evaluation.strategy.line, &base.strategy.line),
+                ))
+            })
+            .collect(),
+    };
     let mut columns = vec![Vec::with_capacity(samples); program.outcomes.len()];
     let mut line_changes = 0;
     for result in results {
@@ -105,6 +179,25 @@ pub fn sample(
     })
 }
 
+fn timeout() -> Diagnostic {
+    Diagnostic::new(
+        casus_core::Code::LimitExceeded,
+        "evaluation took longer than the time limit",
+    )
+    .help("draw fewer samples, or raise the limit with `--timeout`")
+}
+
+/// Multiplies `table`, a table of decision `decision`, by that decision's observed ratios.
+fn apply(ratios: &Ratios, decision: usize, table: &mut [f64]) {
+    for (d, r) in ratios {
+        if *d == decision {
+            for (p, r) in table.iter_mut().zip(r) {
+                *p *= r;
+            }
+        }
+    }
+}
+
 /// The choices along a line, ignoring the values computed for them.
 fn same_line(a: &[PlayStep], b: &[PlayStep]) -> bool {
     a.len() == b.len()
@@ -113,32 +206,53 @@ fn same_line(a: &[PlayStep], b: &[PlayStep]) -> bool {
             .all(|(x, y)| x.decision == y.decision && x.option == y.option)
 }
 
-/// A program whose likelihoods are drawn within their bands for sample `index`.
-fn draw(program: &Program, seed: u64, index: u64) -> Program {
+/// For each decision, its base table and its conditional tables drawn within their bands for
+/// sample `index`, normalised; `None` for a decision without likelihoods, which stays uniform.
+/// Drawn in decision order, base table first, from one generator per sample.
+fn draw_tables(program: &Program, seed: u64, index: u64) -> Vec<Option<DrawnTables>> {
     let mut rng = fastrand::Rng::with_seed(seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let mut drawn = program.clone();
-    for decision in &mut drawn.decisions {
-        if decision.uniform {
-            continue;
-        }
-        decision.probabilities = normalise(
-            decision
-                .bands
+    let mut draw = |bands: &[(f64, f64)]| {
+        normalise(
+            bands
                 .iter()
                 .map(|&(lo, hi)| lo + (hi - lo) * rng.f64())
                 .collect(),
-        );
-        for ((_, table), bands) in decision
-            .conditional
-            .iter_mut()
-            .zip(&decision.conditional_bands)
-        {
-            *table = normalise(
-                bands
+        )
+    };
+    program
+        .decisions
+        .iter()
+        .map(|decision| {
+            (!decision.uniform).then(|| {
+                let own = draw(&decision.bands);
+                let conditional = decision
+                    .conditional_bands
                     .iter()
-                    .map(|&(lo, hi)| lo + (hi - lo) * rng.f64())
-                    .collect(),
-            );
+                    .map(|bands| draw(bands))
+                    .collect();
+                (own, conditional)
+            })
+        })
+        .collect()
+}
+
+/// A decision's drawn base table and conditional tables.
+type DrawnTables = (Vec<f64>, Vec<Vec<f64>>);
+
+/// A program whose likelihoods are drawn within their bands for sample `index`.
+fn draw(program: &Program, seed: u64, index: u64) -> Program {
+    let mut drawn = program.clone();
+    for (decision, tables) in drawn
+        .decisions
+        .iter_mut()
+        .zip(draw_tables(program, seed, index))
+    {
+        let Some((own, conditional)) = tables else {
+            continue;
+        };
+        decision.probabilities = own;
+        for ((_, table), new) in decision.conditional.iter_mut().zip(conditional) {
+            *table = new;
         }
     }
     drawn

@@ -166,6 +166,7 @@ enum Undo {
     Stale(u32),
     Slot(u32, Val),
     Total(u32, i128),
+    Count(u32, u32),
     Sum(u32, i128),
     Set(u32, Option<(i64, Val)>),
 }
@@ -183,6 +184,8 @@ struct State {
     fired: Vec<bool>,
     /// Per summed fact: its fixed-point default plus the amounts of every writer that fires.
     total: Vec<i128>,
+    /// Per fact whose writers all set one value: how many writers fire.
+    count: Vec<u32>,
     /// Per summed fact: the fixed-point amounts of the closed writers that fired (memo key).
     sums: Vec<i128>,
     /// Per set fact: the winning `(priority, value)` among closed writers that fired.
@@ -214,6 +217,7 @@ impl State {
                 .iter()
                 .map(|d| fixed(d.default.num().unwrap_or(0.0)))
                 .collect(),
+            count: vec![0; program.derived.len()],
             sums: vec![0; program.derived.len()],
             sets: vec![None; program.derived.len()],
             trail: Vec::new(),
@@ -336,6 +340,14 @@ impl State {
             self.signal_fact(analysis, f, t);
         }
         for &(f, _) in &rule.sets {
+            if analysis.demand.fact_key[f] == FactKey::Same {
+                self.trail.push(Undo::Count(f as u32, self.count[f]));
+                if fired {
+                    self.count[f] += 1;
+                } else {
+                    self.count[f] = self.count[f].saturating_sub(1);
+                }
+            }
             self.signal_fact(analysis, f, t);
         }
     }
@@ -349,6 +361,16 @@ impl State {
             let total = self.total[f];
             let total = i64::try_from(total).map_or(total as f64, |t| t as f64);
             Val::Num(total / SCALE)
+        } else if let (FactKey::Same, Some(value)) =
+            (&analysis.demand.fact_key[f], analysis.demand.same_value[f])
+        {
+            // Every writer sets this value: whether one fires is all that matters, and
+            // writers that agree never conflict.
+            if self.count[f] > 0 {
+                value
+            } else {
+                derived.default
+            }
         } else {
             let mut best: Option<(i64, Val)> = None;
             let mut conflict = false;
@@ -428,6 +450,7 @@ impl State {
                 Undo::Stale(pos) => self.stale[pos as usize] = true,
                 Undo::Slot(s, v) => self.slots[s as usize] = v,
                 Undo::Total(f, v) => self.total[f as usize] = v,
+                Undo::Count(f, v) => self.count[f as usize] = v,
                 Undo::Sum(f, v) => self.sums[f as usize] = v,
                 Undo::Set(f, v) => self.sets[f as usize] = v,
             }
@@ -974,6 +997,15 @@ impl<'a> Search<'a> {
             let (head, tail) = self.frames.split_at_mut(level + 1);
             let me = &mut head[level];
             let child = Child::new(tail, self.leaf_outcome, &self.program.payoffs);
+            if child.paths() == 0 {
+                // Nothing consistent below (a path without an outcome, or one ruled out):
+                // none here either, and a leaf without an outcome has no payoffs to copy.
+                me.mass.fill(0.0);
+                me.payoff.fill(0.0);
+                me.dist.fill(0.0);
+                me.paths = 0;
+                return;
+            }
             child.copy_mass(&mut me.mass);
             me.payoff.copy_from_slice(child.payoff());
             child.copy_dist(&mut me.dist);
@@ -1193,18 +1225,13 @@ impl<'a> Search<'a> {
     }
 
     fn report_conflict(&mut self, f: usize, taken: usize) {
-        // Name the rules: every writer that fires now at the highest priority. Closed rules'
-        // inputs are still in the slots, so evaluating them again gives the answer they gave.
-        let writers = self.analysis.writers[f].clone();
+        // Name the rules: every writer that fires now at the highest priority, as the settling
+        // that found the conflict saw them (a fact that can conflict is kept up to date at
+        // every step, and so are its writers).
         let mut firing: Vec<(usize, i64)> = Vec::new();
-        for r in writers {
+        for &r in &self.analysis.writers[f] {
             let rule = &self.program.rules[r];
-            if rule.sets.iter().any(|(t, _)| *t == f)
-                && rule
-                    .when
-                    .run(&self.state.slots, &mut self.state.stack)
-                    .truthy()
-            {
+            if rule.sets.iter().any(|(t, _)| *t == f) && self.state.fired[r] {
                 firing.push((r, rule.priority));
             }
         }

@@ -117,10 +117,11 @@ pub fn observe(
     })
 }
 
-/// Multiplies the probabilities of the decisions that likelihood-ratio signposts among
-/// `observed` are about by their ratios (base and conditional tables alike), without
-/// renormalising.
-pub fn apply_ratios(scenario: &Scenario, program: &mut Program, observed: &[usize]) {
+/// The likelihood ratios of the signposts `observed`, per decision: the decision and a ratio
+/// per option (1 for options a signpost leaves out; several signposts on one decision
+/// multiply).
+pub fn ratios(scenario: &Scenario, observed: &[usize]) -> Vec<(usize, Vec<f64>)> {
+    let mut out: Vec<(usize, Vec<f64>)> = Vec::new();
     for &s in observed {
         let Some(Evidence::Ratio { decision, ratios }) =
             scenario.signposts.get(s).and_then(|s| s.evidence.as_ref())
@@ -134,21 +135,36 @@ pub fn apply_ratios(scenario: &Scenario, program: &mut Program, observed: &[usiz
         else {
             continue;
         };
-        let model = &scenario.decisions[d];
+        let options = &scenario.decisions[d].options;
+        let index = match out.iter().position(|(x, _)| *x == d) {
+            Some(i) => i,
+            None => {
+                out.push((d, vec![1.0; options.len()]));
+                out.len() - 1
+            }
+        };
+        for (option, ratio) in ratios {
+            if let Some(o) = options.iter().position(|x| x.name == option.name) {
+                out[index].1[o] *= ratio.value;
+            }
+        }
+    }
+    out
+}
+
+/// Multiplies the probabilities of the decisions that likelihood-ratio signposts among
+/// `observed` are about by their ratios (base and conditional tables alike), without
+/// renormalising.
+pub fn apply_ratios(scenario: &Scenario, program: &mut Program, observed: &[usize]) {
+    for (d, ratios) in ratios(scenario, observed) {
         let Some(compiled) = program.decisions.get_mut(d) else {
             continue;
         };
-        for (option, ratio) in ratios {
-            let Some(o) = model.options.iter().position(|x| x.name == option.name) else {
-                continue;
-            };
-            if let Some(p) = compiled.probabilities.get_mut(o) {
-                *p *= ratio.value;
-            }
-            for (_, table) in &mut compiled.conditional {
-                if let Some(p) = table.get_mut(o) {
-                    *p *= ratio.value;
-                }
+        let tables = std::iter::once(&mut compiled.probabilities)
+            .chain(compiled.conditional.iter_mut().map(|(_, t)| t));
+        for table in tables {
+            for (p, r) in table.iter_mut().zip(&ratios) {
+                *p *= r;
             }
         }
     }

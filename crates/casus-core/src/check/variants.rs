@@ -22,7 +22,10 @@ pub(super) fn check(
 ) {
     for decision in &scenario.decisions {
         for estimate in &decision.estimates {
-            super::likelihood_table(decision, &estimate.table, diagnostics);
+            let mut found = Vec::new();
+            super::likelihood_table(decision, &estimate.table, &mut found);
+            let whose = format!("in the estimate of `{}`", estimate.analyst.name);
+            diagnostics.extend(found.into_iter().map(|d| d.note(whose.clone())));
         }
     }
     stale_estimates(scenario, diagnostics);
@@ -72,7 +75,12 @@ pub(super) fn check(
                 .iter()
                 .find(|d| d.id.name == decision.name)
             {
-                Some(d) => super::likelihood_table(d, table, diagnostics),
+                Some(d) => {
+                    let mut found = Vec::new();
+                    super::likelihood_table(d, table, &mut found);
+                    let whose = format!("in variant `{}`", variant.id.name);
+                    diagnostics.extend(found.into_iter().map(|d| d.note(whose.clone())));
+                }
                 None => diagnostics.push(unknown_decision(scenario, &decision.name, decision.span)),
             }
         }

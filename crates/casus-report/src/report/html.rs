@@ -9,9 +9,13 @@
 use std::fmt::Write as _;
 
 use super::escape::html;
-use super::model::{ReportModel, TORNADO_ROWS};
+use super::model::{ReportModel, SignpostShift, TORNADO_ROWS};
 use super::svg;
+use crate::analysis::{differs, points};
 use crate::text::{payoff, percent};
+
+/// How many assumptions the ranking shows (JSON has them all).
+const ASSUMPTION_ROWS: usize = 10;
 
 const STYLE: &str = r#"
 :root { --ink: #1d2330; --muted: #5b6474; --line: #d9dee7; --accent: #3b5b92; --bar: #5b7fc0; --band: #c9d6ee; }
@@ -33,6 +37,10 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 .bar { position: relative; height: 14px; min-width: 160px; background: #f1f3f7; border-radius: 3px; }
 .bar .band { position: absolute; top: 0; height: 14px; background: var(--band); border-radius: 3px; }
 .bar .fill { position: absolute; top: 3px; left: 0; height: 8px; background: var(--bar); border-radius: 2px; }
+.bar .median { position: absolute; top: 0; width: 2px; height: 14px; background: var(--ink); }
+.bar .point { position: absolute; top: 4px; width: 6px; height: 6px; margin-left: -3px; border-radius: 3px; background: var(--bar); }
+td.differs { font-weight: 700; }
+.delta { color: var(--muted); font-weight: 400; font-size: 0.9em; }
 .graph-scroll { overflow: auto; width: calc(100vw - 48px); max-width: max-content; position: relative; left: 50%; transform: translateX(-50%); border: 1px solid var(--line); border-radius: 6px; background: #fcfcfd; }
 svg.decision-graph { display: block; }
 svg.decision-graph text { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 12px; fill: var(--ink); }
@@ -133,6 +141,12 @@ pub(crate) fn render(model: &ReportModel) -> String {
     strategy(&mut out, model);
     paths(&mut out, model);
     sensitivity(&mut out, model);
+    uncertainty(&mut out, model);
+    variants(&mut out, model);
+    signposts(&mut out, model);
+    analysts(&mut out, model);
+    information(&mut out, model);
+    assumptions(&mut out, model);
     tests(&mut out, model);
     warnings(&mut out, model);
     scenario(&mut out, model);
@@ -525,6 +539,336 @@ fn scenario(out: &mut String, model: &ReportModel) {
             );
         }
         out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+/// A position on a bar, in percent of its width.
+fn at(x: f64) -> String {
+    format!("{:.1}", (x * 100.0).clamp(0.0, 100.0))
+}
+
+fn not_computed(out: &mut String, error: &str) {
+    let _ = writeln!(out, "<p class=\"warn\">Not computed: {}.</p>", html(error));
+}
+
+fn uncertainty(out: &mut String, model: &ReportModel) {
+    let s = &model.sampling;
+    out.push_str("<section id=\"uncertainty\">\n<h2>Uncertainty</h2>\n");
+    if let Some(error) = &s.error {
+        not_computed(out, error);
+    } else {
+        let max = s.outcomes.iter().map(|o| o.p95).fold(0.0, f64::max);
+        let scaled = |x: f64| if max > 0.0 { at(x / max) } else { at(0.0) };
+        let _ = writeln!(
+            out,
+            "<p class=\"legend\">Each outcome's probability when every likelihood is drawn within its band at once ({} samples, seed {}): the light band spans the 5th to the 95th percentile, the dark line is the median and the dot the point estimate, on a scale from 0 to {}.</p>",
+            s.samples,
+            s.seed,
+            percent(max)
+        );
+        out.push_str("<table class=\"spread\">\n<thead><tr><th>Outcome</th><th class=\"num\">Point estimate</th><th class=\"num\">Mean</th><th class=\"num\">5th</th><th class=\"num\">Median</th><th class=\"num\">95th</th><th></th></tr></thead>\n<tbody>\n");
+        for o in &s.outcomes {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td><div class=\"bar\" role=\"img\" aria-label=\"{} to {}\"><div class=\"band\" style=\"left:{}%;width:{}%\"></div><div class=\"median\" style=\"left:{}%\"></div><div class=\"point\" style=\"left:{}%\"></div></div></td></tr>",
+                id(&o.outcome),
+                percent(o.probability),
+                percent(o.mean),
+                percent(o.p5),
+                percent(o.p50),
+                percent(o.p95),
+                percent(o.p5),
+                percent(o.p95),
+                scaled(o.p5),
+                scaled(o.p95 - o.p5),
+                scaled(o.p50),
+                scaled(o.probability)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+        let _ = writeln!(
+            out,
+            "<p>The strategic line of play changed in {} of {} samples.</p>",
+            s.line_changes, s.samples
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+fn variants(out: &mut String, model: &ReportModel) {
+    let v = &model.variants;
+    if v.error.is_none() && v.columns.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"variants\">\n<h2>Variants</h2>\n");
+    if let Some(error) = &v.error {
+        not_computed(out, error);
+        out.push_str("</section>\n");
+        return;
+    }
+    out.push_str("<p class=\"legend\">The base scenario and each variant side by side; bold marks a probability that differs from the base, with the change in points.</p>\n");
+    out.push_str("<table class=\"variants\">\n<thead><tr><th>Outcome</th>");
+    for c in &v.columns {
+        let name = c.id.as_ref().map_or_else(|| "base".to_owned(), |i| id(i));
+        let _ = write!(out, "<th class=\"num\">{name}</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    let rows = v.columns.first().map_or(0, |c| c.outcomes.len());
+    for row in 0..rows {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td>",
+            id(&v.columns[0].outcomes[row].outcome)
+        );
+        for c in &v.columns {
+            match c.outcomes.get(row) {
+                Some(o) if o.differs => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"num differs\">{} <span class=\"delta\">{}</span></td>",
+                        percent(o.probability),
+                        points(o.delta)
+                    );
+                }
+                Some(o) => {
+                    let _ = write!(out, "<td class=\"num\">{}</td>", percent(o.probability));
+                }
+                None => out.push_str("<td class=\"num\">—</td>"),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("<tr><td>Line of play ends in</td>");
+    for c in &v.columns {
+        let end = c
+            .strategic_outcome
+            .as_ref()
+            .map_or_else(|| "—".to_owned(), |o| id(o));
+        let _ = write!(out, "<td class=\"num\">{end}</td>");
+    }
+    out.push_str("</tr>\n</tbody>\n</table>\n<ul>\n");
+    for c in v.columns.iter().skip(1) {
+        let Some(variant) = &c.id else { continue };
+        let mut line = id(variant);
+        if let Some(title) = &c.title {
+            let _ = write!(line, ": {}", html(title));
+        }
+        if let Some(doc) = &c.doc {
+            let _ = write!(line, " — <span class=\"because\">{}</span>", html(doc));
+        }
+        if let Some(source) = &c.source {
+            let _ = write!(
+                line,
+                " <span class=\"source\">(source: {})</span>",
+                html(source)
+            );
+        }
+        if let Some(error) = &c.error {
+            let _ = write!(line, " — not evaluated: {}", html(error));
+        }
+        let _ = writeln!(out, "<li>{line}</li>");
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
+fn shift(s: Option<&SignpostShift>) -> String {
+    s.map_or_else(
+        || "—".to_owned(),
+        |s| format!("{} {}", id(&s.signpost), points(s.shift)),
+    )
+}
+
+fn signposts(out: &mut String, model: &ReportModel) {
+    let sp = &model.signposts;
+    if sp.error.is_none() && sp.signposts.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"signposts\">\n<h2>Signposts</h2>\n");
+    if let Some(error) = &sp.error {
+        not_computed(out, error);
+        out.push_str("</section>\n");
+        return;
+    }
+    out.push_str("<p class=\"legend\">What to watch for: how each outcome's probability would move if a signpost were seen (each alone, by Bayes' rule).</p>\n");
+    out.push_str("<table class=\"watch\">\n<thead><tr><th>Outcome</th><th class=\"num\">Now</th><th>Raised most by</th><th>Lowered most by</th></tr></thead>\n<tbody>\n");
+    for w in &sp.watch {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            id(&w.outcome),
+            percent(w.probability),
+            shift(w.raised_by.as_ref()),
+            shift(w.lowered_by.as_ref())
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out.push_str("<table class=\"signposts\">\n<thead><tr><th>Signpost</th><th>What is seen</th><th>What it says</th><th class=\"num\">Moves</th><th>Source</th></tr></thead>\n<tbody>\n");
+    for s in &sp.signposts {
+        let moves = match &s.error {
+            Some(error) => html(error),
+            None => percent(s.distance),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{moves}</td><td>{}</td></tr>",
+            id(&s.id),
+            opt(s.title.as_ref()),
+            html(&s.evidence),
+            opt(s.source.as_ref())
+        );
+    }
+    out.push_str("</tbody>\n</table>\n<p class=\"legend\">“Moves” is the share of probability that would move to other outcomes.</p>\n</section>\n");
+}
+
+fn analysts(out: &mut String, model: &ReportModel) {
+    let a = &model.analysts;
+    if a.error.is_none() && a.decisions.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"analysts\">\n<h2>Analysts</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">Estimates are pooled by a {}.</p>",
+        html(a.pooling)
+    );
+    if let Some(error) = &a.error {
+        not_computed(out, error);
+    }
+    for d in &a.decisions {
+        let _ = writeln!(
+            out,
+            "<h3>{} — the analysts disagree most on {} ({} apart)</h3>",
+            id(&d.decision),
+            id(&d.option),
+            points(d.spread).trim_start_matches('+')
+        );
+        out.push_str("<table>\n<thead><tr><th>Analyst</th>");
+        if let Some(first) = d.analysts.first() {
+            for o in &first.estimate {
+                let _ = write!(out, "<th class=\"num\">{}</th>", id(&o.option));
+            }
+        }
+        out.push_str("<th>As of</th><th>Source</th></tr></thead>\n<tbody>\n");
+        for analyst in &d.analysts {
+            let _ = write!(out, "<tr><td>{}</td>", id(&analyst.analyst));
+            for o in &analyst.estimate {
+                let _ = write!(out, "<td class=\"num\">{}</td>", percent(o.value));
+            }
+            let _ = writeln!(
+                out,
+                "<td>{}</td><td>{}</td></tr>",
+                opt(analyst.as_of.as_ref()),
+                opt(analyst.source.as_ref())
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+        let mut moves: Vec<_> = d.moves.iter().filter(|m| differs(m.value, 0.0)).collect();
+        moves.sort_by(|x, y| y.value.total_cmp(&x.value));
+        if moves.is_empty() {
+            out.push_str("<p>The disagreement moves no outcome.</p>\n");
+        } else {
+            let moves: Vec<String> = moves
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {}",
+                        id(&m.outcome),
+                        points(m.value).trim_start_matches('+')
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "<p>With each analyst's table alone, the forecasts lie this far apart: {}.</p>",
+                moves.join(", ")
+            );
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+fn information(out: &mut String, model: &ReportModel) {
+    let i = &model.value_of_information;
+    out.push_str("<section id=\"value-of-information\">\n<h2>Value of information</h2>\n");
+    if let Some(error) = &i.error {
+        not_computed(out, error);
+    } else if i.events.is_empty() {
+        out.push_str("<p>The scenario has no chance events.</p>\n");
+    } else if model.actors.is_empty() {
+        out.push_str(
+            "<p>The scenario has no actors, so knowing a chance event first helps no one.</p>\n",
+        );
+    } else {
+        out.push_str("<p class=\"legend\">What each actor would gain in expected payoff if a chance event were known before anyone chooses (negative: the knowledge helps others more).</p>\n<table>\n<thead><tr><th>Chance event</th>");
+        for a in &model.actors {
+            let _ = write!(out, "<th class=\"num\">{}</th>", id(&a.id));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for e in &i.events {
+            let _ = write!(out, "<tr><td>{}</td>", id(&e.decision));
+            match &e.evpi {
+                Some(values) => {
+                    for v in values {
+                        let _ = write!(out, "<td class=\"num\">{}</td>", payoff(v.value));
+                    }
+                }
+                None => {
+                    let _ = write!(
+                        out,
+                        "<td colspan=\"{}\">not defined: the event depends on earlier decisions</td>",
+                        model.actors.len()
+                    );
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn assumptions(out: &mut String, model: &ReportModel) {
+    let r = &model.assumptions;
+    out.push_str("<section id=\"assumptions\">\n<h2>What the forecast hangs on</h2>\n");
+    if let Some(error) = &r.error {
+        not_computed(out, error);
+        out.push_str("</section>\n");
+        return;
+    }
+    let shown: Vec<_> = r
+        .ranked
+        .iter()
+        .filter(|a| differs(a.distance, 0.0))
+        .take(ASSUMPTION_ROWS)
+        .collect();
+    if shown.is_empty() {
+        out.push_str("<p>No likelihood reversed and no rule dropped moves the forecast.</p>\n");
+    } else {
+        out.push_str("<p class=\"legend\">Each likelihood judgement reversed and each rule dropped, ranked by the share of probability that moves to another outcome.</p>\n<table>\n<thead><tr><th>Assumption</th><th class=\"num\">Moves</th><th></th><th>Most of all</th></tr></thead>\n<tbody>\n");
+        for a in shown {
+            let what = if a.kind == "rule" {
+                format!("rule {}, dropped", id(&a.id))
+            } else {
+                format!("the likelihoods of {}, reversed", id(&a.id))
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{what}</td><td class=\"num\">{}</td><td><div class=\"bar\"><div class=\"fill\" style=\"width:{}%\"></div></div></td><td>{} {}</td></tr>",
+                percent(a.distance),
+                at(a.distance),
+                id(&a.outcome),
+                points(a.delta)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+        if r.ranked.len() > ASSUMPTION_ROWS {
+            let _ = writeln!(
+                out,
+                "<p class=\"legend\">The JSON report ranks all {} assumptions.</p>",
+                r.ranked.len()
+            );
+        }
     }
     out.push_str("</section>\n");
 }

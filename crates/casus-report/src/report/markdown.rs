@@ -9,7 +9,14 @@ use std::fmt::Write as _;
 use super::escape::{md, md_code};
 use super::mermaid;
 use super::model::{ActorValue, OptionValue, ReportModel, TORNADO_ROWS};
+use crate::analysis::points;
 use crate::text::{payoff, percent};
+
+/// How many assumptions the ranking shows (JSON has them all).
+const ASSUMPTION_ROWS: usize = 10;
+
+/// Characters in a text band of the percentile chart.
+const BAND_WIDTH: usize = 30;
 
 /// Mermaid's default `maxTextSize` (GitHub keeps it): a larger diagram shows only an error.
 const MERMAID_MAX_TEXT: usize = 50_000;
@@ -369,6 +376,8 @@ pub(crate) fn render(model: &ReportModel) -> String {
         }
     }
 
+    deeper(&mut out, model);
+
     let t = &model.tests;
     out.push_str("## Tests\n\n");
     if t.results.is_empty() {
@@ -413,4 +422,328 @@ pub(crate) fn render(model: &ReportModel) -> String {
         }
     }
     out
+}
+
+/// A text bar for the percentile chart: `·` outside the 5th–95th percentile band, `━` inside,
+/// `┃` at the median, on a scale from 0 to `max`.
+fn band(p5: f64, p50: f64, p95: f64, max: f64) -> String {
+    let at = |x: f64| {
+        if max > 0.0 {
+            ((x / max) * BAND_WIDTH as f64)
+                .round()
+                .clamp(0.0, BAND_WIDTH as f64) as usize
+        } else {
+            0
+        }
+    };
+    let (lo, mid, hi) = (at(p5), at(p50).min(BAND_WIDTH - 1), at(p95));
+    (0..BAND_WIDTH)
+        .map(|i| {
+            if i == mid {
+                '┃'
+            } else if i >= lo && i < hi.max(lo + 1) {
+                '━'
+            } else {
+                '·'
+            }
+        })
+        .collect()
+}
+
+/// The deeper analyses: probabilistic sensitivity, variants, signposts, analysts, value of
+/// information and the assumption ranking.
+fn deeper(out: &mut String, model: &ReportModel) {
+    let s = &model.sampling;
+    out.push_str("## Uncertainty\n\n");
+    match &s.error {
+        Some(error) => {
+            let _ = writeln!(out, "Not computed: {}.\n", md(error));
+        }
+        None => {
+            let max = s.outcomes.iter().map(|o| o.p95).fold(0.0, f64::max);
+            let _ = writeln!(
+                out,
+                "Each outcome's probability when every likelihood is drawn within its band at once ({} samples, seed {}). The bar spans the 5th to the 95th percentile (━) with the median (┃), on a scale from 0 to {}.\n",
+                s.samples,
+                s.seed,
+                percent(max)
+            );
+            out.push_str("| Outcome | Point estimate | Mean | 5th | Median | 95th | Spread |\n|---|---:|---:|---:|---:|---:|---|\n");
+            for o in &s.outcomes {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | `{}` |",
+                    md_code(&o.outcome),
+                    percent(o.probability),
+                    percent(o.mean),
+                    percent(o.p5),
+                    percent(o.p50),
+                    percent(o.p95),
+                    band(o.p5, o.p50, o.p95, max)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "\nThe strategic line of play changed in {} of {} samples.\n",
+                s.line_changes, s.samples
+            );
+        }
+    }
+
+    let v = &model.variants;
+    if v.error.is_some() || !v.columns.is_empty() {
+        out.push_str("## Variants\n\n");
+        if let Some(error) = &v.error {
+            let _ = writeln!(out, "Not computed: {}.\n", md(error));
+        } else {
+            out.push_str("The base scenario and each variant side by side; **bold** marks a probability that differs from the base, with the change in points.\n\n");
+            let names: Vec<String> = v
+                .columns
+                .iter()
+                .map(|c| {
+                    c.id.as_ref()
+                        .map_or_else(|| "base".to_owned(), |id| md_code(id))
+                })
+                .collect();
+            let _ = writeln!(out, "| Outcome | {} |", names.join(" | "));
+            let _ = writeln!(out, "|---|{}", "---:|".repeat(names.len()));
+            let rows = v.columns.first().map_or(0, |c| c.outcomes.len());
+            for row in 0..rows {
+                let outcome = &v.columns[0].outcomes[row].outcome;
+                let cells: Vec<String> = v
+                    .columns
+                    .iter()
+                    .map(|c| match c.outcomes.get(row) {
+                        Some(o) if o.differs => {
+                            format!("**{}** ({})", percent(o.probability), points(o.delta))
+                        }
+                        Some(o) => percent(o.probability),
+                        None => "—".to_owned(),
+                    })
+                    .collect();
+                let _ = writeln!(out, "| {} | {} |", md_code(outcome), cells.join(" | "));
+            }
+            let ends: Vec<String> = v
+                .columns
+                .iter()
+                .map(|c| {
+                    c.strategic_outcome
+                        .as_ref()
+                        .map_or_else(|| "—".to_owned(), |o| md_code(o))
+                })
+                .collect();
+            let _ = writeln!(out, "| Line of play ends in | {} |\n", ends.join(" | "));
+            for c in v.columns.iter().skip(1) {
+                let Some(id) = &c.id else { continue };
+                let mut line = format!("- {}", md_code(id));
+                if let Some(title) = &c.title {
+                    let _ = write!(line, ": {}", md(title));
+                }
+                if let Some(doc) = &c.doc {
+                    let _ = write!(line, " — {}", md(doc));
+                }
+                if let Some(source) = &c.source {
+                    let _ = write!(line, " (source: {})", md(source));
+                }
+                if let Some(error) = &c.error {
+                    let _ = write!(line, " — not evaluated: {}", md(error));
+                }
+                let _ = writeln!(out, "{line}");
+            }
+            out.push('\n');
+        }
+    }
+
+    let sp = &model.signposts;
+    if sp.error.is_some() || !sp.signposts.is_empty() {
+        out.push_str("## Signposts\n\n");
+        if let Some(error) = &sp.error {
+            let _ = writeln!(out, "Not computed: {}.\n", md(error));
+        } else {
+            out.push_str("What to watch for: how each outcome's probability would move if a signpost were seen (each alone, by Bayes' rule).\n\n| Outcome | Now | Raised most by | Lowered most by |\n|---|---:|---|---|\n");
+            let shift = |s: &Option<super::model::SignpostShift>| {
+                s.as_ref().map_or_else(
+                    || "—".to_owned(),
+                    |s| format!("{} {}", md_code(&s.signpost), points(s.shift)),
+                )
+            };
+            for w in &sp.watch {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    md_code(&w.outcome),
+                    percent(w.probability),
+                    shift(&w.raised_by),
+                    shift(&w.lowered_by)
+                );
+            }
+            out.push_str("\n| Signpost | What is seen | What it says | Moves | Source |\n|---|---|---|---:|---|\n");
+            for s in &sp.signposts {
+                let moves = match &s.error {
+                    Some(error) => md(error),
+                    None => percent(s.distance),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {moves} | {} |",
+                    md_code(&s.id),
+                    opt(s.title.as_ref()),
+                    md(&s.evidence),
+                    opt(s.source.as_ref())
+                );
+            }
+            out.push_str(
+                "\n“Moves” is the share of probability that would move to other outcomes.\n\n",
+            );
+        }
+    }
+
+    let a = &model.analysts;
+    if a.error.is_some() || !a.decisions.is_empty() {
+        out.push_str("## Analysts\n\n");
+        let _ = writeln!(out, "Estimates are pooled by a {}.\n", md(a.pooling));
+        if let Some(error) = &a.error {
+            let _ = writeln!(out, "Not computed: {}.\n", md(error));
+        }
+        for d in &a.decisions {
+            let _ = writeln!(
+                out,
+                "### {} — the analysts disagree most on {} ({} apart)\n",
+                md_code(&d.decision),
+                md_code(&d.option),
+                points(d.spread).trim_start_matches('+')
+            );
+            let options: Vec<String> = d
+                .analysts
+                .first()
+                .map(|x| x.estimate.iter().map(|o| md_code(&o.option)).collect())
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| Analyst | {} | As of | Source |\n|---|{}---|---|",
+                options.join(" | "),
+                "---:|".repeat(options.len())
+            );
+            for analyst in &d.analysts {
+                let cells: Vec<String> =
+                    analyst.estimate.iter().map(|o| percent(o.value)).collect();
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    md_code(&analyst.analyst),
+                    cells.join(" | "),
+                    opt(analyst.as_of.as_ref()),
+                    opt(analyst.source.as_ref())
+                );
+            }
+            let mut moves: Vec<&super::model::OutcomeValue> = d
+                .moves
+                .iter()
+                .filter(|m| crate::analysis::differs(m.value, 0.0))
+                .collect();
+            moves.sort_by(|x, y| y.value.total_cmp(&x.value));
+            if moves.is_empty() {
+                out.push_str("\nThe disagreement moves no outcome.\n\n");
+            } else {
+                let moves: Vec<String> = moves
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{} {}",
+                            md_code(&m.outcome),
+                            points(m.value).trim_start_matches('+')
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "\nWith each analyst's table alone, the forecasts lie this far apart: {}.\n",
+                    moves.join(", ")
+                );
+            }
+        }
+    }
+
+    let i = &model.value_of_information;
+    out.push_str("## Value of information\n\n");
+    match &i.error {
+        Some(error) => {
+            let _ = writeln!(out, "Not computed: {}.\n", md(error));
+        }
+        None if i.events.is_empty() => out.push_str("The scenario has no chance events.\n\n"),
+        None if model.actors.is_empty() => {
+            out.push_str(
+                "The scenario has no actors, so knowing a chance event first helps no one.\n\n",
+            );
+        }
+        None => {
+            out.push_str("What each actor would gain in expected payoff if a chance event were known before anyone chooses (negative: the knowledge helps others more).\n\n");
+            let actors: Vec<String> = model.actors.iter().map(|a| md_code(&a.id)).collect();
+            let _ = writeln!(
+                out,
+                "| Chance event | {} |\n|---|{}",
+                actors.join(" | "),
+                "---:|".repeat(actors.len())
+            );
+            for e in &i.events {
+                let cells: Vec<String> = match &e.evpi {
+                    Some(values) => values.iter().map(|v| payoff(v.value)).collect(),
+                    None => {
+                        let mut cells = vec![String::new(); actors.len()];
+                        if let Some(first) = cells.first_mut() {
+                            *first =
+                                "not defined: the event depends on earlier decisions".to_owned();
+                        }
+                        cells
+                    }
+                };
+                let _ = writeln!(out, "| {} | {} |", md_code(&e.decision), cells.join(" | "));
+            }
+            out.push('\n');
+        }
+    }
+
+    let r = &model.assumptions;
+    out.push_str("## What the forecast hangs on\n\n");
+    match &r.error {
+        Some(error) => {
+            let _ = writeln!(out, "Not computed: {}.\n", md(error));
+        }
+        None => {
+            let shown: Vec<_> = r
+                .ranked
+                .iter()
+                .filter(|a| crate::analysis::differs(a.distance, 0.0))
+                .take(ASSUMPTION_ROWS)
+                .collect();
+            if shown.is_empty() {
+                out.push_str("No likelihood reversed and no rule dropped moves the forecast.\n\n");
+            } else {
+                out.push_str("Each likelihood judgement reversed and each rule dropped, ranked by the share of probability that moves to another outcome.\n\n| Assumption | Moves | Most of all |\n|---|---:|---|\n");
+                for a in shown {
+                    let what = if a.kind == "rule" {
+                        format!("rule {}, dropped", md_code(&a.id))
+                    } else {
+                        format!("the likelihoods of {}, reversed", md_code(&a.id))
+                    };
+                    let _ = writeln!(
+                        out,
+                        "| {what} | {} | {} {} |",
+                        percent(a.distance),
+                        md_code(&a.outcome),
+                        points(a.delta)
+                    );
+                }
+                let more = r.ranked.len().saturating_sub(ASSUMPTION_ROWS);
+                if more > 0 {
+                    let _ = writeln!(
+                        out,
+                        "\nThe JSON report ranks all {} assumptions.",
+                        r.ranked.len()
+                    );
+                }
+                out.push('\n');
+            }
+        }
+    }
 }

@@ -18,7 +18,7 @@ mod mermaid;
 pub mod model;
 mod svg;
 
-pub use model::{Inputs, ReportModel, build};
+pub use model::{Analyses, Inputs, ReportModel, build};
 
 /// The formats of `casus report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -105,6 +105,7 @@ pub fn prepare(
     let sensitivity = casus_rules::sensitivity::sensitivity(scenario, program, &given, eval_limits);
     let tests = casus_rules::testing::run_tests(scenario, eval_limits);
     let graph = casus_rules::graph::build(program, &given, casus_rules::graph::DEFAULT_MAX_NODES);
+    let analyses = Analyses::run(scenario, program, evaluation, eval_limits);
     // The name without folders, so a report does not depend on where it was made.
     let name = source.name();
     let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
@@ -119,6 +120,7 @@ pub fn prepare(
         diagnostics: &checked.diagnostics,
         graph: &graph,
         max_paths: eval_limits.max_paths,
+        analyses: &analyses,
     }))
 }
 
@@ -145,6 +147,10 @@ mod tests {
         let given = casus_rules::Given::none(program.decisions.len());
         let graph = casus_rules::graph::build(program, &given, 3);
         let sensitivity = Err(Vec::new());
+        let analyses = Analyses::skipped(&casus_core::Diagnostic::new(
+            casus_core::Code::LimitExceeded,
+            "skipped in this test",
+        ));
         build(&Inputs {
             source: &source,
             file_name: "design-example.toml",
@@ -156,6 +162,7 @@ mod tests {
             diagnostics: &[],
             graph: &graph,
             max_paths: 5,
+            analyses: &analyses,
         })
     }
 

@@ -15,8 +15,13 @@ use casus_rules::deps::{DepEdge, DepNode};
 use casus_rules::graph::{DecisionGraph, GraphNode};
 use casus_rules::paths::{PathStep, walk};
 use casus_rules::program::Program;
+use casus_rules::ranking::{Assumption, Ranked};
+use casus_rules::sampling::Sampling;
 use casus_rules::sensitivity::Sensitivity;
+use casus_rules::signposts::Effect;
 use casus_rules::testing::{Failure, TestResult, TestStatus};
+use casus_rules::variants::{Column, Disagreement};
+use casus_rules::voi::InformationValue;
 use casus_rules::{Evaluation, Given};
 use serde::Serialize;
 
@@ -65,6 +70,19 @@ pub struct ReportModel {
     pub decision_graph: DecisionGraphInfo,
     /// The rule dependency graph (fact → rule → fact).
     pub rule_graph: RuleGraphInfo,
+    /// The spread of each outcome's probability when every likelihood is drawn within its
+    /// band at once.
+    pub sampling: SamplingInfo,
+    /// The base scenario and its variants side by side.
+    pub variants: VariantsInfo,
+    /// The signposts to watch and what seeing each would do to the forecast.
+    pub signposts: SignpostsInfo,
+    /// Where several analysts' estimates disagree, and what that moves.
+    pub analysts: AnalystsInfo,
+    /// What learning each chance event first would be worth to each actor.
+    pub value_of_information: InformationInfo,
+    /// The assumptions the forecast hangs on, most load-bearing first.
+    pub assumptions: AssumptionsInfo,
 }
 
 /// The `[scenario]` table.
@@ -489,6 +507,83 @@ pub struct Inputs<'a> {
     pub graph: &'a DecisionGraph,
     /// Most paths walked when listing paths per outcome.
     pub max_paths: u64,
+    /// The deeper analyses: sampling, variants, signposts, analysts, value of information and
+    /// the assumption ranking.
+    pub analyses: &'a Analyses,
+}
+
+/// The deeper analyses of one scenario, each computed or stopped by a limit (its
+/// diagnostics), and `None` where the scenario has nothing to analyse (no variants, no
+/// signposts, no decision with several analysts).
+#[derive(Clone, Debug)]
+pub struct Analyses {
+    /// Probabilistic sensitivity with [`REPORT_SAMPLES`] samples and seed [`REPORT_SEED`].
+    pub sampling: Result<Sampling, Vec<Diagnostic>>,
+    /// The base scenario and every variant.
+    pub variants: Option<Result<Vec<Column>, Vec<Diagnostic>>>,
+    /// Every signpost observed alone.
+    pub signposts: Option<Result<Vec<Effect>, Vec<Diagnostic>>>,
+    /// Every decision with several analysts.
+    pub analysts: Option<Result<Vec<Disagreement>, Vec<Diagnostic>>>,
+    /// Value of information per chance event.
+    pub information: Result<Vec<InformationValue>, Vec<Diagnostic>>,
+    /// The assumption ranking.
+    pub ranking: Result<Vec<Ranked>, Vec<Diagnostic>>,
+}
+
+/// Samples drawn for a report: enough for percentiles to settle to the printed precision on
+/// the bundled scenarios, few enough to keep reports fast; with the fixed seed, the same bytes
+/// on every run.
+pub const REPORT_SAMPLES: usize = 500;
+
+/// The seed of a report's sampling.
+pub const REPORT_SEED: u64 = 1;
+
+impl Analyses {
+    /// Runs every deeper analysis of a scenario whose base forecast is `evaluation`.
+    pub fn run(
+        scenario: &Scenario,
+        program: &Program,
+        evaluation: &Evaluation,
+        limits: &casus_rules::EvalLimits,
+    ) -> Self {
+        let given = Given::none(program.decisions.len());
+        let base: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
+        Self {
+            sampling: casus_rules::sampling::sample(
+                scenario,
+                program,
+                &given,
+                limits,
+                REPORT_SAMPLES,
+                REPORT_SEED,
+            ),
+            variants: (!scenario.variants.is_empty())
+                .then(|| casus_rules::variants::compare(scenario, &[], limits)),
+            signposts: (!scenario.signposts.is_empty())
+                .then(|| casus_rules::signposts::watch_list(scenario, &base, limits)),
+            analysts: scenario
+                .decisions
+                .iter()
+                .any(|d| d.estimates.len() > 1)
+                .then(|| casus_rules::variants::analysts(scenario, limits)),
+            information: casus_rules::voi::value_of_information(scenario, program, limits),
+            ranking: casus_rules::ranking::rank_assumptions(scenario, program, limits),
+        }
+    }
+
+    /// Nothing computed, each analysis stopped with `why`: for reports made under limits
+    /// that leave no room for them.
+    pub fn skipped(why: &Diagnostic) -> Self {
+        Self {
+            sampling: Err(vec![why.clone()]),
+            variants: None,
+            signposts: None,
+            analysts: None,
+            information: Err(vec![why.clone()]),
+            ranking: Err(vec![why.clone()]),
+        }
+    }
 }
 
 /// Builds the model.
@@ -654,6 +749,16 @@ pub fn build(inputs: &Inputs<'_>) -> ReportModel {
         diagnostics: diagnostics(source, inputs.diagnostics),
         decision_graph: decision_graph(scenario, inputs.graph),
         rule_graph: rule_graph(scenario, program),
+        sampling: sampling(scenario, evaluation, &inputs.analyses.sampling, &order),
+        variants: variants(scenario, inputs.analyses.variants.as_ref(), &order),
+        signposts: signposts(
+            (source, scenario, evaluation),
+            inputs.analyses.signposts.as_ref(),
+            &order,
+        ),
+        analysts: analysts(scenario, inputs.analyses.analysts.as_ref(), &order),
+        value_of_information: information(scenario, &inputs.analyses.information),
+        assumptions: assumptions(scenario, &inputs.analyses.ranking),
     }
 }
 
@@ -1109,4 +1214,564 @@ fn rule_graph(scenario: &Scenario, program: &Program) -> RuleGraphInfo {
     let mut seen = std::collections::BTreeSet::new();
     edges.retain(|e| seen.insert((e.from.clone(), e.to.clone(), e.kind)));
     RuleGraphInfo { nodes, edges }
+}
+
+/// A number per outcome.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutcomeValue {
+    /// The outcome's id.
+    pub outcome: String,
+    /// The value.
+    pub value: f64,
+}
+
+/// Why an analysis is missing, from the diagnostics that stopped it.
+fn stopped(diagnostics: &[Diagnostic], what: &str) -> String {
+    diagnostics
+        .first()
+        .map_or_else(|| format!("{what} failed"), |d| d.message.clone())
+}
+
+/// Probabilistic sensitivity: each outcome's probability with every likelihood drawn within
+/// its band.
+#[derive(Clone, Debug, Serialize)]
+pub struct SamplingInfo {
+    /// Samples drawn.
+    pub samples: usize,
+    /// The seed, so anyone can draw the same samples again.
+    pub seed: u64,
+    /// Why there is no sampling, when a limit stopped it.
+    pub error: Option<String>,
+    /// Per outcome, in the forecast's order.
+    pub outcomes: Vec<SpreadInfo>,
+    /// Samples whose strategic line of play differs from the one under the point estimates.
+    pub line_changes: usize,
+}
+
+/// One outcome's distribution across samples.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpreadInfo {
+    /// The outcome's id.
+    pub outcome: String,
+    /// Its probability under the point estimates.
+    pub probability: f64,
+    /// Mean over the samples.
+    pub mean: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+fn sampling(
+    scenario: &Scenario,
+    evaluation: &Evaluation,
+    result: &Result<Sampling, Vec<Diagnostic>>,
+    order: &[usize],
+) -> SamplingInfo {
+    match result {
+        Ok(s) => SamplingInfo {
+            samples: s.samples,
+            seed: s.seed,
+            error: None,
+            outcomes: order
+                .iter()
+                .filter_map(|&o| {
+                    let spread = s.outcomes.iter().find(|x| x.outcome == o)?;
+                    Some(SpreadInfo {
+                        outcome: scenario.outcomes[o].id.name.clone(),
+                        probability: round(evaluation.outcomes[o].probability),
+                        mean: round(spread.mean),
+                        p5: round(spread.p5),
+                        p50: round(spread.p50),
+                        p95: round(spread.p95),
+                    })
+                })
+                .collect(),
+            line_changes: s.line_changes,
+        },
+        Err(d) => SamplingInfo {
+            samples: REPORT_SAMPLES,
+            seed: REPORT_SEED,
+            error: Some(stopped(d, "sampling")),
+            outcomes: Vec::new(),
+            line_changes: 0,
+        },
+    }
+}
+
+/// The base scenario and its variants side by side.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantsInfo {
+    /// Why there is no comparison, when a limit stopped it.
+    pub error: Option<String>,
+    /// The base first, then each variant in file order; empty without variants.
+    pub columns: Vec<VariantColumnInfo>,
+}
+
+/// The base scenario or one variant, evaluated.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantColumnInfo {
+    /// The variant's id; `None` for the base scenario.
+    pub id: Option<String>,
+    /// What the variant assumes.
+    pub title: Option<String>,
+    /// A longer description.
+    pub doc: Option<String>,
+    /// Where the assumption comes from.
+    pub source: Option<String>,
+    /// Why the variant could not be evaluated.
+    pub error: Option<String>,
+    /// Each outcome, in the base forecast's order.
+    pub outcomes: Vec<VariantOutcomeInfo>,
+    /// The outcome the strategic line of play ends in.
+    pub strategic_outcome: Option<String>,
+    /// Expected payoff per actor under the strategy.
+    pub payoffs: Vec<ActorValue>,
+}
+
+/// One outcome in one column.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantOutcomeInfo {
+    /// The outcome's id.
+    pub outcome: String,
+    /// Its probability.
+    pub probability: f64,
+    /// Minus the base's probability (0 for the base).
+    pub delta: f64,
+    /// Whether the probability differs from the base's as printed (one decimal of a percent).
+    pub differs: bool,
+}
+
+fn variants(
+    scenario: &Scenario,
+    result: Option<&Result<Vec<Column>, Vec<Diagnostic>>>,
+    order: &[usize],
+) -> VariantsInfo {
+    let columns = match result {
+        None => {
+            return VariantsInfo {
+                error: None,
+                columns: Vec::new(),
+            };
+        }
+        Some(Err(d)) => {
+            return VariantsInfo {
+                error: Some(stopped(d, "the comparison of variants")),
+                columns: Vec::new(),
+            };
+        }
+        Some(Ok(columns)) => columns,
+    };
+    let base = columns.first().and_then(|c| c.result.as_ref().ok());
+    let columns = columns
+        .iter()
+        .map(|c| {
+            let variant = c.variant.and_then(|v| scenario.variants.get(v));
+            let (error, outcomes, strategic_outcome, payoffs) = match &c.result {
+                Ok(r) => (
+                    None,
+                    order
+                        .iter()
+                        .map(|&o| {
+                            let p = r.probabilities.get(o).copied().unwrap_or(0.0);
+                            let b = base
+                                .and_then(|b| b.probabilities.get(o))
+                                .copied()
+                                .unwrap_or(p);
+                            VariantOutcomeInfo {
+                                outcome: scenario.outcomes[o].id.name.clone(),
+                                probability: round(p),
+                                delta: round(p - b),
+                                differs: crate::analysis::differs(p, b),
+                            }
+                        })
+                        .collect(),
+                    r.strategic_outcome
+                        .and_then(|o| scenario.outcomes.get(o))
+                        .map(|o| o.id.name.clone()),
+                    scenario
+                        .actors
+                        .iter()
+                        .zip(&r.payoffs)
+                        .map(|(a, p)| ActorValue {
+                            actor: a.id.name.clone(),
+                            value: round(*p),
+                        })
+                        .collect(),
+                ),
+                Err(why) => (Some(why.clone()), Vec::new(), None, Vec::new()),
+            };
+            VariantColumnInfo {
+                id: variant.map(|v| v.id.name.clone()),
+                title: variant.and_then(|v| v.title.clone()),
+                doc: variant.and_then(|v| v.doc.clone()),
+                source: variant.and_then(|v| v.source.clone()),
+                error,
+                outcomes,
+                strategic_outcome,
+                payoffs,
+            }
+        })
+        .collect();
+    VariantsInfo {
+        error: None,
+        columns,
+    }
+}
+
+/// The signposts and what seeing each would do to the forecast.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignpostsInfo {
+    /// Why there is no watch-list, when a limit stopped it.
+    pub error: Option<String>,
+    /// Every signpost, most moving first (ties in file order).
+    pub signposts: Vec<SignpostInfo>,
+    /// Per outcome, in the forecast's order: the signposts that would raise and lower it most.
+    pub watch: Vec<WatchInfo>,
+}
+
+/// One signpost.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignpostInfo {
+    /// Its id.
+    pub id: String,
+    /// The observable event.
+    pub title: Option<String>,
+    /// A longer description.
+    pub doc: Option<String>,
+    /// Where the indicator comes from.
+    pub source: Option<String>,
+    /// What seeing it means, in words: a likelihood ratio per option or a condition.
+    pub evidence: String,
+    /// The share of probability that moves to other outcomes if it is seen.
+    pub distance: f64,
+    /// Per outcome, in the forecast's order: the change in probability if it is seen.
+    pub shifts: Vec<OutcomeValue>,
+    /// Why its effect could not be computed (a condition no path meets).
+    pub error: Option<String>,
+}
+
+/// What would move one outcome most.
+#[derive(Clone, Debug, Serialize)]
+pub struct WatchInfo {
+    /// The outcome's id.
+    pub outcome: String,
+    /// Its probability before anything is seen.
+    pub probability: f64,
+    /// The signpost that would raise it most, and by how much.
+    pub raised_by: Option<SignpostShift>,
+    /// The signpost that would lower it most, and by how much.
+    pub lowered_by: Option<SignpostShift>,
+}
+
+/// A signpost and the change it brings.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignpostShift {
+    /// The signpost's id.
+    pub signpost: String,
+    /// The change in probability.
+    pub shift: f64,
+}
+
+fn evidence_words(source: &SourceFile, signpost: &casus_core::model::Signpost) -> String {
+    match &signpost.evidence {
+        Some(casus_core::model::Evidence::Ratio { decision, ratios }) => {
+            let ratios: Vec<String> = ratios
+                .iter()
+                .map(|(o, r)| format!("{} ×{}", o.name, casus_core::model::format_number(r.value)))
+                .collect();
+            format!(
+                "likelihood ratio on {}: {}",
+                decision.name,
+                ratios.join(", ")
+            )
+        }
+        Some(casus_core::model::Evidence::When(when)) => {
+            format!("rules out paths unless {}", span_text(source, when.span))
+        }
+        None => String::new(),
+    }
+}
+
+fn signposts(
+    (source, scenario, evaluation): (&SourceFile, &Scenario, &Evaluation),
+    result: Option<&Result<Vec<Effect>, Vec<Diagnostic>>>,
+    order: &[usize],
+) -> SignpostsInfo {
+    let effects = match result {
+        None => {
+            return SignpostsInfo {
+                error: None,
+                signposts: Vec::new(),
+                watch: Vec::new(),
+            };
+        }
+        Some(Err(d)) => {
+            return SignpostsInfo {
+                error: Some(stopped(d, "the signpost watch-list")),
+                signposts: Vec::new(),
+                watch: Vec::new(),
+            };
+        }
+        Some(Ok(effects)) => effects,
+    };
+    let name = |s: usize| scenario.signposts[s].id.name.clone();
+    let watch = order
+        .iter()
+        .map(|&o| {
+            let (up, down) = crate::analysis::strongest(effects, o);
+            let shift = |best: crate::analysis::Shift| {
+                best.map(|(s, d)| SignpostShift {
+                    signpost: name(s),
+                    shift: round(d),
+                })
+            };
+            WatchInfo {
+                outcome: scenario.outcomes[o].id.name.clone(),
+                probability: round(evaluation.outcomes[o].probability),
+                raised_by: shift(up),
+                lowered_by: shift(down),
+            }
+        })
+        .collect();
+    let mut sorted: Vec<&Effect> = effects.iter().collect();
+    sorted.sort_by(|a, b| b.distance.total_cmp(&a.distance));
+    let signposts = sorted
+        .into_iter()
+        .map(|e| {
+            let s = &scenario.signposts[e.signpost];
+            SignpostInfo {
+                id: s.id.name.clone(),
+                title: s.title.clone(),
+                doc: s.doc.clone(),
+                source: s.source.clone(),
+                evidence: evidence_words(source, s),
+                distance: round(e.distance),
+                shifts: order
+                    .iter()
+                    .map(|&o| OutcomeValue {
+                        outcome: scenario.outcomes[o].id.name.clone(),
+                        value: round(e.shifts.get(o).copied().unwrap_or(0.0)),
+                    })
+                    .collect(),
+                error: e.result.as_ref().err().cloned(),
+            }
+        })
+        .collect();
+    SignpostsInfo {
+        error: None,
+        signposts,
+        watch,
+    }
+}
+
+/// Where several analysts' estimates disagree.
+#[derive(Clone, Debug, Serialize)]
+pub struct AnalystsInfo {
+    /// How the estimates are pooled, in words.
+    pub pooling: &'static str,
+    /// Why there is no analysis, when a limit stopped it.
+    pub error: Option<String>,
+    /// Every decision with several analysts, largest disagreement first.
+    pub decisions: Vec<DisagreementInfo>,
+}
+
+/// The analysts of one decision.
+#[derive(Clone, Debug, Serialize)]
+pub struct DisagreementInfo {
+    /// The decision's id.
+    pub decision: String,
+    /// The option they disagree on most.
+    pub option: String,
+    /// How far apart their point estimates of that option lie.
+    pub spread: f64,
+    /// Each analyst, in file order.
+    pub analysts: Vec<AnalystInfo>,
+    /// Per outcome, in the forecast's order: how far apart the forecasts with each analyst's
+    /// table alone lie.
+    pub moves: Vec<OutcomeValue>,
+}
+
+/// One analyst's estimate.
+#[derive(Clone, Debug, Serialize)]
+pub struct AnalystInfo {
+    /// The analyst (`(unattributed)` for a plain table written beside the analysts').
+    pub analyst: String,
+    /// The date of the estimate.
+    pub as_of: Option<String>,
+    /// Where it comes from.
+    pub source: Option<String>,
+    /// The normalised point estimate of each option.
+    pub estimate: Vec<OptionValue>,
+    /// The forecast with this table alone, in the forecast's order; `None` if it failed.
+    pub forecast: Option<Vec<OutcomeValue>>,
+}
+
+/// How pooling works, as reports state it.
+pub const POOLING: &str = "linear pool of the analysts' normalised point estimates with equal weights; each band is the envelope of the analysts' bands";
+
+fn analysts(
+    scenario: &Scenario,
+    result: Option<&Result<Vec<Disagreement>, Vec<Diagnostic>>>,
+    order: &[usize],
+) -> AnalystsInfo {
+    let per_outcome = |values: &[f64]| -> Vec<OutcomeValue> {
+        order
+            .iter()
+            .map(|&o| OutcomeValue {
+                outcome: scenario.outcomes[o].id.name.clone(),
+                value: round(values.get(o).copied().unwrap_or(0.0)),
+            })
+            .collect()
+    };
+    let (error, decisions) = match result {
+        None => (None, Vec::new()),
+        Some(Err(d)) => (Some(stopped(d, "the analysts' comparison")), Vec::new()),
+        Some(Ok(list)) => (
+            None,
+            list.iter()
+                .map(|d| {
+                    let decision = &scenario.decisions[d.decision];
+                    DisagreementInfo {
+                        decision: decision.id.name.clone(),
+                        option: option_name(scenario, d.decision, d.option),
+                        spread: round(d.spread),
+                        analysts: decision
+                            .estimates
+                            .iter()
+                            .zip(&d.points)
+                            .zip(&d.forecasts)
+                            .map(|((e, points), forecast)| AnalystInfo {
+                                analyst: e.analyst.name.clone(),
+                                as_of: e.as_of.as_ref().map(|a| a.value.clone()),
+                                source: e.source.clone(),
+                                estimate: option_values(scenario, d.decision, points),
+                                forecast: forecast.as_ref().map(|f| per_outcome(f)),
+                            })
+                            .collect(),
+                        moves: per_outcome(&d.moves),
+                    }
+                })
+                .collect(),
+        ),
+    };
+    AnalystsInfo {
+        pooling: POOLING,
+        error,
+        decisions,
+    }
+}
+
+/// What learning each chance event before anyone chooses is worth to each actor.
+#[derive(Clone, Debug, Serialize)]
+pub struct InformationInfo {
+    /// Why there is no value of information, when a limit stopped it.
+    pub error: Option<String>,
+    /// Each chance event, in file order.
+    pub events: Vec<EventInfo>,
+}
+
+/// The value of learning one chance event first.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventInfo {
+    /// The chance decision's id.
+    pub decision: String,
+    /// Expected value of perfect information per actor; `None` when the event's guard or
+    /// likelihoods depend on earlier decisions, so it cannot be learnt first.
+    pub evpi: Option<Vec<ActorValue>>,
+}
+
+fn information(
+    scenario: &Scenario,
+    result: &Result<Vec<InformationValue>, Vec<Diagnostic>>,
+) -> InformationInfo {
+    match result {
+        Ok(values) => InformationInfo {
+            error: None,
+            events: values
+                .iter()
+                .map(|v| EventInfo {
+                    decision: scenario.decisions[v.decision].id.name.clone(),
+                    evpi: v.evpi.as_ref().map(|e| {
+                        scenario
+                            .actors
+                            .iter()
+                            .zip(e)
+                            .map(|(a, x)| ActorValue {
+                                actor: a.id.name.clone(),
+                                value: round(*x),
+                            })
+                            .collect()
+                    }),
+                })
+                .collect(),
+        },
+        Err(d) => InformationInfo {
+            error: Some(stopped(d, "the value of information")),
+            events: Vec::new(),
+        },
+    }
+}
+
+/// The assumptions the forecast hangs on.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssumptionsInfo {
+    /// Why there is no ranking, when a limit stopped it.
+    pub error: Option<String>,
+    /// Every likelihood judgement (reversed) and rule (dropped), most load-bearing first.
+    pub ranked: Vec<AssumptionInfo>,
+}
+
+/// One assumption and how far the forecast moves without it.
+#[derive(Clone, Debug, Serialize)]
+pub struct AssumptionInfo {
+    /// `likelihood` or `rule`.
+    pub kind: &'static str,
+    /// The decision's or rule's id.
+    pub id: String,
+    /// The share of probability that moves to another outcome.
+    pub distance: f64,
+    /// The outcome that moves most.
+    pub outcome: String,
+    /// By how much (new minus old).
+    pub delta: f64,
+}
+
+fn assumptions(
+    scenario: &Scenario,
+    result: &Result<Vec<Ranked>, Vec<Diagnostic>>,
+) -> AssumptionsInfo {
+    match result {
+        Ok(ranked) => AssumptionsInfo {
+            error: None,
+            ranked: ranked
+                .iter()
+                .map(|r| {
+                    let (kind, id) = match r.assumption {
+                        Assumption::Likelihood(d) => {
+                            ("likelihood", scenario.decisions[d].id.name.clone())
+                        }
+                        Assumption::Rule(i) => ("rule", scenario.rules[i].id.name.clone()),
+                    };
+                    AssumptionInfo {
+                        kind,
+                        id,
+                        distance: round(r.distance),
+                        outcome: scenario
+                            .outcomes
+                            .get(r.largest_move.0)
+                            .map_or_else(String::new, |o| o.id.name.clone()),
+                        delta: round(r.largest_move.1),
+                    }
+                })
+                .collect(),
+        },
+        Err(d) => AssumptionsInfo {
+            error: Some(stopped(d, "the assumption ranking")),
+            ranked: Vec::new(),
+        },
+    }
 }

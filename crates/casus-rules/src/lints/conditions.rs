@@ -8,8 +8,6 @@ use casus_core::names::NameRef;
 use casus_core::span::Span;
 use casus_core::{Code, Diagnostic};
 
-use crate::result::Evaluation;
-
 use super::explore::{Condition, Explored, Owner, Shape};
 use super::text;
 use super::usage::Usage;
@@ -18,7 +16,6 @@ use super::usage::Usage;
 pub(super) struct Context<'a, 's> {
     pub(super) scenario: &'s Scenario,
     pub(super) explored: &'a Explored<'s>,
-    pub(super) evaluation: &'a Evaluation,
     pub(super) usage: &'a Usage,
 }
 
@@ -47,15 +44,15 @@ fn literal(c: &Condition<'_>, i: usize) -> bool {
     !reads
 }
 
-/// Whether part `i` reads an input fact a test or variant overrides: then it is meant to vary,
-/// and its being constant with the file's own values is not a mistake.
-fn varies(cx: &Context<'_, '_>, c: &Condition<'_>, i: usize) -> bool {
+/// Whether part `i` reads a decision no path takes: it is constant only because of that, which
+/// is reported once, at the decision.
+fn untaken(cx: &Context<'_, '_>, c: &Condition<'_>, i: usize) -> bool {
     let mut found = false;
     if let Some(node) = c.nodes.get(i) {
         node.expr.for_each_name(&mut |name, _| {
             found |= c.reads.iter().any(|r| {
                 r.name == name
-                    && matches!(r.target, NameRef::Fact(f) if cx.usage.overridden.get(f).copied().unwrap_or(false))
+                    && matches!(r.target, NameRef::Decision(d) if cx.explored.decisions.get(d).is_some_and(|s| !s.taken))
             });
         });
     }
@@ -68,7 +65,7 @@ fn whole_condition(cx: &Context<'_, '_>, c: &Condition<'_>, out: &mut Vec<Diagno
     let Some(always) = c.constant(0) else {
         return false;
     };
-    if literal(c, 0) || varies(cx, c, 0) {
+    if literal(c, 0) {
         return true;
     }
     let Some(root) = c.nodes.first() else {
@@ -93,11 +90,7 @@ fn whole_condition(cx: &Context<'_, '_>, c: &Condition<'_>, out: &mut Vec<Diagno
                 .help("correct the condition; if the facts it sets should simply have these values, make them their defaults and remove the rule")
         }
         (Owner::Guard(d), false) => {
-            let reachable = cx
-                .evaluation
-                .option_reachable
-                .get(d)
-                .is_some_and(|o| o.iter().any(|r| *r));
+            let reachable = cx.explored.decisions.get(d).is_none_or(|s| s.taken);
             if reachable {
                 return true;
             }
@@ -127,7 +120,7 @@ fn whole_condition(cx: &Context<'_, '_>, c: &Condition<'_>, out: &mut Vec<Diagno
         // Conditional likelihoods are reported with the others of their decision.
         (Owner::LikelihoodIf(..), _) => return true,
         (Owner::Outcome(o), false) => {
-            let reachable = cx.evaluation.outcomes.get(o).is_none_or(|r| r.reachable);
+            let reachable = cx.explored.outcomes.get(o).is_none_or(|r| *r);
             if reachable {
                 return true;
             }
@@ -204,7 +197,7 @@ fn constant_parts(cx: &Context<'_, '_>, c: &Condition<'_>, i: usize, out: &mut V
     for &child in &node.children {
         match c.constant(child) {
             None => constant_parts(cx, c, child, out),
-            Some(_) if literal(c, child) || varies(cx, c, child) => {}
+            Some(_) if literal(c, child) || untaken(cx, c, child) => {}
             Some(always) => {
                 let part = &c.nodes[child];
                 let word = if always { "always true" } else { "never true" };
@@ -318,7 +311,6 @@ fn values(cx: &Context<'_, '_>, c: &Condition<'_>, expr: &Expr) -> String {
             names.push(name.to_owned());
         }
     });
-    let symbols = &cx.explored.symbols;
     let mut parts = Vec::new();
     for name in &names {
         let Some(read) = c.reads.iter().find(|r| r.name == *name) else {
@@ -326,11 +318,7 @@ fn values(cx: &Context<'_, '_>, c: &Condition<'_>, expr: &Expr) -> String {
         };
         let input = matches!(read.target, NameRef::Fact(f)
             if cx.scenario.facts.get(f).is_some_and(|f| matches!(f.kind, FactKind::Input { .. })));
-        let shown: Vec<String> = read
-            .values
-            .iter()
-            .map(|v| format!("`{}`", text::val(*v, symbols)))
-            .collect();
+        let shown: Vec<String> = read.values.iter().map(|v| format!("`{v}`")).collect();
         let list = match shown.as_slice() {
             [] => continue,
             [one] => one.clone(),
@@ -368,7 +356,7 @@ fn likelihoods(cx: &Context<'_, '_>, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            if literal(c, 0) || varies(cx, c, 0) {
+            if literal(c, 0) {
                 continue;
             }
             let span = conditional.when.span;
@@ -424,7 +412,7 @@ fn likelihoods(cx: &Context<'_, '_>, out: &mut Vec<Diagnostic>) {
 /// Fallback outcomes no path reaches (outcomes with a `when` are reported with their condition).
 fn fallbacks(cx: &Context<'_, '_>, out: &mut Vec<Diagnostic>) {
     for (o, outcome) in cx.scenario.outcomes.iter().enumerate() {
-        let reachable = cx.evaluation.outcomes.get(o).is_none_or(|r| r.reachable);
+        let reachable = cx.explored.outcomes.get(o).is_none_or(|r| *r);
         if outcome.when.is_some() || reachable {
             continue;
         }

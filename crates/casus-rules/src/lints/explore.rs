@@ -7,6 +7,11 @@
 //! *state*, the slots after each prefix of decisions, once: two prefixes that reach the same
 //! slots at the same depth have the same future, and the second is merged into the first.
 //!
+//! The walk covers the scenario as written and the what-ifs it declares itself (see
+//! [`settings`]): each test's and each variant's overridden input facts, and each other value a
+//! symbol fact's `type` lists. A condition is "never true" only if it is never true in any of
+//! them, so a threshold written for a what-if is not reported as a mistake.
+//!
 //! Merging keys on a 128-bit hash of the slots rather than the slots themselves, to keep
 //! memory flat on large scenarios; two different states sharing a key is about as likely as
 //! a cosmic ray flipping a bit, and would only make a lint see fewer states.
@@ -16,7 +21,7 @@ use std::hash::{Hash, Hasher};
 use std::time::Instant;
 
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
-use casus_core::model::{Evidence, Scenario};
+use casus_core::model::{Evidence, FactKind, Scenario, Type, Value};
 use casus_core::names::{NameRef, Names};
 
 use crate::analysis::{Analysis, Step};
@@ -25,7 +30,7 @@ use crate::program::Program;
 use crate::search::EvalLimits;
 use crate::value::{Symbols, Val};
 
-/// Most distinct states the walk visits before the path-based lints give up.
+/// Most distinct states the walks visit, all together, before the path-based lints give up.
 pub(super) const MAX_STATES: u64 = 500_000;
 
 /// Where a condition is written.
@@ -65,7 +70,6 @@ pub(super) struct Node<'s> {
     pub(super) shape: Shape,
     /// Its parts, as indices into the condition's nodes.
     pub(super) children: Vec<usize>,
-    code: Code,
     /// Whether it was true somewhere.
     pub(super) seen_true: bool,
     /// Whether it was false somewhere.
@@ -80,10 +84,12 @@ pub(super) struct Read {
     /// What it refers to.
     pub(super) target: NameRef,
     slot: u32,
-    /// The distinct values seen, in the order first seen, up to [`MAX_VALUES`].
-    pub(super) values: Vec<Val>,
+    /// The distinct values seen, as written, in the order first seen, up to [`MAX_VALUES`].
+    pub(super) values: Vec<String>,
     /// Whether more distinct values than those were seen.
     pub(super) more: bool,
+    /// The values seen in the current walk, before they are written out.
+    seen: Vec<Val>,
 }
 
 /// Distinct values kept per name; enough to explain, few enough to read.
@@ -114,11 +120,11 @@ impl Condition<'_> {
         }
     }
 
-    fn observe(&mut self, slots: &[Val], stack: &mut Vec<Val>) -> bool {
+    fn observe(&mut self, codes: &[Code], slots: &[Val], stack: &mut Vec<Val>) -> bool {
         self.checked += 1;
         let mut root = false;
-        for (i, node) in self.nodes.iter_mut().enumerate() {
-            let holds = node.code.holds(slots, stack);
+        for (i, (node, code)) in self.nodes.iter_mut().zip(codes).enumerate() {
+            let holds = code.holds(slots, stack);
             if i == 0 {
                 root = holds;
             }
@@ -130,15 +136,28 @@ impl Condition<'_> {
         }
         for read in &mut self.reads {
             let value = slots.get(read.slot as usize).copied().unwrap_or(Val::Unset);
-            if !read.values.iter().any(|v| v.equals(value)) {
+            if !read.seen.iter().any(|v| v.equals(value)) && read.seen.len() <= MAX_VALUES {
+                read.seen.push(value);
+            }
+        }
+        root
+    }
+
+    /// Writes out the values seen in one walk, named with that walk's symbols.
+    fn settle(&mut self, symbols: &Symbols) {
+        for read in &mut self.reads {
+            for value in read.seen.drain(..) {
+                let shown = super::text::val(value, symbols);
+                if read.values.contains(&shown) {
+                    continue;
+                }
                 if read.values.len() < MAX_VALUES {
-                    read.values.push(value);
+                    read.values.push(shown);
                 } else {
                     read.more = true;
                 }
             }
         }
-        root
     }
 }
 
@@ -194,9 +213,9 @@ pub(super) struct Explored<'s> {
     pub(super) assignments: Vec<Vec<Assignment>>,
     /// Per decision.
     pub(super) decisions: Vec<DecisionSeen>,
-    /// The interned symbols, for printing values.
-    pub(super) symbols: Symbols,
-    /// Distinct states visited.
+    /// Per outcome: whether some path reaches it.
+    pub(super) outcomes: Vec<bool>,
+    /// Distinct states visited, over all walks.
     pub(super) states: u64,
 }
 
@@ -218,21 +237,66 @@ enum Future {
     Branch(Vec<(u64, u32)>),
 }
 
-/// Walks every state of `program` (nothing given) and collects what the lints need.
+/// The what-ifs a scenario declares, as overrides of input facts, base first: nothing
+/// overridden; each test's `given` and each variant's `facts` (their input facts); and each
+/// other value a symbol fact's `type` lists. Duplicates are dropped.
+pub(super) fn settings(scenario: &Scenario) -> Vec<Vec<(usize, Value)>> {
+    let mut out: Vec<Vec<(usize, Value)>> = vec![Vec::new()];
+    let mut add = |overrides: Vec<(usize, Value)>| {
+        if !overrides.is_empty() && !out.contains(&overrides) {
+            out.push(overrides);
+        }
+    };
+    let resolve = |pairs: &[(casus_core::model::Ident, casus_core::span::Spanned<Value>)]| {
+        crate::given::resolve(
+            scenario,
+            pairs.iter().map(|(n, v)| (n.name.as_str(), &v.value)),
+        )
+        .map(|fixed| {
+            let mut overrides = fixed.overrides;
+            overrides.sort_by_key(|(f, _)| *f);
+            overrides
+        })
+        .unwrap_or_default()
+    };
+    for test in &scenario.tests {
+        add(resolve(&test.given));
+    }
+    for variant in &scenario.variants {
+        add(resolve(&variant.facts));
+    }
+    for (f, fact) in scenario.facts.iter().enumerate() {
+        if let FactKind::Input {
+            value,
+            ty: Type::Enum(symbols),
+            ..
+        } = &fact.kind
+        {
+            for symbol in symbols {
+                let other = Value::Symbol(symbol.clone());
+                if other != value.value {
+                    add(vec![(f, other)]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Walks every state of each program (nothing given; the first is the scenario as written,
+/// the others its what-ifs) and collects what the lints need, summed over all of them.
 pub(super) fn explore<'s>(
     scenario: &'s Scenario,
-    program: &Program,
+    programs: &[Program],
     limits: &EvalLimits,
+    max_states: u64,
 ) -> Result<Explored<'s>, Stop> {
-    let mut compiler = Compiler {
-        names: Names::new(scenario),
-        symbols: program.symbols.clone(),
-        n_decisions: scenario.decisions.len(),
-    };
+    let names = Names::new(scenario);
+    let n_decisions = scenario.decisions.len();
     let mut conditions = Vec::new();
     let mut index = Index {
-        guard: vec![None; scenario.decisions.len()],
-        likelihood_if: vec![Vec::new(); scenario.decisions.len()],
+        guard: vec![None; n_decisions],
+        likelihood_if: vec![Vec::new(); n_decisions],
         rule: Vec::new(),
         outcome: Vec::new(),
         signpost: Vec::new(),
@@ -240,27 +304,32 @@ pub(super) fn explore<'s>(
     for (d, decision) in scenario.decisions.iter().enumerate() {
         if let Some(when) = &decision.when {
             index.guard[d] = Some(conditions.len());
-            conditions.push(compiler.condition(Owner::Guard(d), when));
+            conditions.push(condition(&names, n_decisions, Owner::Guard(d), when));
         }
         for (k, c) in decision.likelihood_if.iter().enumerate() {
             index.likelihood_if[d].push(conditions.len());
-            conditions.push(compiler.condition(Owner::LikelihoodIf(d, k), &c.when));
+            conditions.push(condition(
+                &names,
+                n_decisions,
+                Owner::LikelihoodIf(d, k),
+                &c.when,
+            ));
         }
     }
     for (r, rule) in scenario.rules.iter().enumerate() {
         index.rule.push(conditions.len());
-        conditions.push(compiler.condition(Owner::Rule(r), &rule.when));
+        conditions.push(condition(&names, n_decisions, Owner::Rule(r), &rule.when));
     }
     for (o, outcome) in scenario.outcomes.iter().enumerate() {
         if let Some(when) = &outcome.when {
             index.outcome.push(conditions.len());
-            conditions.push(compiler.condition(Owner::Outcome(o), when));
+            conditions.push(condition(&names, n_decisions, Owner::Outcome(o), when));
         }
     }
     for (s, signpost) in scenario.signposts.iter().enumerate() {
         if let Some(Evidence::When(when)) = &signpost.evidence {
             index.signpost.push(conditions.len());
-            conditions.push(compiler.condition(Owner::Signpost(s), when));
+            conditions.push(condition(&names, n_decisions, Owner::Signpost(s), when));
         }
     }
     let decisions = scenario
@@ -273,11 +342,11 @@ pub(super) fn explore<'s>(
             ..DecisionSeen::default()
         })
         .collect();
-    let assignments = program
+    let assignments = scenario
         .rules
         .iter()
         .map(|r| {
-            r.sets
+            r.then
                 .iter()
                 .map(|_| Assignment {
                     always_overridden: true,
@@ -286,33 +355,125 @@ pub(super) fn explore<'s>(
                 .collect()
         })
         .collect();
-    let analysis = Analysis::new(program);
-    let mut walker = Walker {
-        program,
-        analysis,
-        deadline: limits.deadline,
-        slots: program.initial.clone(),
-        fired: vec![false; program.rules.len()],
-        stack: Vec::new(),
-        steps: Vec::new(),
-        memo: HashMap::new(),
-        futures: HashMap::new(),
-        single: Vec::new(),
-        count: 0,
-        seen: Explored {
-            conditions,
-            rules: vec![(false, false); program.rules.len()],
-            assignments,
-            decisions,
-            symbols: compiler.symbols,
-            states: 0,
-        },
-        index,
+    let mut seen = Explored {
+        conditions,
+        rules: vec![(false, false); scenario.rules.len()],
+        assignments,
+        decisions,
+        outcomes: vec![false; scenario.outcomes.len()],
+        states: 0,
     };
-    walker.recompute();
-    walker.visit(0)?;
-    walker.seen.states = walker.count;
-    Ok(walker.seen)
+    for program in programs {
+        // Each program interns symbols in its own order, so conditions are compiled anew.
+        let mut compiler = Compiler {
+            names: &names,
+            symbols: program.symbols.clone(),
+            n_decisions,
+        };
+        let codes = seen
+            .conditions
+            .iter()
+            .map(|c| c.nodes.iter().map(|n| compiler.compile(n.expr)).collect())
+            .collect();
+        let mut walker = Walker {
+            program,
+            analysis: Analysis::new(program),
+            codes,
+            deadline: limits.deadline,
+            slots: program.initial.clone(),
+            fired: vec![false; program.rules.len()],
+            stack: Vec::new(),
+            steps: Vec::new(),
+            memo: HashMap::new(),
+            futures: HashMap::new(),
+            single: Vec::new(),
+            max_states,
+            seen,
+            index,
+        };
+        walker.recompute();
+        let result = walker.visit(0);
+        for c in &mut walker.seen.conditions {
+            c.settle(&compiler.symbols);
+        }
+        seen = walker.seen;
+        index = walker.index;
+        result?;
+    }
+    Ok(seen)
+}
+
+/// A condition split into parts, not yet walked.
+fn condition<'s>(names: &Names, n_decisions: usize, owner: Owner, expr: &'s Expr) -> Condition<'s> {
+    let mut nodes = Vec::new();
+    node(expr, &mut nodes);
+    let mut reads: Vec<Read> = Vec::new();
+    expr.for_each_name(&mut |name, _| {
+        if reads.iter().any(|r| r.name == name) {
+            return;
+        }
+        if let Some((target, _)) = names.get(name) {
+            let slot = match target {
+                NameRef::Decision(i) => slot(i),
+                NameRef::Fact(i) => slot(n_decisions + i),
+            };
+            reads.push(Read {
+                name: name.to_owned(),
+                target,
+                slot,
+                values: Vec::new(),
+                more: false,
+                seen: Vec::new(),
+            });
+        }
+    });
+    Condition {
+        owner,
+        nodes,
+        reads,
+        checked: 0,
+    }
+}
+
+/// Adds `expr` and its parts to `nodes` in pre-order; chains of one operator
+/// (`a and b and c`) are one part with several children, as the analyst reads them.
+fn node<'s>(expr: &'s Expr, nodes: &mut Vec<Node<'s>>) -> usize {
+    let (shape, parts) = match &expr.kind {
+        ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), _, _) => {
+            let shape = if *op == BinaryOp::And {
+                Shape::And
+            } else {
+                Shape::Or
+            };
+            let mut parts = Vec::new();
+            let mut pending = vec![expr];
+            while let Some(e) = pending.pop() {
+                match &e.kind {
+                    ExprKind::Binary(o, l, r) if o == op => {
+                        pending.push(r);
+                        pending.push(l);
+                    }
+                    _ => parts.push(e),
+                }
+            }
+            (shape, parts)
+        }
+        ExprKind::Unary(UnaryOp::Not, inner) => (Shape::Not, vec![&**inner]),
+        _ => (Shape::Atom, Vec::new()),
+    };
+    let index = nodes.len();
+    nodes.push(Node {
+        expr,
+        shape,
+        children: Vec::new(),
+        seen_true: false,
+        seen_false: false,
+    });
+    let children = parts.into_iter().map(|p| node(p, nodes)).collect();
+    if let Some(n) = nodes.get_mut(index) {
+        n.children = children;
+    }
+    index
 }
 
 /// Which condition belongs to what, by index into `Explored::conditions`.
@@ -324,96 +485,23 @@ struct Index {
     signpost: Vec<usize>,
 }
 
-struct Compiler {
-    names: Names,
+struct Compiler<'n> {
+    names: &'n Names,
     symbols: Symbols,
     n_decisions: usize,
 }
 
-impl Compiler {
+impl Compiler<'_> {
     fn compile(&mut self, expr: &Expr) -> Code {
         let n = self.n_decisions;
         let decision_slot = |i: usize| slot(i);
         let fact_slot = move |i: usize| slot(n + i);
         let map = SlotMap {
-            names: &self.names,
+            names: self.names,
             decision_slot: &decision_slot,
             fact_slot: &fact_slot,
         };
         Code::compile(expr, &map, &mut self.symbols)
-    }
-
-    fn condition<'s>(&mut self, owner: Owner, expr: &'s Expr) -> Condition<'s> {
-        let mut nodes = Vec::new();
-        self.node(expr, &mut nodes);
-        let mut reads: Vec<Read> = Vec::new();
-        expr.for_each_name(&mut |name, _| {
-            if reads.iter().any(|r| r.name == name) {
-                return;
-            }
-            if let Some((target, _)) = self.names.get(name) {
-                let slot = match target {
-                    NameRef::Decision(i) => slot(i),
-                    NameRef::Fact(i) => slot(self.n_decisions + i),
-                };
-                reads.push(Read {
-                    name: name.to_owned(),
-                    target,
-                    slot,
-                    values: Vec::new(),
-                    more: false,
-                });
-            }
-        });
-        Condition {
-            owner,
-            nodes,
-            reads,
-            checked: 0,
-        }
-    }
-
-    /// Adds `expr` and its parts to `nodes` in pre-order; chains of one operator
-    /// (`a and b and c`) are one part with several children, as the analyst reads them.
-    fn node<'s>(&mut self, expr: &'s Expr, nodes: &mut Vec<Node<'s>>) -> usize {
-        let (shape, parts) = match &expr.kind {
-            ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), _, _) => {
-                let shape = if *op == BinaryOp::And {
-                    Shape::And
-                } else {
-                    Shape::Or
-                };
-                let mut parts = Vec::new();
-                let mut pending = vec![expr];
-                while let Some(e) = pending.pop() {
-                    match &e.kind {
-                        ExprKind::Binary(o, l, r) if o == op => {
-                            pending.push(r);
-                            pending.push(l);
-                        }
-                        _ => parts.push(e),
-                    }
-                }
-                (shape, parts)
-            }
-            ExprKind::Unary(UnaryOp::Not, inner) => (Shape::Not, vec![&**inner]),
-            _ => (Shape::Atom, Vec::new()),
-        };
-        let index = nodes.len();
-        let code = self.compile(expr);
-        nodes.push(Node {
-            expr,
-            shape,
-            children: Vec::new(),
-            code,
-            seen_true: false,
-            seen_false: false,
-        });
-        let children = parts.into_iter().map(|p| self.node(p, nodes)).collect();
-        if let Some(node) = nodes.get_mut(index) {
-            node.children = children;
-        }
-        index
     }
 }
 
@@ -424,6 +512,8 @@ fn slot(i: usize) -> u32 {
 struct Walker<'p, 's> {
     program: &'p Program,
     analysis: Analysis,
+    /// Per condition, per part: the part compiled against this program's symbols.
+    codes: Vec<Vec<Code>>,
     deadline: Option<Instant>,
     slots: Vec<Val>,
     fired: Vec<bool>,
@@ -434,7 +524,7 @@ struct Walker<'p, 's> {
     futures: HashMap<Future, u32>,
     /// Per future id: the one outcome it always ends in, if there is one.
     single: Vec<Option<usize>>,
-    count: u64,
+    max_states: u64,
     seen: Explored<'s>,
     index: Index,
 }
@@ -533,11 +623,11 @@ impl Walker<'_, '_> {
         if let Some(&future) = self.memo.get(&key) {
             return Ok(future);
         }
-        self.count += 1;
-        if self.count > MAX_STATES {
+        self.seen.states += 1;
+        if self.seen.states > self.max_states {
             return Err(Stop::TooManyStates);
         }
-        if self.count % 256 == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if self.seen.states % 256 == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Stop::Deadline);
         }
         self.observe_rules();
@@ -551,9 +641,12 @@ impl Walker<'_, '_> {
     }
 
     fn observe(&mut self, condition: usize) -> bool {
-        match self.seen.conditions.get_mut(condition) {
-            Some(c) => c.observe(&self.slots, &mut self.stack),
-            None => false,
+        match (
+            self.seen.conditions.get_mut(condition),
+            self.codes.get(condition),
+        ) {
+            (Some(c), Some(codes)) => c.observe(codes, &self.slots, &mut self.stack),
+            _ => false,
         }
     }
 
@@ -652,7 +745,11 @@ impl Walker<'_, '_> {
                 Some(_) => {}
             }
         }
-        self.intern(Future::Leaf(outcome.or(fallback)))
+        let reached = outcome.or(fallback);
+        if let Some(seen) = reached.and_then(|o| self.seen.outcomes.get_mut(o)) {
+            *seen = true;
+        }
+        self.intern(Future::Leaf(reached))
     }
 
     fn decide(&mut self, level: usize) -> Result<u32, Stop> {

@@ -32,20 +32,40 @@ pub(crate) fn lint(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let usage = usage::Usage::new(scenario);
-    usage.report(scenario, evaluation, &mut out);
     words::report(scenario, program, &mut out);
-    match explore::explore(scenario, program, limits) {
+    // The scenario as written, then the what-ifs it declares; a what-if that does not compile
+    // (its test or variant has its own error) is left out.
+    let mut programs = vec![program.clone()];
+    for overrides in explore::settings(scenario).iter().skip(1) {
+        if let Ok(p) = Program::compile_with(scenario, overrides) {
+            programs.push(p);
+        }
+    }
+    match explore::explore(scenario, &programs, limits, explore::MAX_STATES) {
         Ok(explored) => {
+            let reach = usage::Reach {
+                decisions: explored.decisions.iter().map(|d| d.taken).collect(),
+                outcomes: explored.outcomes.clone(),
+            };
+            usage.report(scenario, &reach, &mut out);
             let cx = conditions::Context {
                 scenario,
                 explored: &explored,
-                evaluation,
                 usage: &usage,
             };
             conditions::report(&cx, &mut out);
             rules::report(scenario, &explored, &usage, &mut out);
         }
         Err(stop) => {
+            let reach = usage::Reach {
+                decisions: evaluation
+                    .option_reachable
+                    .iter()
+                    .map(|o| o.iter().any(|r| *r))
+                    .collect(),
+                outcomes: evaluation.outcomes.iter().map(|o| o.reachable).collect(),
+            };
+            usage.report(scenario, &reach, &mut out);
             let why = match stop {
                 explore::Stop::TooManyStates => format!(
                     "the scenario has more than {} distinct states",

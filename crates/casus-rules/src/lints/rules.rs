@@ -1,7 +1,7 @@
 //! Lints about what rules set: assignments that never change a value, and assignments a rule
 //! of higher priority always overrides.
 
-use casus_core::model::Scenario;
+use casus_core::model::{Scenario, Value};
 use casus_core::{Code, Diagnostic};
 
 use super::conditions::entry_span;
@@ -40,6 +40,7 @@ pub(super) fn report(
                     continue;
                 }
                 let value = assignment.value.value.display();
+                let written = written(&assignment.value.value);
                 let span = entry_span(assignment.fact.span, assignment.value.span);
                 let example = seen
                     .example
@@ -77,7 +78,7 @@ pub(super) fn report(
                         diagnostic = diagnostic.note(example);
                     }
                     out.push(diagnostic.help(format!(
-                        "remove `{fact} = {value}` from `{name}`, or narrow the `when` of {} so that `{name}` applies somewhere",
+                        "remove `{fact} = {written}` from `{name}`, or narrow the `when` of {} so that `{name}` applies somewhere",
                         text::and_list(&winners)
                     )));
                     continue;
@@ -113,7 +114,7 @@ pub(super) fn report(
                     diagnostic = diagnostic.note(example);
                 }
                 out.push(diagnostic.help(format!(
-                    "remove `{fact} = {value}` from the rule, or correct the value it should set"
+                    "remove `{fact} = {written}` from the rule, or correct the value it should set"
                 )));
             }
         }
@@ -136,5 +137,13 @@ pub(super) fn report(
                 )),
             );
         }
+    }
+}
+
+/// A value as written in a `then` table: symbols in quotes.
+fn written(value: &Value) -> String {
+    match value {
+        Value::Symbol(s) => format!("\"{s}\""),
+        other => other.display(),
     }
 }

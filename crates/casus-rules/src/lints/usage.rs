@@ -10,9 +10,16 @@ use casus_core::model::{EXPECT_OUTCOME, Evidence, NATURE, Scenario};
 use casus_core::names::{NameRef, Names};
 use casus_core::{Code, Diagnostic};
 
-use crate::result::Evaluation;
-
 use super::text::and_list;
+
+/// What some path reaches, in the scenario as written or one of its what-ifs.
+#[derive(Debug)]
+pub(super) struct Reach {
+    /// Per decision: whether some path takes it.
+    pub(super) decisions: Vec<bool>,
+    /// Per outcome: whether some path reaches it.
+    pub(super) outcomes: Vec<bool>,
+}
 
 /// Which facts, decisions and rules are live.
 #[derive(Debug)]
@@ -21,8 +28,6 @@ pub(super) struct Usage {
     pub(super) fact: Vec<bool>,
     /// Per decision.
     pub(super) decision: Vec<bool>,
-    /// Per input fact: whether a test or variant overrides it (so it is meant to vary).
-    pub(super) overridden: Vec<bool>,
 }
 
 impl Usage {
@@ -32,7 +37,6 @@ impl Usage {
         let mut usage = Usage {
             fact: vec![false; scenario.facts.len()],
             decision: vec![false; scenario.decisions.len()],
-            overridden: vec![false; scenario.facts.len()],
         };
         let mark = |usage: &mut Usage, name: &str| match names.get(name) {
             Some((NameRef::Fact(i), _)) => {
@@ -96,34 +100,12 @@ impl Usage {
                 break;
             }
         }
-        let mut overridden = |name: &str| {
-            if let Some((NameRef::Fact(i), _)) = names.get(name)
-                && let Some(o) = usage.overridden.get_mut(i)
-            {
-                *o = true;
-            }
-        };
-        for test in &scenario.tests {
-            for (name, _) in &test.given {
-                overridden(&name.name);
-            }
-        }
-        for variant in &scenario.variants {
-            for (name, _) in &variant.facts {
-                overridden(&name.name);
-            }
-        }
         usage
     }
 
     /// Reports unused facts, decisions and actors, and missing payoffs. Decisions no path
     /// takes are left to the reachability lint, and outcomes no path reaches need no payoffs.
-    pub(super) fn report(
-        &self,
-        scenario: &Scenario,
-        evaluation: &Evaluation,
-        out: &mut Vec<Diagnostic>,
-    ) {
+    pub(super) fn report(&self, scenario: &Scenario, reach: &Reach, out: &mut Vec<Diagnostic>) {
         let names = Names::new(scenario);
         let reads = |rule: &casus_core::model::Rule, target: NameRef| {
             let mut found = false;
@@ -185,10 +167,7 @@ impl Usage {
             out.push(d.help(help));
         }
         for (i, decision) in scenario.decisions.iter().enumerate() {
-            let reachable = evaluation
-                .option_reachable
-                .get(i)
-                .is_none_or(|o| o.iter().any(|r| *r));
+            let reachable = reach.decisions.get(i).copied().unwrap_or(true);
             if self.decision[i] || !reachable {
                 continue;
             }
@@ -242,11 +221,11 @@ impl Usage {
                 );
             }
         }
-        missing_payoffs(scenario, evaluation, out);
+        missing_payoffs(scenario, reach, out);
     }
 }
 
-fn missing_payoffs(scenario: &Scenario, evaluation: &Evaluation, out: &mut Vec<Diagnostic>) {
+fn missing_payoffs(scenario: &Scenario, reach: &Reach, out: &mut Vec<Diagnostic>) {
     if scenario.outcomes.iter().all(|o| o.payoff.is_empty()) {
         // A forecast-only scenario: no strategy is asked for, so no payoff is missing.
         return;
@@ -259,7 +238,7 @@ fn missing_payoffs(scenario: &Scenario, evaluation: &Evaluation, out: &mut Vec<D
         }
     }
     for (i, outcome) in scenario.outcomes.iter().enumerate() {
-        let reachable = evaluation.outcomes.get(i).is_none_or(|o| o.reachable);
+        let reachable = reach.outcomes.get(i).copied().unwrap_or(true);
         if !reachable {
             continue;
         }
