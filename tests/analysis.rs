@@ -1,5 +1,9 @@
 //! Analysis depth: value of information and probabilistic sensitivity, against hand
 //! computations and numerical integration.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on fixtures that do not load"
+)]
 
 use casus_core::SourceFile;
 use casus_core::limits::Limits;

@@ -1,4 +1,9 @@
 //! The evaluation engine against hand-computed fixtures and a naive reference evaluator.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly on fixtures that do not load"
+)]
 
 #[path = "support/generate.rs"]
 mod generate;

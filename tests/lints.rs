@@ -10,7 +10,8 @@
 
 #![expect(
     clippy::unwrap_used,
-    reason = "test helpers outside #[test] functions unwrap fixture reads that must succeed"
+    clippy::panic,
+    reason = "test helpers outside #[test] functions fail the test on fixture reads and names that must succeed"
 )]
 
 use std::path::Path;

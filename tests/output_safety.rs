@@ -66,7 +66,7 @@ fn assert_terminal_safe(what: &str, text: &str) {
 }
 
 /// The text as it is in the scenario: what machine formats must round-trip exactly.
-const PAYLOAD_START: &str = "<script>alert(1)</script> </details><img src=x onerror=alert(2)>";
+const PAYLOAD_START: &str = "<script>alert(1)</script>";
 
 // ---------------------------------------------------------------------------------------------
 // Terminals.
@@ -148,7 +148,7 @@ fn explain_why_not_human() {
 }
 
 #[test]
-fn test_human() {
+fn test_results_human() {
     assert_cmd_snapshot!(casus(&["test", TEXT]));
 }
 
@@ -225,16 +225,61 @@ fn diagnostics_json() {
     assert_cmd_snapshot!(casus(&["check", BAD, "--format", "json"]));
 }
 
+/// A copy of the hostile-text scenario under a hostile file name (markup, quotes, a newline, a
+/// workflow command, `%`, `,` and `:`), in a fresh folder, for formats that carry file names.
+fn hostile_name() -> (PathBuf, &'static str) {
+    const NAME: &str = "a<b>&\"'\n::error::x,y:z%0A.toml";
+    let dir = std::env::temp_dir().join(format!("casus-hostile-name-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(root().join(TEXT), dir.join(NAME)).unwrap();
+    std::fs::copy(root().join(BAD), dir.join(format!("bad {NAME}"))).unwrap();
+    (dir, NAME)
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = text
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn run_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = Command::new(get_cargo_bin("casus"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
 #[test]
-fn junit_is_well_formed_xml_that_keeps_the_text() {
-    let (stdout, _) = run(&["test", TEXT, "--format", "junit"]);
+fn junit_is_well_formed_xml_that_keeps_the_file_name() {
+    let (dir, name) = hostile_name();
+    let stdout = run_in(&dir, &["test", name, "--format", "junit"]);
     let document = roxmltree::Document::parse(&stdout).unwrap();
     // No raw markup got in: the only elements are JUnit's own.
     for node in document.descendants().filter(roxmltree::Node::is_element) {
-        let name = node.tag_name().name();
+        let tag = node.tag_name().name();
         assert!(
             matches!(
-                name,
+                tag,
                 "testsuites"
                     | "testsuite"
                     | "testcase"
@@ -246,25 +291,71 @@ fn junit_is_well_formed_xml_that_keeps_the_text() {
                     | "property"
                     | "skipped"
             ),
-            "unexpected element <{name}> in the JUnit output"
+            "unexpected element <{tag}> in the JUnit output"
         );
     }
-    // The hostile text is there as text (XML 1.0 cannot hold NUL or ESC, so those may be
-    // replaced, but the markup characters must survive as characters).
-    let text: String = document
+    // The name comes back exactly, newline included.
+    let suite = document
         .descendants()
-        .flat_map(|n| {
-            n.attributes()
-                .map(|a| a.value().to_owned())
-                .chain(n.text().map(str::to_owned))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    assert!(text.contains("<script>alert(1)</script>"), "{text}");
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("name"), Some(name));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
-fn test_junit() {
+fn machine_formats_keep_a_hostile_file_name_exact() {
+    let (dir, name) = hostile_name();
+    let bad = format!("bad {name}");
+    for args in [
+        vec!["check", bad.as_str(), "--format", "json"],
+        vec!["check", bad.as_str(), "--format", "sarif"],
+        vec!["test", name, "--format", "json"],
+    ] {
+        let value: serde_json::Value = serde_json::from_str(&run_in(&dir, &args)).unwrap();
+        let mut all = Vec::new();
+        strings(&value, &mut all);
+        // SARIF holds it as a URI reference, percent-encoded.
+        assert!(
+            all.iter()
+                .any(|s| s.contains(name) || percent_decoded(s).contains(name)),
+            "casus {args:?}: the file name is not in the output"
+        );
+    }
+    for args in [
+        vec!["check", bad.as_str(), "--format", "github"],
+        vec!["test", name, "--format", "github"],
+    ] {
+        let stdout = run_in(&dir, &args);
+        assert!(stdout.contains("::error "), "casus {args:?}: {stdout}");
+        assert_one_command_per_line(&format!("casus {args:?}"), &stdout);
+        assert!(
+            stdout.contains("file=bad a<b>&\"'%0A%3A%3Aerror%3A%3Ax%2Cy%3Az%250A.toml")
+                || stdout.contains("file=a<b>&\"'%0A%3A%3Aerror%3A%3Ax%2Cy%3Az%250A.toml"),
+            "casus {args:?}: the file property is not escaped: {stdout}"
+        );
+    }
+    for args in [vec!["check", bad.as_str()], vec!["test", name]] {
+        let output = Command::new(get_cargo_bin("casus"))
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_terminal_safe(
+            &format!("casus {args:?}"),
+            &String::from_utf8_lossy(&output.stdout),
+        );
+        assert_terminal_safe(
+            &format!("casus {args:?}"),
+            &String::from_utf8_lossy(&output.stderr),
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn test_results_junit() {
     assert_cmd_snapshot!(casus(&["test", TEXT, "--format", "junit"]));
 }
 
@@ -315,7 +406,7 @@ fn diagnostics_github() {
 }
 
 #[test]
-fn test_github() {
+fn test_results_github() {
     assert_cmd_snapshot!(casus(&["test", TEXT, "--format", "github"]));
 }
 
@@ -325,9 +416,22 @@ fn test_github() {
 #[test]
 fn diff_markdown_has_no_raw_html_and_no_injected_structure() {
     let (stdout, _) = run(&["diff", OLD, TEXT, "--format", "md"]);
-    for raw in ["<script", "</script", "<img", "</details"] {
-        assert!(!stdout.contains(raw), "raw `{raw}` in:\n{stdout}");
+    // Inside a code span Markdown shows everything literally, so only the text outside code
+    // spans may not hold markup.
+    let outside: String = stdout
+        .lines()
+        .map(|l| outside_code_spans(l) + "\n")
+        .collect();
+    for raw in ["<script", "</script", "<img"] {
+        assert!(!outside.contains(raw), "raw `{raw}` in:\n{outside}");
     }
+    // The diff's own collapsible section closes once per opening, so scenario text cannot
+    // close it early.
+    assert_eq!(
+        outside.matches("<details").count(),
+        outside.matches("</details>").count(),
+        "{outside}"
+    );
     for line in stdout.lines() {
         assert!(
             !line.trim_start().starts_with("# heading"),
@@ -353,6 +457,45 @@ fn diff_markdown_has_no_raw_html_and_no_injected_structure() {
         }
     }
     assert_terminal_safe("casus diff --format md", &stdout);
+}
+
+/// A line with its code spans cut out, as CommonMark delimits them: a run of backticks up to
+/// the next run of the same length.
+fn outside_code_spans(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let run = chars[i..].iter().take_while(|&&c| c == '`').count();
+        // Find the closing run of exactly `run` backticks.
+        let mut j = i + run;
+        let mut close = None;
+        while j < chars.len() {
+            if chars[j] == '`' {
+                let other = chars[j..].iter().take_while(|&&c| c == '`').count();
+                if other == run {
+                    close = Some(j + other);
+                    break;
+                }
+                j += other;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(end) => i = end,
+            None => {
+                out.extend(&chars[i..i + run]);
+                i += run;
+            }
+        }
+    }
+    out
 }
 
 fn unescaped_pipes(line: &str) -> usize {

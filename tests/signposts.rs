@@ -252,3 +252,55 @@ fn mistakes_in_signposts_are_reported_where_they_are() {
         insta::assert_snapshot!(render_human(&file, &checked.diagnostics, false));
     });
 }
+
+/// The bundled peace-framework scenario declares variants and signposts, and its report shows
+/// them: the comparison (base first, then each variant), the watch-list (one row per outcome)
+/// and every signpost with its source.
+#[test]
+fn the_bundled_report_shows_variants_and_signposts() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ukraine-peace-framework.toml");
+    let file = SourceFile::new(
+        "ukraine-peace-framework.toml",
+        std::fs::read_to_string(path).unwrap(),
+    );
+    let model =
+        casus_report::report::prepare(&file, &Limits::default(), &EvalLimits::default()).unwrap();
+    let columns: Vec<Option<&str>> = model
+        .variants
+        .columns
+        .iter()
+        .map(|c| c.id.as_deref())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            None,
+            Some("europe_releases_assets"),
+            Some("congress_sanctions")
+        ]
+    );
+    assert_eq!(model.signposts.signposts.len(), 3);
+    assert!(model.signposts.signposts.iter().all(|s| s.source.is_some()));
+    assert_eq!(model.signposts.watch.len(), model.forecast.outcomes.len());
+    assert_eq!(
+        model.sampling.samples,
+        casus_report::report::model::REPORT_SAMPLES
+    );
+    for format in [
+        casus_report::report::Format::Markdown,
+        casus_report::report::Format::Html,
+    ] {
+        let text =
+            casus_report::report::render(&model, format, casus_report::report::Graph::Decisions);
+        for needle in [
+            "Variants",
+            "Signposts",
+            "Uncertainty",
+            "Value of information",
+            "energy_strikes_pause",
+            "congress_sanctions",
+        ] {
+            assert!(text.contains(needle), "{format:?} lacks {needle}");
+        }
+    }
+}

@@ -126,7 +126,7 @@ pub fn all() -> Vec<Case> {
             family: Family::Window,
             size: rules(60, 180),
             stage: Stage::CasusEval,
-            runs: 3,
+            runs: 1,
         },
         Case {
             id: "ref-mix-10",

@@ -40,18 +40,14 @@ fuzz_target!(|input: (GenScenario, Vec<u8>)| {
     }
 
     // Fix some decisions from the fuzzer's bytes.
-    let given = Given {
-        decisions: program
-            .decisions
-            .iter()
-            .enumerate()
-            .map(|(d, decision)| {
-                let b = fixed.get(d).copied()?;
-                let n = decision.probabilities.len().max(1);
-                (b & 0x80 != 0).then_some(usize::from(b) % n)
-            })
-            .collect(),
-    };
+    let mut given = Given::none(program.decisions.len());
+    for (d, decision) in program.decisions.iter().enumerate() {
+        let Some(&b) = fixed.get(d) else { break };
+        let n = decision.probabilities.len().max(1);
+        if b & 0x80 != 0 {
+            given.decisions[d] = Some(usize::from(b) % n);
+        }
+    }
     let _ = evaluate(scenario, program, &given, &eval);
     let _ = casus_rules::sensitivity::sensitivity(scenario, program, &given, &eval);
     let _ = casus_rules::testing::run_tests_with_coverage(scenario, &eval);

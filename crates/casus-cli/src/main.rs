@@ -21,7 +21,34 @@ pub(crate) enum Status {
     Findings,
 }
 
+/// Stack of the thread that runs the command, and of each worker thread of the search. The
+/// search, the path walk and the renderers recurse once per decision, and `--max-decisions`
+/// allows a thousand and more: the platform's defaults (8 MiB for the main thread, 2 MiB for
+/// the others) overflow on such scenarios in a debug build. Only what is used gets memory.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 fn main() -> ExitCode {
+    // The global pool may only be set up once; nothing has used it before this line.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
+    let command = std::thread::Builder::new()
+        .name("casus".to_owned())
+        .stack_size(STACK_BYTES)
+        .spawn(run);
+    match command.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        // The panic has been printed by the panic hook already.
+        Ok(Err(_)) => ExitCode::from(101),
+        Err(error) => {
+            output::eprint(&format!("error: cannot start the command: {error}\n"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -328,6 +328,12 @@ pub fn tornado_json(scenario: &Scenario, tornado: &[TornadoRow]) -> Json {
     )
 }
 
+/// A path count as a JSON number: exact up to 2^64 − 1, which JSON numbers in practice hold,
+/// and beyond that (a path count saturates at 2^128 − 1) the nearest floating-point number.
+pub fn paths_json(paths: u128) -> Json {
+    u64::try_from(paths).map_or_else(|_| json!(paths as f64), |p| json!(p))
+}
+
 /// Adds the tornado table to the JSON of `casus eval` as `sensitivity`.
 pub fn add_tornado(json: &mut Json, scenario: &Scenario, tornado: &[TornadoRow]) {
     if let Json::Object(map) = json {
@@ -451,7 +457,7 @@ pub fn to_json(
         .collect();
     json!({
         "scenario": scenario.meta.title,
-        "paths": evaluation.paths,
+        "paths": paths_json(evaluation.paths),
         "outcomes": outcomes,
         "strategy": {
             "path": path,

@@ -35,7 +35,7 @@ pub fn pad(text: &str, width: usize) -> String {
 pub fn clip(text: &str, width: usize) -> String {
     let one_line: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if hidden(c) { ' ' } else { c })
         .collect();
     if one_line.chars().count() <= width {
         one_line
@@ -44,4 +44,16 @@ pub fn clip(text: &str, width: usize) -> String {
         out.push('…');
         out
     }
+}
+
+/// Characters that never reach a terminal raw: control characters (escape sequences that
+/// colour, move the cursor or retitle the window, line breaks that fake output) and the
+/// bidirectional embeddings, overrides, isolates and marks that make text display in another
+/// order than it reads (CVE-2021-42574).
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
 }

@@ -33,6 +33,8 @@ pub(crate) struct Analysis {
     pub(crate) writers: Vec<Vec<usize>>,
     /// The demand-driven schedule of the search; see [`Demand`].
     pub(crate) demand: Demand,
+    /// The last level where states can merge, if any.
+    last_merge: Option<usize>,
 }
 
 /// When each rule and derived fact must be up to date, so that the search evaluates a rule
@@ -410,7 +412,7 @@ impl Analysis {
             .filter_map(|o| o.when.as_ref())
             .flat_map(|c| direct(&c.reads))
             .collect();
-        let mut live = Vec::with_capacity(n + 1);
+        let mut live: Vec<Vec<usize>> = Vec::with_capacity(n + 1);
         for level in 0..=n {
             let mut read = vec![false; n];
             for &i in &outcome_reads {
@@ -437,8 +439,10 @@ impl Analysis {
             live.push((0..level).filter(|&i| read[i]).collect());
         }
         let demand = Demand::new(program, &steps, &close_level, &writers);
+        let last_merge = (0..=n).rev().find(|&level| live[level].len() < level);
         Self {
             demand,
+            last_merge,
             steps,
             close_level,
             live,
@@ -450,6 +454,11 @@ impl Analysis {
     /// there would never be hit and only cost memory.
     pub(crate) fn can_merge(&self, level: usize) -> bool {
         self.live[level].len() < level
+    }
+
+    /// Whether states can merge at `level` or at any later level.
+    pub(crate) fn merges_from(&self, level: usize) -> bool {
+        self.last_merge.is_some_and(|last| level <= last)
     }
 }
 

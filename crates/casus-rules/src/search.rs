@@ -275,7 +275,11 @@ impl State {
         }
         self.pending_lo = usize::MAX;
         self.pending_hi = 0;
-        self.fold(program, analysis, t);
+        // Summaries only feed memo keys: past the last level where states merge, nobody reads
+        // them.
+        if analysis.merges_from(t) {
+            self.fold(program, analysis, t);
+        }
     }
 
     #[inline]

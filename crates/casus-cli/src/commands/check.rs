@@ -185,6 +185,52 @@ mod tests {
         assert_eq!(explain(" unknown_key ").unwrap(), by_code);
     }
 
+    fn levels(args: &[&str]) -> Result<Vec<(Code, Level)>, CliError> {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["casus", "check", "x.toml"].iter().chain(args))
+            .unwrap();
+        let crate::cli::Command::Check(check) = cli.command else {
+            panic!("not check")
+        };
+        lint_levels(&check).map(|l| l.levels)
+    }
+
+    #[test]
+    fn lint_flags_take_codes_or_names_and_the_strictest_wins() {
+        assert_eq!(levels(&[]).unwrap(), []);
+        assert_eq!(
+            levels(&["--allow", "W0401", "--warn", "unused_input"]).unwrap(),
+            [
+                (Code::DeadRule, Level::Allow),
+                (Code::UnusedInput, Level::Warn)
+            ]
+        );
+        // `--deny warnings` is about the run, not a lint.
+        assert_eq!(levels(&["--deny", "warnings"]).unwrap(), []);
+        assert_eq!(
+            levels(&["--deny", "dead_rule", "--allow", "dead_rule"]).unwrap(),
+            [(Code::DeadRule, Level::Deny)]
+        );
+    }
+
+    #[test]
+    fn lint_flags_reject_errors_and_unknown_names() {
+        let Err(CliError::Usage(message)) = levels(&["--allow", "E0101"]) else {
+            panic!("errors cannot be allowed")
+        };
+        assert_eq!(
+            message,
+            "`--allow E0101` names an error, not a lint: errors make a scenario meaningless and cannot be silenced"
+        );
+        let Err(CliError::Usage(message)) = levels(&["--warn", "dead_rul"]) else {
+            panic!("not a lint")
+        };
+        assert_eq!(
+            message,
+            "unknown diagnostic code `dead_rul`; did you mean `dead_rule`?"
+        );
+    }
+
     #[test]
     fn explain_rejects_an_unknown_code_with_a_suggestion() {
         let Err(CliError::Usage(message)) = explain("E0110") else {

@@ -50,7 +50,10 @@ pub fn parse_expr(text: &str, map: &StrMap, limits: ExprLimits) -> Result<Expr, 
             ),
         )
         .primary(map.span(0, text.len()), "this expression")
-        .help("split the condition into derived facts set by separate rules"));
+        .help(
+            "split the condition into derived facts set by separate rules, or raise the limit \
+             with `--max-expr-length`",
+        ));
     }
     if text.trim().is_empty() {
         return Err(syntax("the expression is empty")
@@ -465,7 +468,9 @@ impl<'a> Parser<'a, '_> {
                 format!("the expression is nested deeper than {max} levels"),
             )
             .primary(self.span_of(at), "too deep here")
-            .help(format!("the limit is {max} levels; {help}")),
+            .help(format!(
+                "the limit is {max} levels; {help}, or raise the limit with `--max-expr-depth`"
+            )),
         )
     }
 

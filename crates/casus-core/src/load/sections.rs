@@ -418,6 +418,24 @@ fn symbols<'a, 'i: 'a>(
     span: Span,
     what: &str,
 ) -> Option<Vec<Ident>> {
+    // Before the duplicate check, which compares each id with those before it: a hostile list
+    // of a million ids would otherwise take hours to reject.
+    let items: Vec<&Val<'i>> = items.collect();
+    if items.len() > r.limits.max_options {
+        r.report(
+            Diagnostic::new(
+                Code::LimitExceeded,
+                format!(
+                    "{what} has {} options, more than the limit of {}",
+                    items.len(),
+                    r.limits.max_options
+                ),
+            )
+            .primary(span, "")
+            .help("group options, or raise the limit with `--max-options`"),
+        );
+        return None;
+    }
     let mut out: Vec<Ident> = Vec::new();
     for item in items {
         let Some(text) = r.string(item, what) else {
@@ -438,21 +456,6 @@ fn symbols<'a, 'i: 'a>(
             continue;
         }
         out.push(ident);
-    }
-    if out.len() > r.limits.max_options {
-        r.report(
-            Diagnostic::new(
-                Code::LimitExceeded,
-                format!(
-                    "{what} has {} options, more than the limit of {}",
-                    out.len(),
-                    r.limits.max_options
-                ),
-            )
-            .primary(span, "")
-            .help("group options, or raise the limit with `--max-options`"),
-        );
-        return None;
     }
     if out.is_empty() {
         r.invalid_value(

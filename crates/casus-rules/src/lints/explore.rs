@@ -12,12 +12,12 @@
 //! symbol fact's `type` lists. A condition is "never true" only if it is never true in any of
 //! them, so a threshold written for a what-if is not reported as a mistake.
 //!
-//! Merging keys on a 128-bit hash of the slots rather than the slots themselves, to keep
-//! memory flat on large scenarios; two different states sharing a key is about as likely as
-//! a cosmic ray flipping a bit, and would only make a lint see fewer states.
+//! Merging keys on a 128-bit hash of what the rest of the walk can observe (see
+//! [`Walker::key`]) rather than on the slots themselves, to keep memory flat on large
+//! scenarios; two different states sharing a key is about as likely as a cosmic ray flipping a
+//! bit, and would only make a lint see fewer states.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::time::Instant;
 
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
@@ -31,7 +31,8 @@ use crate::search::EvalLimits;
 use crate::value::{Symbols, Val};
 
 /// Most distinct states the walks visit, all together, before the path-based lints give up.
-pub(super) const MAX_STATES: u64 = 500_000;
+/// About a second in a release build; real scenarios need hundreds.
+pub(super) const MAX_STATES: u64 = 200_000;
 
 /// Where a condition is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +107,8 @@ pub(super) struct Condition<'s> {
     pub(super) reads: Vec<Read>,
     /// On how many states it was checked.
     pub(super) checked: u64,
+    /// Whether every part has been both true and false.
+    saturated: bool,
 }
 
 impl Condition<'_> {
@@ -122,6 +125,11 @@ impl Condition<'_> {
 
     fn observe(&mut self, codes: &[Code], slots: &[Val], stack: &mut Vec<Val>) -> bool {
         self.checked += 1;
+        if self.saturated {
+            // Every part has been both true and false: nothing more to learn, and the values
+            // read are only ever quoted to explain a part that is constant.
+            return codes.first().is_some_and(|c| c.holds(slots, stack));
+        }
         let mut root = false;
         for (i, (node, code)) in self.nodes.iter_mut().zip(codes).enumerate() {
             let holds = code.holds(slots, stack);
@@ -140,6 +148,7 @@ impl Condition<'_> {
                 read.seen.push(value);
             }
         }
+        self.saturated = self.nodes.iter().all(|n| n.seen_true && n.seen_false);
         root
     }
 
@@ -363,6 +372,18 @@ pub(super) fn explore<'s>(
         outcomes: vec![false; scenario.outcomes.len()],
         states: 0,
     };
+    let mut signpost_reads: Vec<usize> = index
+        .signpost
+        .iter()
+        .filter_map(|&c| seen.conditions.get(c))
+        .flat_map(|c| c.reads.iter())
+        .filter_map(|r| match r.target {
+            NameRef::Decision(d) => Some(d),
+            NameRef::Fact(_) => None,
+        })
+        .collect();
+    signpost_reads.sort_unstable();
+    signpost_reads.dedup();
     for program in programs {
         // Each program interns symbols in its own order, so conditions are compiled anew.
         let mut compiler = Compiler {
@@ -375,9 +396,12 @@ pub(super) fn explore<'s>(
             .iter()
             .map(|c| c.nodes.iter().map(|n| compiler.compile(n.expr)).collect())
             .collect();
+        let analysis = Analysis::new(program);
+        let plan = Plan::new(program, &analysis, signpost_reads.clone());
         let mut walker = Walker {
             program,
-            analysis: Analysis::new(program),
+            analysis,
+            plan,
             codes,
             deadline: limits.deadline,
             slots: program.initial.clone(),
@@ -388,10 +412,13 @@ pub(super) fn explore<'s>(
             futures: HashMap::new(),
             single: Vec::new(),
             max_states,
+            marks: vec![0; program.rules.len()],
+            stamp: 0,
             seen,
             index,
         };
         walker.recompute();
+        walker.observe_all();
         let result = walker.visit(0);
         for c in &mut walker.seen.conditions {
             c.settle(&compiler.symbols);
@@ -432,6 +459,7 @@ fn condition<'s>(names: &Names, n_decisions: usize, owner: Owner, expr: &'s Expr
         nodes,
         reads,
         checked: 0,
+        saturated: false,
     }
 }
 
@@ -509,9 +537,111 @@ fn slot(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
+/// What to redo when a decision is taken: only what depends on it.
+struct Plan {
+    /// Per decision: the steps (rules and derived facts) that depend on it, in dependency
+    /// order.
+    affected: Vec<Vec<Step>>,
+    /// Per slot: the rules whose condition reads it.
+    readers: Vec<Vec<usize>>,
+    /// Per derived fact: the `(rule, then entry)` pairs that set it.
+    setters: Vec<Vec<(usize, usize)>>,
+    /// Decisions the signposts' conditions read (the engine's liveness does not know them).
+    signpost_reads: Vec<usize>,
+    /// Per rule: the levels `[from, until)` at which it is closed while another rule that sets
+    /// one of its facts is still open, so its firing still matters to the assignment lints.
+    fired_matters: Vec<(usize, usize)>,
+}
+
+impl Plan {
+    fn new(program: &Program, analysis: &Analysis, signpost_reads: Vec<usize>) -> Self {
+        let n_slots = program.initial.len();
+        let mut readers = vec![Vec::new(); n_slots];
+        for (r, rule) in program.rules.iter().enumerate() {
+            for &slot in &rule.when.reads {
+                if let Some(list) = readers.get_mut(slot as usize) {
+                    list.push(r);
+                }
+            }
+        }
+        let mut setters = vec![Vec::new(); program.derived.len()];
+        for (r, rule) in program.rules.iter().enumerate() {
+            for (k, &(f, _)) in rule.sets.iter().enumerate() {
+                if let Some(list) = setters.get_mut(f) {
+                    list.push((r, k));
+                }
+            }
+        }
+        let affected = program
+            .decisions
+            .iter()
+            .map(|decision| {
+                let mut dirty = vec![false; n_slots];
+                if let Some(d) = dirty.get_mut(decision.slot as usize) {
+                    *d = true;
+                }
+                let mut rule_dirty = vec![false; program.rules.len()];
+                let mut steps = Vec::new();
+                for &step in &analysis.steps {
+                    match step {
+                        Step::Rule(r) => {
+                            let reads = &program.rules[r].when.reads;
+                            if reads
+                                .iter()
+                                .any(|&s| dirty.get(s as usize).copied().unwrap_or(false))
+                            {
+                                rule_dirty[r] = true;
+                                steps.push(step);
+                            }
+                        }
+                        Step::Fact(f) => {
+                            let writers = analysis.writers.get(f).map_or(&[][..], Vec::as_slice);
+                            if writers.iter().any(|&w| rule_dirty[w]) {
+                                if let Some(d) = program
+                                    .derived
+                                    .get(f)
+                                    .and_then(|d| dirty.get_mut(d.slot as usize))
+                                {
+                                    *d = true;
+                                }
+                                steps.push(step);
+                            }
+                        }
+                    }
+                }
+                steps
+            })
+            .collect();
+        let close = |r: usize| analysis.close_level.get(r).copied().unwrap_or(0);
+        let fired_matters = program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(r, rule)| {
+                let until = rule
+                    .sets
+                    .iter()
+                    .flat_map(|&(f, _)| setters.get(f).map_or(&[][..], Vec::as_slice))
+                    .map(|&(w, _)| close(w))
+                    .max()
+                    .unwrap_or(0);
+                (close(r), until)
+            })
+            .collect();
+        Plan {
+            affected,
+            readers,
+            setters,
+            signpost_reads,
+            fired_matters,
+        }
+    }
+}
+
 struct Walker<'p, 's> {
     program: &'p Program,
     analysis: Analysis,
+    plan: Plan,
     /// Per condition, per part: the part compiled against this program's symbols.
     codes: Vec<Vec<Code>>,
     deadline: Option<Instant>,
@@ -525,6 +655,9 @@ struct Walker<'p, 's> {
     /// Per future id: the one outcome it always ends in, if there is one.
     single: Vec<Option<usize>>,
     max_states: u64,
+    /// Per rule: the last stamp it was collected under (see `observe_changes`).
+    marks: Vec<u64>,
+    stamp: u64,
     seen: Explored<'s>,
     index: Index,
 }
@@ -533,8 +666,14 @@ impl Walker<'_, '_> {
     /// Recomputes every derived fact from scratch in dependency order, exactly as the path
     /// walker does: of the rules that fire, the highest priority sets a fact; `add`s sum up.
     fn recompute(&mut self) {
+        let steps = std::mem::take(&mut self.analysis.steps);
+        self.run_steps(&steps);
+        self.analysis.steps = steps;
+    }
+
+    fn run_steps(&mut self, steps: &[Step]) {
         let program = self.program;
-        for &step in &self.analysis.steps {
+        for &step in steps {
             match step {
                 Step::Rule(r) => {
                     if let (Some(rule), Some(fired)) = (program.rules.get(r), self.fired.get_mut(r))
@@ -578,17 +717,97 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn key(&self, level: usize) -> (u32, u128) {
-        let half = |salt: u64| {
-            let mut h = std::hash::DefaultHasher::new();
-            salt.hash(&mut h);
-            for v in &self.slots {
-                v.bits().hash(&mut h);
+    /// Observes every rule and assignment in the state before any decision.
+    fn observe_all(&mut self) {
+        for r in 0..self.program.rules.len() {
+            self.observe_rule(r);
+        }
+        for f in 0..self.program.derived.len() {
+            self.observe_setters(f);
+        }
+    }
+
+    /// Observes what changed after decision `level` was set, compared with the state before:
+    /// the rules that read a changed slot, and the assignments to facts whose setters' firing
+    /// changed. Everything else evaluates exactly as it did in the state before, where it was
+    /// observed already (observations only ever add to what was seen).
+    fn observe_changes(&mut self, level: usize, before: &[Val], fired_before: &[bool]) {
+        let program = self.program;
+        let mut changed_slots = Vec::new();
+        if let Some(decision) = program.decisions.get(level) {
+            changed_slots.push(decision.slot as usize);
+        }
+        let mut changed_facts = Vec::new();
+        let affected = std::mem::take(&mut self.plan.affected[level]);
+        for &step in &affected {
+            match step {
+                Step::Fact(f) => {
+                    if let Some(d) = program.derived.get(f) {
+                        let slot = d.slot as usize;
+                        if !self.slots[slot].equals(before[slot]) {
+                            changed_slots.push(slot);
+                        }
+                    }
+                }
+                Step::Rule(r) => {
+                    if self.fired[r] != fired_before[r] {
+                        changed_facts.extend(program.rules[r].sets.iter().map(|&(f, _)| f));
+                    }
+                }
             }
-            h.finish()
-        };
-        let hash = (u128::from(half(0x9e37_79b9_7f4a_7c15)) << 64) | u128::from(half(7));
-        (u32::try_from(level).unwrap_or(u32::MAX), hash)
+        }
+        self.plan.affected[level] = affected;
+        changed_facts.sort_unstable();
+        changed_facts.dedup();
+        // Each rule once, however many of its inputs changed: a stamp per rule, not a search.
+        self.stamp += 1;
+        let mut rules: Vec<usize> = Vec::new();
+        for &slot in &changed_slots {
+            for &r in self.plan.readers.get(slot).map_or(&[][..], Vec::as_slice) {
+                if let Some(mark) = self.marks.get_mut(r)
+                    && *mark != self.stamp
+                {
+                    *mark = self.stamp;
+                    rules.push(r);
+                }
+            }
+        }
+        for r in rules {
+            self.observe_rule(r);
+        }
+        for f in changed_facts {
+            self.observe_setters(f);
+        }
+    }
+
+    /// The memo key of the state at `level`: everything the rest of the walk can observe.
+    /// That is the decisions still read later ([`Analysis::live`], plus those signposts read),
+    /// every derived fact, and whether each closed rule fires when a rule still open sets the
+    /// same fact (the assignment lints compare them). Rules still open are functions of these.
+    fn key(&self, level: usize) -> (u32, u128) {
+        let program = self.program;
+        let live = self.analysis.live.get(level).map_or(&[][..], Vec::as_slice);
+        let mut h = Mix::default();
+        for &d in live
+            .iter()
+            .chain(self.plan.signpost_reads.iter().filter(|&&d| d < level))
+        {
+            h.add(d as u64);
+            h.add(self.slots.get(d).map_or(u64::MAX, |v| v.bits()));
+        }
+        for derived in &program.derived {
+            h.add(
+                self.slots
+                    .get(derived.slot as usize)
+                    .map_or(u64::MAX, |v| v.bits()),
+            );
+        }
+        for (r, &(from, until)) in self.plan.fired_matters.iter().enumerate() {
+            if from <= level && level < until {
+                h.add(((r as u64) << 1) | u64::from(self.fired[r]));
+            }
+        }
+        (u32::try_from(level).unwrap_or(u32::MAX), h.finish())
     }
 
     fn intern(&mut self, future: Future) -> u32 {
@@ -627,10 +846,11 @@ impl Walker<'_, '_> {
         if self.seen.states > self.max_states {
             return Err(Stop::TooManyStates);
         }
-        if self.seen.states % 256 == 0 && self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if self.seen.states.is_multiple_of(256)
+            && self.deadline.is_some_and(|d| Instant::now() >= d)
+        {
             return Err(Stop::Deadline);
         }
-        self.observe_rules();
         let future = if level == self.program.decisions.len() {
             self.leaf()
         } else {
@@ -650,80 +870,89 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn observe_rules(&mut self) {
-        let program = self.program;
-        for r in 0..program.rules.len() {
-            if let Some(&c) = self.index.rule.get(r) {
-                self.observe(c);
-            }
-            let fired = self.fired[r];
-            let seen = &mut self.seen.rules[r];
+    fn observe_rule(&mut self, r: usize) {
+        if let Some(&c) = self.index.rule.get(r) {
+            self.observe(c);
+        }
+        let fired = self.fired[r];
+        if let Some(seen) = self.seen.rules.get_mut(r) {
             if fired {
                 seen.0 = true;
             } else {
                 seen.1 = true;
+            }
+        }
+    }
+
+    /// Observes, for each rule that fires now and sets derived fact `f`, whether its
+    /// assignment changes the fact's value.
+    fn observe_setters(&mut self, f: usize) {
+        let program = self.program;
+        let setters = std::mem::take(&mut self.plan.setters[f]);
+        for &(r, k) in &setters {
+            if !self.fired[r] {
                 continue;
             }
             let rule = &program.rules[r];
-            for (k, &(f, value)) in rule.sets.iter().enumerate() {
-                // The other rules that fire now and set the same fact.
-                let mut others: Vec<(i64, Val, usize)> = Vec::new();
-                for &w in self.analysis.writers.get(f).map_or(&[][..], Vec::as_slice) {
-                    if w == r || !self.fired[w] {
-                        continue;
-                    }
+            let Some(&(_, value)) = rule.sets.get(k) else {
+                continue;
+            };
+            // The other rules that fire now and set the same fact.
+            let others: Vec<(i64, Val, usize)> = setters
+                .iter()
+                .filter(|&&(w, _)| w != r && self.fired[w])
+                .filter_map(|&(w, j)| {
                     let writer = &program.rules[w];
-                    for &(_, v) in writer.sets.iter().filter(|(t, _)| *t == f) {
-                        others.push((writer.priority, v, w));
-                    }
-                }
-                let top = others.iter().map(|o| o.0).max();
-                let Some(seen) = self.seen.assignments.get_mut(r).and_then(|a| a.get_mut(k)) else {
-                    continue;
-                };
-                seen.fired = true;
-                let mut effective = false;
-                match top {
-                    Some(p) if p > rule.priority => {
-                        for &(_, _, w) in others.iter().filter(|o| o.0 == p) {
-                            if !seen.winners.contains(&w) {
-                                seen.winners.push(w);
-                            }
-                        }
-                    }
-                    Some(p) => {
-                        seen.always_overridden = false;
-                        let best: Vec<&(i64, Val, usize)> =
-                            others.iter().filter(|o| o.0 == p).collect();
-                        // Without this rule the best of the others would win; if they disagree
-                        // among themselves, removing this one changes the result (a conflict).
-                        if best.iter().all(|o| o.1.equals(value)) {
-                            for o in best {
-                                if !seen.same.contains(&o.2) {
-                                    seen.same.push(o.2);
-                                }
-                            }
-                        } else {
-                            effective = true;
-                        }
-                    }
-                    None => {
-                        seen.always_overridden = false;
-                        let default = program.derived.get(f).map_or(Val::Unset, |d| d.default);
-                        if default.equals(value) {
-                            seen.default = true;
-                        } else {
-                            effective = true;
+                    writer.sets.get(j).map(|&(_, v)| (writer.priority, v, w))
+                })
+                .collect();
+            let top = others.iter().map(|o| o.0).max();
+            let Some(seen) = self.seen.assignments.get_mut(r).and_then(|a| a.get_mut(k)) else {
+                continue;
+            };
+            seen.fired = true;
+            let mut effective = false;
+            match top {
+                Some(p) if p > rule.priority => {
+                    for &(_, _, w) in others.iter().filter(|o| o.0 == p) {
+                        if !seen.winners.contains(&w) {
+                            seen.winners.push(w);
                         }
                     }
                 }
-                if effective {
-                    seen.effective = true;
-                } else if seen.example.is_none() {
-                    seen.example = Some(self.steps.clone());
+                Some(p) => {
+                    seen.always_overridden = false;
+                    let best: Vec<&(i64, Val, usize)> =
+                        others.iter().filter(|o| o.0 == p).collect();
+                    // Without this rule the best of the others would win; if they disagree
+                    // among themselves, removing this one changes the result (a conflict).
+                    if best.iter().all(|o| o.1.equals(value)) {
+                        for o in best {
+                            if !seen.same.contains(&o.2) {
+                                seen.same.push(o.2);
+                            }
+                        }
+                    } else {
+                        effective = true;
+                    }
+                }
+                None => {
+                    seen.always_overridden = false;
+                    let default = program.derived.get(f).map_or(Val::Unset, |d| d.default);
+                    if default.equals(value) {
+                        seen.default = true;
+                    } else {
+                        effective = true;
+                    }
                 }
             }
+            if effective {
+                seen.effective = true;
+            } else if seen.example.is_none() {
+                seen.example = Some(self.steps.clone());
+            }
         }
+        self.plan.setters[f] = setters;
     }
 
     fn leaf(&mut self) -> u32 {
@@ -805,8 +1034,11 @@ impl Walker<'_, '_> {
             if let Some(s) = self.slots.get_mut(slot) {
                 *s = Val::Sym(option);
             }
-            self.recompute();
+            let affected = std::mem::take(&mut self.plan.affected[level]);
+            self.run_steps(&affected);
+            self.plan.affected[level] = affected;
             self.steps.push((level, Some(i)));
+            self.observe_changes(level, &saved_slots, &saved_fired);
             let child = self.visit(level + 1);
             self.steps.pop();
             self.slots.clone_from(&saved_slots);
@@ -823,5 +1055,43 @@ impl Walker<'_, '_> {
             seen.example = Some((self.steps.clone(), single));
         }
         Ok(self.intern(Future::Branch(children)))
+    }
+}
+
+/// A 128-bit hash of a sequence of words: two independent multiply-rotate lanes, fixed seeds,
+/// so the same state always gets the same key. Much cheaper than SipHash, and keys are never
+/// exposed to input an attacker controls in a way that matters: a collision only merges two
+/// states, and needs 2^64 tries to find.
+#[derive(Clone, Copy, Debug)]
+struct Mix {
+    a: u64,
+    b: u64,
+}
+
+impl Default for Mix {
+    fn default() -> Self {
+        Mix {
+            a: 0x243f_6a88_85a3_08d3,
+            b: 0x1319_8a2e_0370_7344,
+        }
+    }
+}
+
+impl Mix {
+    fn add(&mut self, word: u64) {
+        self.a = (self.a ^ word)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+        self.b = (self.b ^ word.rotate_left(32))
+            .wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+            .rotate_left(31);
+    }
+
+    fn finish(self) -> u128 {
+        let fold = |x: u64| {
+            let x = (x ^ (x >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+            x ^ (x >> 33)
+        };
+        (u128::from(fold(self.a)) << 64) | u128::from(fold(self.b))
     }
 }

@@ -30,6 +30,17 @@ pub(crate) fn lint(
     evaluation: &Evaluation,
     limits: &EvalLimits,
 ) -> Vec<Diagnostic> {
+    lint_within(scenario, program, evaluation, limits, explore::MAX_STATES)
+}
+
+/// [`lint`], with the path-based lints giving up past `max_states` distinct states.
+fn lint_within(
+    scenario: &Scenario,
+    program: &Program,
+    evaluation: &Evaluation,
+    limits: &EvalLimits,
+    max_states: u64,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let usage = usage::Usage::new(scenario);
     words::report(scenario, program, &mut out);
@@ -41,7 +52,7 @@ pub(crate) fn lint(
             programs.push(p);
         }
     }
-    match explore::explore(scenario, &programs, limits, explore::MAX_STATES) {
+    match explore::explore(scenario, &programs, limits, max_states) {
         Ok(explored) => {
             let reach = usage::Reach {
                 decisions: explored.decisions.iter().map(|d| d.taken).collect(),
@@ -67,10 +78,9 @@ pub(crate) fn lint(
             };
             usage.report(scenario, &reach, &mut out);
             let why = match stop {
-                explore::Stop::TooManyStates => format!(
-                    "the scenario has more than {} distinct states",
-                    explore::MAX_STATES
-                ),
+                explore::Stop::TooManyStates => {
+                    format!("the scenario has more than {max_states} distinct states")
+                }
                 explore::Stop::Deadline => "the time limit was reached".to_owned(),
             };
             let mut note = Diagnostic::new(
@@ -85,4 +95,126 @@ pub(crate) fn lint(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+
+    /// Checks `text` and lints it again with at most `max_states` states.
+    fn lint_text(text: &str, max_states: u64) -> Vec<Diagnostic> {
+        let file = SourceFile::new("t.toml", text);
+        let checked = crate::check_source(&file, &Limits::default(), &EvalLimits::default());
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let (scenario, program, evaluation) = (
+            checked.scenario.unwrap(),
+            checked.program.unwrap(),
+            checked.evaluation.unwrap(),
+        );
+        lint_within(
+            &scenario,
+            &program,
+            &evaluation,
+            &EvalLimits::default(),
+            max_states,
+        )
+    }
+
+    const TALKS: &str = r#"
+[scenario]
+title = "t"
+[actors]
+us = "US"
+china = "China"
+[decisions.a]
+actor = "us"
+options = ["x", "y"]
+likelihood = { x = 0.5, y = 0.5 }
+[decisions.b]
+actor = "us"
+options = ["x", "y"]
+likelihood = { x = 0.5, y = 0.5 }
+[facts]
+never = { type = "bool", default = false }
+[rules.dead]
+when = "a == 'x' and a == 'y'"
+then = { never = true }
+[outcomes.both]
+when = "a == 'x' and b == 'x' and not never"
+payoff = { us = 1 }
+[outcomes.other]
+payoff = { us = 0 }
+"#;
+
+    #[test]
+    fn past_the_state_budget_the_path_lints_give_way_to_a_note() {
+        let full = lint_text(TALKS, MAX_STATES_FOR_TESTS);
+        let codes = |ds: &[Diagnostic]| ds.iter().map(|d| d.code).collect::<Vec<_>>();
+        assert!(codes(&full).contains(&Code::DeadRule), "{full:?}");
+        let cut = lint_text(TALKS, 2);
+        assert!(!codes(&cut).contains(&Code::DeadRule), "{cut:?}");
+        // The lints that need no walk still run, and the note says why the others did not.
+        assert!(codes(&cut).contains(&Code::UnusedActor), "{cut:?}");
+        let note = cut.iter().find(|d| d.code == Code::LimitExceeded).unwrap();
+        assert_eq!(note.severity, Severity::Note);
+        assert_eq!(
+            note.message,
+            "the lints that read every path were skipped: the scenario has more than 2 distinct states"
+        );
+    }
+
+    const MAX_STATES_FOR_TESTS: u64 = 1_000;
+
+    /// A scenario whose conditional likelihood reads `when`, with `extra` at the end.
+    fn conditional(fact: &str, when: &str, extra: &str) -> String {
+        format!(
+            r#"
+[scenario]
+title = "t"
+[actors]
+russia = "Russia"
+[facts]
+{fact}
+[decisions.conduct]
+actor = "russia"
+options = ["comply", "violate"]
+likelihood = {{ comply = 0.3, violate = 0.7 }}
+[[decisions.conduct.likelihood_if]]
+when = "{when}"
+comply = 0.6
+violate = 0.4
+[outcomes.respected]
+when = "conduct == 'comply'"
+payoff = {{ russia = 1 }}
+[outcomes.violated]
+payoff = {{ russia = 2 }}
+{extra}"#
+        )
+    }
+
+    #[test]
+    fn the_what_ifs_a_file_declares_are_walked_too() {
+        let shadowed = |text: String| {
+            lint_text(&text, MAX_STATES_FOR_TESTS)
+                .iter()
+                .any(|d| d.code == Code::ShadowedLikelihood)
+        };
+        // `strong` is listed as a value the fact may take, so the table is meant for it.
+        assert!(!shadowed(conditional(
+            r#"monitoring = { value = "weak", type = ["weak", "strong"] }"#,
+            "monitoring == 'strong'",
+            ""
+        )));
+        // A number fact is 4 unless something says otherwise…
+        assert!(shadowed(conditional("incidents = 4", "incidents > 10", "")));
+        // …such as a test that overrides it.
+        let test = "[tests.many_incidents]\ngiven = { incidents = 20, conduct = \"comply\" }\nexpect = { outcome = \"respected\" }\n";
+        assert!(!shadowed(conditional(
+            "incidents = 4",
+            "incidents > 10",
+            test
+        )));
+    }
 }

@@ -390,3 +390,40 @@ fn because(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words_in(text: &str) -> Vec<(&'static str, Vec<String>)> {
+        estimates_in(text)
+            .into_iter()
+            .map(|(w, after)| (w.word, after))
+            .collect()
+    }
+
+    #[test]
+    fn estimative_words_are_read_longest_first_and_not_after_a_negation() {
+        assert_eq!(
+            words_in("Moscow will very likely refuse it"),
+            [("very likely", vec!["refuse".to_owned(), "it".to_owned()])]
+        );
+        // "unlikely" is one word, not "likely" behind a prefix.
+        assert_eq!(words_in("an unlikely yes")[0].0, "unlikely");
+        assert_eq!(words_in("a Toss-Up at best")[0].0, "roughly even chance");
+        assert!(words_in("it is not likely to accept").is_empty());
+        // "remote" is read as prose.
+        assert!(words_in("remote regions are quiet").is_empty());
+        assert!(words_in("no estimate here").is_empty());
+    }
+
+    #[test]
+    fn an_option_is_named_with_its_endings() {
+        assert!(names_option("refuses", "refuse"));
+        assert!(names_option("refused", "refuse"));
+        assert!(names_option("accepts", "accept"));
+        assert!(names_option("relief", "relief_and_assets"));
+        assert!(!names_option("follows", "refuse"));
+        assert!(!names_option("stalled", "stay"));
+    }
+}
