@@ -331,3 +331,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_tie_in_the_likelihoods_is_not_a_key_assumption() {
+    // `a` and `b` are equally likely and the payoffs favour `b`: the forecast does not say
+    // `a` over `b`, so nothing disagrees. Favouring `c` instead is a real disagreement.
+    let scenario = |best: &str| {
+        format!(
+            "[scenario]\ntitle = \"tie\"\n[actors]\ngov = \"Government\"\n\
+             [decisions.move]\nactor = \"gov\"\noptions = [\"a\", \"b\", \"c\"]\n\
+             likelihood = {{ a = 0.4, b = 0.4, c = 0.2 }}\n\
+             [outcomes.best]\nwhen = \"move == '{best}'\"\npayoff = {{ gov = 1 }}\n\
+             [outcomes.rest]\npayoff = {{ gov = 0 }}\n"
+        )
+    };
+    let (_, _, e) = load("tie", &scenario("b"));
+    assert!(e.key_assumptions.is_empty(), "{:?}", e.key_assumptions);
+    let (_, _, e) = load("tie", &scenario("c"));
+    assert_eq!(e.key_assumptions.len(), 1);
+    assert_eq!(e.key_assumptions[0].strategic, vec![2]);
+}

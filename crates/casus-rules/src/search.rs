@@ -1046,6 +1046,9 @@ impl<'a> Search<'a> {
         let mut optimal: u64 = 0;
         let mut values = [f64::NAN; TRACKED];
         let mut likeliest: Option<(usize, f64)> = None;
+        // Every option tied at the highest probability: a key assumption is flagged only when
+        // none of them is optimal, so a tie in the likelihoods is never read as a judgement.
+        let mut likely_mask: u64 = 0;
         let mark = self.state.trail.len();
         let mut all_values = std::mem::take(&mut self.frames[level].scratch_values);
         let mut optimal_list = std::mem::take(&mut self.frames[level].scratch_optimal);
@@ -1102,6 +1105,10 @@ impl<'a> Search<'a> {
                     }
                     if likeliest.is_none_or(|(_, q)| p > q) {
                         likeliest = Some((i, p));
+                        likely_mask = 0;
+                    }
+                    if likeliest.is_some_and(|(_, q)| p == q) && i < 64 {
+                        likely_mask |= 1 << i;
                     }
                     let tie = best.is_some_and(|(_, b)| (v - b).abs() <= TIE * b.abs().max(1.0));
                     if tie {
@@ -1156,6 +1163,7 @@ impl<'a> Search<'a> {
             && let Some((forecast, p)) = likeliest
             && !optimal_list.is_empty()
             && !optimal_list.contains(&forecast)
+            && likely_mask & optimal == 0
         {
             self.flag(level, forecast, p, optimal_list.clone(), all_values.clone());
         }
@@ -1296,6 +1304,23 @@ impl<'a> Search<'a> {
         self.push_error(format!("overlap {a} {b}"), diagnostic);
     }
 
+    /// Writes the single leaf's result into the root frame (a scenario without decisions).
+    fn fill_root_from_leaf(&mut self) {
+        let outcome = self.leaf_outcome;
+        let payoffs = outcome.and_then(|o| self.program.payoffs.get(o));
+        let frame = &mut self.frames[0];
+        frame.mass.fill(0.0);
+        frame.dist.fill(0.0);
+        frame.payoff.fill(0.0);
+        frame.paths = 0;
+        if let (Some(o), Some(payoffs)) = (outcome, payoffs) {
+            frame.mass[o] = 1.0;
+            frame.dist[o] = 1.0;
+            frame.payoff.copy_from_slice(payoffs);
+            frame.paths = 1;
+        }
+    }
+
     fn finish(mut self) -> Result<Evaluation, Vec<Diagnostic>> {
         self.share_walked();
         if let Some(stopped) = self.stopped.take() {
@@ -1303,6 +1328,11 @@ impl<'a> Search<'a> {
         }
         if !self.errors.is_empty() {
             return Err(self.errors);
+        }
+        if self.program.decisions.is_empty() {
+            // With no decision the root is the leaf itself, whose result lives in
+            // `leaf_outcome` rather than in a frame.
+            self.fill_root_from_leaf();
         }
         let root = self.frames[0].clone();
         if root.paths == 0 {

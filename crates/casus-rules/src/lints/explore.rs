@@ -242,7 +242,6 @@ pub(super) enum Stop {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Future {
     Leaf(Option<usize>),
-    Skip(u32),
     Branch(Vec<(u64, u32)>),
 }
 
@@ -816,7 +815,6 @@ impl Walker<'_, '_> {
         }
         let single = match &future {
             Future::Leaf(o) => *o,
-            Future::Skip(child) => self.single_of(*child),
             Future::Branch(children) => {
                 let mut outcomes = children.iter().map(|&(_, c)| self.single_of(c));
                 let first = outcomes.next().flatten();
@@ -989,10 +987,11 @@ impl Walker<'_, '_> {
             None => true,
         };
         if !taken {
+            // A skipped decision adds nothing: its future is what follows.
             self.steps.push((level, None));
             let child = self.visit(level + 1);
             self.steps.pop();
-            return Ok(self.intern(Future::Skip(child?)));
+            return child;
         }
         let mut first = None;
         for k in 0..self.index.likelihood_if[level].len() {
@@ -1051,8 +1050,16 @@ impl Walker<'_, '_> {
         let seen = &mut self.seen.decisions[level];
         if !same {
             seen.matters = true;
-        } else if seen.example.is_none() {
-            seen.example = Some((self.steps.clone(), single));
+        } else {
+            if seen.example.is_none() {
+                seen.example = Some((self.steps.clone(), single));
+            }
+            // Options that all lead to one future make no difference: the state has that
+            // future, so an earlier decision that only changes their likelihoods does not
+            // matter either.
+            if let Some(&(_, future)) = children.first() {
+                return Ok(future);
+            }
         }
         Ok(self.intern(Future::Branch(children)))
     }
