@@ -1049,3 +1049,43 @@ fn a_write_replaces_the_file_through_a_temporary_file_beside_it() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Path counts past 2^64 (70 independent decisions of two options: 2^70 paths, found at once
+/// because every state merges) in every JSON output and every report: JSON numbers that large
+/// cannot be exact, but they must not crash the renderer.
+#[test]
+fn more_paths_than_sixty_four_bits_hold() {
+    let dir = scratch("wide-paths");
+    let decisions: String = (0..70).map(|i| decision(&format!("d{i}"), 2)).collect();
+    let old = format!("{HEAD}{decisions}{FALLBACK}");
+    let new = old.replace("title = \"generated\"", "title = \"changed\"");
+    std::fs::write(dir.join("old.toml"), &old).unwrap();
+    std::fs::write(dir.join("new.toml"), &new).unwrap();
+    let (o, n) = (dir.join("old.toml"), dir.join("new.toml"));
+    let (o, n) = (o.to_str().unwrap(), n.to_str().unwrap());
+    let mut runs = vec![
+        vec!["eval", n, "--format", "json"],
+        vec!["eval", n],
+        vec!["diff", o, n, "--format", "json"],
+        vec!["diff", o, n, "--format", "md"],
+        vec!["diff", o, n],
+        vec!["test", n, "--format", "json"],
+        vec!["explain", n, "--given", "d0=o0", "--max-paths", "1000", "--format", "json"],
+    ];
+    for format in ["md", "json", "dot", "mermaid", "html"] {
+        runs.push(vec!["report", n, "--format", format]);
+    }
+    for args in runs {
+        let output = casus().args(&args).output().unwrap();
+        let code = output.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "casus {args:?} ended with {code:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if args.contains(&"json") && code == Some(0) {
+            serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

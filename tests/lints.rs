@@ -321,3 +321,90 @@ fn lints_give_the_same_findings_every_time() {
         assert_eq!(check(&file), check(&file), "{}", file.name());
     }
 }
+
+/// Whether the file declares what-ifs (overridden input facts, listed other values), which the
+/// lints walk and the plain evaluation does not.
+fn has_what_ifs(scenario: &casus_core::model::Scenario) -> bool {
+    use casus_core::model::{FactKind, Type};
+    let input = |name: &str| {
+        scenario
+            .facts
+            .iter()
+            .any(|f| f.id.name == name && !f.is_derived())
+    };
+    scenario
+        .tests
+        .iter()
+        .any(|t| t.given.iter().any(|(n, _)| input(&n.name)))
+        || scenario.variants.iter().any(|v| !v.facts.is_empty())
+        || scenario
+            .facts
+            .iter()
+            .any(|f| matches!(&f.kind, FactKind::Input { ty: Type::Enum(s), .. } if s.len() > 1))
+}
+
+/// The lints find unreachable outcomes and decisions by their own walk over every state; the
+/// search finds reachability with its merged depth-first evaluation. Two independent ways must
+/// agree on every file without what-ifs.
+#[test]
+fn unreachable_outcomes_and_decisions_agree_with_the_search() {
+    let mut compared = 0;
+    for dir in [
+        "scenarios",
+        "tests/fixtures/valid",
+        "tests/fixtures/eval",
+        "tests/fixtures/explain",
+        "tests/fixtures/lints/trigger",
+        "tests/fixtures/lints/near-miss",
+    ] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let file = source(&path);
+            let checked = check_source(&file, &Limits::default(), &EvalLimits::default());
+            let (Some(scenario), Some(evaluation), false) =
+                (&checked.scenario, &checked.evaluation, checked.has_errors())
+            else {
+                continue;
+            };
+            let allowed = scenario
+                .lints
+                .iter()
+                .any(|l| l.code == Code::UnreachableOutcome || l.code == Code::UnreachableDecision);
+            if has_what_ifs(scenario) || allowed {
+                continue;
+            }
+            for (decision, options) in scenario.decisions.iter().zip(&evaluation.option_reachable) {
+                let name = format!("decision `{}`", decision.id.name);
+                let reported = checked
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == Code::UnreachableDecision && d.message.contains(&name));
+                assert_eq!(
+                    reported,
+                    !options.iter().any(|r| *r),
+                    "{}: {name}",
+                    file.name()
+                );
+            }
+            for (outcome, result) in scenario.outcomes.iter().zip(&evaluation.outcomes) {
+                let name = format!("outcome `{}`", outcome.id.name);
+                let reported = checked
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == Code::UnreachableOutcome && d.message.ends_with(&name));
+                assert_eq!(
+                    reported,
+                    !result.reachable,
+                    "{}: {name} reachable = {}, reported = {reported}",
+                    file.name(),
+                    result.reachable
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 100, "only {compared} outcomes compared");
+}

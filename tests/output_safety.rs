@@ -14,6 +14,7 @@
 //! Needs `target/debug/casus` (`cargo build -p casus-cli`; `cargo test --workspace` builds it).
 #![expect(
     clippy::unwrap_used,
+    clippy::panic,
     reason = "helpers of a test fail the test on any error, as the tests themselves do"
 )]
 

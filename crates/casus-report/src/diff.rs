@@ -578,7 +578,10 @@ pub fn to_json(files: &[FileDiff<'_>]) -> Json {
                             "results".into(),
                             diff.results.as_ref().map_or(Json::Null, |r| {
                                 json!({
-                                    "paths": { "old": r.paths.0, "new": r.paths.1 },
+                                    "paths": {
+                                        "old": crate::eval::paths_json(r.paths.0),
+                                        "new": crate::eval::paths_json(r.paths.1),
+                                    },
                                     "outcomes": r.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
                                     "strategy": r.strategy.as_ref().map(strategy_json),
                                     "paths_changed": paths_json(&r.paths_changed),

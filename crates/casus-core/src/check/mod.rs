@@ -335,13 +335,15 @@ fn rule_targets(scenario: &Scenario, names: &Names, diagnostics: &mut Vec<Diagno
             }
         }
     }
-    let mut reported = Vec::new();
+    // Maps, not scans: a file with thousands of rules must not check in quadratic time. The
+    // first `then` of a fact is the one a diagnostic points at.
+    let first_set: std::collections::HashMap<&str, Span> = set_by.iter().rev().map(|(n, s)| (*n, *s)).collect();
+    let mut reported = std::collections::HashSet::new();
     for (name, add_span) in &added_by {
-        if let Some((_, set_span)) = set_by.iter().find(|(n, _)| n == name) {
-            if reported.contains(name) {
+        if let Some(set_span) = first_set.get(name) {
+            if !reported.insert(*name) {
                 continue;
             }
-            reported.push(*name);
             diagnostics.push(
                 Diagnostic::new(
                     Code::SetAndAdd,

@@ -339,6 +339,15 @@ fn values(cx: &Context<'_, '_>, c: &Condition<'_>, expr: &Expr) -> String {
 /// Conditional likelihoods that never apply, and decisions' own likelihoods never used.
 fn likelihoods(cx: &Context<'_, '_>, out: &mut Vec<Diagnostic>) {
     let scenario = cx.scenario;
+    let conditionals: std::collections::HashMap<(usize, usize), &Condition<'_>> = cx
+        .explored
+        .conditions
+        .iter()
+        .filter_map(|c| match c.owner {
+            Owner::LikelihoodIf(d, k) => Some(((d, k), c)),
+            _ => None,
+        })
+        .collect();
     for (d, decision) in scenario.decisions.iter().enumerate() {
         let Some(seen) = cx.explored.decisions.get(d) else {
             continue;
@@ -348,12 +357,7 @@ fn likelihoods(cx: &Context<'_, '_>, out: &mut Vec<Diagnostic>) {
         }
         let name = &decision.id.name;
         for (k, conditional) in decision.likelihood_if.iter().enumerate() {
-            let Some(c) = cx
-                .explored
-                .conditions
-                .iter()
-                .find(|c| c.owner == Owner::LikelihoodIf(d, k))
-            else {
+            let Some(&c) = conditionals.get(&(d, k)) else {
                 continue;
             };
             if literal(c, 0) {

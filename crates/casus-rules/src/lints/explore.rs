@@ -1,11 +1,15 @@
-//! One walk over every state of the decision graph, collecting what the path-based lints need.
+//! A walk over every state of the decision graph, collecting what the path-based lints need.
 //!
 //! [`crate::paths::walk`] hands over complete paths; the lints need more: what every condition
 //! (and each of its parts) evaluates to at every point it is checked, which rules fire at every
 //! point (a guard reads derived facts before the last decision), which `likelihood_if` wins,
 //! and whether a decision's options lead to different futures. So this walk visits every
-//! *state*, the slots after each prefix of decisions, once: two prefixes that reach the same
-//! slots at the same depth have the same future, and the second is merged into the first.
+//! *state*, the slots after each prefix of decisions, once: two prefixes that agree on all the
+//! rest of the walk can observe have the same future, and the second is merged into the first.
+//! Taking a decision redoes only the rules and facts that depend on it, and observes only what
+//! changed (observations only ever add to what was seen, so an unchanged rule has nothing new
+//! to say). Rules are recomputed exactly as [`crate::paths::walk`] does, from the same
+//! dependency order.
 //!
 //! The walk covers the scenario as written and the what-ifs it declares itself (see
 //! [`settings`]): each test's and each variant's overridden input facts, and each other value a
@@ -33,6 +37,9 @@ use crate::value::{Symbols, Val};
 /// Most distinct states the walks visit, all together, before the path-based lints give up.
 /// About a second in a release build; real scenarios need hundreds.
 pub(super) const MAX_STATES: u64 = 200_000;
+
+/// Most steps kept in the per-decision lists of what to redo, all together.
+const MAX_AFFECTED: usize = 4_000_000;
 
 /// Where a condition is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -235,6 +242,8 @@ pub(super) enum Stop {
     TooManyStates,
     /// The evaluation deadline passed.
     Deadline,
+    /// The file declares too many what-ifs to walk them all.
+    TooManyWhatIfs,
 }
 
 /// The future after a state, hash-consed: equal ids mean equal futures (the same decisions,
@@ -295,7 +304,7 @@ pub(super) fn settings(scenario: &Scenario) -> Vec<Vec<(usize, Value)>> {
 /// the others its what-ifs) and collects what the lints need, summed over all of them.
 pub(super) fn explore<'s>(
     scenario: &'s Scenario,
-    programs: &[Program],
+    programs: &[&Program],
     limits: &EvalLimits,
     max_states: u64,
 ) -> Result<Explored<'s>, Stop> {
@@ -383,7 +392,7 @@ pub(super) fn explore<'s>(
         .collect();
     signpost_reads.sort_unstable();
     signpost_reads.dedup();
-    for program in programs {
+    for &program in programs {
         // Each program interns symbols in its own order, so conditions are compiled anew.
         let mut compiler = Compiler {
             names: &names,
@@ -539,8 +548,8 @@ fn slot(i: usize) -> u32 {
 /// What to redo when a decision is taken: only what depends on it.
 struct Plan {
     /// Per decision: the steps (rules and derived facts) that depend on it, in dependency
-    /// order.
-    affected: Vec<Vec<Step>>,
+    /// order; `None` when the lists would take too much memory, and every step is redone.
+    affected: Vec<Option<Vec<Step>>>,
     /// Per slot: the rules whose condition reads it.
     readers: Vec<Vec<usize>>,
     /// Per derived fact: the `(rule, then entry)` pairs that set it.
@@ -571,6 +580,7 @@ impl Plan {
                 }
             }
         }
+        let mut budget = MAX_AFFECTED;
         let affected = program
             .decisions
             .iter()
@@ -608,7 +618,13 @@ impl Plan {
                         }
                     }
                 }
-                steps
+                // A hostile file can make every rule depend on every decision; past the
+                // budget, a decision's list is dropped and every step is redone instead.
+                if steps.len() > budget {
+                    return None;
+                }
+                budget -= steps.len();
+                Some(steps)
             })
             .collect();
         let close = |r: usize| analysis.close_level.get(r).copied().unwrap_or(0);
@@ -716,6 +732,21 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// The steps to redo after decision `level` is taken, lent out of the plan (give them
+    /// back with [`Self::restore_affected`]).
+    fn affected(&mut self, level: usize) -> Vec<Step> {
+        match self.plan.affected.get_mut(level) {
+            Some(Some(steps)) => std::mem::take(steps),
+            _ => self.analysis.steps.clone(),
+        }
+    }
+
+    fn restore_affected(&mut self, level: usize, steps: Vec<Step>) {
+        if let Some(Some(slot)) = self.plan.affected.get_mut(level) {
+            *slot = steps;
+        }
+    }
+
     /// Observes every rule and assignment in the state before any decision.
     fn observe_all(&mut self) {
         for r in 0..self.program.rules.len() {
@@ -737,7 +768,7 @@ impl Walker<'_, '_> {
             changed_slots.push(decision.slot as usize);
         }
         let mut changed_facts = Vec::new();
-        let affected = std::mem::take(&mut self.plan.affected[level]);
+        let affected = self.affected(level);
         for &step in &affected {
             match step {
                 Step::Fact(f) => {
@@ -755,7 +786,7 @@ impl Walker<'_, '_> {
                 }
             }
         }
-        self.plan.affected[level] = affected;
+        self.restore_affected(level, affected);
         changed_facts.sort_unstable();
         changed_facts.dedup();
         // Each rule once, however many of its inputs changed: a stamp per rule, not a search.
@@ -883,74 +914,88 @@ impl Walker<'_, '_> {
     }
 
     /// Observes, for each rule that fires now and sets derived fact `f`, whether its
-    /// assignment changes the fact's value.
+    /// assignment changes the fact's value. Linear in the rules that set `f` (plus a sort), so
+    /// a fact set by many rules costs no more than reading them.
     fn observe_setters(&mut self, f: usize) {
         let program = self.program;
         let setters = std::mem::take(&mut self.plan.setters[f]);
-        for &(r, k) in &setters {
-            if !self.fired[r] {
-                continue;
+        // The rules that fire now and set `f`: (priority, value, rule, entry), highest first.
+        let mut fired: Vec<(i64, Val, usize, usize)> = setters
+            .iter()
+            .filter(|&&(r, _)| self.fired.get(r).copied().unwrap_or(false))
+            .filter_map(|&(r, k)| {
+                let rule = program.rules.get(r)?;
+                let &(_, value) = rule.sets.get(k)?;
+                Some((rule.priority, value, r, k))
+            })
+            .collect();
+        self.plan.setters[f] = setters;
+        if fired.is_empty() {
+            return;
+        }
+        fired.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+        // Groups of equal priority, highest first: (start, end, the value all set if they agree).
+        let mut groups: Vec<(usize, usize, Option<Val>)> = Vec::new();
+        for (i, entry) in fired.iter().enumerate() {
+            match groups.last_mut() {
+                Some((_, end, agree)) if fired[*end - 1].0 == entry.0 => {
+                    *end = i + 1;
+                    if agree.is_some_and(|v| !v.equals(entry.1)) {
+                        *agree = None;
+                    }
+                }
+                _ => groups.push((i, i + 1, Some(entry.1))),
             }
-            let rule = &program.rules[r];
-            let Some(&(_, value)) = rule.sets.get(k) else {
-                continue;
-            };
-            // The other rules that fire now and set the same fact.
-            let others: Vec<(i64, Val, usize)> = setters
-                .iter()
-                .filter(|&&(w, _)| w != r && self.fired[w])
-                .filter_map(|&(w, j)| {
-                    let writer = &program.rules[w];
-                    writer.sets.get(j).map(|&(_, v)| (writer.priority, v, w))
-                })
-                .collect();
-            let top = others.iter().map(|o| o.0).max();
+        }
+        let default = program.derived.get(f).map_or(Val::Unset, |d| d.default);
+        let steps = &self.steps;
+        // The entries of the first group are the only ones not overridden.
+        let top_end = groups.first().map_or(0, |g| g.1);
+        for (i, &(_, value, r, k)) in fired.iter().enumerate() {
             let Some(seen) = self.seen.assignments.get_mut(r).and_then(|a| a.get_mut(k)) else {
                 continue;
             };
             seen.fired = true;
-            let mut effective = false;
-            match top {
-                Some(p) if p > rule.priority => {
-                    for &(_, _, w) in others.iter().filter(|o| o.0 == p) {
-                        if !seen.winners.contains(&w) {
-                            seen.winners.push(w);
-                        }
-                    }
-                }
-                Some(p) => {
-                    seen.always_overridden = false;
-                    let best: Vec<&(i64, Val, usize)> =
-                        others.iter().filter(|o| o.0 == p).collect();
-                    // Without this rule the best of the others would win; if they disagree
-                    // among themselves, removing this one changes the result (a conflict).
-                    if best.iter().all(|o| o.1.equals(value)) {
-                        for o in best {
-                            if !seen.same.contains(&o.2) {
-                                seen.same.push(o.2);
-                            }
-                        }
+            let effective = if i >= top_end {
+                // A rule of higher priority fires too and wins.
+                let (start, end, _) = groups[0];
+                note_rules(&mut seen.winners, fired[start..end].iter().map(|e| e.2));
+                false
+            } else {
+                seen.always_overridden = false;
+                let (start, end, agree) = groups[0];
+                if end - start > 1 {
+                    // Others of the same priority fire; they set the same value or there
+                    // would be a conflict.
+                    let others = fired[start..end].iter().map(|e| e.2).filter(|&w| w != r);
+                    if agree.is_some_and(|v| v.equals(value)) {
+                        note_rules(&mut seen.same, others);
+                        false
                     } else {
-                        effective = true;
+                        true
+                    }
+                } else {
+                    match groups.get(1) {
+                        // Without this rule, the next priority down would set the fact.
+                        Some(&(start, end, Some(next))) if next.equals(value) => {
+                            note_rules(&mut seen.same, fired[start..end].iter().map(|e| e.2));
+                            false
+                        }
+                        Some(_) => true,
+                        None if default.equals(value) => {
+                            seen.default = true;
+                            false
+                        }
+                        None => true,
                     }
                 }
-                None => {
-                    seen.always_overridden = false;
-                    let default = program.derived.get(f).map_or(Val::Unset, |d| d.default);
-                    if default.equals(value) {
-                        seen.default = true;
-                    } else {
-                        effective = true;
-                    }
-                }
-            }
+            };
             if effective {
                 seen.effective = true;
             } else if seen.example.is_none() {
-                seen.example = Some(self.steps.clone());
+                seen.example = Some(steps.clone());
             }
         }
-        self.plan.setters[f] = setters;
     }
 
     fn leaf(&mut self) -> u32 {
@@ -1033,9 +1078,9 @@ impl Walker<'_, '_> {
             if let Some(s) = self.slots.get_mut(slot) {
                 *s = Val::Sym(option);
             }
-            let affected = std::mem::take(&mut self.plan.affected[level]);
+            let affected = self.affected(level);
             self.run_steps(&affected);
-            self.plan.affected[level] = affected;
+            self.restore_affected(level, affected);
             self.steps.push((level, Some(i)));
             self.observe_changes(level, &saved_slots, &saved_fired);
             let child = self.visit(level + 1);
@@ -1100,5 +1145,19 @@ impl Mix {
             x ^ (x >> 33)
         };
         (u128::from(fold(self.a)) << 64) | u128::from(fold(self.b))
+    }
+}
+
+/// Rules named in a message: the first few, without repeats.
+const NAMED_RULES: usize = 8;
+
+fn note_rules(list: &mut Vec<usize>, rules: impl Iterator<Item = usize>) {
+    for r in rules {
+        if list.len() >= NAMED_RULES {
+            return;
+        }
+        if !list.contains(&r) {
+            list.push(r);
+        }
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! Each lint has a stable `W…` code documented in `casus_core::codes`, a default level, and
 //! can be set to `allow`, `note`, `warn` or `deny` per file (`[lints]`) or per run. The lints
-//! that need evaluation read one walk over every state of the decision graph
-//! ([`explore`](explore::explore)); the others read the scenario and the [`Evaluation`].
+//! that need evaluation read a walk over every state of the decision graph, of the scenario as
+//! written and of each what-if it declares ([`explore`](explore::explore)); the others read
+//! the scenario alone. The [`Evaluation`] stands in for the walk when that is too big.
 //!
 //! False positives are bugs: every lint has a fixture that triggers it and a near miss that
 //! must not (`tests/fixtures/lints/`). When a lint cannot be sure, it stays quiet.
@@ -22,6 +23,11 @@ use casus_core::{Code, Diagnostic, Severity};
 use crate::program::Program;
 use crate::result::Evaluation;
 use crate::search::EvalLimits;
+
+/// Most what-ifs (the scenario as written included) the path-based lints walk; past it they
+/// are skipped with a note rather than walk some what-ifs and not others, which could report
+/// as never happening what one of the others makes happen.
+const MAX_SETTINGS: usize = 64;
 
 /// Runs every lint on a scenario that checked and evaluated without errors.
 pub(crate) fn lint(
@@ -46,13 +52,22 @@ fn lint_within(
     words::report(scenario, program, &mut out);
     // The scenario as written, then the what-ifs it declares; a what-if that does not compile
     // (its test or variant has its own error) is left out.
-    let mut programs = vec![program.clone()];
-    for overrides in explore::settings(scenario).iter().skip(1) {
-        if let Ok(p) = Program::compile_with(scenario, overrides) {
-            programs.push(p);
+    let settings = explore::settings(scenario);
+    let mut what_ifs = Vec::new();
+    if settings.len() <= MAX_SETTINGS {
+        for overrides in settings.iter().skip(1) {
+            if let Ok(p) = Program::compile_with(scenario, overrides) {
+                what_ifs.push(p);
+            }
         }
     }
-    match explore::explore(scenario, &programs, limits, max_states) {
+    let programs: Vec<&Program> = std::iter::once(program).chain(&what_ifs).collect();
+    let walked = if settings.len() > MAX_SETTINGS {
+        Err(explore::Stop::TooManyWhatIfs)
+    } else {
+        explore::explore(scenario, &programs, limits, max_states)
+    };
+    match walked {
         Ok(explored) => {
             let reach = usage::Reach {
                 decisions: explored.decisions.iter().map(|d| d.taken).collect(),
@@ -82,6 +97,9 @@ fn lint_within(
                     format!("the scenario has more than {max_states} distinct states")
                 }
                 explore::Stop::Deadline => "the time limit was reached".to_owned(),
+                explore::Stop::TooManyWhatIfs => format!(
+                    "its tests, variants and fact types declare more than {MAX_SETTINGS} what-ifs"
+                ),
             };
             let mut note = Diagnostic::new(
                 Code::LimitExceeded,

@@ -16,13 +16,12 @@ pub(super) fn report(
     usage: &Usage,
     out: &mut Vec<Diagnostic>,
 ) {
-    let live = |fact: &str| {
-        scenario
-            .facts
-            .iter()
-            .position(|f| f.id.name == fact)
-            .and_then(|i| usage.fact.get(i).copied())
-            .unwrap_or(true)
+    let names = casus_core::names::Names::new(scenario);
+    let live = |fact: &str| match names.get(fact) {
+        Some((casus_core::names::NameRef::Fact(i), _)) => {
+            usage.fact.get(i).copied().unwrap_or(true)
+        }
+        _ => true,
     };
     for (r, rule) in scenario.rules.iter().enumerate() {
         let fires = explored.rules.get(r).is_some_and(|(fired, _)| *fired);

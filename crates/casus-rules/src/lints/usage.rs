@@ -5,6 +5,8 @@
 //! live fact. Reads by rules whose own facts nothing reads do not count, so a dead-end chain of
 //! rules is reported once, at the fact where it ends.
 
+use std::collections::HashSet;
+
 use casus_core::expr::Expr;
 use casus_core::model::{EXPECT_OUTCOME, Evidence, NATURE, Scenario};
 use casus_core::names::{NameRef, Names};
@@ -28,6 +30,12 @@ pub(super) struct Usage {
     pub(super) fact: Vec<bool>,
     /// Per decision.
     pub(super) decision: Vec<bool>,
+    /// Per fact: the rules whose condition reads it.
+    fact_readers: Vec<Vec<usize>>,
+    /// Per decision: the rules whose condition reads it.
+    decision_readers: Vec<Vec<usize>>,
+    /// Per fact: the rules that set or add to it.
+    fact_writers: Vec<Vec<usize>>,
 }
 
 impl Usage {
@@ -37,7 +45,45 @@ impl Usage {
         let mut usage = Usage {
             fact: vec![false; scenario.facts.len()],
             decision: vec![false; scenario.decisions.len()],
+            fact_readers: vec![Vec::new(); scenario.facts.len()],
+            decision_readers: vec![Vec::new(); scenario.decisions.len()],
+            fact_writers: vec![Vec::new(); scenario.facts.len()],
         };
+        // What each rule reads and writes, resolved once.
+        let mut rule_reads: Vec<Vec<NameRef>> = Vec::with_capacity(scenario.rules.len());
+        for (r, rule) in scenario.rules.iter().enumerate() {
+            let mut reads: Vec<NameRef> = Vec::new();
+            rule.when.for_each_name(&mut |name, _| {
+                if let Some((target, _)) = names.get(name)
+                    && !reads.contains(&target)
+                {
+                    reads.push(target);
+                }
+            });
+            for &target in &reads {
+                let list = match target {
+                    NameRef::Fact(f) => usage.fact_readers.get_mut(f),
+                    NameRef::Decision(d) => usage.decision_readers.get_mut(d),
+                };
+                if let Some(list) = list {
+                    list.push(r);
+                }
+            }
+            rule_reads.push(reads);
+            let targets = rule
+                .then
+                .iter()
+                .map(|a| &a.fact)
+                .chain(rule.add.iter().map(|c| &c.fact));
+            for fact in targets {
+                if let Some((NameRef::Fact(f), _)) = names.get(&fact.name)
+                    && let Some(list) = usage.fact_writers.get_mut(f)
+                    && !list.contains(&r)
+                {
+                    list.push(r);
+                }
+            }
+        }
         let mark = |usage: &mut Usage, name: &str| match names.get(name) {
             Some((NameRef::Fact(i), _)) => {
                 if let Some(f) = usage.fact.get_mut(i) {
@@ -72,32 +118,27 @@ impl Usage {
                 mark(&mut usage, &name.name);
             }
         }
-        // A rule is live when it writes a live fact; then what it reads is live too. Repeat
-        // until nothing changes (each round marks at least one more rule, or stops).
+        // A rule is live when it writes a live fact; then what it reads is live too. A
+        // worklist of facts that became live, so each rule and each read is visited once.
+        let mut queue: Vec<usize> = (0..scenario.facts.len())
+            .filter(|&f| usage.fact[f])
+            .collect();
         let mut live_rule = vec![false; scenario.rules.len()];
-        loop {
-            let mut changed = false;
-            for (r, rule) in scenario.rules.iter().enumerate() {
-                if live_rule[r] {
+        while let Some(f) = queue.pop() {
+            for &r in &usage.fact_writers[f] {
+                if std::mem::replace(&mut live_rule[r], true) {
                     continue;
                 }
-                let writes_live = rule
-                    .then
-                    .iter()
-                    .map(|a| &a.fact)
-                    .chain(rule.add.iter().map(|c| &c.fact))
-                    .any(|fact| {
-                        matches!(names.get(&fact.name), Some((NameRef::Fact(i), _)) if usage.fact[i])
-                    });
-                if writes_live {
-                    live_rule[r] = true;
-                    changed = true;
-                    rule.when
-                        .for_each_name(&mut |name, _| mark(&mut usage, name));
+                for &reads in &rule_reads[r] {
+                    match reads {
+                        NameRef::Fact(g) => {
+                            if !std::mem::replace(&mut usage.fact[g], true) {
+                                queue.push(g);
+                            }
+                        }
+                        NameRef::Decision(d) => usage.decision[d] = true,
+                    }
                 }
-            }
-            if !changed {
-                break;
             }
         }
         usage
@@ -106,32 +147,16 @@ impl Usage {
     /// Reports unused facts, decisions and actors, and missing payoffs. Decisions no path
     /// takes are left to the reachability lint, and outcomes no path reaches need no payoffs.
     pub(super) fn report(&self, scenario: &Scenario, reach: &Reach, out: &mut Vec<Diagnostic>) {
-        let names = Names::new(scenario);
-        let reads = |rule: &casus_core::model::Rule, target: NameRef| {
-            let mut found = false;
-            rule.when.for_each_name(&mut |name, _| {
-                found |= names.get(name).is_some_and(|(r, _)| r == target);
-            });
-            found
+        let rules = |list: &[usize]| -> Vec<&casus_core::model::Rule> {
+            list.iter().filter_map(|&r| scenario.rules.get(r)).collect()
         };
         for (i, fact) in scenario.facts.iter().enumerate() {
             if self.fact[i] {
                 continue;
             }
             let name = &fact.id.name;
-            let readers: Vec<&casus_core::model::Rule> = scenario
-                .rules
-                .iter()
-                .filter(|r| reads(r, NameRef::Fact(i)))
-                .collect();
-            let writers: Vec<&casus_core::model::Rule> = scenario
-                .rules
-                .iter()
-                .filter(|r| {
-                    r.then.iter().any(|a| a.fact.name == *name)
-                        || r.add.iter().any(|c| c.fact.name == *name)
-                })
-                .collect();
+            let readers = rules(&self.fact_readers[i]);
+            let writers = rules(&self.fact_writers[i]);
             let message = if readers.is_empty() {
                 format!("fact `{name}` is never read")
             } else {
@@ -172,11 +197,7 @@ impl Usage {
                 continue;
             }
             let name = &decision.id.name;
-            let readers: Vec<&casus_core::model::Rule> = scenario
-                .rules
-                .iter()
-                .filter(|r| reads(r, NameRef::Decision(i)))
-                .collect();
+            let readers = rules(&self.decision_readers[i]);
             let message = if readers.is_empty() {
                 format!("decision `{name}` is never read")
             } else {
@@ -196,19 +217,22 @@ impl Usage {
                 "read `{name}` in a rule or outcome through which the choice should matter, or remove the decision"
             )));
         }
+        let mut named: HashSet<&str> = scenario
+            .decisions
+            .iter()
+            .map(|d| d.actor.name.as_str())
+            .collect();
+        for outcome in &scenario.outcomes {
+            named.extend(outcome.payoff.iter().map(|(a, _)| a.name.as_str()));
+        }
+        for variant in &scenario.variants {
+            for (_, payoffs) in &variant.payoff {
+                named.extend(payoffs.iter().map(|(a, _)| a.name.as_str()));
+            }
+        }
         for actor in &scenario.actors {
             let name = &actor.id.name;
-            let decides = scenario.decisions.iter().any(|d| d.actor.name == *name);
-            let paid = scenario
-                .outcomes
-                .iter()
-                .any(|o| o.payoff.iter().any(|(a, _)| a.name == *name))
-                || scenario.variants.iter().any(|v| {
-                    v.payoff
-                        .iter()
-                        .any(|(_, p)| p.iter().any(|(a, _)| a.name == *name))
-                });
-            if !decides && !paid {
+            if !named.contains(name.as_str()) {
                 out.push(
                     Diagnostic::new(
                         Code::UnusedActor,
@@ -231,9 +255,10 @@ fn missing_payoffs(scenario: &Scenario, reach: &Reach, out: &mut Vec<Diagnostic>
         return;
     }
     let mut deciders: Vec<(&str, &str)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for decision in &scenario.decisions {
         let actor = decision.actor.name.as_str();
-        if actor != NATURE && !deciders.iter().any(|(a, _)| *a == actor) {
+        if actor != NATURE && seen.insert(actor) {
             deciders.push((actor, &decision.id.name));
         }
     }
@@ -242,10 +267,13 @@ fn missing_payoffs(scenario: &Scenario, reach: &Reach, out: &mut Vec<Diagnostic>
         if !reachable {
             continue;
         }
-        let missing: Vec<&(&str, &str)> = deciders
+        let paid: HashSet<&str> = outcome
+            .payoff
             .iter()
-            .filter(|(a, _)| outcome.payoff_of(a).is_none())
+            .map(|(a, _)| a.name.as_str())
             .collect();
+        let missing: Vec<&(&str, &str)> =
+            deciders.iter().filter(|(a, _)| !paid.contains(a)).collect();
         if missing.is_empty() {
             continue;
         }
