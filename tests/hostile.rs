@@ -1070,7 +1070,16 @@ fn more_paths_than_sixty_four_bits_hold() {
         vec!["diff", o, n, "--format", "md"],
         vec!["diff", o, n],
         vec!["test", n, "--format", "json"],
-        vec!["explain", n, "--given", "d0=o0", "--max-paths", "1000", "--format", "json"],
+        vec![
+            "explain",
+            n,
+            "--given",
+            "d0=o0",
+            "--max-paths",
+            "1000",
+            "--format",
+            "json",
+        ],
     ];
     for format in ["md", "json", "dot", "mermaid", "html"] {
         runs.push(vec!["report", n, "--format", format]);

@@ -223,6 +223,10 @@ payoff = { side_a = 0, side_b = 0 }
 given = { answer = "accept" }    # fixes decisions (or overrides input facts)
 expect = { deal = true }         # must hold on every path consistent with `given`
 
+[tests.closed_talks_mean_no_deal]
+given = { talks_open = false }   # what if the talks were closed? (overrides the input fact)
+expect = { outcome = "no_deal" }
+
 [tests.a_lasting_deal_needs_both_sides]
 given = { answer = "accept", deal_holds = "holds" }
 expect = { outcome = "lasting_deal" }
@@ -264,7 +268,7 @@ mod tests {
             );
             let scenario = checked.scenario.unwrap();
             let results = run_tests(&scenario, &EvalLimits::default());
-            assert_eq!(results.len(), 3);
+            assert_eq!(results.len(), 4);
             for result in &results {
                 assert_eq!(result.status, TestStatus::Passed, "{name}: {result:#?}");
             }

@@ -337,7 +337,8 @@ fn rule_targets(scenario: &Scenario, names: &Names, diagnostics: &mut Vec<Diagno
     }
     // Maps, not scans: a file with thousands of rules must not check in quadratic time. The
     // first `then` of a fact is the one a diagnostic points at.
-    let first_set: std::collections::HashMap<&str, Span> = set_by.iter().rev().map(|(n, s)| (*n, *s)).collect();
+    let first_set: std::collections::HashMap<&str, Span> =
+        set_by.iter().rev().map(|(n, s)| (*n, *s)).collect();
     let mut reported = std::collections::HashSet::new();
     for (name, add_span) in &added_by {
         if let Some(set_span) = first_set.get(name) {
