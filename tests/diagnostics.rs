@@ -12,7 +12,8 @@
 
 #![expect(
     clippy::unwrap_used,
-    reason = "test helpers outside #[test] functions unwrap fixture reads and thread joins that must succeed"
+    clippy::panic,
+    reason = "test helpers outside #[test] functions unwrap fixture reads and thread joins that must succeed, and name the fixture when checking it panics"
 )]
 
 use std::path::Path;
