@@ -1098,3 +1098,37 @@ fn more_paths_than_sixty_four_bits_hold() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The whole corpus through the binary at once, in every command that takes a folder: each
+/// ends with findings (exit 1), never with a crash (101) or an abort.
+#[test]
+fn the_binary_survives_the_whole_corpus() {
+    let dir = scratch("corpus-reports");
+    let out = dir.to_str().unwrap();
+    for args in [
+        vec!["check", "tests/fixtures/hostile"],
+        vec!["check", "tests/fixtures/hostile", "--format", "json"],
+        vec!["check", "tests/fixtures/hostile", "--format", "sarif"],
+        vec!["check", "tests/fixtures/hostile", "--format", "github"],
+        vec!["test", "tests/fixtures/hostile"],
+        vec!["test", "tests/fixtures/hostile", "--format", "junit"],
+        vec![
+            "report",
+            "tests/fixtures/hostile",
+            "--format",
+            "html",
+            "-o",
+            out,
+        ],
+        vec!["fmt", "--check", "tests/fixtures/hostile"],
+    ] {
+        let output = casus().args(&args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "casus {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -385,7 +385,7 @@ fn likelihoods(cx: &Context<'_, '_>, out: &mut Vec<Diagnostic>) {
                     span,
                     "whenever this holds, an earlier `likelihood_if` holds too",
                 );
-                for &j in &seen.beaten_by[k] {
+                for &j in seen.beaten_by[k].iter().take(text::MAX_LABELS) {
                     if let Some(earlier) = decision.likelihood_if.get(j) {
                         diagnostic = diagnostic.secondary(
                             earlier.when.span,

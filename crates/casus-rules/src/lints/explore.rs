@@ -189,10 +189,15 @@ pub(super) struct Assignment {
     pub(super) effective: bool,
     /// Whether everywhere it fired a rule of higher priority set the fact too.
     pub(super) always_overridden: bool,
-    /// The rules of higher priority that won, by index.
+    /// The rules of higher priority that won, by index (the first few).
     pub(super) winners: Vec<usize>,
-    /// Rules of the same or lower priority that set the same value where it fired.
+    /// Whether more rules won than `winners` holds.
+    pub(super) more_winners: bool,
+    /// Rules of the same or lower priority that set the same value where it fired (the first
+    /// few).
     pub(super) same: Vec<usize>,
+    /// Whether more such rules than `same` holds.
+    pub(super) more_same: bool,
     /// Whether it fired somewhere the fact would have its default anyway.
     pub(super) default: bool,
     /// A path where it fired without effect.
@@ -959,7 +964,8 @@ impl Walker<'_, '_> {
             let effective = if i >= top_end {
                 // A rule of higher priority fires too and wins.
                 let (start, end, _) = groups[0];
-                note_rules(&mut seen.winners, fired[start..end].iter().map(|e| e.2));
+                seen.more_winners |=
+                    note_rules(&mut seen.winners, fired[start..end].iter().map(|e| e.2));
                 false
             } else {
                 seen.always_overridden = false;
@@ -969,7 +975,7 @@ impl Walker<'_, '_> {
                     // would be a conflict.
                     let others = fired[start..end].iter().map(|e| e.2).filter(|&w| w != r);
                     if agree.is_some_and(|v| v.equals(value)) {
-                        note_rules(&mut seen.same, others);
+                        seen.more_same |= note_rules(&mut seen.same, others);
                         false
                     } else {
                         true
@@ -978,7 +984,8 @@ impl Walker<'_, '_> {
                     match groups.get(1) {
                         // Without this rule, the next priority down would set the fact.
                         Some(&(start, end, Some(next))) if next.equals(value) => {
-                            note_rules(&mut seen.same, fired[start..end].iter().map(|e| e.2));
+                            seen.more_same |=
+                                note_rules(&mut seen.same, fired[start..end].iter().map(|e| e.2));
                             false
                         }
                         Some(_) => true,
@@ -1149,15 +1156,18 @@ impl Mix {
 }
 
 /// Rules named in a message: the first few, without repeats.
-const NAMED_RULES: usize = 8;
+const NAMED_RULES: usize = 4;
 
-fn note_rules(list: &mut Vec<usize>, rules: impl Iterator<Item = usize>) {
+/// Adds `rules` to `list`, up to [`NAMED_RULES`]; returns whether some did not fit.
+fn note_rules(list: &mut Vec<usize>, rules: impl Iterator<Item = usize>) -> bool {
     for r in rules {
+        if list.contains(&r) {
+            continue;
+        }
         if list.len() >= NAMED_RULES {
-            return;
+            return true;
         }
-        if !list.contains(&r) {
-            list.push(r);
-        }
+        list.push(r);
     }
+    false
 }

@@ -56,13 +56,13 @@ pub(super) fn report(
                         Code::ShadowedRule,
                         format!(
                             "rule `{name}` never decides `{fact}`: wherever it fires, {} set{} it too and win{}",
-                            text::and_list(&winners),
-                            if winners.len() == 1 { "s" } else { "" },
-                            if winners.len() == 1 { "s" } else { "" },
+                            text::and_list_more(&winners, seen.more_winners),
+                            if winners.len() == 1 && !seen.more_winners { "s" } else { "" },
+                            if winners.len() == 1 && !seen.more_winners { "s" } else { "" },
                         ),
                     )
                     .primary(span, "always overridden");
-                    for &w in &seen.winners {
+                    for &w in seen.winners.iter().take(1) {
                         let Some(winner) = scenario.rules.get(w) else {
                             continue;
                         };
@@ -78,7 +78,7 @@ pub(super) fn report(
                     }
                     out.push(diagnostic.help(format!(
                         "remove `{fact} = {written}` from `{name}`, or narrow the `when` of {} so that `{name}` applies somewhere",
-                        text::and_list(&winners)
+                        text::and_list_more(&winners, seen.more_winners)
                     )));
                     continue;
                 }
@@ -101,8 +101,12 @@ pub(super) fn report(
                         .collect();
                     diagnostic = diagnostic.note(format!(
                         "{} set{} it to `{value}` too where this rule fires",
-                        text::and_list(&same),
-                        if same.len() == 1 { "s" } else { "" }
+                        text::and_list_more(&same, seen.more_same),
+                        if same.len() == 1 && !seen.more_same {
+                            "s"
+                        } else {
+                            ""
+                        }
                     ));
                 }
                 if !seen.winners.is_empty() {

@@ -5,6 +5,10 @@ use casus_core::model::{Scenario, format_number};
 
 use crate::value::{Symbols, Val};
 
+/// Most secondary labels on one finding: each stretches the excerpt shown, and a finding about
+/// many rules names the rest instead.
+pub(super) const MAX_LABELS: usize = 3;
+
 /// Longest expression quoted whole in a message; longer ones are cut with `…`.
 const MAX_EXPR: usize = 80;
 
@@ -70,5 +74,15 @@ pub(super) fn and_list(items: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Like [`and_list`], ending in "and others" when the list was cut short.
+pub(super) fn and_list_more(items: &[String], more: bool) -> String {
+    if more && !items.is_empty() {
+        let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+        format!("{} and others", quoted.join(", "))
+    } else {
+        and_list(items)
     }
 }

@@ -171,15 +171,16 @@ impl Usage {
                 fact.id.span,
                 "no guard, likelihood, outcome, signpost or test reads it",
             );
-            for rule in &readers {
-                d = d.secondary(
-                    rule.id.span,
-                    "reads it, but nothing reads what this rule sets",
-                );
-            }
-            for rule in &writers {
-                d = d.secondary(rule.id.span, format!("sets `{name}`"));
-            }
+            let labelled = readers
+                .iter()
+                .map(|r| {
+                    (
+                        r,
+                        "reads it, but nothing reads what this rule sets".to_owned(),
+                    )
+                })
+                .chain(writers.iter().map(|r| (r, format!("sets `{name}`"))));
+            d = label_rules(d, labelled);
             let help = if fact.is_derived() {
                 format!(
                     "read `{name}` where it should change a result (an outcome's `when`, a guard or a test), or remove it and the rules that set it"
@@ -207,12 +208,13 @@ impl Usage {
                 decision.id.span,
                 "whichever option is taken, nothing that shapes a result sees it",
             );
-            for rule in &readers {
-                d = d.secondary(
-                    rule.id.span,
-                    "reads it, but nothing reads what this rule sets",
-                );
-            }
+            let labelled = readers.iter().map(|r| {
+                (
+                    r,
+                    "reads it, but nothing reads what this rule sets".to_owned(),
+                )
+            });
+            d = label_rules(d, labelled);
             out.push(d.help(format!(
                 "read `{name}` in a rule or outcome through which the choice should matter, or remove the decision"
             )));
@@ -307,4 +309,27 @@ fn missing_payoffs(scenario: &Scenario, reach: &Reach, out: &mut Vec<Diagnostic>
                 )),
         );
     }
+}
+
+/// Secondary labels on a few rules; more would stretch the excerpt over much of the file, so
+/// the rest are counted in a note.
+fn label_rules<'r>(
+    mut diagnostic: Diagnostic,
+    rules: impl Iterator<Item = (&'r &'r casus_core::model::Rule, String)>,
+) -> Diagnostic {
+    let mut more = 0;
+    for (i, (rule, label)) in rules.enumerate() {
+        if i < super::text::MAX_LABELS {
+            diagnostic = diagnostic.secondary(rule.id.span, label);
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        diagnostic = diagnostic.note(format!(
+            "{more} more rule{} read or set it",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    diagnostic
 }
