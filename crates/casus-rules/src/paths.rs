@@ -1,6 +1,6 @@
 //! Walking complete paths one by one, with the rules that fire along each.
 //!
-//! The search in [`crate::search`] is what answers "how likely" and "what is rational" fast;
+//! The search ([`crate::evaluate`]) is what answers "how likely" and "what is rational" fast;
 //! this walker answers "which paths, and why": explanations, tests, coverage, diffs and
 //! exports read paths from here. It is streamed: each path is handed to a callback and
 //! forgotten, so memory stays flat however many paths there are.
