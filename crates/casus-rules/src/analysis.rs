@@ -541,3 +541,42 @@ fn fact_keys(
         .collect();
     (keys, open_priorities)
 }
+
+/// The value of derived fact `f` from scratch, given which rules fire: the default plus the
+/// sum of firing `add`s, or the value of the highest-priority firing `then`.
+///
+/// The walkers that favour clarity over incremental tricks (paths, the drawn graph, lints)
+/// share this one definition; the search keeps its own incremental, fixed-point version.
+pub(crate) fn settle_from_scratch(
+    program: &Program,
+    writers: &[usize],
+    fired: &[bool],
+    f: usize,
+) -> crate::value::Val {
+    use crate::value::Val;
+    let derived = &program.derived[f];
+    let firing = writers.iter().copied().filter(|&r| fired[r]);
+    if derived.summed {
+        let mut total = derived.default.num().unwrap_or(0.0);
+        for r in firing {
+            total += program.rules[r]
+                .adds
+                .iter()
+                .filter(|(t, _)| *t == f)
+                .map(|(_, a)| a)
+                .sum::<f64>();
+        }
+        Val::Num(total)
+    } else {
+        let mut best: Option<(i64, Val)> = None;
+        for r in firing {
+            let rule = &program.rules[r];
+            for &(_, v) in rule.sets.iter().filter(|(t, _)| *t == f) {
+                if best.is_none_or(|(p, _)| rule.priority > p) {
+                    best = Some((rule.priority, v));
+                }
+            }
+        }
+        best.map_or(derived.default, |(_, v)| v)
+    }
+}

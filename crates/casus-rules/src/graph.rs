@@ -205,29 +205,8 @@ impl Builder<'_> {
                 Step::Fact(f) => {
                     let derived = &program.derived[f];
                     let writers = &self.analysis.writers[f];
-                    let value = if derived.summed {
-                        let mut total = derived.default.num().unwrap_or(0.0);
-                        for &r in writers.iter().filter(|&&r| state.fired[r]) {
-                            total += program.rules[r]
-                                .adds
-                                .iter()
-                                .filter(|(t, _)| *t == f)
-                                .map(|(_, a)| a)
-                                .sum::<f64>();
-                        }
-                        Val::Num(total)
-                    } else {
-                        let mut best: Option<(i64, Val)> = None;
-                        for &r in writers.iter().filter(|&&r| state.fired[r]) {
-                            let rule = &program.rules[r];
-                            for &(_, v) in rule.sets.iter().filter(|(t, _)| *t == f) {
-                                if best.is_none_or(|(p, _)| rule.priority > p) {
-                                    best = Some((rule.priority, v));
-                                }
-                            }
-                        }
-                        best.map_or(derived.default, |(_, v)| v)
-                    };
+                    let value =
+                        crate::analysis::settle_from_scratch(program, writers, &state.fired, f);
                     state.slots[derived.slot as usize] = value;
                 }
             }
