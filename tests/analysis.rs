@@ -28,9 +28,12 @@ fn fixture(name: &str) -> (Scenario, Program) {
 #[test]
 fn evpi_matches_the_textbook_umbrella() {
     let (scenario, program) = fixture("umbrella-evpi");
-    let values =
-        casus_rules::voi::value_of_information(&scenario, &program, &EvalLimits::default())
-            .unwrap();
+    let values = casus_rules::analyses::voi::value_of_information(
+        &scenario,
+        &program,
+        &EvalLimits::default(),
+    )
+    .unwrap();
     assert_eq!(values.len(), 1);
     assert_eq!(values[0].decision, 1);
     let evpi = values[0].evpi.as_ref().unwrap();
@@ -61,7 +64,7 @@ fn sampling_converges_to_the_integral() {
     let given = Given::none(1);
     let mut errors = Vec::new();
     for samples in [200, 20_000] {
-        let s = casus_rules::sampling::sample(
+        let s = casus_rules::analyses::sampling::sample(
             &scenario,
             &program,
             &given,
@@ -101,7 +104,7 @@ fn sampling_depends_on_the_seed_only() {
             .build()
             .unwrap();
         pool.install(|| {
-            casus_rules::sampling::sample(
+            casus_rules::analyses::sampling::sample(
                 &scenario,
                 &program,
                 &Given::none(1),
@@ -113,7 +116,7 @@ fn sampling_depends_on_the_seed_only() {
         })
     };
     assert_eq!(run(1), run(2));
-    let other = casus_rules::sampling::sample(
+    let other = casus_rules::analyses::sampling::sample(
         &scenario,
         &program,
         &Given::none(1),
@@ -128,15 +131,18 @@ fn sampling_depends_on_the_seed_only() {
 #[test]
 fn assumptions_are_ranked_by_how_far_the_forecast_moves() {
     let (scenario, program) = fixture("umbrella-evpi");
-    let ranked =
-        casus_rules::ranking::rank_assumptions(&scenario, &program, &EvalLimits::default())
-            .unwrap();
+    let ranked = casus_rules::analyses::ranking::rank_assumptions(
+        &scenario,
+        &program,
+        &EvalLimits::default(),
+    )
+    .unwrap();
     // Only the weather has likelihoods. Reversing 0.25/0.75 to 0.75/0.25 moves half the
     // forecast: carry is uniform, so rain outcomes go from 2 × 0.125 to 2 × 0.375.
     assert_eq!(ranked.len(), 1);
     assert_eq!(
         ranked[0].assumption,
-        casus_rules::ranking::Assumption::Likelihood(1)
+        casus_rules::analyses::ranking::Assumption::Likelihood(1)
     );
     assert!((ranked[0].distance - 0.5).abs() < 1e-12, "{ranked:?}");
     assert!((ranked[0].largest_move.1.abs() - 0.25).abs() < 1e-12);
@@ -155,19 +161,22 @@ fn dropping_a_rule_is_measured_against_the_forecast() {
         &EvalLimits::default(),
     );
     let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
-    let ranked =
-        casus_rules::ranking::rank_assumptions(&scenario, &program, &EvalLimits::default())
-            .unwrap();
+    let ranked = casus_rules::analyses::ranking::rank_assumptions(
+        &scenario,
+        &program,
+        &EvalLimits::default(),
+    )
+    .unwrap();
     // Without `heads_wins` nobody wins: win 0.25 → 0, loss 0.25 → 0.5, safe stays 0.5, so the
     // distance is 0.25. Reversing a fair coin moves nothing.
     assert_eq!(
         ranked[0].assumption,
-        casus_rules::ranking::Assumption::Rule(0)
+        casus_rules::analyses::ranking::Assumption::Rule(0)
     );
     assert!((ranked[0].distance - 0.25).abs() < 1e-12, "{ranked:?}");
     assert_eq!(
         ranked[1].assumption,
-        casus_rules::ranking::Assumption::Likelihood(1)
+        casus_rules::analyses::ranking::Assumption::Likelihood(1)
     );
     assert!(ranked[1].distance.abs() < 1e-12);
 }

@@ -23,7 +23,7 @@ use casus_core::expr::ExprLimits;
 use casus_core::limits::Limits;
 use casus_core::{Code, Diagnostic, Severity, SourceFile};
 use casus_report::diagnostics::{render_github, render_human, render_json, render_sarif};
-use casus_rules::testing::run_tests;
+use casus_rules::workflow::testing::run_tests;
 use casus_rules::{EvalLimits, check_source};
 
 /// What `casus check` does with one file's bytes: decode, then load, check, compile and

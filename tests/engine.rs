@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use casus_core::SourceFile;
 use casus_core::limits::Limits;
 use casus_core::model::{Scenario, Value};
-use casus_rules::paths::walk;
+use casus_rules::search::paths::walk;
 use casus_rules::{EvalLimits, Evaluation, Given, Program, check_source, evaluate};
 use proptest::prelude::*;
 
@@ -74,9 +74,10 @@ fn line(scenario: &Scenario, evaluation: &Evaluation) -> Vec<String> {
 fn given(scenario: &Scenario, pairs: &[(&str, &str)]) -> (Program, Given) {
     let values: Vec<(&str, Value)> = pairs
         .iter()
-        .map(|(n, v)| (*n, casus_rules::given::parse_value(v)))
+        .map(|(n, v)| (*n, casus_rules::search::given::parse_value(v)))
         .collect();
-    let fixed = casus_rules::given::resolve(scenario, values.iter().map(|(n, v)| (*n, v))).unwrap();
+    let fixed =
+        casus_rules::search::given::resolve(scenario, values.iter().map(|(n, v)| (*n, v))).unwrap();
     (
         Program::compile_with(scenario, &fixed.overrides).unwrap(),
         fixed.given,

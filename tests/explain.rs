@@ -25,11 +25,11 @@ use casus_core::SourceFile;
 use casus_core::limits::Limits;
 use casus_core::model::{Scenario, Value};
 use casus_report::explain::ExplainReport;
-use casus_rules::explain::{ExplainedPath, Explanation, explain, paths_to};
-use casus_rules::given::Fixed;
-use casus_rules::sensitivity::{Sensitivity, sensitivity};
-use casus_rules::value::Val;
-use casus_rules::whynot::{Reason, WhyNot, why_not};
+use casus_rules::analyses::explain::{ExplainedPath, Explanation, explain, paths_to};
+use casus_rules::analyses::sensitivity::{Sensitivity, sensitivity};
+use casus_rules::analyses::whynot::{Reason, WhyNot, why_not};
+use casus_rules::compile::value::Val;
+use casus_rules::search::given::Fixed;
 use casus_rules::{EvalLimits, Evaluation, Given, Program, check_source, evaluate};
 use proptest::prelude::*;
 
@@ -65,9 +65,10 @@ fn ukraine() -> (Scenario, Program) {
 fn fix(scenario: &Scenario, pairs: &[(&str, &str)]) -> (Fixed, Program) {
     let values: Vec<(&str, Value)> = pairs
         .iter()
-        .map(|(n, v)| (*n, casus_rules::given::parse_value(v)))
+        .map(|(n, v)| (*n, casus_rules::search::given::parse_value(v)))
         .collect();
-    let fixed = casus_rules::given::resolve(scenario, values.iter().map(|(n, v)| (*n, v))).unwrap();
+    let fixed =
+        casus_rules::search::given::resolve(scenario, values.iter().map(|(n, v)| (*n, v))).unwrap();
     let program = Program::compile_with(scenario, &fixed.overrides).unwrap();
     (fixed, program)
 }

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use casus_core::SourceFile;
 use casus_core::limits::Limits;
-use casus_rules::diff::{Version, diff};
+use casus_rules::workflow::diff::{Version, diff};
 use casus_rules::{Checked, EvalLimits, check_source};
 use insta_cmd::get_cargo_bin;
 

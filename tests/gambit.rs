@@ -2,7 +2,7 @@
 //! cross-check of casus's strategy solver against pygambit.
 //!
 //! The cross-check (`gambit_agrees_with_the_strategy_solver_at_every_node`) writes every game
-//! as an `.efg` with casus's answer at each node ([`casus_rules::game::solve`], which asks the
+//! as an `.efg` with casus's answer at each node ([`casus_rules::graphs::game_tree::solve`], which asks the
 //! engine itself), then runs `tests/gambit/crosscheck.py`, which loads the file in pygambit
 //! and compares with an independent backward induction, with Gambit's own values of casus's
 //! profile and with Gambit's regret. It needs pygambit 16.7 in a virtual environment: `.ci/run`
@@ -26,7 +26,7 @@ use casus_core::SourceFile;
 use casus_core::efg::{EfgLimits, ImportOptions, parse, to_scenario};
 use casus_core::limits::Limits;
 use casus_core::model::Scenario;
-use casus_rules::game::{Game, NodeKind, build, solve};
+use casus_rules::graphs::game_tree::{Game, NodeKind, build, solve};
 use casus_rules::{EvalLimits, Program, check_source, evaluate};
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 use proptest::strategy::{Strategy, ValueTree};

@@ -16,7 +16,7 @@ use casus_core::SourceFile;
 use casus_core::limits::Limits;
 use casus_report::report::{self, Format, Graph, ReportModel};
 use casus_rules::EvalLimits;
-use casus_rules::graph::GraphNode;
+use casus_rules::graphs::drawing::GraphNode;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 fn source(path: &Path) -> SourceFile {
@@ -114,7 +114,7 @@ fn the_decision_graph_agrees_with_the_search() {
             casus_rules::check_source(&source(&path), &Limits::default(), &EvalLimits::default());
         let (program, evaluation) = (checked.program.unwrap(), checked.evaluation.unwrap());
         let given = casus_rules::Given::none(program.decisions.len());
-        let graph = casus_rules::graph::build(&program, &given, 10_000);
+        let graph = casus_rules::graphs::drawing::build(&program, &given, 10_000);
         assert!(!graph.truncated, "{}", path.display());
         for (i, result) in evaluation.outcomes.iter().enumerate() {
             let leaf = graph

@@ -13,7 +13,7 @@ use casus_core::SourceFile;
 use casus_core::limits::Limits;
 use casus_core::model::Scenario;
 use casus_report::diagnostics::render_human;
-use casus_rules::signposts::{evaluate_observed, observe, resolve, watch_list};
+use casus_rules::analyses::signposts::{evaluate_observed, observe, resolve, watch_list};
 use casus_rules::{EvalLimits, Evaluation, Given, Program, check_source};
 
 fn fixture(relative: &str) -> (Scenario, Program) {
@@ -133,7 +133,7 @@ fn conditioning_agrees_with_enumerating_the_paths() {
     ];
     for (ids, weight) in cases {
         let mut mass = vec![0.0; scenario.outcomes.len()];
-        casus_rules::paths::walk(&program, &Given::none(2), 100, |path| {
+        casus_rules::search::paths::walk(&program, &Given::none(2), 100, |path| {
             let options: Vec<Option<usize>> = (0..2).map(|d| path.option(d)).collect();
             if let Some(w) = weight(&options) {
                 mass[path.outcome.unwrap()] += path.probability * w;
@@ -154,8 +154,8 @@ fn sampling_keeps_the_observed_ratios() {
     // spread collapses onto the conditioned forecast, ratios and ruled-out paths included.
     let signposts = resolve(&scenario, &["energy_pause", "more_meetings"]).unwrap();
     let observation = observe(&scenario, &[], &Given::none(2), &signposts).unwrap();
-    let ratios = casus_rules::signposts::ratios(&observation.scenario, &signposts);
-    let sampling = casus_rules::sampling::sample_observed(
+    let ratios = casus_rules::analyses::signposts::ratios(&observation.scenario, &signposts);
+    let sampling = casus_rules::analyses::sampling::sample_observed(
         &observation.scenario,
         &observation.program,
         &observation.given,

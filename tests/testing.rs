@@ -12,7 +12,7 @@ use std::process::Command;
 
 use casus_core::SourceFile;
 use casus_core::limits::Limits;
-use casus_rules::testing::{Failure, TestStatus, run_tests, run_tests_with_coverage};
+use casus_rules::workflow::testing::{Failure, TestStatus, run_tests, run_tests_with_coverage};
 use casus_rules::{EvalLimits, check_source};
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 

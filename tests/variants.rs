@@ -12,8 +12,8 @@ use casus_core::limits::Limits;
 use casus_core::model::Scenario;
 use casus_core::{Code, SourceFile};
 use casus_report::diagnostics::render_human;
-use casus_rules::testing::{TestStatus, run_tests};
-use casus_rules::variants::{ColumnResult, analysts, apply, compare};
+use casus_rules::analyses::variants::{ColumnResult, analysts, apply, compare};
+use casus_rules::workflow::testing::{TestStatus, run_tests};
 use casus_rules::{EvalLimits, Given, Program, check_source};
 
 fn checked(relative: &str) -> casus_rules::Checked {

@@ -72,7 +72,7 @@ fn gen_command(args: &[String]) -> Result<String, String> {
     seconds.sort_by(f64::total_cmp);
     let evaluation = evaluation.ok_or("no evaluation")?;
     let mut outcomes = Vec::new();
-    casus_rules::paths::walk(
+    casus_rules::search::paths::walk(
         &program,
         &casus_rules::Given::none(program.decisions.len()),
         1 << 22,

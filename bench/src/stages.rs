@@ -65,7 +65,7 @@ pub fn casus_eval(name: &str, text: &str) -> Result<(Evaluation, usize), String>
     let scenario = load_check(name, text)?;
     let program = compile(&scenario)?;
     let evaluation = eval(&scenario, &program, 0)?;
-    let sensitivity = casus_rules::sensitivity::sensitivity(
+    let sensitivity = casus_rules::analyses::sensitivity::sensitivity(
         &scenario,
         &program,
         &Given::none(program.decisions.len()),

@@ -49,24 +49,24 @@ fuzz_target!(|input: (GenScenario, Vec<u8>)| {
         }
     }
     let _ = evaluate(scenario, program, &given, &eval);
-    let _ = casus_rules::sensitivity::sensitivity(scenario, program, &given, &eval);
-    let _ = casus_rules::testing::run_tests_with_coverage(scenario, &eval);
-    let _ = casus_rules::paths::walk(program, &given, MAX_PATHS, |_| ControlFlow::Continue(()));
-    let _ = casus_rules::voi::value_of_information(scenario, program, &eval);
-    let _ = casus_rules::ranking::rank_assumptions(scenario, program, &eval);
-    let _ = casus_rules::graph::build(program, &given, 300);
-    let _ = casus_rules::sampling::sample(scenario, program, &given, &eval, 8, 7);
-    if let Ok(game) = casus_rules::game::build(scenario, program, 2_000) {
-        let _ = casus_rules::game::solve(scenario, program, &game, &eval);
+    let _ = casus_rules::analyses::sensitivity::sensitivity(scenario, program, &given, &eval);
+    let _ = casus_rules::workflow::testing::run_tests_with_coverage(scenario, &eval);
+    let _ = casus_rules::search::paths::walk(program, &given, MAX_PATHS, |_| ControlFlow::Continue(()));
+    let _ = casus_rules::analyses::voi::value_of_information(scenario, program, &eval);
+    let _ = casus_rules::analyses::ranking::rank_assumptions(scenario, program, &eval);
+    let _ = casus_rules::graphs::drawing::build(program, &given, 300);
+    let _ = casus_rules::analyses::sampling::sample(scenario, program, &given, &eval, 8, 7);
+    if let Ok(game) = casus_rules::graphs::game_tree::build(scenario, program, 2_000) {
+        let _ = casus_rules::graphs::game_tree::solve(scenario, program, &game, &eval);
     }
-    if let Ok(Some(explanation)) = casus_rules::explain::explain(program, &given, MAX_PATHS) {
-        let fixed = casus_rules::given::Fixed {
+    if let Ok(Some(explanation)) = casus_rules::analyses::explain::explain(program, &given, MAX_PATHS) {
+        let fixed = casus_rules::search::given::Fixed {
             given: given.clone(),
             overrides: Vec::new(),
         };
         for outcome in 0..scenario.outcomes.len() {
-            let _ = casus_rules::explain::paths_to(program, &given, outcome, 5, MAX_PATHS);
-            let _ = casus_rules::whynot::why_not(
+            let _ = casus_rules::analyses::explain::paths_to(program, &given, outcome, 5, MAX_PATHS);
+            let _ = casus_rules::analyses::whynot::why_not(
                 scenario,
                 program,
                 &fixed,

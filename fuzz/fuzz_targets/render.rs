@@ -45,7 +45,7 @@ fuzz_target!(|input: (GenScenario, GenScenario)| {
         .scenario
         .as_ref()
         .filter(|_| !checked.has_errors())
-        .map(|s| casus_rules::testing::run_tests_with_coverage(s, &eval));
+        .map(|s| casus_rules::workflow::testing::run_tests_with_coverage(s, &eval));
     let views = [casus_report::testing::FileTests {
         source: &new_file,
         run: match (&checked.scenario, &results) {
@@ -74,7 +74,7 @@ fuzz_target!(|input: (GenScenario, GenScenario)| {
         return;
     };
     let none = Given::none(program.decisions.len());
-    let sensitivity = casus_rules::sensitivity::sensitivity(scenario, program, &none, &eval).ok();
+    let sensitivity = casus_rules::analyses::sensitivity::sensitivity(scenario, program, &none, &eval).ok();
     let ranges = sensitivity.as_ref().map(|s| s.ranges.as_slice());
     let _ = casus_report::eval::render_human(scenario, evaluation, ranges);
     let mut json = casus_report::eval::to_json(scenario, evaluation, ranges);
@@ -95,21 +95,21 @@ fuzz_target!(|input: (GenScenario, GenScenario)| {
         }
     }
 
-    if let Ok(game) = casus_rules::game::build(scenario, program, 2_000) {
+    if let Ok(game) = casus_rules::graphs::game_tree::build(scenario, program, 2_000) {
         let _ = casus_report::efg::render(scenario, &game);
         for actor in 0..scenario.actors.len() {
             let _ = casus_report::silverdecisions::render(scenario, &game, actor);
         }
     }
 
-    let fixed = casus_rules::given::Fixed {
+    let fixed = casus_rules::search::given::Fixed {
         given: none.clone(),
         overrides: Vec::new(),
     };
-    if let Ok(Some(explanation)) = casus_rules::explain::explain(program, &none, MAX_PATHS) {
+    if let Ok(Some(explanation)) = casus_rules::analyses::explain::explain(program, &none, MAX_PATHS) {
         for outcome in 0..scenario.outcomes.len().min(3) {
-            let paths = casus_rules::explain::paths_to(program, &none, outcome, 5, MAX_PATHS).ok();
-            let why = casus_rules::whynot::why_not(
+            let paths = casus_rules::analyses::explain::paths_to(program, &none, outcome, 5, MAX_PATHS).ok();
+            let why = casus_rules::analyses::whynot::why_not(
                 scenario,
                 program,
                 &fixed,
@@ -140,14 +140,14 @@ fn diff(old: &Checked, new: &Checked, eval: &casus_rules::EvalLimits) {
     fn version<'c>(
         c: &'c Checked,
         s: &'c casus_core::model::Scenario,
-    ) -> casus_rules::diff::Version<'c> {
-        casus_rules::diff::Version {
+    ) -> casus_rules::workflow::diff::Version<'c> {
+        casus_rules::workflow::diff::Version {
             scenario: s,
             program: c.program.as_ref().filter(|_| !c.has_errors()),
             evaluation: c.evaluation.as_ref().filter(|_| !c.has_errors()),
         }
     }
-    let d = casus_rules::diff::diff(&version(old, os), &version(new, ns), eval);
+    let d = casus_rules::workflow::diff::diff(&version(old, os), &version(new, ns), eval);
     let views = [
         FileDiff {
             name: "gen.toml",

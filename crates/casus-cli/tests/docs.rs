@@ -630,7 +630,7 @@ fn check_scenario(
         return Err(why);
     }
     if let (Some(scenario), false) = (&checked.scenario, checked.has_errors()) {
-        let results = casus_rules::testing::run_tests(scenario, &EvalLimits::default());
+        let results = casus_rules::workflow::testing::run_tests(scenario, &EvalLimits::default());
         let failed: Vec<&str> = results
             .iter()
             .filter(|r| !r.passed())

@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 
 use casus_core::model::Scenario;
-use casus_rules::ranking::{Assumption, Ranked};
-use casus_rules::sampling::Sampling;
-use casus_rules::signposts::Effect;
-use casus_rules::variants::{Column, Disagreement};
-use casus_rules::voi::InformationValue;
+use casus_rules::analyses::ranking::{Assumption, Ranked};
+use casus_rules::analyses::sampling::Sampling;
+use casus_rules::analyses::signposts::Effect;
+use casus_rules::analyses::variants::{Column, Disagreement};
+use casus_rules::analyses::voi::InformationValue;
 use serde_json::{Map, Value as Json, json};
 
 use crate::text::{clip, pad, payoff, percent, round};

@@ -7,11 +7,11 @@
 
 use std::fmt::Write as _;
 
-use casus_rules::diff::{
+use casus_rules::workflow::diff::{
     ChangeKind, ItemChange, LineStep, OutcomeChange, OutcomeState, PathChange, PathDiff,
     ScenarioDiff, StrategyChange, TestChange,
 };
-use casus_rules::testing::TestStatus;
+use casus_rules::workflow::testing::TestStatus;
 use serde_json::{Value as Json, json};
 
 use crate::text::{clip, pad, percent, round};

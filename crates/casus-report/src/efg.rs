@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use casus_core::efg::{Rational, quote};
 use casus_core::model::Scenario;
-use casus_rules::game::{Game, NodeKind};
+use casus_rules::graphs::game_tree::{Game, NodeKind};
 
 /// Renders the game. A payoff the scenario does not give is written as 0, as the engine counts
 /// it; callers that want to refuse such games check [`Game::missing_payoffs`] first.

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use casus_core::likelihood::word_for;
 use casus_core::model::Scenario;
-use casus_rules::sensitivity::TornadoRow;
+use casus_rules::analyses::sensitivity::TornadoRow;
 use casus_rules::{Evaluation, KeyAssumption};
 use serde_json::{Map, Value as Json, json};
 
@@ -343,7 +343,7 @@ pub fn add_tornado(json: &mut Json, scenario: &Scenario, tornado: &[TornadoRow])
 
 /// The JSON of `casus eval --format json`; the keys of the contract in DESIGN.md keep their
 /// names and meaning, the rest are additions. `ranges` (from
-/// [`casus_rules::sensitivity::sensitivity`]) give each outcome's `range`, `null` without them.
+/// [`casus_rules::analyses::sensitivity::sensitivity`]) give each outcome's `range`, `null` without them.
 pub fn to_json(
     scenario: &Scenario,
     evaluation: &Evaluation,

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
 use casus_core::model::{Rule, Scenario, Value, format_number};
 use casus_rules::Program;
-use casus_rules::explain::{ExplainedPath, Explanation, OutcomePaths};
-use casus_rules::given::Fixed;
-use casus_rules::paths::PathStep;
-use casus_rules::value::Val;
-use casus_rules::whynot::{Counterfactual, Flip, Reason, WhyNot};
+use casus_rules::analyses::explain::{ExplainedPath, Explanation, OutcomePaths};
+use casus_rules::analyses::whynot::{Counterfactual, Flip, Reason, WhyNot};
+use casus_rules::compile::value::Val;
+use casus_rules::search::given::Fixed;
+use casus_rules::search::paths::PathStep;
 use serde_json::{Map, Value as Json, json};
 
 use crate::eval::actor_name;
@@ -826,7 +826,7 @@ fn path_json(report: &ExplainReport<'_>, path: &ExplainedPath, total: f64) -> Js
         .collect();
     json!({
         "probability": round(path.probability),
-        "share": round(casus_rules::explain::share(path.probability, total)),
+        "share": round(casus_rules::analyses::explain::share(path.probability, total)),
         "initial_rules": path.initial.iter().map(|&r| rule_json(s, r)).collect::<Vec<_>>(),
         "steps": steps,
         "outcome": path.outcome.map(|o| {

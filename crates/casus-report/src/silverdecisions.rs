@@ -14,7 +14,7 @@
 
 use casus_core::efg::Rational;
 use casus_core::model::Scenario;
-use casus_rules::game::{Game, NodeKind};
+use casus_rules::graphs::game_tree::{Game, NodeKind};
 use serde_json::{Value, json};
 
 /// The SilverDecisions file version written: the first with two-criteria payoffs.

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use casus_core::model::{Scenario, Test};
 use casus_core::{Diagnostic, SourceFile, Span};
-use casus_rules::testing::{
+use casus_rules::workflow::testing::{
     Choice, Coverage, ExpectFailure, Failure, ProbabilityFailure, TestResult, TestStatus,
 };
 use serde_json::{Value as Json, json};

@@ -13,7 +13,7 @@ use casus_core::model::Scenario;
 use casus_report::diff::{
     FileChange, FileDiff, any_change, render_human, render_markdown, to_json,
 };
-use casus_rules::diff::{ScenarioDiff, Version, diff};
+use casus_rules::workflow::diff::{ScenarioDiff, Version, diff};
 use casus_rules::{Checked, check_source};
 use clap::{Args, ValueEnum};
 

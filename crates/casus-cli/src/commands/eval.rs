@@ -113,23 +113,26 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
 
     // Ranges cost about one more evaluation per option of each likelihood table with a band;
     // when they do not fit in the limits, the forecast is still worth printing without them.
-    let sensitivity =
-        match casus_rules::sensitivity::sensitivity(scenario, &program, &fixed.given, &eval_limits)
-        {
-            Ok(s) => Some(s),
-            Err(diagnostics) => {
-                let why = diagnostics
-                    .first()
-                    .map_or(String::new(), |d| format!(" ({})", d.message));
-                eprint(&format!(
-                    "note: the ranges are left out{why}; raise `--timeout` to compute them\n"
-                ));
-                None
-            }
-        };
+    let sensitivity = match casus_rules::analyses::sensitivity::sensitivity(
+        scenario,
+        &program,
+        &fixed.given,
+        &eval_limits,
+    ) {
+        Ok(s) => Some(s),
+        Err(diagnostics) => {
+            let why = diagnostics
+                .first()
+                .map_or(String::new(), |d| format!(" ({})", d.message));
+            eprint(&format!(
+                "note: the ranges are left out{why}; raise `--timeout` to compute them\n"
+            ));
+            None
+        }
+    };
     let ranges = sensitivity.as_ref().map(|s| s.ranges.as_slice());
     let sampling = match args.samples {
-        Some(n) => casus_rules::sampling::sample(
+        Some(n) => casus_rules::analyses::sampling::sample(
             scenario,
             &program,
             &fixed.given,
@@ -141,22 +144,24 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
         .ok(),
         None => None,
     };
-    let information = casus_rules::voi::value_of_information(scenario, &program, &eval_limits)
-        .map_err(|d| omitted("the value of information", d))
-        .ok();
-    let ranking = casus_rules::ranking::rank_assumptions(scenario, &program, &eval_limits)
-        .map_err(|d| omitted("the assumption ranking", d))
-        .ok();
+    let information =
+        casus_rules::analyses::voi::value_of_information(scenario, &program, &eval_limits)
+            .map_err(|d| omitted("the value of information", d))
+            .ok();
+    let ranking =
+        casus_rules::analyses::ranking::rank_assumptions(scenario, &program, &eval_limits)
+            .map_err(|d| omitted("the assumption ranking", d))
+            .ok();
     let base_forecast: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
     let watch = if scenario.signposts.is_empty() || !nothing_given(&fixed) {
         None
     } else {
-        casus_rules::signposts::watch_list(scenario, &base_forecast, &eval_limits)
+        casus_rules::analyses::signposts::watch_list(scenario, &base_forecast, &eval_limits)
             .map_err(|d| omitted("the signpost watch-list", d))
             .ok()
     };
     let analysts = if scenario.decisions.iter().any(|d| d.estimates.len() > 1) {
-        casus_rules::variants::analysts(scenario, &eval_limits)
+        casus_rules::analyses::variants::analysts(scenario, &eval_limits)
             .map_err(|d| omitted("the analysts' disagreement", d))
             .ok()
     } else {
@@ -284,7 +289,7 @@ fn with_variant_line(text: &str, variant: &casus_core::model::Variant) -> String
 
 /// The base scenario with variant `id` applied, or a usage error naming the variants.
 fn choose_variant(scenario: &Scenario, id: &str) -> Result<Scenario, CliError> {
-    casus_rules::variants::apply(scenario, id).ok_or_else(|| {
+    casus_rules::analyses::variants::apply(scenario, id).ok_or_else(|| {
         let names: Vec<String> = scenario
             .variants
             .iter()
@@ -317,9 +322,9 @@ fn all_variants(
     let pairs = parse_given(&args.given)?;
     let pairs: Vec<(&str, Value)> = pairs.iter().map(|(n, v)| (*n, v.clone())).collect();
     // Check the pairs against the base first, for a usage error rather than a failed column.
-    casus_rules::given::resolve(scenario, pairs.iter().map(|(n, v)| (*n, v)))
+    casus_rules::search::given::resolve(scenario, pairs.iter().map(|(n, v)| (*n, v)))
         .map_err(|e| CliError::Usage(format!("--given: {e}")))?;
-    let columns = match casus_rules::variants::compare(scenario, &pairs, limits) {
+    let columns = match casus_rules::analyses::variants::compare(scenario, &pairs, limits) {
         Ok(c) => c,
         Err(diagnostics) => return Ok(report_findings(source, &diagnostics)),
     };
@@ -345,26 +350,31 @@ fn observed(
     args: &EvalArgs,
     source: &SourceFile,
     scenario: &Scenario,
-    (fixed, unconditioned): (&casus_rules::given::Fixed, &Evaluation),
+    (fixed, unconditioned): (&casus_rules::search::given::Fixed, &Evaluation),
     limits: &EvalLimits,
 ) -> Result<Status, CliError> {
     let ids: Vec<&str> = args.observe.iter().map(|s| s.trim()).collect();
-    let signposts = casus_rules::signposts::resolve(scenario, &ids)
+    let signposts = casus_rules::analyses::signposts::resolve(scenario, &ids)
         .map_err(|e| CliError::Usage(format!("--observe: {e}")))?;
-    let observation =
-        match casus_rules::signposts::observe(scenario, &fixed.overrides, &fixed.given, &signposts)
-        {
-            Ok(o) => o,
-            Err(diagnostics) => return Ok(report_findings(source, &diagnostics)),
-        };
-    let evaluation = match casus_rules::signposts::evaluate_observed(&observation, limits) {
+    let observation = match casus_rules::analyses::signposts::observe(
+        scenario,
+        &fixed.overrides,
+        &fixed.given,
+        &signposts,
+    ) {
+        Ok(o) => o,
+        Err(diagnostics) => return Ok(report_findings(source, &diagnostics)),
+    };
+    let evaluation = match casus_rules::analyses::signposts::evaluate_observed(&observation, limits)
+    {
         Ok(e) => e,
         Err(diagnostics) => return Ok(report_findings(source, &diagnostics)),
     };
     let sampling = match args.samples {
         Some(n) => {
-            let ratios = casus_rules::signposts::ratios(&observation.scenario, &signposts);
-            casus_rules::sampling::sample_observed(
+            let ratios =
+                casus_rules::analyses::signposts::ratios(&observation.scenario, &signposts);
+            casus_rules::analyses::sampling::sample_observed(
                 &observation.scenario,
                 &observation.program,
                 &observation.given,
@@ -448,7 +458,10 @@ fn parse_given(given: &[String]) -> Result<Vec<(&str, Value)>, CliError> {
                     "`--given {g}` must be `name=value`, such as `--given russia_answer=refuse`"
                 ))
             })?;
-            Ok((name.trim(), casus_rules::given::parse_value(value.trim())))
+            Ok((
+                name.trim(),
+                casus_rules::search::given::parse_value(value.trim()),
+            ))
         })
         .collect()
 }
@@ -458,9 +471,9 @@ pub(crate) fn resolve_given(
     scenario: &Scenario,
     program: &Program,
     given: &[String],
-) -> Result<(casus_rules::given::Fixed, Program), CliError> {
+) -> Result<(casus_rules::search::given::Fixed, Program), CliError> {
     let pairs = parse_given(given)?;
-    let fixed = casus_rules::given::resolve(scenario, pairs.iter().map(|(n, v)| (*n, v)))
+    let fixed = casus_rules::search::given::resolve(scenario, pairs.iter().map(|(n, v)| (*n, v)))
         .map_err(|e| CliError::Usage(format!("--given: {e}")))?;
     let program = if fixed.overrides.is_empty() {
         program.clone()
@@ -486,6 +499,6 @@ pub(crate) fn report_findings(
 }
 
 /// Whether nothing is given (`--given`): the watch-list describes the scenario as it is.
-fn nothing_given(fixed: &casus_rules::given::Fixed) -> bool {
+fn nothing_given(fixed: &casus_rules::search::given::Fixed) -> bool {
     fixed.overrides.is_empty() && fixed.given == Given::none(fixed.given.decisions.len())
 }

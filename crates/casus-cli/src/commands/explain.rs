@@ -100,25 +100,34 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
         return Ok(report_findings(&source, &diagnostics));
     }
     let max_paths = args.limits.max_paths;
-    let walk_error = |e: casus_rules::paths::WalkError| {
+    let walk_error = |e: casus_rules::search::paths::WalkError| {
         CliError::Usage(format!(
             "{e}; fix more decisions with `--given`, or raise the limit with `--max-paths`"
         ))
     };
     let Some(explanation) =
-        casus_rules::explain::explain(&program, &fixed.given, max_paths).map_err(walk_error)?
+        casus_rules::analyses::explain::explain(&program, &fixed.given, max_paths)
+            .map_err(walk_error)?
     else {
         return Err(CliError::Usage(
             "no path is consistent with the given values".to_owned(),
         ));
     };
     let outcome_paths = outcome
-        .map(|o| casus_rules::explain::paths_to(&program, &fixed.given, o, LISTED_PATHS, max_paths))
+        .map(|o| {
+            casus_rules::analyses::explain::paths_to(
+                &program,
+                &fixed.given,
+                o,
+                LISTED_PATHS,
+                max_paths,
+            )
+        })
         .transpose()
         .map_err(walk_error)?;
     let why_not = target
         .map(|t| {
-            casus_rules::whynot::why_not(
+            casus_rules::analyses::whynot::why_not(
                 scenario,
                 &program,
                 &fixed,

@@ -78,7 +78,7 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
     else {
         return Ok(findings(&source, &checked.diagnostics));
     };
-    let game = casus_rules::game::build(scenario, program, args.max_nodes)
+    let game = casus_rules::graphs::game_tree::build(scenario, program, args.max_nodes)
         .map_err(|e| CliError::Usage(format!("{e}; raise the limit with `--max-nodes`")))?;
     let text = match args.format {
         ExportFormat::Efg => {
@@ -138,9 +138,9 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
 }
 
 /// The actor who moves at the root, else the first player.
-fn default_actor(game: &casus_rules::game::Game) -> Option<usize> {
+fn default_actor(game: &casus_rules::graphs::game_tree::Game) -> Option<usize> {
     match game.nodes.first().map(|n| &n.kind) {
-        Some(casus_rules::game::NodeKind::Choice { actor, .. }) => Some(*actor),
+        Some(casus_rules::graphs::game_tree::NodeKind::Choice { actor, .. }) => Some(*actor),
         _ => game.players.first().copied(),
     }
 }

@@ -244,7 +244,7 @@ mod tests {
     use casus_core::SourceFile;
     use casus_core::limits::Limits;
     use casus_rules::EvalLimits;
-    use casus_rules::testing::{TestStatus, run_tests};
+    use casus_rules::workflow::testing::{TestStatus, run_tests};
 
     /// A fresh, empty folder for one test, removed by the test when it is done.
     fn scratch(name: &str) -> PathBuf {

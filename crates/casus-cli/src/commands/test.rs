@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use casus_core::model::Scenario;
 use casus_core::{Diagnostic, SourceFile};
 use casus_report::testing::{FileTests, render_github, render_human, render_junit, to_json};
-use casus_rules::testing::{Coverage, TestResult, run_tests, run_tests_with_coverage};
+use casus_rules::workflow::testing::{Coverage, TestResult, run_tests, run_tests_with_coverage};
 use clap::{Args, ValueEnum};
 
 use crate::Status;

@@ -102,9 +102,14 @@ pub fn prepare(
         return Err(checked.diagnostics);
     };
     let given = casus_rules::Given::none(program.decisions.len());
-    let sensitivity = casus_rules::sensitivity::sensitivity(scenario, program, &given, eval_limits);
-    let tests = casus_rules::testing::run_tests(scenario, eval_limits);
-    let graph = casus_rules::graph::build(program, &given, casus_rules::graph::DEFAULT_MAX_NODES);
+    let sensitivity =
+        casus_rules::analyses::sensitivity::sensitivity(scenario, program, &given, eval_limits);
+    let tests = casus_rules::workflow::testing::run_tests(scenario, eval_limits);
+    let graph = casus_rules::graphs::drawing::build(
+        program,
+        &given,
+        casus_rules::graphs::drawing::DEFAULT_MAX_NODES,
+    );
     let analyses = Analyses::run(scenario, program, evaluation, eval_limits);
     // The name without folders, so a report does not depend on where it was made.
     let name = source.name();
@@ -145,7 +150,7 @@ mod tests {
             checked.evaluation.as_ref().unwrap(),
         );
         let given = casus_rules::Given::none(program.decisions.len());
-        let graph = casus_rules::graph::build(program, &given, 3);
+        let graph = casus_rules::graphs::drawing::build(program, &given, 3);
         let sensitivity = Err(Vec::new());
         let analyses = Analyses::skipped(&casus_core::Diagnostic::new(
             casus_core::Code::LimitExceeded,

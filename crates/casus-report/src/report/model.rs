@@ -11,17 +11,17 @@ use std::ops::ControlFlow;
 use casus_core::likelihood::{Form, Likelihood, word_for};
 use casus_core::model::{FactKind, Scenario, Type};
 use casus_core::{Diagnostic, SourceFile};
-use casus_rules::deps::{DepEdge, DepNode};
-use casus_rules::graph::{DecisionGraph, GraphNode};
-use casus_rules::paths::{PathStep, walk};
-use casus_rules::program::Program;
-use casus_rules::ranking::{Assumption, Ranked};
-use casus_rules::sampling::Sampling;
-use casus_rules::sensitivity::Sensitivity;
-use casus_rules::signposts::Effect;
-use casus_rules::testing::{Failure, TestResult, TestStatus};
-use casus_rules::variants::{Column, Disagreement};
-use casus_rules::voi::InformationValue;
+use casus_rules::analyses::ranking::{Assumption, Ranked};
+use casus_rules::analyses::sampling::Sampling;
+use casus_rules::analyses::sensitivity::Sensitivity;
+use casus_rules::analyses::signposts::Effect;
+use casus_rules::analyses::variants::{Column, Disagreement};
+use casus_rules::analyses::voi::InformationValue;
+use casus_rules::compile::deps::{DepEdge, DepNode};
+use casus_rules::compile::program::Program;
+use casus_rules::graphs::drawing::{DecisionGraph, GraphNode};
+use casus_rules::search::paths::{PathStep, walk};
+use casus_rules::workflow::testing::{Failure, TestResult, TestStatus};
 use casus_rules::{Evaluation, Given};
 use serde::Serialize;
 
@@ -550,7 +550,7 @@ impl Analyses {
         let given = Given::none(program.decisions.len());
         let base: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
         Self {
-            sampling: casus_rules::sampling::sample(
+            sampling: casus_rules::analyses::sampling::sample(
                 scenario,
                 program,
                 &given,
@@ -559,16 +559,18 @@ impl Analyses {
                 REPORT_SEED,
             ),
             variants: (!scenario.variants.is_empty())
-                .then(|| casus_rules::variants::compare(scenario, &[], limits)),
+                .then(|| casus_rules::analyses::variants::compare(scenario, &[], limits)),
             signposts: (!scenario.signposts.is_empty())
-                .then(|| casus_rules::signposts::watch_list(scenario, &base, limits)),
+                .then(|| casus_rules::analyses::signposts::watch_list(scenario, &base, limits)),
             analysts: scenario
                 .decisions
                 .iter()
                 .any(|d| d.estimates.len() > 1)
-                .then(|| casus_rules::variants::analysts(scenario, limits)),
-            information: casus_rules::voi::value_of_information(scenario, program, limits),
-            ranking: casus_rules::ranking::rank_assumptions(scenario, program, limits),
+                .then(|| casus_rules::analyses::variants::analysts(scenario, limits)),
+            information: casus_rules::analyses::voi::value_of_information(
+                scenario, program, limits,
+            ),
+            ranking: casus_rules::analyses::ranking::rank_assumptions(scenario, program, limits),
         }
     }
 

@@ -1,6 +1,6 @@
 //! A walk over every state of the decision graph, collecting what the path-based lints need.
 //!
-//! [`crate::paths::walk`] hands over complete paths; the lints need more: what every condition
+//! [`crate::search::paths::walk`] hands over complete paths; the lints need more: what every condition
 //! (and each of its parts) evaluates to at every point it is checked, which rules fire at every
 //! point (a guard reads derived facts before the last decision), which `likelihood_if` wins,
 //! and whether a decision's options lead to different futures. So this walk visits every
@@ -8,7 +8,7 @@
 //! rest of the walk can observe have the same future, and the second is merged into the first.
 //! Taking a decision redoes only the rules and facts that depend on it, and observes only what
 //! changed (observations only ever add to what was seen, so an unchanged rule has nothing new
-//! to say). Rules are recomputed exactly as [`crate::paths::walk`] does, from the same
+//! to say). Rules are recomputed exactly as [`crate::search::paths::walk`] does, from the same
 //! dependency order.
 //!
 //! The walk covers the scenario as written and the what-ifs it declares itself (see
@@ -28,11 +28,11 @@ use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
 use casus_core::model::{Evidence, FactKind, Scenario, Type, Value};
 use casus_core::names::{NameRef, Names};
 
-use crate::analysis::{Analysis, Step};
-use crate::bytecode::{Code, SlotMap};
-use crate::program::Program;
-use crate::search::EvalLimits;
-use crate::value::{Symbols, Val};
+use crate::compile::bytecode::{Code, SlotMap};
+use crate::compile::program::Program;
+use crate::compile::value::{Symbols, Val};
+use crate::search::demand::{Analysis, Step};
+use crate::search::walk::EvalLimits;
 
 /// Most distinct states the walks visit, all together, before the path-based lints give up.
 /// About a second in a release build; real scenarios need hundreds.
@@ -270,7 +270,7 @@ pub(super) fn settings(scenario: &Scenario) -> Vec<Vec<(usize, Value)>> {
         }
     };
     let resolve = |pairs: &[(casus_core::model::Ident, casus_core::span::Spanned<Value>)]| {
-        crate::given::resolve(
+        crate::search::given::resolve(
             scenario,
             pairs.iter().map(|(n, v)| (n.name.as_str(), &v.value)),
         )
@@ -706,8 +706,12 @@ impl Walker<'_, '_> {
                         continue;
                     };
                     let writers = self.analysis.writers.get(f).map_or(&[][..], Vec::as_slice);
-                    let value =
-                        crate::analysis::settle_from_scratch(program, writers, &self.fired, f);
+                    let value = crate::search::demand::settle_from_scratch(
+                        program,
+                        writers,
+                        &self.fired,
+                        f,
+                    );
                     if let Some(s) = self.slots.get_mut(derived.slot as usize) {
                         *s = value;
                     }

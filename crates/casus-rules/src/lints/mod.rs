@@ -20,9 +20,9 @@ mod words;
 use casus_core::model::Scenario;
 use casus_core::{Code, Diagnostic, Severity};
 
-use crate::program::Program;
-use crate::result::Evaluation;
-use crate::search::EvalLimits;
+use crate::compile::program::Program;
+use crate::search::result::Evaluation;
+use crate::search::walk::EvalLimits;
 
 /// Most what-ifs (the scenario as written included) the path-based lints walk; past it they
 /// are skipped with a note rather than walk some what-ifs and not others, which could report

@@ -3,7 +3,7 @@
 use casus_core::expr::Expr;
 use casus_core::model::{Scenario, format_number};
 
-use crate::value::{Symbols, Val};
+use crate::compile::value::{Symbols, Val};
 
 /// Most secondary labels on one finding: each stretches the excerpt shown, and a finding about
 /// many rules names the rest instead.
@@ -14,7 +14,7 @@ const MAX_EXPR: usize = 80;
 
 /// An expression as an analyst would write it, shortened to fit in one message.
 pub(super) fn expr(expr: &Expr) -> String {
-    let text = crate::diff::expr_text(expr);
+    let text = crate::workflow::diff::expr_text(expr);
     if text.chars().count() <= MAX_EXPR {
         return text;
     }

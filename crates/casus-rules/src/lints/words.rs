@@ -7,7 +7,7 @@ use casus_core::model::{Decision, LikelihoodTable, Scenario};
 use casus_core::span::Span;
 use casus_core::{Code, Diagnostic};
 
-use crate::program::Program;
+use crate::compile::program::Program;
 
 use super::text;
 

@@ -5,9 +5,9 @@ use casus_core::Diagnostic;
 use casus_core::model::{FactKind, Scenario, Value};
 use casus_core::names::Names;
 
-use crate::bytecode::{Code, SlotMap};
-use crate::deps::RuleGraph;
-use crate::value::{Symbols, Val};
+use crate::compile::bytecode::{Code, SlotMap};
+use crate::compile::deps::RuleGraph;
+use crate::compile::value::{Symbols, Val};
 
 /// A decision ready to evaluate.
 #[derive(Clone, Debug)]

@@ -20,9 +20,9 @@ use casus_core::Diagnostic;
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
 use casus_core::model::{Evidence, Ident, Outcome, Scenario, Value, list};
 
-use crate::program::Program;
-use crate::result::Evaluation;
-use crate::search::{EvalLimits, Given, evaluate};
+use crate::compile::program::Program;
+use crate::search::result::Evaluation;
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// A scenario and program that condition on observed signposts.
 #[derive(Clone, Debug)]

@@ -18,12 +18,12 @@ use casus_core::likelihood::{Form, Likelihood};
 use casus_core::model::{FactKind, LikelihoodTable, Scenario, Type, Value, format_number};
 use serde::Serialize;
 
-use crate::paths::walk;
-use crate::program::Program;
-use crate::result::Evaluation;
-use crate::search::{EvalLimits, Given};
-use crate::sensitivity::sensitivity;
-use crate::testing::{TestStatus, run_tests};
+use crate::analyses::sensitivity::sensitivity;
+use crate::compile::program::Program;
+use crate::search::paths::walk;
+use crate::search::result::Evaluation;
+use crate::search::walk::{EvalLimits, Given};
+use crate::workflow::testing::{TestStatus, run_tests};
 
 /// Probabilities closer than this are the same: sums of products agree only to the last bits.
 pub const PROBABILITY_EPSILON: f64 = 1e-9;
@@ -175,7 +175,7 @@ pub struct OutcomeState {
     /// Whether any path reaches it.
     pub reachable: bool,
     /// Its range when the likelihoods move across their bands (one-way sensitivity, see
-    /// [`crate::sensitivity`]); `None` when sensitivity could not be computed.
+    /// [`crate::analyses::sensitivity`]); `None` when sensitivity could not be computed.
     pub range: Option<(f64, f64)>,
 }
 
@@ -799,10 +799,11 @@ fn strategy_change(
 fn test_changes(os: &Scenario, ns: &Scenario, limits: &EvalLimits) -> Vec<TestChange> {
     let old_results = run_tests(os, limits);
     let new_results = run_tests(ns, limits);
-    let status = |scenario: &Scenario, results: &[crate::testing::TestResult], id: &str| {
-        let index = scenario.tests.iter().position(|t| t.id.name == id)?;
-        results.iter().find(|r| r.index == index).map(|r| r.status)
-    };
+    let status =
+        |scenario: &Scenario, results: &[crate::workflow::testing::TestResult], id: &str| {
+            let index = scenario.tests.iter().position(|t| t.id.name == id)?;
+            results.iter().find(|r| r.index == index).map(|r| r.status)
+        };
     let mut out = Vec::new();
     for test in &ns.tests {
         let id = &test.id.name;

@@ -1,6 +1,6 @@
 //! Probabilistic sensitivity: every likelihood drawn within its band, many times over.
 //!
-//! One-way sensitivity (`crate::sensitivity`) moves one decision at a time; sampling moves all
+//! One-way sensitivity (`crate::analyses::sensitivity`) moves one decision at a time; sampling moves all
 //! of them at once, so it shows how uncertain the forecast is when every judgement is
 //! uncertain together. Each sample draws every option's likelihood uniformly within its band
 //! (an exact number has no width and stays put), renormalises, and evaluates.
@@ -9,7 +9,7 @@
 //! only — not on the number of threads or the order samples finish in.
 //!
 //! Only the likelihoods change from one sample to the next, so a scenario with a small game
-//! tree is walked once and its tree re-weighted for each sample (`crate::tree`), which gives
+//! tree is walked once and its tree re-weighted for each sample (`crate::graphs::reweight`), which gives
 //! the search's numbers bit for bit at a small fraction of the cost; a larger scenario is
 //! evaluated in full for each sample.
 
@@ -19,10 +19,10 @@ use rayon::prelude::*;
 
 use std::time::Instant;
 
-use crate::program::Program;
-use crate::result::PlayStep;
-use crate::search::{EvalLimits, Given, evaluate};
-use crate::tree::Tree;
+use crate::compile::program::Program;
+use crate::graphs::reweight::Tree;
+use crate::search::result::PlayStep;
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// The distribution of one outcome's probability across samples.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -55,12 +55,12 @@ pub struct Sampling {
 /// One sample's outcome probabilities, and whether its line of play differs from the base.
 type Sample = (Vec<f64>, bool);
 
-/// Likelihood ratios observed (see [`crate::signposts`]): a decision and a ratio per option,
+/// Likelihood ratios observed (see [`crate::analyses::signposts`]): a decision and a ratio per option,
 /// which multiply every drawn table of that decision as they multiply its point estimates.
 pub type Ratios = [(usize, Vec<f64>)];
 
 /// Scenarios whose game tree has at most this many nodes are sampled on the tree, built once
-/// (see `crate::tree`): a sample then costs one pass over the nodes. Larger ones are evaluated
+/// (see `crate::graphs::reweight`): a sample then costs one pass over the nodes. Larger ones are evaluated
 /// in full for every sample.
 const TREE_MAX_NODES: usize = 1 << 16;
 

@@ -2,7 +2,7 @@
 //!
 //! Paths are never stored: the search keeps one frame per level and folds each finished
 //! subtree into its parent, so memory is flat in the number of paths. Where two prefixes reach
-//! the same state (see [`crate::analysis`]) the subtree's result is memoised and reused.
+//! the same state (see [`crate::search::demand`]) the subtree's result is memoised and reused.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -13,10 +13,10 @@ use std::time::Instant;
 use casus_core::model::Scenario;
 use casus_core::{Code as DiagCode, Diagnostic};
 
-use crate::analysis::{Analysis, FactKey, SCALE, Step, fixed};
-use crate::program::Program;
-use crate::result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
-use crate::value::Val;
+use crate::compile::program::Program;
+use crate::compile::value::Val;
+use crate::search::demand::{Analysis, FactKey, SCALE, Step, fixed};
+use crate::search::result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
 
 /// Decisions fixed before evaluating (`--given`, tests); input facts are overridden at compile.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub struct Given {
     pub decisions: Vec<Option<usize>>,
     /// An outcome whose paths count as inconsistent with what is given, exactly like paths
     /// where a given decision is skipped: observing a signpost's condition rules out the paths
-    /// where it is false (see `crate::signposts`, which adds such an outcome). `None` rules
+    /// where it is false (see `crate::analyses::signposts`, which adds such an outcome). `None` rules
     /// nothing out.
     pub ruled_out: Option<usize>,
 }
@@ -176,7 +176,7 @@ enum Undo {
 /// It is changed in place as decisions are taken and restored from a trail of [`Undo`]s as the
 /// search backtracks, so a step costs what it changes, not the size of the scenario.
 /// Rules and derived facts are recomputed only when an input changed and the
-/// [`Demand`](crate::analysis::Demand) says someone is about to read them, or when they become
+/// [`Demand`](crate::search::demand::Demand) says someone is about to read them, or when they become
 /// needed again after a time nobody read them.
 #[derive(Clone, Debug)]
 struct State {

@@ -20,8 +20,8 @@ use casus_core::Diagnostic;
 use casus_core::model::Scenario;
 use rayon::prelude::*;
 
-use crate::program::Program;
-use crate::search::{EvalLimits, Given, evaluate};
+use crate::compile::program::Program;
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// Differences up to this size are rounding noise from renormalising, not sensitivity.
 const NOISE: f64 = 1e-12;

@@ -14,9 +14,9 @@
 use casus_core::Diagnostic;
 use casus_core::model::{FactKind, Scenario, Value};
 
-use crate::given::resolve;
-use crate::program::Program;
-use crate::search::{EvalLimits, evaluate};
+use crate::compile::program::Program;
+use crate::search::given::resolve;
+use crate::search::walk::{EvalLimits, evaluate};
 
 /// The base scenario with variant `id` applied, or `None` when it has no such variant.
 ///

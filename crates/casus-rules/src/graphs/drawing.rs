@@ -16,10 +16,10 @@ use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::analysis::{Analysis, Step};
-use crate::program::Program;
-use crate::search::Given;
-use crate::value::Val;
+use crate::compile::program::Program;
+use crate::compile::value::Val;
+use crate::search::demand::{Analysis, Step};
+use crate::search::walk::Given;
 
 /// The default limit on decision nodes: past a few hundred nodes a drawing stops being
 /// readable, and Mermaid refuses diagrams much larger than that.
@@ -205,8 +205,12 @@ impl Builder<'_> {
                 Step::Fact(f) => {
                     let derived = &program.derived[f];
                     let writers = &self.analysis.writers[f];
-                    let value =
-                        crate::analysis::settle_from_scratch(program, writers, &state.fired, f);
+                    let value = crate::search::demand::settle_from_scratch(
+                        program,
+                        writers,
+                        &state.fired,
+                        f,
+                    );
                     state.slots[derived.slot as usize] = value;
                 }
             }
@@ -426,7 +430,7 @@ mod tests {
     use casus_core::SourceFile;
     use casus_core::limits::Limits;
 
-    use crate::search::EvalLimits;
+    use crate::search::walk::EvalLimits;
 
     fn checked(name: &str, text: &str) -> crate::Checked {
         let file = SourceFile::new(name.to_owned(), text);
@@ -450,7 +454,7 @@ mod tests {
         n
     }
 
-    const DESIGN: &str = include_str!("../../../tests/fixtures/valid/design-example.toml");
+    const DESIGN: &str = include_str!("../../../../tests/fixtures/valid/design-example.toml");
 
     #[test]
     fn design_example_leaves_carry_the_forecast() {

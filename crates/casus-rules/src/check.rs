@@ -9,9 +9,9 @@ use casus_core::load::load;
 use casus_core::model::{Level, Scenario};
 use casus_core::{Code, Diagnostic, SourceFile, check::check, diagnostic};
 
-use crate::program::Program;
-use crate::result::Evaluation;
-use crate::search::{EvalLimits, Given, evaluate};
+use crate::compile::program::Program;
+use crate::search::result::Evaluation;
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// Everything known about one scenario file.
 #[derive(Debug)]

@@ -7,10 +7,10 @@
 
 use std::ops::ControlFlow;
 
-use crate::analysis::{Analysis, Step};
-use crate::program::Program;
-use crate::search::Given;
-use crate::value::Val;
+use crate::compile::program::Program;
+use crate::compile::value::Val;
+use crate::search::demand::{Analysis, Step};
+use crate::search::walk::Given;
 
 /// One decision on a path.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,8 +126,12 @@ impl Walker<'_> {
                 Step::Fact(f) => {
                     let derived = &program.derived[f];
                     let writers = &self.analysis.writers[f];
-                    let value =
-                        crate::analysis::settle_from_scratch(program, writers, &self.fired, f);
+                    let value = crate::search::demand::settle_from_scratch(
+                        program,
+                        writers,
+                        &self.fired,
+                        f,
+                    );
                     self.slots[derived.slot as usize] = value;
                 }
             }

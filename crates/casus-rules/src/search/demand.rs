@@ -8,8 +8,8 @@
 
 use petgraph::algo::toposort;
 
-use crate::deps::DepNode;
-use crate::program::Program;
+use crate::compile::deps::DepNode;
+use crate::compile::program::Program;
 
 /// One step of recomputing derived facts, in dependency order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +75,7 @@ pub(crate) struct Demand {
     /// How each derived fact's summary enters the memo key.
     pub(crate) fact_key: Vec<FactKey>,
     /// For facts whose writers all set one value: that value.
-    pub(crate) same_value: Vec<Option<crate::value::Val>>,
+    pub(crate) same_value: Vec<Option<crate::compile::value::Val>>,
     /// Each rule's `add`s in fixed point.
     pub(crate) adds: Vec<Vec<(usize, i128)>>,
     /// For ranked facts, per level: the distinct priorities of the writers still open there,
@@ -188,7 +188,7 @@ impl Demand {
         }
         // Facts where two rules of equal priority set different values: always needed.
         for (f, ws) in writers.iter().enumerate() {
-            let mut sets: Vec<(i64, crate::value::Val)> = ws
+            let mut sets: Vec<(i64, crate::compile::value::Val)> = ws
                 .iter()
                 .flat_map(|&r| {
                     let rule = &program.rules[r];
@@ -469,7 +469,7 @@ fn fact_keys(
     close_level: &[usize],
 ) -> (Vec<FactKey>, Vec<Vec<Vec<i64>>>) {
     let n = program.decisions.len();
-    let codes: Vec<&crate::bytecode::Code> = program
+    let codes: Vec<&crate::compile::bytecode::Code> = program
         .rules
         .iter()
         .map(|r| &r.when)
@@ -508,7 +508,7 @@ fn fact_keys(
             };
             keys.push(FactKey::Sum { hi, lo });
         } else {
-            let mut values: Vec<crate::value::Val> = writers[f]
+            let mut values: Vec<crate::compile::value::Val> = writers[f]
                 .iter()
                 .flat_map(|&r| program.rules[r].sets.iter())
                 .filter(|(target, _)| *target == f)
@@ -552,8 +552,8 @@ pub(crate) fn settle_from_scratch(
     writers: &[usize],
     fired: &[bool],
     f: usize,
-) -> crate::value::Val {
-    use crate::value::Val;
+) -> crate::compile::value::Val {
+    use crate::compile::value::Val;
     let derived = &program.derived[f];
     let firing = writers.iter().copied().filter(|&r| fired[r]);
     if derived.summed {

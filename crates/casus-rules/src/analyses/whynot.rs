@@ -14,11 +14,11 @@ use casus_core::expr::{Expr, ExprKind};
 use casus_core::model::{FactKind, Scenario, Type, Value};
 use casus_core::names::{NameRef, Names};
 
-use crate::explain::ExplainedPath;
-use crate::given::Fixed;
-use crate::paths::{WalkError, walk};
-use crate::program::Program;
-use crate::search::Given;
+use crate::analyses::explain::ExplainedPath;
+use crate::compile::program::Program;
+use crate::search::given::Fixed;
+use crate::search::paths::{WalkError, walk};
+use crate::search::walk::Given;
 
 /// Most alternative fact values tried when looking for why an outcome is out of reach.
 const MAX_FACT_CANDIDATES: usize = 64;
@@ -59,7 +59,7 @@ pub struct Counterfactual {
 impl Counterfactual {
     /// The new path's probability given the decisions kept fixed.
     pub fn share(&self) -> f64 {
-        crate::explain::share(self.path.probability, self.total_probability)
+        crate::analyses::explain::share(self.path.probability, self.total_probability)
     }
 }
 
@@ -126,7 +126,7 @@ pub fn why_not(
 }
 
 /// The changed choices that turn `base` into `path`, in decision order.
-pub fn flips(base: &ExplainedPath, steps: &[crate::paths::PathStep]) -> Vec<Flip> {
+pub fn flips(base: &ExplainedPath, steps: &[crate::search::paths::PathStep]) -> Vec<Flip> {
     steps
         .iter()
         .filter_map(|s| {
@@ -142,7 +142,7 @@ pub fn flips(base: &ExplainedPath, steps: &[crate::paths::PathStep]) -> Vec<Flip
 }
 
 /// Counts changed choices; `base_options[d]` is the explained path's option at decision `d`.
-fn flip_count(base_options: &[Option<usize>], steps: &[crate::paths::PathStep]) -> usize {
+fn flip_count(base_options: &[Option<usize>], steps: &[crate::search::paths::PathStep]) -> usize {
     steps
         .iter()
         .filter(|s| {

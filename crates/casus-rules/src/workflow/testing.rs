@@ -1,7 +1,7 @@
 //! Running a scenario's `[tests.*]`, and measuring how much of the scenario they exercise.
 //!
 //! A test fixes decisions and overrides input facts with `given`. Its `expect` must hold on
-//! every complete path consistent with `given` (streamed from [`crate::paths::walk`]): the key
+//! every complete path consistent with `given` (streamed from [`crate::search::paths::walk`]): the key
 //! `outcome` names the outcome reached, any other key a fact (its final value) or a decision
 //! (the option taken; a skipped decision is unset and so never equals an option). A test that
 //! no path is consistent with is vacuous, and fails: it would otherwise pass while checking
@@ -19,11 +19,11 @@ use casus_core::model::{EXPECT_OUTCOME, Scenario, Test, Value, format_number};
 use casus_core::names::{NameRef, Names};
 use serde::Serialize;
 
-use crate::given::{Fixed, resolve};
-use crate::paths::{Path, WalkError, walk};
-use crate::program::Program;
-use crate::search::{EvalLimits, Given, evaluate};
-use crate::value::Val;
+use crate::compile::program::Program;
+use crate::compile::value::Val;
+use crate::search::given::{Fixed, resolve};
+use crate::search::paths::{Path, WalkError, walk};
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// How far a forecast may lie outside an `expect_probability` range and still pass: sums of
 /// products of likelihoods are exact only to the last few bits.
@@ -383,7 +383,7 @@ impl<'a> Runner<'a> {
     /// Runs a test against a variant (`[tests.X] variant = "ID"`). The variant is another
     /// world, so its paths count for no coverage of the base scenario.
     fn run_variant(&self, index: usize, test: &Test, variant: &str) -> TestResult {
-        match crate::variants::apply(self.scenario, variant) {
+        match crate::analyses::variants::apply(self.scenario, variant) {
             Some(scenario) => Runner::new(&scenario, self.limits, false).run_one(index, test, None),
             None => TestResult {
                 index,

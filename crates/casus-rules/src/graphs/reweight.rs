@@ -7,7 +7,7 @@
 //! its table; [`Tree::solve`] then computes the forecast and the strategic line of play for a
 //! set of tables in one pass over the nodes, with no rule evaluated and nothing allocated.
 //!
-//! `solve` repeats exactly the arithmetic of the search (`crate::search`): masses summed
+//! `solve` repeats exactly the arithmetic of the search (`crate::search::walk`): masses summed
 //! bottom-up option by option, nature's payoffs weighted and scaled by the reciprocal of the
 //! weight (or averaged when every consistent option has probability 0), actors choosing the
 //! first best option with the same tie tolerance, nature's line following its likeliest
@@ -16,9 +16,9 @@
 
 use std::ops::ControlFlow;
 
-use crate::paths::walk;
-use crate::program::Program;
-use crate::search::Given;
+use crate::compile::program::Program;
+use crate::search::paths::walk;
+use crate::search::walk::Given;
 
 /// Payoffs closer than this (relative) are a tie; the search's tolerance.
 const TIE: f64 = 1e-9;
@@ -207,7 +207,7 @@ impl Tree {
     fn insert(
         &mut self,
         program: &Program,
-        steps: &[crate::paths::PathStep],
+        steps: &[crate::search::paths::PathStep],
         outcome: usize,
     ) -> bool {
         if self.nodes.is_empty() {
@@ -422,7 +422,7 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::{EvalLimits, evaluate};
+    use crate::search::walk::{EvalLimits, evaluate};
     use casus_core::SourceFile;
     use casus_core::limits::Limits;
 

@@ -14,9 +14,9 @@ use casus_core::efg::Rational;
 use casus_core::likelihood::Likelihood;
 use casus_core::model::{LikelihoodTable, Scenario};
 
-use crate::paths::{WalkError, walk};
-use crate::program::Program;
-use crate::search::{EvalLimits, Given, evaluate};
+use crate::compile::program::Program;
+use crate::search::paths::{WalkError, walk};
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// A scenario's game tree, nodes in pre-order (options in file order).
 #[derive(Clone, Debug, PartialEq)]

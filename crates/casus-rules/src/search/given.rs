@@ -3,7 +3,7 @@
 use casus_core::model::{Scenario, Value, list};
 use casus_core::names::{NameRef, Names};
 
-use crate::search::Given;
+use crate::search::walk::Given;
 
 /// Fixed decisions plus overridden input facts.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -8,8 +8,8 @@
 use casus_core::Diagnostic;
 use casus_core::model::Scenario;
 
-use crate::program::Program;
-use crate::search::{EvalLimits, Given, evaluate};
+use crate::compile::program::Program;
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// What was changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

@@ -14,8 +14,8 @@
 use casus_core::Diagnostic;
 use casus_core::model::Scenario;
 
-use crate::program::Program;
-use crate::search::{EvalLimits, Given, evaluate};
+use crate::compile::program::Program;
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// The value of learning one chance event first, per actor.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

@@ -1,15 +1,15 @@
 //! "Why": the path a forecast rests on, and the paths that lead to an outcome.
 //!
-//! Built on [`crate::paths::walk`], so every answer is one complete path with the decisions
+//! Built on [`crate::search::paths::walk`], so every answer is one complete path with the decisions
 //! taken, the rules that started or stopped firing at each, and the outcome. Reports turn it
 //! into the narrative an analyst pastes into a brief; nothing here renders.
 
 use std::ops::ControlFlow;
 
-use crate::paths::{Path, PathStep, WalkError, walk};
-use crate::program::Program;
-use crate::search::Given;
-use crate::value::Val;
+use crate::compile::program::Program;
+use crate::compile::value::Val;
+use crate::search::paths::{Path, PathStep, WalkError, walk};
+use crate::search::walk::Given;
 
 /// A complete path, kept (the walker's [`Path`] only borrows).
 #[derive(Clone, Debug, PartialEq)]

@@ -6,7 +6,7 @@
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
 use casus_core::names::{NameRef, Names};
 
-use crate::value::{Symbols, Val};
+use crate::compile::value::{Symbols, Val};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Op {
@@ -436,7 +436,7 @@ mod tests {
     use casus_core::limits::Limits;
 
     use super::*;
-    use crate::search::EvalLimits;
+    use crate::search::walk::EvalLimits;
 
     /// Every expression shape, as rule conditions over two decisions and three derived facts.
     const CONDITIONS: &[&str] = &[

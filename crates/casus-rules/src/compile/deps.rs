@@ -9,7 +9,7 @@ use casus_core::{Code as DiagCode, Diagnostic};
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::program::{CDerived, CRule};
+use crate::compile::program::{CDerived, CRule};
 
 /// A node of the rule dependency graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

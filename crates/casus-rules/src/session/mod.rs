@@ -1,0 +1,1 @@
+//! The analysis session: one entry point for every client.
