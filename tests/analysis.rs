@@ -8,7 +8,8 @@
 use casus_core::SourceFile;
 use casus_core::limits::Limits;
 use casus_core::model::Scenario;
-use casus_rules::{EvalLimits, Given, Program, check_source};
+use casus_rules::session::Model;
+use casus_rules::{EvalLimits, Program, check_source};
 
 fn fixture(name: &str) -> (Scenario, Program) {
     let path = format!(
@@ -25,12 +26,22 @@ fn fixture(name: &str) -> (Scenario, Program) {
     (checked.scenario.unwrap(), checked.program.unwrap())
 }
 
+/// The forecast of the scenario as written.
+fn forecast(scenario: &casus_core::model::Scenario, program: &casus_rules::Program) -> Vec<f64> {
+    Model::as_written(scenario, program)
+        .evaluate(&EvalLimits::default())
+        .unwrap()
+        .outcomes
+        .iter()
+        .map(|o| o.probability)
+        .collect()
+}
+
 #[test]
 fn evpi_matches_the_textbook_umbrella() {
     let (scenario, program) = fixture("umbrella-evpi");
     let values = casus_rules::analyses::voi::value_of_information(
-        &scenario,
-        &program,
+        &Model::as_written(&scenario, &program),
         &EvalLimits::default(),
     )
     .unwrap();
@@ -61,16 +72,12 @@ fn integrate() -> (f64, f64) {
 fn sampling_converges_to_the_integral() {
     let (scenario, program) = fixture("banded-coin");
     let (mean, median) = integrate();
-    let given = Given::none(1);
     let mut errors = Vec::new();
     for samples in [200, 20_000] {
         let s = casus_rules::analyses::sampling::sample(
-            &scenario,
-            &program,
-            &given,
+            &Model::as_written(&scenario, &program),
             &EvalLimits::default(),
-            samples,
-            7,
+            (samples, 7),
         )
         .unwrap();
         let heads = &s.outcomes[0];
@@ -105,24 +112,18 @@ fn sampling_depends_on_the_seed_only() {
             .unwrap();
         pool.install(|| {
             casus_rules::analyses::sampling::sample(
-                &scenario,
-                &program,
-                &Given::none(1),
+                &Model::as_written(&scenario, &program),
                 &EvalLimits::default(),
-                500,
-                42,
+                (500, 42),
             )
             .unwrap()
         })
     };
     assert_eq!(run(1), run(2));
     let other = casus_rules::analyses::sampling::sample(
-        &scenario,
-        &program,
-        &Given::none(1),
+        &Model::as_written(&scenario, &program),
         &EvalLimits::default(),
-        500,
-        43,
+        (500, 43),
     )
     .unwrap();
     assert_ne!(run(1), other);
@@ -132,8 +133,8 @@ fn sampling_depends_on_the_seed_only() {
 fn assumptions_are_ranked_by_how_far_the_forecast_moves() {
     let (scenario, program) = fixture("umbrella-evpi");
     let ranked = casus_rules::analyses::ranking::rank_assumptions(
-        &scenario,
-        &program,
+        &Model::as_written(&scenario, &program),
+        &forecast(&scenario, &program),
         &EvalLimits::default(),
     )
     .unwrap();
@@ -162,8 +163,8 @@ fn dropping_a_rule_is_measured_against_the_forecast() {
     );
     let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
     let ranked = casus_rules::analyses::ranking::rank_assumptions(
-        &scenario,
-        &program,
+        &Model::as_written(&scenario, &program),
+        &forecast(&scenario, &program),
         &EvalLimits::default(),
     )
     .unwrap();

@@ -379,7 +379,18 @@ fn sensitivity_of(s: &Scenario, program: &Program) -> (Evaluation, Sensitivity) 
     let limits = EvalLimits::default();
     (
         evaluate(s, program, &given, &limits).unwrap(),
-        sensitivity(s, program, &given, &limits).unwrap(),
+        sensitivity(
+            &casus_rules::session::Model {
+                given: given.clone(),
+                fixed: casus_rules::search::given::Fixed {
+                    given: given.clone(),
+                    overrides: Vec::new(),
+                },
+                ..casus_rules::session::Model::as_written(s, program)
+            },
+            &limits,
+        )
+        .unwrap(),
     )
 }
 
@@ -759,7 +770,15 @@ proptest! {
 fn ranges_under_a_given_decision_match_the_hand_computation() {
     let (s, _) = fixture("ranges");
     let (fixed, program) = fix(&s, &[("b", "p")]);
-    let sens = sensitivity(&s, &program, &fixed.given, &EvalLimits::default()).unwrap();
+    let sens = sensitivity(
+        &casus_rules::session::Model {
+            given: fixed.given.clone(),
+            fixed: fixed.clone(),
+            ..casus_rules::session::Model::as_written(&s, &program)
+        },
+        &EvalLimits::default(),
+    )
+    .unwrap();
     // With b = p given (b is independent of a and c): x_p is P(x) in [0.6, 27/35], x_q cannot
     // happen, and y_hold, y_break keep their ranges [4/35, 0.2] from ranges.toml's header.
     let expected = [

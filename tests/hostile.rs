@@ -182,7 +182,18 @@ fn every_committed_hostile_file_ends_in_a_result_or_a_diagnostic() {
             let (file, checked) = check_bytes(&what, &bytes, &Limits::default());
             assert_ends_well(&what, &file, &checked);
             if checked.evaluation.is_some() && !checked.has_errors() {
-                let model = report::prepare(&file, &Limits::default(), &eval_limits()).unwrap();
+                let model = report::prepare(
+                    &casus_rules::session::Session::open(
+                        file.clone(),
+                        casus_rules::session::Options {
+                            limits: Limits::default(),
+                            eval: eval_limits(),
+                            ..Default::default()
+                        },
+                    ),
+                    &casus_rules::session::Budget::unlimited(),
+                )
+                .unwrap();
                 for format in Format::ALL {
                     for graph in [Graph::Decisions, Graph::Rules] {
                         let _ = report::render(&model, format, graph);
@@ -558,7 +569,17 @@ fn the_deepest_accepted_expression_fits_the_stack() {
         let summary = guarded(&name.clone(), move || {
             let (file, checked) = check_bytes(&name, text.as_bytes(), &limits);
             assert_ends_well(&name, &file, &checked);
-            if let Ok(model) = report::prepare(&file, &limits, &eval_limits()) {
+            if let Ok(model) = report::prepare(
+                &casus_rules::session::Session::open(
+                    file.clone(),
+                    casus_rules::session::Options {
+                        limits,
+                        eval: eval_limits(),
+                        ..Default::default()
+                    },
+                ),
+                &casus_rules::session::Budget::unlimited(),
+            ) {
                 for format in Format::ALL {
                     for graph in [Graph::Decisions, Graph::Rules] {
                         let _ = report::render(&model, format, graph);

@@ -26,8 +26,18 @@ fn source(path: &Path) -> SourceFile {
 }
 
 fn model(path: &Path) -> ReportModel {
-    report::prepare(&source(path), &Limits::default(), &EvalLimits::default())
-        .unwrap_or_else(|d| panic!("{}: {d:?}", path.display()))
+    report::prepare(
+        &casus_rules::session::Session::open(
+            source(path).clone(),
+            casus_rules::session::Options {
+                limits: Limits::default(),
+                eval: EvalLimits::default(),
+                ..Default::default()
+            },
+        ),
+        &casus_rules::session::Budget::unlimited(),
+    )
+    .unwrap_or_else(|d| panic!("{}: {d:?}", path.display()))
 }
 
 /// Every rendering of a report, named as its snapshot.

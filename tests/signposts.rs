@@ -215,7 +215,13 @@ fn the_watch_list_names_what_moves_each_outcome_most() {
             .iter()
             .map(|o| o.probability)
             .collect();
-    let effects = watch_list(&scenario, &base, &EvalLimits::default()).unwrap();
+    let effects = watch_list(
+        &scenario,
+        &casus_rules::session::Model::as_written(&scenario, &program),
+        &base,
+        &EvalLimits::default(),
+    )
+    .unwrap();
     assert_eq!(effects.len(), 3);
     // Ruling out walking away moves all of walk's 0.48 to the other outcomes.
     assert!((effects[2].distance - 0.48).abs() < 1e-12, "{effects:?}");
@@ -263,8 +269,18 @@ fn the_bundled_report_shows_variants_and_signposts() {
         "ukraine-peace-framework.toml",
         std::fs::read_to_string(path).unwrap(),
     );
-    let model =
-        casus_report::report::prepare(&file, &Limits::default(), &EvalLimits::default()).unwrap();
+    let model = casus_report::report::prepare(
+        &casus_rules::session::Session::open(
+            file.clone(),
+            casus_rules::session::Options {
+                limits: Limits::default(),
+                eval: EvalLimits::default(),
+                ..Default::default()
+            },
+        ),
+        &casus_rules::session::Budget::unlimited(),
+    )
+    .unwrap();
     let columns: Vec<Option<&str>> = model
         .variants
         .columns

@@ -12,7 +12,8 @@ use casus_core::limits::Limits;
 use casus_core::model::Scenario;
 use casus_core::{Code, SourceFile};
 use casus_report::diagnostics::render_human;
-use casus_rules::analyses::variants::{ColumnResult, analysts, apply, compare};
+use casus_rules::analyses::variants::{Column, ColumnResult, analysts, apply};
+use casus_rules::session::{Budget, Model, Options, Session, WhatIf};
 use casus_rules::workflow::testing::{TestStatus, run_tests};
 use casus_rules::{EvalLimits, Given, Program, check_source};
 
@@ -57,6 +58,25 @@ fn forecast(scenario: &Scenario) -> Vec<f64> {
 }
 
 /// Outcomes in file order: deal, walk, talks.
+/// The base and every variant of a fixture, side by side through a session.
+fn compare(relative: &str, given: &[(&str, casus_core::model::Value)]) -> Vec<Column> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/variants")
+        .join(relative);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let session = Session::open(SourceFile::new(relative, text), Options::default());
+    let what_if = WhatIf {
+        given: given
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.clone()))
+            .collect(),
+        ..WhatIf::none()
+    };
+    session
+        .compare_variants(&what_if, &Budget::unlimited())
+        .unwrap()
+}
+
 #[test]
 fn a_variant_overrides_facts_likelihoods_and_payoffs() {
     let base = fixture("talks.toml");
@@ -78,7 +98,7 @@ fn a_variant_overrides_facts_likelihoods_and_payoffs() {
 #[test]
 fn variants_compare_side_by_side_base_first() {
     let scenario = fixture("talks.toml");
-    let columns = compare(&scenario, &[], &EvalLimits::default()).unwrap();
+    let columns = compare("talks.toml", &[]);
     let variants: Vec<Option<usize>> = columns.iter().map(|c| c.variant).collect();
     assert_eq!(variants, [None, Some(0), Some(1)]);
     let result = |i: usize| -> &ColumnResult { columns[i].result.as_ref().unwrap() };
@@ -103,9 +123,8 @@ fn variants_compare_side_by_side_base_first() {
 
 #[test]
 fn given_values_apply_to_every_column_and_win_over_a_variant() {
-    let scenario = fixture("talks.toml");
     let given = [("assets_frozen", casus_core::model::Value::Bool(false))];
-    let columns = compare(&scenario, &given, &EvalLimits::default()).unwrap();
+    let columns = compare("talks.toml", &given);
     // With the assets unfrozen everywhere, the base and `assets_unfrozen` agree; `hardliners`
     // replaces only the base table, so the conditional table still applies to it.
     for column in &columns {
@@ -142,7 +161,12 @@ fn analysts_are_pooled_and_their_disagreement_measured() {
         vec![(0.2, 0.4), (0.3, 0.4), (0.2, 0.5)]
     );
     assert_close(&forecast(&scenario), &[0.3, 0.42, 0.28]);
-    let found = analysts(&scenario, &EvalLimits::default()).unwrap();
+    let program = Program::compile(&scenario).unwrap();
+    let found = analysts(
+        &Model::as_written(&scenario, &program),
+        &EvalLimits::default(),
+    )
+    .unwrap();
     assert_eq!(found.len(), 1);
     let d = &found[0];
     assert_eq!(

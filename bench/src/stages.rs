@@ -65,13 +65,9 @@ pub fn casus_eval(name: &str, text: &str) -> Result<(Evaluation, usize), String>
     let scenario = load_check(name, text)?;
     let program = compile(&scenario)?;
     let evaluation = eval(&scenario, &program, 0)?;
-    let sensitivity = casus_rules::analyses::sensitivity::sensitivity(
-        &scenario,
-        &program,
-        &Given::none(program.decisions.len()),
-        &eval_limits(0),
-    )
-    .map_err(|d| first_error(&d))?;
+    let model = casus_rules::session::Model::as_written(&scenario, &program);
+    let sensitivity = casus_rules::analyses::sensitivity::sensitivity(&model, &eval_limits(0))
+        .map_err(|d| first_error(&d))?;
     Ok((evaluation, sensitivity.tornado.len()))
 }
 

@@ -264,24 +264,36 @@ impl<'a> Reference<'a> {
     }
 
     /// Backward induction with some decisions forced; `None` when no path is consistent.
-    /// Ties go to the first option in file order, like the engine.
+    /// Ties go to the first option in file order, like the engine. With something forced, a
+    /// chance node weighs each option by its probability times the probability of the
+    /// consistent paths below it (its posterior given what is forced), as
+    /// docs/game-theory.md says.
     pub(crate) fn strategy(&self, forced: &[Option<usize>]) -> Option<Vec<f64>> {
         let mut env = self.base.clone();
         self.derive(&mut env);
-        self.value(0, &env, forced)
+        let conditioned = forced.iter().any(Option::is_some);
+        self.value(0, &env, forced, conditioned).map(|(_, v)| v)
     }
 
-    fn value(&self, level: usize, env: &Env, forced: &[Option<usize>]) -> Option<Vec<f64>> {
+    /// The subtree's consistent probability mass and its value per actor.
+    fn value(
+        &self,
+        level: usize,
+        env: &Env,
+        forced: &[Option<usize>],
+        conditioned: bool,
+    ) -> Option<(f64, Vec<f64>)> {
         let scenario = self.scenario;
         if level == scenario.decisions.len() {
             let outcome = &scenario.outcomes[self.outcome(env)];
-            return Some(
+            return Some((
+                1.0,
                 scenario
                     .actors
                     .iter()
                     .map(|a| outcome.payoff_of(&a.id.name).unwrap_or(0.0))
                     .collect(),
-            );
+            ));
         }
         let decision = &scenario.decisions[level];
         let force = forced.get(level).copied().flatten();
@@ -293,7 +305,7 @@ impl<'a> Reference<'a> {
             return if force.is_some() {
                 None
             } else {
-                self.value(level + 1, env, forced)
+                self.value(level + 1, env, forced, conditioned)
             };
         }
         let probabilities = self.probabilities(level, env);
@@ -305,28 +317,30 @@ impl<'a> Reference<'a> {
             let mut child = env.clone();
             child.insert(decision.id.name.clone(), RVal::Sym(option.name.clone()));
             self.derive(&mut child);
-            if let Some(v) = self.value(level + 1, &child, forced) {
-                children.push((probabilities[i], v));
+            if let Some((m, v)) = self.value(level + 1, &child, forced, conditioned) {
+                children.push((probabilities[i], m, v));
             }
         }
         if children.is_empty() {
             return None;
         }
+        let mass: f64 = children.iter().map(|(p, m, _)| p * m).sum();
         if decision.is_chance() {
-            let weight: f64 = children.iter().map(|(p, _)| p).sum();
+            let weigh = |(p, m, _): &(f64, f64, Vec<f64>)| if conditioned { p * m } else { *p };
+            let weight: f64 = children.iter().map(weigh).sum();
             let (weight, flat) = if weight > 0.0 {
                 (weight, false)
             } else {
                 (children.len() as f64, true)
             };
             let mut acc = vec![0.0; scenario.actors.len()];
-            for (p, v) in &children {
-                let w = if flat { 1.0 } else { *p };
-                for (a, x) in acc.iter_mut().zip(v) {
+            for child in &children {
+                let w = if flat { 1.0 } else { weigh(child) };
+                for (a, x) in acc.iter_mut().zip(&child.2) {
                     *a += w * x;
                 }
             }
-            Some(acc.into_iter().map(|a| a / weight).collect())
+            Some((mass, acc.into_iter().map(|a| a / weight).collect()))
         } else {
             let actor = scenario
                 .actors
@@ -334,7 +348,7 @@ impl<'a> Reference<'a> {
                 .position(|a| a.id.name == decision.actor.name)
                 .expect("actor");
             let mut best: Option<Vec<f64>> = None;
-            for (_, v) in children {
+            for (_, _, v) in children {
                 let better = best.as_ref().is_none_or(|b| {
                     let tol = 1e-9 * b[actor].abs().max(1.0);
                     v[actor] > b[actor] + tol
@@ -343,7 +357,7 @@ impl<'a> Reference<'a> {
                     best = Some(v);
                 }
             }
-            best
+            best.map(|b| (mass, b))
         }
     }
 }

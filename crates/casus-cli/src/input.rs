@@ -106,6 +106,26 @@ impl LimitArgs {
     }
 }
 
+impl LimitArgs {
+    /// The session options these flags set, with lint levels `lints`.
+    pub(crate) fn session(&self, lints: casus_rules::LintLevels) -> casus_rules::session::Options {
+        casus_rules::session::Options {
+            limits: self.core(),
+            eval: self.eval(),
+            lints,
+        }
+    }
+
+    /// One budget for the whole command: `--timeout` from now.
+    pub(crate) fn budget(&self) -> casus_rules::session::Budget {
+        casus_rules::session::Budget {
+            deadline: std::time::Instant::now()
+                .checked_add(std::time::Duration::from_secs(self.timeout)),
+            cancel: None,
+        }
+    }
+}
+
 /// Whether to colour output: only on a terminal, and never when `NO_COLOR` is set.
 pub(crate) fn color(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

@@ -445,6 +445,23 @@ codes! {
     /// Fix: make the outcomes' `when` conditions exclusive, for example with `and not (…)`.
     OverlappingOutcomes = ("E0504", "overlapping_outcomes", Error, "a path reaches two outcomes");
 
+    /// No complete path is consistent with what a run fixed: the values given with `--given`
+    /// (or a test's `given`) and the signposts observed with `--observe` rule out every path.
+    /// A forecast conditioned on something impossible has nothing to say, so casus says that
+    /// instead of printing an empty one.
+    ///
+    /// ```toml
+    /// [decisions.final_offer]
+    /// actor = "us"
+    /// when = "russia_answer == 'stall'"   # only made when Russia stalls
+    /// options = ["make", "withhold"]
+    /// # casus eval --given russia_answer=accept --given final_offer=make
+    /// ```
+    ///
+    /// Fix: give values that can hold together (check the guards of the decisions given), or
+    /// observe fewer signposts.
+    NoConsistentPath = ("E0505", "no_consistent_path", Error, "no path is consistent with what was given or observed");
+
     /// A test's `given` sets something it cannot: a derived fact (rules compute those) or an
     /// option that its decision does not have.
     ///

@@ -468,3 +468,154 @@ pub fn to_json(
         "uniform_decisions": uniform,
     })
 }
+
+/// What `casus eval` shows for one model: the scenario in force (its own outcomes only), the
+/// variant, the signposts observed and everything the session computed.
+#[derive(Clone, Copy, Debug)]
+pub struct EvalView<'a> {
+    /// The scenario in force, with only its own outcomes.
+    pub scenario: &'a Scenario,
+    /// The variant in force.
+    pub variant: Option<&'a casus_core::model::Variant>,
+    /// Indices of the signposts observed.
+    pub observed: &'a [usize],
+    /// The session's results.
+    pub analysed: &'a casus_rules::session::Analysed,
+}
+
+/// Most assumption rows shown in human output; the JSON carries them all.
+const ASSUMPTION_ROWS: usize = 5;
+
+/// Most tornado rows shown in human output; the JSON carries them all.
+const TORNADO_ROWS: usize = 10;
+
+impl EvalView<'_> {
+    /// Tables for people.
+    pub fn human(&self) -> String {
+        use crate::analysis as a;
+        let (scenario, analysed) = (self.scenario, self.analysed);
+        let ranges = analysed.sensitivity.as_ref().map(|s| s.ranges.as_slice());
+        let mut text = render_human(scenario, &analysed.evaluation, ranges);
+        if let Some(variant) = self.variant {
+            text = with_variant_line(&text, variant);
+        }
+        if let Some(before) = &analysed.before_observing {
+            text.push_str(&a::render_observed(
+                scenario,
+                self.observed,
+                before,
+                &analysed.forecast(),
+            ));
+        }
+        if let Some(s) = &analysed.sensitivity {
+            text.push_str(&render_tornado(scenario, &s.tornado, TORNADO_ROWS));
+        }
+        if let Some(s) = &analysed.sampling {
+            text.push_str(&a::render_sampling(scenario, s));
+        }
+        if let Some(i) = &analysed.information {
+            text.push_str(&a::render_information(scenario, i));
+        }
+        if let Some(r) = &analysed.ranking {
+            text.push_str(&a::render_ranking(scenario, r, ASSUMPTION_ROWS));
+        }
+        if let Some(w) = &analysed.watch {
+            text.push_str(&a::render_watch_list(scenario, w));
+        }
+        if let Some(d) = &analysed.analysts {
+            text.push_str(&a::render_analysts(scenario, d));
+        }
+        text
+    }
+
+    /// The JSON contract of `casus eval --format json` (docs/json.md).
+    pub fn json(&self) -> Json {
+        use crate::analysis as a;
+        let (scenario, analysed) = (self.scenario, self.analysed);
+        let ranges = analysed.sensitivity.as_ref().map(|s| s.ranges.as_slice());
+        let mut json = to_json(scenario, &analysed.evaluation, ranges);
+        if let Some(s) = &analysed.sensitivity {
+            add_tornado(&mut json, scenario, &s.tornado);
+        }
+        if let Some(object) = json.as_object_mut() {
+            if let Some(variant) = self.variant {
+                object.insert("variant".into(), json!(variant.id.name));
+            }
+            if let Some(before) = &analysed.before_observing {
+                let unconditioned: Map<String, Json> = scenario
+                    .outcomes
+                    .iter()
+                    .zip(before)
+                    .map(|(o, p)| (o.id.name.clone(), json!(round(*p))))
+                    .collect();
+                object.insert(
+                    "observed".into(),
+                    json!({
+                        "signposts": self.observed.iter().filter_map(|&s| scenario.signposts.get(s)).map(|s| s.id.name.clone()).collect::<Vec<_>>(),
+                        "unconditioned": unconditioned,
+                    }),
+                );
+            }
+            if let Some(s) = &analysed.sampling {
+                object.insert("sampling".into(), a::sampling_json(scenario, s));
+            }
+            if let Some(i) = &analysed.information {
+                object.insert(
+                    "value_of_information".into(),
+                    a::information_json(scenario, i),
+                );
+            }
+            if let Some(r) = &analysed.ranking {
+                object.insert("assumptions".into(), a::ranking_json(scenario, r));
+            }
+            if let Some(w) = &analysed.watch {
+                object.insert("signposts".into(), a::watch_list_json(scenario, w));
+            }
+            if let Some(d) = &analysed.analysts {
+                object.insert("analysts".into(), a::analysts_json(scenario, d));
+            }
+            if !analysed.omitted.is_empty() {
+                object.insert("omitted".into(), json!(analysed.omitted));
+            }
+        }
+        json
+    }
+}
+
+/// `casus eval --all-variants` as text: the base and every variant side by side.
+pub fn variants_human(
+    scenario: &Scenario,
+    columns: &[casus_rules::analyses::variants::Column],
+) -> String {
+    let mut text = format!("{}\n", clip(&scenario.meta.title, 100));
+    text.push_str(&crate::analysis::render_variants(scenario, columns));
+    text
+}
+
+/// `casus eval --all-variants --format json`.
+pub fn variants_json(
+    scenario: &Scenario,
+    columns: &[casus_rules::analyses::variants::Column],
+) -> Json {
+    json!({
+        "scenario": scenario.meta.title,
+        "variants": crate::analysis::variants_json(scenario, columns),
+    })
+}
+
+/// The human output with a line naming the variant after the title.
+fn with_variant_line(text: &str, variant: &casus_core::model::Variant) -> String {
+    let title = variant
+        .title
+        .as_deref()
+        .map_or_else(String::new, |t| format!(": {}", clip(t, 90)));
+    let line = format!("Variant `{}`{title}", variant.id.name);
+    // Before the line that counts the paths, which follows the title and summary.
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let at = lines
+        .iter()
+        .position(|l| l.ends_with(" paths"))
+        .unwrap_or(1.min(lines.len()));
+    lines.insert(at, &line);
+    lines.join("\n")
+}

@@ -242,7 +242,11 @@ fn render(args: &ReportArgs, path: &Path) -> Result<Option<String>, CliError> {
         findings(&source, &[d]);
         return Ok(None);
     }
-    match report::prepare(&source, &limits, &args.limits.eval()) {
+    let session = casus_rules::session::Session::open(
+        source,
+        args.limits.session(casus_rules::LintLevels::default()),
+    );
+    match report::prepare(&session, &args.limits.budget()) {
         Ok(model) => {
             let graph = match args.graph {
                 GraphArg::Decisions => Graph::Decisions,
@@ -251,7 +255,7 @@ fn render(args: &ReportArgs, path: &Path) -> Result<Option<String>, CliError> {
             Ok(Some(report::render(&model, args.format.format(), graph)))
         }
         Err(diagnostics) => {
-            findings(&source, &diagnostics);
+            findings(session.source(), &diagnostics);
             Ok(None)
         }
     }

@@ -82,50 +82,53 @@ pub fn render(model: &ReportModel, format: Format, graph: Graph) -> String {
     }
 }
 
-/// Checks, evaluates and analyses one scenario file and builds its report model: the one
-/// entry point the CLI and the tests share, so both produce the same bytes.
+/// Builds the report model of the scenario a session holds, as written: the one entry point
+/// the CLI and the tests share, so both produce the same bytes. Every analysis runs through
+/// the session under `budget`.
 ///
 /// Fails with every diagnostic when the scenario has errors (or a limit stops its
 /// evaluation); warnings and notes go into the report.
 pub fn prepare(
-    source: &casus_core::SourceFile,
-    limits: &casus_core::limits::Limits,
-    eval_limits: &casus_rules::EvalLimits,
+    session: &casus_rules::session::Session,
+    budget: &casus_rules::session::Budget,
 ) -> Result<ReportModel, Vec<casus_core::Diagnostic>> {
-    let checked = casus_rules::check_source(source, limits, eval_limits);
     let (Some(scenario), Some(program), Some(evaluation), false) = (
-        &checked.scenario,
-        &checked.program,
-        &checked.evaluation,
-        checked.has_errors(),
+        session.scenario(),
+        session.program(),
+        session.evaluation(),
+        session.has_errors(),
     ) else {
-        return Err(checked.diagnostics);
+        return Err(session.diagnostics().to_vec());
     };
+    let limits = session.eval_limits(budget);
+    let (sensitivity, analyses) = Analyses::run(session, budget)?;
+    let tests = session.tests(budget).map_err(model::session_error)?;
     let given = casus_rules::Given::none(program.decisions.len());
-    let sensitivity =
-        casus_rules::analyses::sensitivity::sensitivity(scenario, program, &given, eval_limits);
-    let tests = casus_rules::workflow::testing::run_tests(scenario, eval_limits);
-    let graph = casus_rules::graphs::drawing::build(
-        program,
-        &given,
-        casus_rules::graphs::drawing::DEFAULT_MAX_NODES,
-    );
-    let analyses = Analyses::run(scenario, program, evaluation, eval_limits);
+    let graph = session.install(|| {
+        casus_rules::graphs::drawing::build(
+            program,
+            &given,
+            casus_rules::graphs::drawing::DEFAULT_MAX_NODES,
+        )
+    });
+    let source = session.source();
     // The name without folders, so a report does not depend on where it was made.
     let name = source.name();
     let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    Ok(build(&Inputs {
-        source,
-        file_name,
-        scenario,
-        program,
-        evaluation,
-        sensitivity: &sensitivity,
-        tests: &tests,
-        diagnostics: &checked.diagnostics,
-        graph: &graph,
-        max_paths: eval_limits.max_paths,
-        analyses: &analyses,
+    Ok(session.install(|| {
+        build(&Inputs {
+            source,
+            file_name,
+            scenario,
+            program,
+            evaluation,
+            sensitivity: &sensitivity,
+            tests: &tests,
+            diagnostics: session.diagnostics(),
+            graph: &graph,
+            max_paths: limits.max_paths,
+            analyses: &analyses,
+        })
     }))
 }
 

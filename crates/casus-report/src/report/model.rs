@@ -21,6 +21,7 @@ use casus_rules::compile::deps::{DepEdge, DepNode};
 use casus_rules::compile::program::Program;
 use casus_rules::graphs::drawing::{DecisionGraph, GraphNode};
 use casus_rules::search::paths::{PathStep, walk};
+use casus_rules::session::{AnalysisKind, Budget, Plan, Session, SessionError, WhatIf};
 use casus_rules::workflow::testing::{Failure, TestResult, TestStatus};
 use casus_rules::{Evaluation, Given};
 use serde::Serialize;
@@ -531,6 +532,9 @@ pub struct Analyses {
     pub ranking: Result<Vec<Ranked>, Vec<Diagnostic>>,
 }
 
+/// An analysis's result, or the diagnostics that stopped it.
+pub type Stopped<T> = Result<T, Vec<Diagnostic>>;
+
 /// Samples drawn for a report: enough for percentiles to settle to the printed precision on
 /// the bundled scenarios, few enough to keep reports fast; with the fixed seed, the same bytes
 /// on every run.
@@ -540,38 +544,69 @@ pub const REPORT_SAMPLES: usize = 500;
 pub const REPORT_SEED: u64 = 1;
 
 impl Analyses {
-    /// Runs every deeper analysis of a scenario whose base forecast is `evaluation`.
+    /// Runs every deeper analysis of the scenario as written through `session`, under
+    /// `budget`: the session's plan with sampling at [`REPORT_SAMPLES`] and [`REPORT_SEED`],
+    /// and the variants side by side. Returns the sensitivity analysis too.
     pub fn run(
-        scenario: &Scenario,
-        program: &Program,
-        evaluation: &Evaluation,
-        limits: &casus_rules::EvalLimits,
-    ) -> Self {
-        let given = Given::none(program.decisions.len());
-        let base: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
-        Self {
-            sampling: casus_rules::analyses::sampling::sample(
-                scenario,
-                program,
-                &given,
-                limits,
-                REPORT_SAMPLES,
-                REPORT_SEED,
-            ),
-            variants: (!scenario.variants.is_empty())
-                .then(|| casus_rules::analyses::variants::compare(scenario, &[], limits)),
-            signposts: (!scenario.signposts.is_empty())
-                .then(|| casus_rules::analyses::signposts::watch_list(scenario, &base, limits)),
+        session: &Session,
+        budget: &Budget,
+    ) -> Result<(Stopped<Sensitivity>, Self), Vec<Diagnostic>> {
+        let model = session.model(&WhatIf::none()).map_err(session_error)?;
+        let plan = Plan {
+            samples: Some((REPORT_SAMPLES, REPORT_SEED)),
+            ..Plan::full()
+        };
+        let analysed = session.run(&model, &plan, budget).map_err(session_error)?;
+        let why = |kind: AnalysisKind| -> Vec<Diagnostic> {
+            let reason = analysed
+                .omitted
+                .iter()
+                .find(|o| o.analysis == kind)
+                .map_or("it was not computed", |o| o.reason.as_str());
+            vec![Diagnostic::new(casus_core::Code::LimitExceeded, reason)]
+        };
+        let scenario = &model.scenario;
+        let variants = (!scenario.variants.is_empty()).then(|| {
+            session
+                .compare_variants(&WhatIf::none(), budget)
+                .map_err(session_error)
+        });
+        let sensitivity = analysed
+            .sensitivity
+            .clone()
+            .ok_or_else(|| why(AnalysisKind::Ranges));
+        let analyses = Self {
+            sampling: analysed
+                .sampling
+                .clone()
+                .ok_or_else(|| why(AnalysisKind::Sampling)),
+            variants,
+            signposts: (!scenario.signposts.is_empty()).then(|| {
+                analysed
+                    .watch
+                    .clone()
+                    .ok_or_else(|| why(AnalysisKind::Watch))
+            }),
             analysts: scenario
                 .decisions
                 .iter()
                 .any(|d| d.estimates.len() > 1)
-                .then(|| casus_rules::analyses::variants::analysts(scenario, limits)),
-            information: casus_rules::analyses::voi::value_of_information(
-                scenario, program, limits,
-            ),
-            ranking: casus_rules::analyses::ranking::rank_assumptions(scenario, program, limits),
-        }
+                .then(|| {
+                    analysed
+                        .analysts
+                        .clone()
+                        .ok_or_else(|| why(AnalysisKind::Analysts))
+                }),
+            information: analysed
+                .information
+                .clone()
+                .ok_or_else(|| why(AnalysisKind::Information)),
+            ranking: analysed
+                .ranking
+                .clone()
+                .ok_or_else(|| why(AnalysisKind::Ranking)),
+        };
+        Ok((sensitivity, analyses))
     }
 
     /// Nothing computed, each analysis stopped with `why`: for reports made under limits
@@ -585,6 +620,17 @@ impl Analyses {
             information: Err(vec![why.clone()]),
             ranking: Err(vec![why.clone()]),
         }
+    }
+}
+
+/// A session's error as diagnostics: its findings, or one sentence.
+pub fn session_error(error: SessionError) -> Vec<Diagnostic> {
+    match error {
+        SessionError::Findings(d) => d,
+        other => vec![Diagnostic::new(
+            casus_core::Code::LimitExceeded,
+            other.to_string(),
+        )],
     }
 }
 

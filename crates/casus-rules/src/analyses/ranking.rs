@@ -6,10 +6,9 @@
 //! decorative; a judgement whose reversal moves half the forecast is load-bearing.
 
 use casus_core::Diagnostic;
-use casus_core::model::Scenario;
 
-use crate::compile::program::Program;
-use crate::search::walk::{EvalLimits, Given, evaluate};
+use crate::search::walk::EvalLimits;
+use crate::session::Model;
 
 /// What was changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -33,26 +32,35 @@ pub struct Ranked {
     pub largest_move: (usize, f64),
 }
 
-/// Ranks every likelihood judgement and rule, most load-bearing first (ties in file order,
-/// likelihoods before rules).
+/// Ranks every likelihood judgement and rule of the model in force, most load-bearing first
+/// (ties in file order, likelihoods before rules), against its forecast `base`.
+///
+/// A decision fixed by the values given is not ranked: reversing its likelihoods cannot move
+/// a forecast that is conditioned on its option.
 pub fn rank_assumptions(
-    scenario: &Scenario,
-    program: &Program,
+    model: &Model,
+    base: &[f64],
     limits: &EvalLimits,
 ) -> Result<Vec<Ranked>, Vec<Diagnostic>> {
-    let given = Given::none(program.decisions.len());
-    let base: Vec<f64> = evaluate(scenario, program, &given, limits)?
-        .outcomes
-        .iter()
-        .map(|o| o.probability)
-        .collect();
+    let program = &model.program;
     let mut ranked = Vec::new();
     for decision in program.decisions.iter().filter(|d| !d.uniform) {
-        let mut reversed = program.clone();
         let k = decision.options.len();
-        if k < 2 {
+        if k < 2
+            || model
+                .given
+                .decisions
+                .get(decision.index)
+                .copied()
+                .flatten()
+                .is_some()
+        {
             continue;
         }
+        if limits.expired() {
+            return Err(vec![crate::analyses::sampling::timeout()]);
+        }
+        let mut reversed = program.clone();
         let reverse = |p: &[f64]| {
             p.iter()
                 .map(|x| (1.0 - x) / (k - 1) as f64)
@@ -63,28 +71,31 @@ pub fn rank_assumptions(
         for (_, table) in &mut target.conditional {
             *table = reverse(table);
         }
-        let moved = evaluate(scenario, &reversed, &given, limits)?;
+        let moved = model.evaluate_program(&reversed, limits)?;
         ranked.push(measure(
             Assumption::Likelihood(decision.index),
-            &base,
+            base,
             moved.outcomes.iter().map(|o| o.probability),
         ));
     }
-    for index in 0..scenario.rules.len() {
-        let mut without = scenario.clone();
+    for index in 0..model.scenario.rules.len() {
+        if limits.expired() {
+            return Err(vec![crate::analyses::sampling::timeout()]);
+        }
+        let mut without = model.scenario.clone();
         without.rules.remove(index);
         // A scenario without one rule can fail (a path may lose its outcome); such a rule is
         // load-bearing beyond measure, so it ranks first.
-        let moved = Program::compile(&without)
-            .ok()
-            .and_then(|p| evaluate(&without, &p, &given, limits).ok());
-        match moved {
-            Some(e) => ranked.push(measure(
+        match model.evaluate_scenario(&without, limits) {
+            Ok(e) => ranked.push(measure(
                 Assumption::Rule(index),
-                &base,
+                base,
                 e.outcomes.iter().map(|o| o.probability),
             )),
-            None => ranked.push(Ranked {
+            Err(d) if d.iter().any(|d| d.code == casus_core::Code::LimitExceeded) => {
+                return Err(d);
+            }
+            Err(_) => ranked.push(Ranked {
                 assumption: Assumption::Rule(index),
                 distance: 1.0,
                 largest_move: (0, 0.0),

@@ -64,16 +64,25 @@ pub type Ratios = [(usize, Vec<f64>)];
 /// in full for every sample.
 const TREE_MAX_NODES: usize = 1 << 16;
 
-/// Draws `samples` likelihood sets and evaluates each, in parallel.
+/// Draws `samples` likelihood sets with `seed` and evaluates each on the model in force, in
+/// parallel: every drawn table gets the model's observed likelihood ratios, and every
+/// evaluation its given values.
 pub fn sample(
-    scenario: &Scenario,
-    program: &Program,
-    given: &Given,
+    model: &crate::session::Model,
     limits: &EvalLimits,
-    samples: usize,
-    seed: u64,
+    (samples, seed): (usize, u64),
 ) -> Result<Sampling, Vec<Diagnostic>> {
-    sample_observed(scenario, program, given, limits, (samples, seed), &[])
+    let program = model.with_evidence(&model.program);
+    let mut sampling = sample_observed(
+        &model.scenario,
+        &program,
+        &model.given,
+        limits,
+        (samples, seed),
+        &model.ratios,
+    )?;
+    sampling.outcomes.truncate(model.outcomes);
+    Ok(sampling)
 }
 
 /// [`sample`] after observing likelihood-ratio signposts: `program` has the `ratios` applied
@@ -179,7 +188,7 @@ pub fn sample_observed(
     })
 }
 
-fn timeout() -> Diagnostic {
+pub(crate) fn timeout() -> Diagnostic {
     Diagnostic::new(
         casus_core::Code::LimitExceeded,
         "evaluation took longer than the time limit",

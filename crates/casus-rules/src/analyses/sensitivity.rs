@@ -17,11 +17,11 @@
 //! `by_combination`); under `--given`, one per end of each band. Evaluations run in parallel.
 
 use casus_core::Diagnostic;
-use casus_core::model::Scenario;
 use rayon::prelude::*;
 
 use crate::compile::program::Program;
-use crate::search::walk::{EvalLimits, Given, evaluate};
+use crate::search::walk::EvalLimits;
+use crate::session::Model;
 
 /// Differences up to this size are rounding noise from renormalising, not sensitivity.
 const NOISE: f64 = 1e-12;
@@ -73,19 +73,15 @@ struct Sweep {
 ///
 /// Fails with the diagnostics of the first evaluation that fails (a limit, or a path-dependent
 /// error that evaluating with nothing swept would report too).
-pub fn sensitivity(
-    scenario: &Scenario,
-    program: &Program,
-    given: &Given,
-    limits: &EvalLimits,
-) -> Result<Sensitivity, Vec<Diagnostic>> {
-    let base = evaluate(scenario, program, given, limits)?;
+pub fn sensitivity(model: &Model, limits: &EvalLimits) -> Result<Sensitivity, Vec<Diagnostic>> {
+    let program = &model.program;
+    let base = model.evaluate(limits)?;
     let point: Vec<f64> = base.outcomes.iter().map(|o| o.probability).collect();
     let sweeps = sweeps(program);
-    let swept = if given.decisions.iter().all(Option::is_none) {
-        by_combination(scenario, program, &sweeps, limits)?
+    let swept = if model.is_conditioned() {
+        directly(model, &sweeps, limits)?
     } else {
-        directly(scenario, program, given, &sweeps, limits)?
+        by_combination(model, &sweeps, limits)?
     };
 
     let envelope = |rows: &mut dyn Iterator<Item = &Vec<f64>>, outcome: usize| {
@@ -142,19 +138,21 @@ pub fn sensitivity(
     Ok(Sensitivity { ranges, tornado })
 }
 
-/// Evaluates every sweep on its own: right under any `given`.
+/// Evaluates every sweep on its own: right under any `given` and any evidence.
 fn directly(
-    scenario: &Scenario,
-    program: &Program,
-    given: &Given,
+    model: &Model,
     sweeps: &[Sweep],
     limits: &EvalLimits,
 ) -> Result<Vec<Vec<f64>>, Vec<Diagnostic>> {
     sweeps
         .par_iter()
         .map(|sweep| {
-            let swept = apply(program, sweep, &raw(program, sweep));
-            evaluate(scenario, &swept, given, limits)
+            if limits.expired() {
+                return Err(vec![crate::analyses::sampling::timeout()]);
+            }
+            let swept = apply(&model.program, sweep, &raw(&model.program, sweep));
+            model
+                .evaluate_program(&swept, limits)
                 .map(|e| e.outcomes.iter().map(|o| o.probability).collect())
         })
         .collect::<Vec<_>>()
@@ -170,11 +168,11 @@ fn directly(
 /// evaluations of sweeping each end. Under `--given` the forecast is conditioned (divided by
 /// the mass of the consistent paths), which is not linear, and [`directly`] is used instead.
 fn by_combination(
-    scenario: &Scenario,
-    program: &Program,
+    model: &Model,
     sweeps: &[Sweep],
     limits: &EvalLimits,
 ) -> Result<Vec<Vec<f64>>, Vec<Diagnostic>> {
+    let program = &model.program;
     let mut tables: Vec<(usize, Option<usize>, usize)> = Vec::new();
     for sweep in sweeps {
         if !tables
@@ -199,7 +197,6 @@ fn by_combination(
             })
         })
         .collect();
-    let given = Given::none(program.decisions.len());
     let basis: Vec<Vec<f64>> = jobs
         .par_iter()
         .map(|job| {
@@ -213,8 +210,11 @@ fn by_combination(
             if let Some(x) = one_hot.get_mut(job.option) {
                 *x = 1.0;
             }
+            if limits.expired() {
+                return Err(vec![crate::analyses::sampling::timeout()]);
+            }
             let swept = apply(program, job, &one_hot);
-            evaluate(scenario, &swept, &given, limits).map(|e| {
+            model.evaluate_program(&swept, limits).map(|e| {
                 e.outcomes
                     .iter()
                     .map(|o| o.probability)
@@ -228,7 +228,7 @@ fn by_combination(
         .iter()
         .map(|sweep| {
             let q = normalise(&raw(program, sweep));
-            let outcomes = program.outcomes.len();
+            let outcomes = model.outcomes;
             let mut p = vec![0.0; outcomes];
             for (job, row) in jobs.iter().zip(&basis) {
                 if job.decision == sweep.decision && job.table == sweep.table {
@@ -280,24 +280,23 @@ fn raw(program: &Program, sweep: &Sweep) -> Vec<f64> {
     let Some(decision) = program.decisions.get(sweep.decision) else {
         return Vec::new();
     };
-    let bands = match sweep.table {
-        None => &decision.bands,
-        Some(k) => match decision.conditional_bands.get(k) {
-            Some(b) => b,
+    let points = match sweep.table {
+        None => &decision.points,
+        Some(k) => match decision.conditional_points.get(k) {
+            Some(p) => p,
             None => return Vec::new(),
         },
     };
-    // INVARIANT: a likelihood's point estimate is the middle of its band (an exact number is a
-    // band of no width), see `casus_core::likelihood::Likelihood`, so the unnormalised points
-    // can be rebuilt from the bands.
-    bands
+    // Every other option keeps its stated point estimate: for a pool of analysts that is the
+    // pooled point, not the middle of the envelope band.
+    points
         .iter()
         .enumerate()
-        .map(|(i, &(lo, hi))| {
+        .map(|(i, &point)| {
             if i == sweep.option {
                 sweep.value
             } else {
-                (lo + hi) / 2.0
+                point
             }
         })
         .collect()

@@ -157,6 +157,7 @@ pub fn ratios(scenario: &Scenario, observed: &[usize]) -> Vec<(usize, Vec<f64>)>
 /// renormalising.
 pub fn apply_ratios(scenario: &Scenario, program: &mut Program, observed: &[usize]) {
     for (d, ratios) in ratios(scenario, observed) {
+        program.evidence = true;
         let Some(compiled) = program.decisions.get_mut(d) else {
             continue;
         };
@@ -186,7 +187,7 @@ pub fn evaluate_observed(
         diagnostics
             .into_iter()
             .map(|d| {
-                if d.message.starts_with("no path is consistent") {
+                if d.code == casus_core::Code::NoConsistentPath {
                     Diagnostic::new(
                         d.code,
                         "no path is consistent with the observed signposts and given values",
@@ -238,25 +239,34 @@ pub struct Effect {
     pub distance: f64,
 }
 
-/// Every signpost, each observed alone, against the base forecast `base` (one probability
-/// per outcome), in file order. A limit stops the whole list.
+/// Every signpost not yet observed in `model`, each observed on top of it, against the
+/// model's forecast `forecast` (one probability per outcome), in file order. `base` is the
+/// scenario as written, from which the model was composed. A limit stops the whole list.
 pub fn watch_list(
-    scenario: &Scenario,
-    base: &[f64],
+    base: &Scenario,
+    model: &crate::session::Model,
+    forecast: &[f64],
     limits: &EvalLimits,
 ) -> Result<Vec<Effect>, Vec<Diagnostic>> {
-    let none = Given::none(scenario.decisions.len());
     let mut effects = Vec::new();
-    for signpost in 0..scenario.signposts.len() {
-        let observed =
-            observe(scenario, &[], &none, &[signpost]).and_then(|o| evaluate_observed(&o, limits));
-        let result = match observed {
+    for signpost in 0..base.signposts.len() {
+        if model.observed.contains(&signpost) {
+            continue;
+        }
+        if limits.expired() {
+            return Err(vec![crate::analyses::sampling::timeout()]);
+        }
+        let mut observed = model.observed.clone();
+        observed.push(signpost);
+        let seen = crate::session::compose(base, model.variant, model.fixed.clone(), observed)
+            .and_then(|m| m.evaluate(limits));
+        let result = match seen {
             Ok(e) => Ok(e.outcomes.iter().map(|o| o.probability).collect::<Vec<_>>()),
             Err(d)
                 if d.iter().any(|d| d.code == casus_core::Code::LimitExceeded)
                     && !d
                         .iter()
-                        .any(|d| d.message.starts_with("no path is consistent")) =>
+                        .any(|d| d.code == casus_core::Code::NoConsistentPath) =>
             {
                 return Err(d);
             }
@@ -265,8 +275,8 @@ pub fn watch_list(
                 .map_or_else(|| "the evaluation failed".to_owned(), |d| d.message.clone())),
         };
         let shifts: Vec<f64> = match &result {
-            Ok(p) => p.iter().zip(base).map(|(a, b)| a - b).collect(),
-            Err(_) => vec![0.0; base.len()],
+            Ok(p) => p.iter().zip(forecast).map(|(a, b)| a - b).collect(),
+            Err(_) => vec![0.0; forecast.len()],
         };
         let distance = shifts.iter().map(|s| s.abs()).sum::<f64>() / 2.0;
         effects.push(Effect {

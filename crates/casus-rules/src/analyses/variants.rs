@@ -12,11 +12,10 @@
 //! is, in effect, one more variant.
 
 use casus_core::Diagnostic;
-use casus_core::model::{FactKind, Scenario, Value};
+use casus_core::model::{FactKind, Scenario};
 
-use crate::compile::program::Program;
-use crate::search::given::resolve;
-use crate::search::walk::{EvalLimits, evaluate};
+use crate::search::result::Evaluation;
+use crate::search::walk::EvalLimits;
 
 /// The base scenario with variant `id` applied, or `None` when it has no such variant.
 ///
@@ -79,53 +78,20 @@ pub struct ColumnResult {
     pub payoffs: Vec<f64>,
 }
 
-/// The base scenario and every variant, evaluated with the same `given` pairs (decisions
-/// fixed and input facts overridden; an override given here wins over a variant's).
-///
-/// Fails only when the base itself cannot be evaluated; a variant that fails becomes a column
-/// whose result says why.
-pub fn compare(
-    scenario: &Scenario,
-    given: &[(&str, Value)],
-    limits: &EvalLimits,
-) -> Result<Vec<Column>, Vec<Diagnostic>> {
-    let base = evaluate_with(scenario, given, limits)?;
-    let mut columns = vec![Column {
-        variant: None,
-        result: Ok(base),
-    }];
-    for (index, variant) in scenario.variants.iter().enumerate() {
-        let result = match apply(scenario, &variant.id.name) {
-            Some(s) => evaluate_with(&s, given, limits).map_err(|d| sentence(&d)),
-            None => Err(format!("no variant `{}`", variant.id.name)),
-        };
-        columns.push(Column {
-            variant: Some(index),
-            result,
-        });
+impl ColumnResult {
+    /// The column of an evaluation.
+    pub fn of(evaluation: &Evaluation) -> Self {
+        Self {
+            probabilities: evaluation.outcomes.iter().map(|o| o.probability).collect(),
+            reachable: evaluation.outcomes.iter().map(|o| o.reachable).collect(),
+            strategic_outcome: evaluation.strategy.outcome,
+            payoffs: evaluation.strategy.payoffs.clone(),
+        }
     }
-    Ok(columns)
-}
-
-fn evaluate_with(
-    scenario: &Scenario,
-    given: &[(&str, Value)],
-    limits: &EvalLimits,
-) -> Result<ColumnResult, Vec<Diagnostic>> {
-    let fixed = resolve(scenario, given.iter().map(|(n, v)| (*n, v)))
-        .map_err(|m| vec![Diagnostic::new(casus_core::Code::InvalidValue, m)])?;
-    let program = Program::compile_with(scenario, &fixed.overrides)?;
-    let evaluation = evaluate(scenario, &program, &fixed.given, limits)?;
-    Ok(ColumnResult {
-        probabilities: evaluation.outcomes.iter().map(|o| o.probability).collect(),
-        reachable: evaluation.outcomes.iter().map(|o| o.reachable).collect(),
-        strategic_outcome: evaluation.strategy.outcome,
-        payoffs: evaluation.strategy.payoffs,
-    })
 }
 
 /// The first diagnostic's message, for a column that could not be evaluated.
-fn sentence(diagnostics: &[Diagnostic]) -> String {
+pub fn sentence(diagnostics: &[Diagnostic]) -> String {
     diagnostics
         .first()
         .map_or_else(|| "the evaluation failed".to_owned(), |d| d.message.clone())
@@ -150,12 +116,15 @@ pub struct Disagreement {
     pub moves: Vec<f64>,
 }
 
-/// Every decision with at least two analysts' estimates, largest disagreement first (ties in
-/// file order).
+/// Every decision of the model in force with at least two analysts' estimates, largest
+/// disagreement first (ties in file order). Each analyst's forecast is the model's — its
+/// variant, given values and observed signposts — with that analyst's table alone in place of
+/// the pool.
 pub fn analysts(
-    scenario: &Scenario,
+    model: &crate::session::Model,
     limits: &EvalLimits,
 ) -> Result<Vec<Disagreement>, Vec<Diagnostic>> {
+    let scenario = &model.scenario;
     let mut out = Vec::new();
     for (index, decision) in scenario.decisions.iter().enumerate() {
         if decision.estimates.len() < 2 {
@@ -187,12 +156,15 @@ pub fn analysts(
         }
         let mut forecasts = Vec::new();
         for estimate in &decision.estimates {
+            if limits.expired() {
+                return Err(vec![crate::analyses::sampling::timeout()]);
+            }
             let mut alone = scenario.clone();
             let d = &mut alone.decisions[index];
             d.likelihood = Some(estimate.table.clone());
             d.estimates.clear();
-            let forecast = Program::compile(&alone)
-                .and_then(|p| evaluate(&alone, &p, &crate::Given::none(p.decisions.len()), limits))
+            let forecast = model
+                .evaluate_scenario(&alone, limits)
                 .map(|e| e.outcomes.iter().map(|o| o.probability).collect::<Vec<_>>());
             match forecast {
                 Ok(f) => forecasts.push(Some(f)),
@@ -203,7 +175,7 @@ pub fn analysts(
                 Err(_) => forecasts.push(None),
             }
         }
-        let moves = (0..scenario.outcomes.len())
+        let moves = (0..model.outcomes)
             .map(|o| {
                 let column = forecasts.iter().flatten().map(|f| f[o]);
                 let hi = column.clone().fold(f64::NEG_INFINITY, f64::max);

@@ -1,79 +1,138 @@
 //! Value of information: what an actor gains if a chance event is revealed before anyone
 //! chooses.
 //!
-//! For a chance decision `d` with options `o` and likelihoods `p(o)`, and an actor `a` whose
-//! value under the strategy is `V(a)`, the expected value of perfect information is
-//! `Σ p(o) · V(a | d = o) − V(a)`, where `V(a | d = o)` is the strategy's value when every
-//! actor plays knowing `d = o` (the subgame with `d` fixed). Revealing to everyone is what a
-//! perfect-information model can express; in a game with several actors the value can be
+//! For a chance decision `d` with options `o`, and an actor `a` whose value under the
+//! strategy is `V(a)`, the expected value of perfect information is
+//! `Σ P(d = o) · V(a | d = o) − V(a)`, where `V(a | d = o)` is the strategy's value when every
+//! actor plays knowing `d = o` (the subgame with `d` fixed), and `P(d = o)` is the probability
+//! of the option in the model in force: the table that applies (a `likelihood_if` whose
+//! condition holds on the input facts, a variant's table, the analysts' pool), conditioned on
+//! what is given and observed. It is computed as the share of the model's probability mass on
+//! the paths where `d = o`, so conditioning needs no special case. Revealing to everyone is what
+//! a perfect-information model can express; in a game with several actors the value can be
 //! negative (what helps a rival can hurt you), and that is reported, not hidden.
 //!
-//! It is defined only for chance events whose guard and likelihoods do not depend on earlier
-//! decisions: otherwise "learning it first" changes the event itself.
+//! **Definedness.** "Learning `d` first" must not change `d` itself. So the value is defined
+//! exactly when neither the event's guard (`when`) nor the condition of any of its
+//! `likelihood_if` tables can depend on a decision — directly, or through derived facts that
+//! rules compute from decisions (see [`RuleGraph::depends_on_decisions`]). A guard or condition
+//! on input facts alone is a constant of the model and leaves the value defined. An event that
+//! the values given make certain has nothing left to learn, and is reported as given.
+//!
+//! [`RuleGraph::depends_on_decisions`]: crate::compile::deps::RuleGraph::depends_on_decisions
 
 use casus_core::Diagnostic;
-use casus_core::model::Scenario;
 
-use crate::compile::program::Program;
-use crate::search::walk::{EvalLimits, Given, evaluate};
+use crate::compile::program::{CDecision, Program};
+use crate::search::walk::EvalLimits;
+use crate::session::Model;
+
+/// Why the value of information of an event is not a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undefined {
+    /// The event's guard or likelihoods depend on earlier decisions, so it cannot be learnt
+    /// first without changing it.
+    DependsOnDecisions,
+    /// The event is given (`--given`): there is nothing left to learn.
+    Given,
+    /// No path with the event taken is consistent with what is given and observed.
+    NeverTaken,
+}
 
 /// The value of learning one chance event first, per actor.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct InformationValue {
     /// The chance decision.
     pub decision: usize,
-    /// Expected value of perfect information, per actor (scenario order); `None` when the
-    /// event's guard or likelihoods depend on earlier decisions, so it cannot be learnt first.
+    /// Expected value of perfect information, per actor (scenario order); `None` when it is
+    /// not defined, and [`InformationValue::undefined`] says why.
     pub evpi: Option<Vec<f64>>,
+    /// Why `evpi` is `None`.
+    pub undefined: Option<Undefined>,
 }
 
-/// EVPI for every chance decision.
+/// Whether learning `decision` first would change it: its guard or a `likelihood_if`
+/// condition can depend on a decision.
+pub fn depends_on_decisions(program: &Program, decision: &CDecision) -> bool {
+    let reads = decision
+        .guard
+        .iter()
+        .chain(decision.conditional.iter().map(|(code, _)| code))
+        .flat_map(|code| code.reads.iter().copied());
+    reads
+        .into_iter()
+        .any(|slot| program.graph.depends_on_decisions(slot))
+}
+
+/// EVPI for every chance decision of the model in force.
 pub fn value_of_information(
-    scenario: &Scenario,
-    program: &Program,
+    model: &Model,
     limits: &EvalLimits,
 ) -> Result<Vec<InformationValue>, Vec<Diagnostic>> {
-    let none = Given::none(program.decisions.len());
-    let base = evaluate(scenario, program, &none, limits)?;
+    let program = &model.program;
+    let base = model.evaluate(limits)?;
     let mut values = Vec::new();
     for decision in program.decisions.iter().filter(|d| d.is_chance()) {
-        let depends = |reads: &[u32]| {
-            reads
-                .iter()
-                .any(|&slot| (slot as usize) < program.decisions.len())
+        let undefined = |why| InformationValue {
+            decision: decision.index,
+            evpi: None,
+            undefined: Some(why),
         };
-        let independent = decision.guard.is_none()
-            && decision
-                .conditional
-                .iter()
-                .all(|(code, _)| !depends(&code.reads));
-        if !independent {
-            values.push(InformationValue {
-                decision: decision.index,
-                evpi: None,
-            });
+        if model
+            .given
+            .decisions
+            .get(decision.index)
+            .copied()
+            .flatten()
+            .is_some()
+        {
+            values.push(undefined(Undefined::Given));
+            continue;
+        }
+        if depends_on_decisions(program, decision) {
+            values.push(undefined(Undefined::DependsOnDecisions));
             continue;
         }
         let mut informed = vec![0.0; program.actors.len()];
-        for (option, &p) in decision.probabilities.iter().enumerate() {
-            if p == 0.0 {
-                continue;
+        let mut mass = 0.0;
+        for option in 0..decision.options.len() {
+            if limits.expired() {
+                return Err(vec![crate::analyses::sampling::timeout()]);
             }
-            let mut given = none.clone();
+            let mut given = model.given.clone();
             given.decisions[decision.index] = Some(option);
-            let sub = evaluate(scenario, program, &given, limits)?;
+            let sub = match model.evaluate_given(program, &given, limits) {
+                Ok(sub) => sub,
+                Err(d)
+                    if d.iter()
+                        .all(|d| d.code == casus_core::Code::NoConsistentPath) =>
+                {
+                    continue;
+                }
+                Err(d) => return Err(d),
+            };
+            mass += sub.mass;
             for (acc, v) in informed.iter_mut().zip(&sub.strategy.payoffs) {
-                *acc += p * v;
+                *acc += sub.mass * v;
             }
         }
+        if mass <= 0.0 {
+            values.push(undefined(Undefined::NeverTaken));
+            continue;
+        }
+        // `mass` is the probability of the paths on which the event is taken, which is all of
+        // the model's mass for an event whose guard holds; weighing by each option's share of
+        // it is `P(d = o)` in the model in force.
         let evpi = informed
             .iter()
             .zip(&base.strategy.payoffs)
-            .map(|(i, b)| i - b)
+            .map(|(i, b)| i / mass - b)
             .collect();
         values.push(InformationValue {
             decision: decision.index,
             evpi: Some(evpi),
+            undefined: None,
         });
     }
     Ok(values)

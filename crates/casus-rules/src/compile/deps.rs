@@ -83,6 +83,31 @@ impl RuleGraph {
         NodeIndex::new(slot as usize)
     }
 
+    /// Whether the value in slot `slot` can depend on a decision: it is a decision, or a
+    /// derived fact that a rule sets or adds to from something that can (walked backwards
+    /// through the graph).
+    pub fn depends_on_decisions(&self, slot: u32) -> bool {
+        let start = self.slot_node(slot);
+        if start.index() >= self.graph.node_count() {
+            return false;
+        }
+        let mut seen = vec![false; self.graph.node_count()];
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            if std::mem::replace(&mut seen[node.index()], true) {
+                continue;
+            }
+            if matches!(self.graph[node], DepNode::Decision(_)) {
+                return true;
+            }
+            stack.extend(
+                self.graph
+                    .neighbors_directed(node, petgraph::Direction::Incoming),
+            );
+        }
+        false
+    }
+
     /// The node of rule `index`.
     pub fn rule_node(&self, index: usize, n_facts: usize) -> NodeIndex {
         NodeIndex::new(self.n_decisions + n_facts + index)

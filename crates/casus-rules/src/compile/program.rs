@@ -26,6 +26,11 @@ pub struct CDecision {
     pub probabilities: Vec<f64>,
     /// The band of each option before normalisation.
     pub bands: Vec<(f64, f64)>,
+    /// Unnormalised point estimates, one per option, as the table states them (a pool of
+    /// analysts' estimates states its pooled point, which need not be the middle of its band).
+    pub points: Vec<f64>,
+    /// The same for each conditional table, in order.
+    pub conditional_points: Vec<Vec<f64>>,
     /// Conditional likelihoods: the first whose code holds gives the probabilities.
     pub conditional: Vec<(Code, Vec<f64>)>,
     /// The band of each option of each conditional likelihood before normalisation, parallel
@@ -102,6 +107,10 @@ pub struct Program {
     pub payoffs: Vec<Vec<f64>>,
     /// The fact-and-rule dependency graph.
     pub graph: RuleGraph,
+    /// Whether observed evidence (likelihood ratios) has been multiplied into the likelihood
+    /// tables, so that they no longer sum to 1 and the search must condition nature's moves
+    /// on what lies below them (see `crate::analyses::signposts`).
+    pub evidence: bool,
 }
 
 impl Program {
@@ -169,23 +178,38 @@ impl Program {
             .map(|(index, d)| {
                 let options: Vec<u32> = d.options.iter().map(|o| symbols.intern(&o.name)).collect();
                 let names: Vec<String> = d.option_names();
-                let (probabilities, bands, uniform) = match &d.likelihood {
+                let (probabilities, bands, points, uniform) = match &d.likelihood {
                     Some(table) => {
                         let bands = names
                             .iter()
                             .map(|o| table.get(o).map_or((0.0, 0.0), |l| (l.lo, l.hi)))
                             .collect();
-                        (
-                            normalise(names.iter().map(|o| table.get(o).map_or(0.0, |l| l.point))),
-                            bands,
-                            false,
-                        )
+                        let points: Vec<f64> = names
+                            .iter()
+                            .map(|o| table.get(o).map_or(0.0, |l| l.point))
+                            .collect();
+                        (normalise(points.iter().copied()), bands, points, false)
                     }
                     None => {
                         let p = 1.0 / names.len().max(1) as f64;
-                        (vec![p; names.len()], vec![(p, p); names.len()], true)
+                        (
+                            vec![p; names.len()],
+                            vec![(p, p); names.len()],
+                            vec![p; names.len()],
+                            true,
+                        )
                     }
                 };
+                let conditional_points = d
+                    .likelihood_if
+                    .iter()
+                    .map(|c| {
+                        names
+                            .iter()
+                            .map(|o| c.table.get(o).map_or(0.0, |l| l.point))
+                            .collect()
+                    })
+                    .collect();
                 let conditional_bands = d
                     .likelihood_if
                     .iter()
@@ -222,6 +246,8 @@ impl Program {
                         .map(|w| Code::compile(w, &slots, &mut symbols)),
                     probabilities,
                     bands,
+                    points,
+                    conditional_points,
                     conditional,
                     conditional_bands,
                     uniform,
@@ -291,6 +317,7 @@ impl Program {
             actors,
             payoffs,
             graph,
+            evidence: false,
         })
     }
 

@@ -81,6 +81,9 @@ pub(crate) struct Tree {
     actors: usize,
     /// `payoffs[outcome][actor]`.
     payoffs: Vec<Vec<f64>>,
+    /// Whether nature's moves are conditioned on evidence, as in the search
+    /// (`crate::search::walk`): each option weighed by its probability times the mass below.
+    conditioned: bool,
 }
 
 /// Buffers for [`Tree::solve`], one per thread.
@@ -133,6 +136,9 @@ impl Tree {
             tables,
             outcomes: program.outcomes.len(),
             actors: program.actors.len(),
+            conditioned: program.evidence
+                || given.ruled_out.is_some()
+                || given.decisions.iter().any(Option::is_some),
             payoffs: program.payoffs.clone(),
         };
         let mut ok = true;
@@ -306,6 +312,15 @@ impl Tree {
                     }
                 }
             }
+            // Under evidence, each child's consistent mass (summed before `mass` is borrowed
+            // again below).
+            let child_mass = |child: Ref, mass: &[f64]| -> f64 {
+                match child {
+                    Ref::Leaf(_) => 1.0,
+                    Ref::Node(c) => mass[c * no..(c + 1) * no].iter().sum(),
+                }
+            };
+            let masses: &[f64] = mass;
             let (head, below) = payoff.split_at_mut((n + 1) * na);
             let me = &mut head[n * na..];
             let payoffs = &self.payoffs;
@@ -321,13 +336,19 @@ impl Tree {
                     let (mut weight, mut flat) = (0.0, 0.0);
                     let mut likeliest: Option<(usize, f64)> = None;
                     for (k, &(option, child)) in choice.children.iter().enumerate() {
-                        let p = p_of(option);
+                        let p = if self.conditioned {
+                            p_of(option) * child_mass(child, masses)
+                        } else {
+                            p_of(option)
+                        };
                         weight += p;
                         flat += 1.0;
                         for (a, v) in me.iter_mut().zip(child_payoff(child)) {
                             *a += p * v;
                         }
-                        if likeliest.is_none_or(|(_, q)| p > q) {
+                        let tie = self.conditioned
+                            && (p - likeliest.map_or(0.0, |(_, q)| q)).abs() <= 1e-12 * p.abs();
+                        if likeliest.is_none_or(|(_, q)| p > q && !tie) {
                             likeliest = Some((k, p));
                         }
                     }

@@ -39,11 +39,14 @@ pub fn resolve<'v>(
                     _ => None,
                 };
                 let Some(option) = option else {
-                    return Err(format!(
-                        "`{}` is not an option of `{name}`; the options are {}",
-                        value.display(),
-                        list(&decision.option_names())
-                    ));
+                    let options = decision.option_names();
+                    let written = value.display();
+                    let hint = casus_core::diagnostic::did_you_mean(
+                        written.trim_matches('\''),
+                        options.iter().map(String::as_str),
+                    )
+                    .unwrap_or_else(|| format!("the options are {}", list(&options)));
+                    return Err(format!("`{written}` is not an option of `{name}`; {hint}"));
                 };
                 fixed.given.decisions[d] = Some(option);
             }

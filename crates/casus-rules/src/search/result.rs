@@ -19,6 +19,9 @@ pub struct Evaluation {
     pub key_assumptions: Vec<KeyAssumption>,
     /// Search nodes evaluated (after merging equal states); a measure of work.
     pub nodes: u64,
+    /// The probability of the paths consistent with what is given and observed, before the
+    /// forecast is normalised by it (likelihood ratios included): the evidence's weight.
+    pub mass: f64,
 }
 
 /// One outcome's forecast.

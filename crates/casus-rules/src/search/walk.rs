@@ -5,6 +5,7 @@
 //! the same state (see [`crate::search::demand`]) the subtree's result is memoised and reused.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -41,7 +42,7 @@ impl Given {
 }
 
 /// Bounds on one evaluation.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct EvalLimits {
     /// Most complete paths walked (after merging equal states) before giving up.
     pub max_paths: u64,
@@ -52,6 +53,19 @@ pub struct EvalLimits {
     /// Worker threads for the search: 0 uses rayon's current pool (all cores by default), 1
     /// runs on the calling thread. The result is the same, byte for byte, for every value.
     pub threads: usize,
+    /// Set by another thread to stop the evaluation, as if the deadline had passed.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl EvalLimits {
+    /// Whether the deadline has passed or the evaluation was cancelled.
+    pub fn expired(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() > d)
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
 }
 
 impl Default for EvalLimits {
@@ -61,6 +75,7 @@ impl Default for EvalLimits {
             max_memo: 1 << 21,
             deadline: None,
             threads: 0,
+            cancel: None,
         }
     }
 }
@@ -476,13 +491,13 @@ pub fn evaluate(
     let split = split_level(program, &analysis);
     let shared = Shared::default();
     if split == 0 {
-        let mut search = Search::new(scenario, program, &analysis, given, *limits, &shared);
+        let mut search = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
         search.solve(0);
         return search.finish();
     }
 
     // Collect the state at the split level of every prefix, in search order.
-    let mut collect = Search::new(scenario, program, &analysis, given, *limits, &shared);
+    let mut collect = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
     collect.split = Split::Collect(split, Vec::new());
     collect.solve(0);
     let Split::Collect(_, tasks) = std::mem::replace(&mut collect.split, Split::None) else {
@@ -492,10 +507,17 @@ pub fn evaluate(
 
     // Solve each subtree with its own memo; no state of one can equal a state of another
     // (see `split_level`), so nothing is lost by not sharing.
-    let mut sub_limits = *limits;
+    let mut sub_limits = limits.clone();
     sub_limits.max_memo = limits.max_memo / tasks.len().max(1);
     let solve = |state: &State| {
-        let mut search = Search::new(scenario, program, &analysis, given, sub_limits, &shared);
+        let mut search = Search::new(
+            scenario,
+            program,
+            &analysis,
+            given,
+            sub_limits.clone(),
+            &shared,
+        );
         search.state = state.clone();
         search.error_cap = usize::MAX;
         search.solve(split);
@@ -511,7 +533,7 @@ pub fn evaluate(
     };
 
     // Walk the top again, taking each subtree's result in the same order.
-    let mut top = Search::new(scenario, program, &analysis, given, *limits, &shared);
+    let mut top = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
     top.split = Split::Consume(split, results.into_iter());
     top.solve(0);
     top.finish()
@@ -624,6 +646,11 @@ struct Search<'a> {
     unshared: u64,
     /// Most distinct errors kept.
     error_cap: usize,
+    /// Whether the search conditions on evidence: a given decision, a ruled-out outcome or
+    /// likelihood ratios. Then a chance node weighs each option by its probability times the
+    /// mass of consistent paths below it, so nature's averages are posteriors; without
+    /// evidence that mass is 1 for every option and the plain probability is used, exactly.
+    conditioned: bool,
     /// Whether `stopped` only says that another subtree stopped.
     cancelled: bool,
 }
@@ -692,6 +719,9 @@ impl<'a> Search<'a> {
             shared,
             unshared: 0,
             error_cap: 20,
+            conditioned: program.evidence
+                || given.ruled_out.is_some()
+                || given.decisions.iter().any(Option::is_some),
             cancelled: false,
         };
         search.report_conflicts(0);
@@ -743,7 +773,7 @@ impl<'a> Search<'a> {
         }
         self.nodes += 1;
         if self.nodes.is_multiple_of(4096) {
-            if self.limits.deadline.is_some_and(|d| Instant::now() > d) {
+            if self.limits.expired() {
                 self.stopped = Some(
                     Diagnostic::new(
                         DiagCode::LimitExceeded,
@@ -1078,21 +1108,30 @@ impl<'a> Search<'a> {
             }
             match actor {
                 None => {
-                    weight += p;
+                    // Under evidence, the option's weight is its posterior (unnormalised):
+                    // its probability times the consistent mass below it.
+                    let w = if self.conditioned {
+                        p * child.total_mass()
+                    } else {
+                        p
+                    };
+                    weight += w;
                     flat += 1.0;
-                    add_scaled(&mut me.payoff, child.payoff(), p);
-                    child.add_dist(&mut me.dist, p);
+                    add_scaled(&mut me.payoff, child.payoff(), w);
+                    child.add_dist(&mut me.dist, w);
                     // The flat sums are used only when every consistent option has
-                    // probability 0, so only such options need adding.
-                    if p == 0.0 {
+                    // weight 0, so only such options need adding.
+                    if w == 0.0 {
                         add_scaled(&mut me.flat_payoff, child.payoff(), 1.0);
                         child.add_dist(&mut me.flat_dist, 1.0);
                     }
                     if let Some(slot) = values.get_mut(i) {
-                        *slot = p;
+                        *slot = w;
                     }
-                    if likeliest.is_none_or(|(_, q)| p > q) {
-                        likeliest = Some((i, p));
+                    if likeliest
+                        .is_none_or(|(_, q)| w > q && !(self.conditioned && same_weight(w, q)))
+                    {
+                        likeliest = Some((i, w));
                         me.line[1..].copy_from_slice(child.line());
                         me.tail_id = child.line_id();
                     }
@@ -1137,6 +1176,13 @@ impl<'a> Search<'a> {
             if weight > 0.0 {
                 scale(&mut me.payoff, 1.0 / weight);
                 scale(&mut me.dist, 1.0 / weight);
+                if self.conditioned {
+                    // The line of play shows nature's probabilities at this point, which
+                    // under evidence are the posteriors: the weights, normalised.
+                    for v in values.iter_mut().take(n_options).filter(|v| v.is_finite()) {
+                        *v /= weight;
+                    }
+                }
             } else if flat > 0.0 {
                 me.payoff
                     .iter_mut()
@@ -1337,7 +1383,7 @@ impl<'a> Search<'a> {
         let root = self.frames[0].clone();
         if root.paths == 0 {
             return Err(vec![
-                Diagnostic::new(DiagCode::LimitExceeded, "no path is consistent with the given values")
+                Diagnostic::new(DiagCode::NoConsistentPath, "no path is consistent with the given values")
                     .help("a given decision may be skipped on every path where the others hold; check its guard"),
             ]);
         }
@@ -1406,6 +1452,7 @@ impl<'a> Search<'a> {
             uniform,
             key_assumptions: self.flags.into_iter().flatten().collect(),
             nodes: self.nodes,
+            mass: total,
         })
     }
 
@@ -1474,6 +1521,21 @@ impl<'c> Child<'c> {
         }
     }
 
+    /// The child's total mass: the probability of its consistent paths (1 for a consistent
+    /// leaf).
+    fn total_mass(self) -> f64 {
+        match self {
+            Child::Frame(f) => f.mass.iter().sum(),
+            Child::Leaf(o, _) => {
+                if o.is_some() {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
     /// `mass += p * child's mass`; a path's mass is 1 at its outcome.
     fn add_mass(self, mass: &mut [f64], p: f64) {
         match self {
@@ -1517,6 +1579,12 @@ fn add_one(acc: &mut [f64], index: Option<usize>, p: f64) {
     if let Some(a) = index.and_then(|i| acc.get_mut(i)) {
         *a += p;
     }
+}
+
+/// Whether two posterior weights are equal up to rounding: the likeliest option under evidence
+/// is then the first, as it is for equal probabilities without evidence.
+fn same_weight(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
 }
 
 fn add_scaled(acc: &mut [f64], values: &[f64], factor: f64) {

@@ -1,1 +1,492 @@
-//! The analysis session: one entry point for every client.
+//! The analysis session: the one entry point every client calls.
+//!
+//! A [`Session`] is opened once from source text and limits: it loads, checks, compiles,
+//! evaluates and lints the file, and keeps every diagnostic. [`Session::model`] composes the
+//! model in force for a [`WhatIf`] (variant → analysts' pool → given values → observed
+//! signposts) once, and [`Session::run`] computes the analyses a [`Plan`] names on that one
+//! model under one [`Budget`]. The CLI, reports, a language server or a Python binding all go
+//! through here and receive plain data; none of them composes a model by hand.
+//!
+//! The search recurses once per decision. So that library callers need no special stack,
+//! every engine call runs on the session's own thread pool, whose threads have
+//! [`STACK_BYTES`] of stack (see [`Session::install`]).
+
+mod model;
+mod plan;
+
+use std::sync::OnceLock;
+
+use casus_core::limits::Limits;
+use casus_core::model::{Scenario, Value, list};
+use casus_core::{Diagnostic, SourceFile};
+
+use crate::analyses::{ranking, sampling, sensitivity, signposts, variants, voi};
+use crate::check::{Checked, LintLevels, check_source_with};
+use crate::compile::program::Program;
+use crate::search::given::Fixed;
+use crate::search::result::Evaluation;
+use crate::search::walk::EvalLimits;
+use crate::workflow::testing::{self, TestResult};
+
+pub(crate) use model::compose;
+pub use model::{Model, WhatIf};
+pub use plan::{Analysed, AnalysisKind, Budget, Omitted, Plan};
+
+/// Stack of each thread the session runs the engine on: deep enough for the search's one
+/// frame per decision at the largest `--max-decisions`, and only reserved, not touched.
+pub const STACK_BYTES: usize = 256 << 20;
+
+/// How a session is opened.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Limits on the file: size, decisions, options, rules, expressions.
+    pub limits: Limits,
+    /// Limits on each evaluation: paths, memo, threads. Its deadline is replaced by the
+    /// budget of each run.
+    pub eval: EvalLimits,
+    /// Lint levels given for the run.
+    pub lints: LintLevels,
+}
+
+/// Why a what-if or a plan cannot be run.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The file has errors; they are in [`Session::diagnostics`].
+    #[error("the scenario has errors")]
+    Invalid,
+    /// A part of the what-if names nothing in the scenario, or a combination cannot be
+    /// honoured.
+    #[error("{part}: {message}")]
+    Usage {
+        /// Which part: `variant`, `given`, `observe`, `outcome`, …
+        part: &'static str,
+        /// What is wrong, with a "did you mean" where one is close.
+        message: String,
+    },
+    /// The evaluation failed: a path-dependent error, no consistent path, or a limit.
+    #[error("the evaluation failed")]
+    Findings(Vec<Diagnostic>),
+}
+
+impl SessionError {
+    fn usage(part: &'static str, message: impl Into<String>) -> Self {
+        Self::Usage {
+            part,
+            message: message.into(),
+        }
+    }
+}
+
+/// One scenario file, checked, ready for any number of runs.
+#[derive(Debug)]
+pub struct Session {
+    source: SourceFile,
+    checked: Checked,
+    options: Options,
+    pool: OnceLock<Option<rayon::ThreadPool>>,
+}
+
+impl Session {
+    /// Loads, checks, compiles, evaluates and lints `source`. Never fails: what is wrong is
+    /// in [`Session::diagnostics`].
+    pub fn open(source: SourceFile, options: Options) -> Self {
+        let mut session = Self {
+            source,
+            checked: Checked {
+                scenario: None,
+                program: None,
+                evaluation: None,
+                diagnostics: Vec::new(),
+            },
+            options,
+            pool: OnceLock::new(),
+        };
+        let checked = session.install(|| {
+            check_source_with(
+                &session.source,
+                &session.options.limits,
+                &session.options.eval,
+                &session.options.lints,
+            )
+        });
+        session.checked = checked;
+        session
+    }
+
+    /// Opens `text` as a file named `name`.
+    pub fn open_text(name: &str, text: &str, options: Options) -> Self {
+        Self::open(SourceFile::new(name, text), options)
+    }
+
+    /// Runs `op` on the session's thread pool, whose threads have [`STACK_BYTES`] of stack;
+    /// on the calling thread if no pool can be made.
+    pub fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
+        let pool = self.pool.get_or_init(|| {
+            let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES);
+            if self.options.eval.threads > 0 {
+                builder = builder.num_threads(self.options.eval.threads);
+            }
+            builder.build().ok()
+        });
+        match pool {
+            Some(pool) => pool.install(op),
+            None => op(),
+        }
+    }
+
+    /// The file.
+    pub fn source(&self) -> &SourceFile {
+        &self.source
+    }
+
+    /// Every finding of loading, checking, evaluating and linting, sorted by position.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.checked.diagnostics
+    }
+
+    /// Whether any finding is an error; then no model can be composed.
+    pub fn has_errors(&self) -> bool {
+        self.checked.has_errors()
+    }
+
+    /// The scenario as written, if it could be loaded.
+    pub fn scenario(&self) -> Option<&Scenario> {
+        self.checked.scenario.as_ref()
+    }
+
+    /// The compiled scenario as written, if it checked.
+    pub fn program(&self) -> Option<&Program> {
+        self.checked.program.as_ref()
+    }
+
+    /// The evaluation of the scenario as written, if it checked.
+    pub fn evaluation(&self) -> Option<&Evaluation> {
+        self.checked.evaluation.as_ref()
+    }
+
+    /// The everything-checked parts, or [`SessionError::Invalid`].
+    fn valid(&self) -> Result<(&Scenario, &Program), SessionError> {
+        match (&self.checked.scenario, &self.checked.program) {
+            (Some(s), Some(p)) if !self.has_errors() => Ok((s, p)),
+            _ => Err(SessionError::Invalid),
+        }
+    }
+
+    /// Limits for one evaluation under `budget`.
+    pub fn eval_limits(&self, budget: &Budget) -> EvalLimits {
+        let mut limits = self.options.eval.clone();
+        limits.deadline = match (limits.deadline, budget.deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        limits.cancel = budget.cancel.clone();
+        limits
+    }
+
+    /// Composes the model in force for `what_if`.
+    pub fn model(&self, what_if: &WhatIf) -> Result<Model, SessionError> {
+        let (scenario, _) = self.valid()?;
+        let variant = match &what_if.variant {
+            Some(id) => Some(resolve_variant(scenario, id)?),
+            None => None,
+        };
+        let fixed = resolve_given(scenario, &what_if.given)?;
+        let observed = resolve_signposts(scenario, &what_if.observe)?;
+        self.install(|| compose(scenario, variant, fixed, observed))
+            .map_err(SessionError::Findings)
+    }
+
+    /// Runs `plan` on `model` under `budget`: the forecast and strategy, then each analysis
+    /// the plan names, in a fixed order. The forecast failing fails the run; an analysis that
+    /// fails or runs out of budget is left out, and [`Analysed::omitted`] says why.
+    pub fn run(
+        &self,
+        model: &Model,
+        plan: &Plan,
+        budget: &Budget,
+    ) -> Result<Analysed, SessionError> {
+        let (base, _) = self.valid()?;
+        let limits = self.eval_limits(budget);
+        self.install(|| run(base, model, plan, budget, &limits))
+    }
+
+    /// Runs the scenario's own `[tests.*]`.
+    pub fn tests(&self, budget: &Budget) -> Result<Vec<TestResult>, SessionError> {
+        let (scenario, _) = self.valid()?;
+        let limits = self.eval_limits(budget);
+        Ok(self.install(|| testing::run_tests(scenario, &limits)))
+    }
+
+    /// The base scenario and every variant side by side, each with `what_if`'s given values
+    /// and observed signposts (its variant is ignored: every variant is shown).
+    pub fn compare_variants(
+        &self,
+        what_if: &WhatIf,
+        budget: &Budget,
+    ) -> Result<Vec<variants::Column>, SessionError> {
+        let (scenario, _) = self.valid()?;
+        if scenario.variants.is_empty() {
+            return Err(SessionError::usage(
+                "all-variants",
+                "the file declares no `[variants.*]` to compare",
+            ));
+        }
+        let limits = self.eval_limits(budget);
+        let base = WhatIf {
+            variant: None,
+            ..what_if.clone()
+        };
+        let base_model = self.model(&base)?;
+        let first = self
+            .install(|| base_model.evaluate(&limits))
+            .map_err(SessionError::Findings)?;
+        let mut columns = vec![variants::Column {
+            variant: None,
+            result: Ok(variants::ColumnResult::of(&first)),
+        }];
+        for (index, variant) in scenario.variants.iter().enumerate() {
+            let what = WhatIf {
+                variant: Some(variant.id.name.clone()),
+                ..base.clone()
+            };
+            let result = match self.model(&what) {
+                Ok(m) => self
+                    .install(|| m.evaluate(&limits))
+                    .map(|e| variants::ColumnResult::of(&e))
+                    .map_err(|d| variants::sentence(&d)),
+                Err(SessionError::Findings(d)) => Err(variants::sentence(&d)),
+                Err(e) => Err(e.to_string()),
+            };
+            if budget.is_spent() {
+                return Err(SessionError::Findings(vec![timeout()]));
+            }
+            columns.push(variants::Column {
+                variant: Some(index),
+                result,
+            });
+        }
+        Ok(columns)
+    }
+}
+
+/// The diagnostic of a spent budget.
+fn timeout() -> Diagnostic {
+    Diagnostic::new(
+        casus_core::Code::LimitExceeded,
+        "evaluation took longer than the time limit",
+    )
+    .help("simplify the scenario, or raise the limit with `--timeout`")
+}
+
+fn run(
+    base: &Scenario,
+    model: &Model,
+    plan: &Plan,
+    budget: &Budget,
+    limits: &EvalLimits,
+) -> Result<Analysed, SessionError> {
+    let evaluation = model.evaluate(limits).map_err(SessionError::Findings)?;
+    let forecast: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
+    let mut omitted = Vec::new();
+    let attempt = |kind: AnalysisKind, wanted: bool, omitted: &mut Vec<Omitted>| {
+        if !wanted {
+            return false;
+        }
+        if budget.is_spent() {
+            omitted.push(Omitted {
+                analysis: kind,
+                reason: "the time limit was reached before it started".to_owned(),
+            });
+            return false;
+        }
+        true
+    };
+    let before_observing = if model.observed.is_empty() {
+        None
+    } else {
+        let prior = compose_without_evidence(base, model).and_then(|m| m.evaluate(limits));
+        Some(
+            prior
+                .map(|e| e.outcomes.iter().map(|o| o.probability).collect())
+                .map_err(SessionError::Findings)?,
+        )
+    };
+    let sensitivity = if attempt(AnalysisKind::Ranges, plan.ranges, &mut omitted) {
+        keep(
+            AnalysisKind::Ranges,
+            sensitivity::sensitivity(model, limits),
+            &mut omitted,
+        )
+    } else {
+        None
+    };
+    let sampling = match plan.samples {
+        Some(samples) if attempt(AnalysisKind::Sampling, true, &mut omitted) => keep(
+            AnalysisKind::Sampling,
+            sampling::sample(model, limits, samples),
+            &mut omitted,
+        ),
+        _ => None,
+    };
+    let information = if attempt(AnalysisKind::Information, plan.information, &mut omitted) {
+        keep(
+            AnalysisKind::Information,
+            voi::value_of_information(model, limits),
+            &mut omitted,
+        )
+    } else {
+        None
+    };
+    let ranking = if attempt(AnalysisKind::Ranking, plan.ranking, &mut omitted) {
+        keep(
+            AnalysisKind::Ranking,
+            ranking::rank_assumptions(model, &forecast, limits),
+            &mut omitted,
+        )
+    } else {
+        None
+    };
+    let watch = if attempt(
+        AnalysisKind::Watch,
+        plan.watch && !base.signposts.is_empty(),
+        &mut omitted,
+    ) {
+        keep(
+            AnalysisKind::Watch,
+            signposts::watch_list(base, model, &forecast, limits),
+            &mut omitted,
+        )
+    } else {
+        None
+    };
+    let analysts = if attempt(
+        AnalysisKind::Analysts,
+        plan.analysts
+            && model
+                .scenario
+                .decisions
+                .iter()
+                .any(|d| d.estimates.len() > 1),
+        &mut omitted,
+    ) {
+        keep(
+            AnalysisKind::Analysts,
+            variants::analysts(model, limits),
+            &mut omitted,
+        )
+    } else {
+        None
+    };
+    Ok(Analysed {
+        evaluation,
+        before_observing,
+        sensitivity,
+        sampling,
+        information,
+        ranking,
+        watch,
+        analysts,
+        omitted,
+    })
+}
+
+/// An analysis's result, or `None` with the reason added to `omitted`.
+fn keep<T>(
+    kind: AnalysisKind,
+    result: Result<T, Vec<Diagnostic>>,
+    omitted: &mut Vec<Omitted>,
+) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(d) => {
+            omitted.push(Omitted {
+                analysis: kind,
+                reason: d.first().map_or_else(
+                    || "it could not be computed".to_owned(),
+                    |d| d.message.clone(),
+                ),
+            });
+            None
+        }
+    }
+}
+
+/// The same model with nothing observed: the forecast before the evidence.
+fn compose_without_evidence(base: &Scenario, model: &Model) -> Result<Model, Vec<Diagnostic>> {
+    compose(base, model.variant, model.fixed.clone(), Vec::new())
+}
+
+/// The index of variant `id`, or a usage error with a hint.
+fn resolve_variant(scenario: &Scenario, id: &str) -> Result<usize, SessionError> {
+    scenario
+        .variants
+        .iter()
+        .position(|v| v.id.name == id)
+        .ok_or_else(|| {
+            let names: Vec<String> = scenario
+                .variants
+                .iter()
+                .map(|v| v.id.name.clone())
+                .collect();
+            SessionError::usage(
+                "variant",
+                format!(
+                    "`{id}` is not a variant; {}",
+                    hint(
+                        id,
+                        &names,
+                        "the file declares no `[variants.*]`",
+                        "the variants are"
+                    )
+                ),
+            )
+        })
+}
+
+/// Resolves given pairs; a name given twice with different values is a usage error, since
+/// the run could honour only one of them.
+fn resolve_given(scenario: &Scenario, pairs: &[(String, Value)]) -> Result<Fixed, SessionError> {
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if let Some((_, other)) = pairs[..i].iter().find(|(n, v)| n == name && v != value) {
+            return Err(SessionError::usage(
+                "given",
+                format!(
+                    "`{name}` is given twice, as `{}` and as `{}`; give it once",
+                    other.display(),
+                    value.display()
+                ),
+            ));
+        }
+    }
+    crate::search::given::resolve(scenario, pairs.iter().map(|(n, v)| (n.as_str(), v)))
+        .map_err(|m| SessionError::usage("given", m))
+}
+
+/// Resolves observed signpost names; names may be separated by commas or spaces.
+fn resolve_signposts(scenario: &Scenario, names: &[String]) -> Result<Vec<usize>, SessionError> {
+    let ids: Vec<&str> = names
+        .iter()
+        .flat_map(|n| n.split(|c: char| c == ',' || c.is_whitespace()))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut out: Vec<usize> = Vec::new();
+    for s in signposts::resolve(scenario, &ids).map_err(|m| SessionError::usage("observe", m))? {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// "did you mean `x`?", or the list of names, or `none` when there are none.
+fn hint(name: &str, names: &[String], none: &str, listed: &str) -> String {
+    casus_core::diagnostic::did_you_mean(name, names.iter().map(String::as_str)).unwrap_or_else(
+        || {
+            if names.is_empty() {
+                none.to_owned()
+            } else {
+                format!("{listed} {}", list(names))
+            }
+        },
+    )
+}

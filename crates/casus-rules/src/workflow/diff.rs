@@ -690,10 +690,8 @@ fn results_diff(
 type Forecast<'a> = (&'a Evaluation, Option<Vec<(f64, f64)>>);
 
 fn ranges(scenario: &Scenario, program: &Program, limits: &EvalLimits) -> Option<Vec<(f64, f64)>> {
-    let given = Given::none(program.decisions.len());
-    sensitivity(scenario, program, &given, limits)
-        .ok()
-        .map(|s| s.ranges)
+    let model = crate::session::Model::as_written(scenario, program);
+    sensitivity(&model, limits).ok().map(|s| s.ranges)
 }
 
 fn state((evaluation, ranges): &Forecast<'_>, index: usize) -> Option<OutcomeState> {

@@ -1,0 +1,240 @@
+//! The model in force: the base scenario or a variant, the analysts' pool, the values given
+//! and the signposts observed, composed once.
+//!
+//! Every analysis of a run reads one [`Model`]. It keeps the parts that analyses vary apart
+//! from the parts they must keep: an analysis that sweeps a likelihood table changes
+//! [`Model::program`]'s tables and calls [`Model::evaluate_program`], which applies the
+//! observed evidence and the given values again, so no analysis can drop them by accident.
+
+use casus_core::Diagnostic;
+use casus_core::model::{Scenario, Value};
+
+use crate::analyses::signposts;
+use crate::compile::program::Program;
+use crate::search::given::Fixed;
+use crate::search::result::Evaluation;
+use crate::search::walk::{EvalLimits, Given, evaluate};
+
+/// What a run asks about: a variant, given values and observed signposts, by name.
+///
+/// Names are resolved against the scenario by [`crate::session::Session::model`], with "did
+/// you mean" hints for typos.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WhatIf {
+    /// The variant (`[variants.ID]`) to evaluate instead of the base scenario.
+    pub variant: Option<String>,
+    /// `(name, value)` pairs: `decision = option` keeps the paths where the decision takes
+    /// the option; `fact = value` overrides an input fact.
+    pub given: Vec<(String, Value)>,
+    /// Signposts (`[signposts.ID]`) seen, conditioned on by Bayes' rule.
+    pub observe: Vec<String>,
+}
+
+impl WhatIf {
+    /// Nothing changed: the base scenario as written.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Reads a `name=value` pair as written on a command line (`true`/`false`, a number, or
+    /// a symbol, quotes optional).
+    pub fn parse_given(text: &str) -> Result<(String, Value), String> {
+        let (name, value) = text.split_once('=').ok_or_else(|| {
+            format!("`{text}` must be `name=value`, such as `russia_answer=refuse`")
+        })?;
+        Ok((
+            name.trim().to_owned(),
+            crate::search::given::parse_value(value.trim()),
+        ))
+    }
+
+    /// Whether nothing is varied, given or observed.
+    pub fn is_none(&self) -> bool {
+        self.variant.is_none() && self.given.is_empty() && self.observe.is_empty()
+    }
+}
+
+/// The model in force for one run, composed once.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Index into the base scenario's `variants`, if a variant is in force.
+    pub variant: Option<usize>,
+    /// Indices into `scenario.signposts` of the signposts observed.
+    pub observed: Vec<usize>,
+    /// The scenario in force: the variant applied, and, when a signpost's condition was
+    /// observed, one extra last outcome that collects the paths it rules out.
+    pub scenario: Scenario,
+    /// `scenario` compiled with the given input facts, without the observed likelihood
+    /// ratios: the tables analyses vary.
+    pub program: Program,
+    /// The decisions given and the ruled-out outcome.
+    pub given: Given,
+    /// The given decisions and input facts, as resolved.
+    pub fixed: Fixed,
+    /// Likelihood ratios of the observed signposts, per decision.
+    pub ratios: Vec<(usize, Vec<f64>)>,
+    /// How many outcomes the scenario has: the outcomes every result reports.
+    pub outcomes: usize,
+}
+
+impl Model {
+    /// The scenario as written, nothing varied, given or observed, from its compiled
+    /// `program`.
+    pub fn as_written(scenario: &Scenario, program: &Program) -> Self {
+        Self {
+            variant: None,
+            observed: Vec::new(),
+            scenario: scenario.clone(),
+            program: program.clone(),
+            given: Given::none(program.decisions.len()),
+            fixed: Fixed {
+                given: Given::none(program.decisions.len()),
+                overrides: Vec::new(),
+            },
+            ratios: Vec::new(),
+            outcomes: scenario.outcomes.len(),
+        }
+    }
+
+    /// The forecast, strategy and reachability of the model in force.
+    pub fn evaluate(&self, limits: &EvalLimits) -> Result<Evaluation, Vec<Diagnostic>> {
+        self.evaluate_program(&self.program, limits)
+    }
+
+    /// Evaluates `program` — [`Model::program`] with tables changed by an analysis — with
+    /// the model's evidence and given values applied, reporting the scenario's own outcomes.
+    pub fn evaluate_program(
+        &self,
+        program: &Program,
+        limits: &EvalLimits,
+    ) -> Result<Evaluation, Vec<Diagnostic>> {
+        self.evaluate_given(program, &self.given, limits)
+    }
+
+    /// [`Model::evaluate_program`] with other decisions given (value of information fixes
+    /// the event it asks about).
+    pub fn evaluate_given(
+        &self,
+        program: &Program,
+        given: &Given,
+        limits: &EvalLimits,
+    ) -> Result<Evaluation, Vec<Diagnostic>> {
+        let weighted;
+        let program = if self.ratios.is_empty() {
+            program
+        } else {
+            weighted = self.with_evidence(program);
+            &weighted
+        };
+        let mut evaluation =
+            evaluate(&self.scenario, program, given, limits).map_err(|d| self.evidence_words(d))?;
+        self.truncate(&mut evaluation);
+        Ok(evaluation)
+    }
+
+    /// Compiles `scenario` — [`Model::scenario`] changed by an analysis (a rule dropped, a
+    /// table replaced) — with the given input facts, and evaluates it like
+    /// [`Model::evaluate_program`].
+    pub fn evaluate_scenario(
+        &self,
+        scenario: &Scenario,
+        limits: &EvalLimits,
+    ) -> Result<Evaluation, Vec<Diagnostic>> {
+        let program = Program::compile_with(scenario, &self.fixed.overrides)?;
+        let program = self.with_evidence(&program);
+        let mut evaluation = evaluate(scenario, &program, &self.given, limits)
+            .map_err(|d| self.evidence_words(d))?;
+        self.truncate(&mut evaluation);
+        Ok(evaluation)
+    }
+
+    /// `program` with the observed likelihood ratios multiplied into its tables.
+    pub fn with_evidence(&self, program: &Program) -> Program {
+        let mut out = program.clone();
+        for (d, ratios) in &self.ratios {
+            let Some(decision) = out.decisions.get_mut(*d) else {
+                continue;
+            };
+            out.evidence = true;
+            let tables = std::iter::once(&mut decision.probabilities)
+                .chain(decision.conditional.iter_mut().map(|(_, t)| t));
+            for table in tables {
+                for (p, r) in table.iter_mut().zip(ratios) {
+                    *p *= r;
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether anything conditions the forecast: a given decision or an observed signpost.
+    /// Input facts given only change the model; they condition nothing.
+    pub fn is_conditioned(&self) -> bool {
+        !self.observed.is_empty() || self.given.decisions.iter().any(Option::is_some)
+    }
+
+    /// Drops the extra outcome of ruled-out paths from a result.
+    fn truncate(&self, evaluation: &mut Evaluation) {
+        evaluation.outcomes.truncate(self.outcomes);
+        if evaluation
+            .strategy
+            .outcome
+            .is_some_and(|o| o >= self.outcomes)
+        {
+            evaluation.strategy.outcome = None;
+        }
+    }
+
+    /// Says "observed signposts" where no path is consistent because of them.
+    fn evidence_words(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        if self.observed.is_empty() {
+            return diagnostics;
+        }
+        diagnostics
+            .into_iter()
+            .map(|d| {
+                if d.code == casus_core::Code::NoConsistentPath {
+                    Diagnostic::new(
+                        d.code,
+                        "no path is consistent with the observed signposts and given values",
+                    )
+                    .help("the signposts' conditions cannot all hold on one path with the given values; observe fewer of them")
+                } else {
+                    d
+                }
+            })
+            .collect()
+    }
+}
+
+/// Composes the model: variant, then given input facts and decisions, then signposts. The
+/// analysts' pool is already in the scenario (the loader pools estimates; a variant's table
+/// replaces the pool).
+pub(crate) fn compose(
+    base: &Scenario,
+    variant: Option<usize>,
+    fixed: Fixed,
+    observed: Vec<usize>,
+) -> Result<Model, Vec<Diagnostic>> {
+    let scenario = match variant.and_then(|v| base.variants.get(v)) {
+        Some(v) => {
+            crate::analyses::variants::apply(base, &v.id.name).unwrap_or_else(|| base.clone())
+        }
+        None => base.clone(),
+    };
+    let observation = signposts::observe(&scenario, &fixed.overrides, &fixed.given, &observed)?;
+    let ratios = signposts::ratios(&observation.scenario, &observed);
+    // `observe` applied the ratios; the model keeps the program without them so that
+    // analyses can vary tables and have the ratios applied again.
+    let program = Program::compile_with(&observation.scenario, &fixed.overrides)?;
+    Ok(Model {
+        variant,
+        observed,
+        outcomes: observation.outcomes,
+        scenario: observation.scenario,
+        program,
+        given: observation.given,
+        fixed,
+        ratios,
+    })
+}

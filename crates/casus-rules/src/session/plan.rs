@@ -1,0 +1,162 @@
+//! What a run computes ([`Plan`]), how long it may take ([`Budget`]), and what it found
+//! ([`Analysed`]).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::analyses::ranking::Ranked;
+use crate::analyses::sampling::Sampling;
+use crate::analyses::sensitivity::Sensitivity;
+use crate::analyses::signposts::Effect;
+use crate::analyses::variants::Disagreement;
+use crate::analyses::voi::InformationValue;
+use crate::search::result::Evaluation;
+
+/// The analyses a run computes beside the forecast and the strategy, which every run has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// One-way ranges of each outcome and the tornado table.
+    pub ranges: bool,
+    /// Probabilistic sensitivity: this many samples with this seed.
+    pub samples: Option<(usize, u64)>,
+    /// Value of information per chance event.
+    pub information: bool,
+    /// What the forecast hangs on: likelihoods reversed, rules dropped.
+    pub ranking: bool,
+    /// Each signpost not yet observed, observed alone on top of the model.
+    pub watch: bool,
+    /// Where analysts disagree, and what it does to the forecast.
+    pub analysts: bool,
+}
+
+impl Plan {
+    /// The forecast and strategy only.
+    pub fn forecast() -> Self {
+        Self::default()
+    }
+
+    /// What `casus eval` and reports show by default: everything but sampling.
+    pub fn full() -> Self {
+        Self {
+            ranges: true,
+            samples: None,
+            information: true,
+            ranking: true,
+            watch: true,
+            analysts: true,
+        }
+    }
+}
+
+/// One budget for a whole run: a deadline and a cancel flag, checked by every analysis.
+#[derive(Clone, Debug, Default)]
+pub struct Budget {
+    /// When to stop.
+    pub deadline: Option<Instant>,
+    /// Set by another thread (an editor's next keystroke, Ctrl-C) to stop the run.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Budget {
+    /// No deadline and no way to cancel.
+    pub fn unlimited() -> Self {
+        Self::default()
+    }
+
+    /// A deadline `seconds` from now.
+    pub fn seconds(seconds: f64) -> Self {
+        Self {
+            deadline: std::time::Duration::try_from_secs_f64(seconds)
+                .ok()
+                .and_then(|d| Instant::now().checked_add(d)),
+            cancel: None,
+        }
+    }
+
+    /// Whether the deadline has passed or the run was cancelled.
+    pub fn is_spent(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() > d)
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// An analysis a run can compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisKind {
+    /// One-way ranges and the tornado table.
+    Ranges,
+    /// Probabilistic sensitivity.
+    Sampling,
+    /// Value of information.
+    Information,
+    /// The assumption ranking.
+    Ranking,
+    /// The signpost watch-list.
+    Watch,
+    /// The analysts' disagreement.
+    Analysts,
+}
+
+impl AnalysisKind {
+    /// The analysis in words, for notes.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Ranges => "the ranges",
+            Self::Sampling => "probabilistic sensitivity",
+            Self::Information => "the value of information",
+            Self::Ranking => "the assumption ranking",
+            Self::Watch => "the signpost watch-list",
+            Self::Analysts => "the analysts' disagreement",
+        }
+    }
+}
+
+/// An analysis the plan asked for that the run left out, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Omitted {
+    /// Which analysis.
+    pub analysis: AnalysisKind,
+    /// Why, as a sentence: usually a limit (`--timeout`, `--max-paths`).
+    pub reason: String,
+}
+
+/// Everything a run computed on one model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Analysed {
+    /// Forecast, strategy and reachability of the model in force.
+    pub evaluation: Evaluation,
+    /// When signposts were observed: the forecast of the same model before observing them.
+    pub before_observing: Option<Vec<f64>>,
+    /// Ranges and tornado.
+    pub sensitivity: Option<Sensitivity>,
+    /// Probabilistic sensitivity.
+    pub sampling: Option<Sampling>,
+    /// Value of information.
+    pub information: Option<Vec<InformationValue>>,
+    /// The assumption ranking.
+    pub ranking: Option<Vec<Ranked>>,
+    /// The watch-list.
+    pub watch: Option<Vec<Effect>>,
+    /// The analysts' disagreement.
+    pub analysts: Option<Vec<Disagreement>>,
+    /// Analyses asked for and left out, with the reason.
+    pub omitted: Vec<Omitted>,
+}
+
+impl Analysed {
+    /// The forecast, one probability per outcome.
+    pub fn forecast(&self) -> Vec<f64> {
+        self.evaluation
+            .outcomes
+            .iter()
+            .map(|o| o.probability)
+            .collect()
+    }
+}
