@@ -167,7 +167,7 @@ fn valid_fixtures_check_clean() {
     });
 }
 
-/// `design-example.toml` is DESIGN.md's example kept verbatim. It sets `pressure` with `add`
+/// `design-example.toml` is the first design's example kept verbatim. It sets `pressure` with `add`
 /// but no condition reads it, which the unused-fact lint rightly warns about; that one warning
 /// is expected, any other fails the test.
 fn is_known_design_example_warning(name: &str, diagnostic: &Diagnostic) -> bool {

@@ -91,7 +91,7 @@ fn design_example_matches_the_independent_computation() {
         env!("CARGO_MANIFEST_DIR")
     );
     let (s, _, e) = load("design", &std::fs::read_to_string(path).unwrap());
-    // DESIGN.md: "computed independently of casus".
+    // Computed independently of casus (the fixture's header).
     assert_eq!(e.paths, 25);
     for (id, p) in [
         ("stalemate", 0.5996),

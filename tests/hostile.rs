@@ -667,7 +667,7 @@ fn assert_cli_limit(args: &[&str], flag: &str) {
     );
 }
 
-/// The DESIGN.md example has 4 decisions of 3, 3, 3 and 2 options, 2 rules and 25 paths.
+/// The design example (`tests/fixtures/valid/design-example.toml`) has 4 decisions of 3, 3, 3 and 2 options, 2 rules and 25 paths.
 const EXAMPLE: &str = "tests/fixtures/valid/design-example.toml";
 
 /// Each limit flag, set just below what the example needs.

@@ -114,7 +114,7 @@ fn the_runner_names_the_failing_and_the_vacuous_test() {
     assert_eq!((st, paths), (TestStatus::Vacuous, 0));
     assert_eq!(failures, vec![Failure::Vacuous]);
 
-    // The stalemate's forecast is 0.5996 (DESIGN.md), outside "unlikely" (20–45 %).
+    // The stalemate's forecast is 0.5996 (hand-computed), outside "unlikely" (20–45 %).
     let (st, failures, _) = status("stalemate_is_unlikely");
     assert_eq!(st, TestStatus::Failed);
     let Failure::Probability(p) = &failures[0] else {
@@ -226,7 +226,7 @@ fn coverage_of_the_design_example() {
     let c = coverage.unwrap();
     // By hand: the only `expect` test fixes russia_answer = refuse, which 3 land statuses × 2
     // offers allow: 6 of the 25 paths, carrying P(refuse) = 0.2442 (the forecast of
-    // us_walks_away in DESIGN.md).
+    // us_walks_away in the hand computation).
     assert_eq!((c.covered_paths, c.paths), (6, 25));
     assert!((c.covered_probability - 0.2442).abs() < 5e-5);
     // walk_away fires on those paths, the ceasefire rule never does.

@@ -341,7 +341,7 @@ pub fn add_tornado(json: &mut Json, scenario: &Scenario, tornado: &[TornadoRow])
     }
 }
 
-/// The JSON of `casus eval --format json`; the keys of the contract in DESIGN.md keep their
+/// The JSON of `casus eval --format json`; the keys of the contract in docs/cli.md keep their
 /// names and meaning, the rest are additions. `ranges` (from
 /// [`casus_rules::analyses::sensitivity::sensitivity`]) give each outcome's `range`, `null` without them.
 pub fn to_json(

@@ -141,7 +141,7 @@ mod tests {
 
     const DESIGN: &str = include_str!("../../../../tests/fixtures/valid/design-example.toml");
 
-    /// The report of the DESIGN.md example with a tiny graph limit and path limit, to see
+    /// The report of the design example (`tests/fixtures/valid/design-example.toml`) with a tiny graph limit and path limit, to see
     /// both limits reported rather than silently applied.
     fn limited() -> ReportModel {
         let source = SourceFile::new("design-example.toml", DESIGN);

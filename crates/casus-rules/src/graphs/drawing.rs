@@ -464,7 +464,7 @@ mod tests {
         };
         let graph = build(program, &Given::none(program.decisions.len()), 500);
         assert!(!graph.truncated);
-        // The forecast below was computed independently of casus (DESIGN.md).
+        // The forecast below was computed independently of casus (in the fixture's header).
         let expected = [
             ("stalemate", 0.5996),
             ("us_walks_away", 0.2442),
@@ -486,7 +486,7 @@ mod tests {
                 .unwrap_or(0.0);
             assert!((leaf - p).abs() < 5e-5, "{id}: {leaf} vs {p}");
         }
-        // Merging never changes the number of paths: DESIGN.md says 25.
+        // Merging never changes the number of paths: the example has 25.
         let root = graph.root.unwrap();
         assert_eq!(paths(&graph, root, &mut HashMap::new()), 25);
         // One leaf per outcome, and fewer decision nodes than the tree would have.
