@@ -164,8 +164,11 @@ impl Excerpt {
         let text = file.text();
         let lo = ranges.iter().map(|r| r.start).min().unwrap_or(0);
         let hi = ranges.iter().map(|r| r.end).max().unwrap_or(0);
-        let region_start = text[..lo].rfind('\n').map_or(0, |i| i + 1);
-        let region_end = text[hi..].find('\n').map_or(text.len(), |i| hi + i);
+        // From the file's line index: scanning the text for the line breaks would cost the
+        // length of the line for every diagnostic, which on a one-line file of 20,000 rules
+        // is quadratic.
+        let region_start = file.line_bounds(lo).start;
+        let region_end = file.line_bounds(hi).end.max(hi);
 
         let mut points: Vec<Point> = ranges
             .iter()
@@ -230,36 +233,25 @@ impl Excerpt {
             return;
         }
 
-        // The character index of each point, and the line's length in characters.
-        let mut chars_at = Vec::with_capacity(points.len());
-        let mut count = 0;
-        for (byte, _) in line.char_indices() {
-            while relative.get(chars_at.len()).is_some_and(|&r| r <= byte) {
-                chars_at.push(count);
-            }
-            count += 1;
-        }
-        chars_at.resize(points.len(), count);
-
-        let windows = windows(&chars_at, count);
-        let mut window = 0;
+        // Only the text near the points is looked at: walking the whole line for every
+        // diagnostic is what made a long line quadratic.
+        let windows = windows(line, &relative);
         let mut point = 0;
-        let mut in_gap = false;
-        for (i, ch) in line.chars().enumerate() {
-            while chars_at.get(point) == Some(&i) {
-                self.set(points[point], self.source.len());
+        let mut shown_to = 0;
+        for window in &windows {
+            if window.start > shown_to {
+                self.source.push_str(ELLIPSIS);
+            }
+            let offset = self.source.len();
+            while relative.get(point).is_some_and(|&r| r <= window.end) {
+                self.set(points[point], offset + relative[point] - window.start);
                 point += 1;
             }
-            while windows.get(window).is_some_and(|w| w.end <= i) {
-                window += 1;
-            }
-            if windows.get(window).is_some_and(|w| w.contains(&i)) {
-                self.source.push(ch);
-                in_gap = false;
-            } else if !in_gap {
-                self.source.push_str(ELLIPSIS);
-                in_gap = true;
-            }
+            self.source.push_str(&line[window.clone()]);
+            shown_to = window.end;
+        }
+        if shown_to < line.len() {
+            self.source.push_str(ELLIPSIS);
         }
         for &p in &points[point..] {
             self.set(p, self.source.len());
@@ -267,34 +259,61 @@ impl Excerpt {
     }
 }
 
-/// The character ranges of a long line worth showing: some context around every point, or the
-/// start of the line when no label boundary falls on it (the middle of a multi-line span).
-fn windows(points: &[usize], len: usize) -> Vec<Range<usize>> {
+/// The byte offset `n` characters before `at` in `line` (or its start).
+fn chars_before(line: &str, at: usize, n: usize) -> usize {
+    line[..at]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// The byte offset `n` characters after `at` in `line` (or its end).
+fn chars_after(line: &str, at: usize, n: usize) -> usize {
+    line[at..]
+        .char_indices()
+        .nth(n)
+        .map_or(line.len(), |(i, _)| at + i)
+}
+
+/// Whether `text` has at most `n` characters, looking at no more than `n + 1` of them.
+fn at_most_chars(text: &str, n: usize) -> bool {
+    text.chars().take(n + 1).count() <= n
+}
+
+/// The byte ranges of a long line worth showing: [`CONTEXT`] characters around every point
+/// (sorted byte offsets on character boundaries), or the start of the line when no label
+/// boundary falls on it (the middle of a multi-line span). The work is proportional to the
+/// points and the context, not to the line.
+fn windows(line: &str, points: &[usize]) -> Vec<Range<usize>> {
     let mut windows: Vec<Range<usize>> = Vec::new();
-    let centers: &[usize] = if points.is_empty() {
-        &[CONTEXT]
+    let centers: Vec<usize> = if points.is_empty() {
+        vec![chars_after(line, 0, CONTEXT)]
     } else {
-        points
+        points.to_vec()
     };
-    for &c in centers {
-        let window = c.saturating_sub(CONTEXT)..(c + CONTEXT).min(len);
+    for c in centers {
+        let window = chars_before(line, c, CONTEXT)..chars_after(line, c, CONTEXT);
         match windows.last_mut() {
             // A gap no longer than the ellipsis would save nothing.
-            Some(last) if window.start <= last.end + ELLIPSIS.len() => {
+            Some(last)
+                if window.start <= last.end
+                    || at_most_chars(&line[last.end..window.start], ELLIPSIS.len()) =>
+            {
                 last.end = last.end.max(window.end);
             }
             _ => windows.push(window),
         }
     }
     if let Some(first) = windows.first_mut()
-        && first.start <= ELLIPSIS.len()
+        && at_most_chars(&line[..first.start], ELLIPSIS.len())
     {
         first.start = 0;
     }
     if let Some(last) = windows.last_mut()
-        && len - last.end <= ELLIPSIS.len()
+        && at_most_chars(&line[last.end..], ELLIPSIS.len())
     {
-        last.end = len;
+        last.end = line.len();
     }
     windows
 }
