@@ -21,7 +21,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
-use crate::input::display_name;
+use crate::input::shown;
 
 /// The files a command read, which it must not overwrite: identified by device and inode, so
 /// that another spelling, a symbolic link or a hard link to one of them is recognised.
@@ -104,7 +104,7 @@ pub(crate) fn write_file(path: &Path, contents: &[u8], inputs: &Inputs) -> Resul
         let also = if input == path {
             "it is".to_owned()
         } else {
-            format!("it is the same file as `{}`,", display_name(input))
+            format!("it is the same file as `{}`,", shown(input))
         };
         return Err(refused(
             path,
@@ -144,7 +144,7 @@ pub(crate) fn write_file(path: &Path, contents: &[u8], inputs: &Inputs) -> Resul
 fn refused(path: &Path, reason: String) -> CliError {
     CliError::Io {
         action: "write",
-        path: display_name(path),
+        path: shown(path),
         reason,
     }
 }

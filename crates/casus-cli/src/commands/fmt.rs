@@ -51,7 +51,7 @@ pub(crate) fn run(args: &FmtArgs) -> Result<Status, CliError> {
     let mut formatted = 0usize;
     for path in &files {
         let (source, decode_error) = input::read(path, &limits)?;
-        let name = source.name().to_owned();
+        let name = casus_report::text::visible(source.name());
         if decode_error.is_some() {
             eprint(&format!(
                 "error: `{name}` cannot be formatted: it is not a readable UTF-8 file within the size limit\n"

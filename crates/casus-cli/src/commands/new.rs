@@ -11,7 +11,7 @@ use clap::Args;
 
 use crate::Status;
 use crate::error::CliError;
-use crate::input::display_name;
+use crate::input::shown as display_name;
 use crate::output::print;
 use crate::write::{Inputs, write_file};
 

@@ -144,10 +144,10 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
                 if path.is_dir() {
                     return Err(CliError::Io {
                         action: "write",
-                        path: input::display_name(path),
+                        path: input::shown(path),
                         reason: format!(
                             "it is a folder; with one scenario, `-o` names the report file, such as `{}`",
-                            input::display_name(&path.join(&job.report))
+                            input::shown(&path.join(&job.report))
                         ),
                     });
                 }
@@ -180,9 +180,9 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
         if args.check {
             match std::fs::read(&target) {
                 Ok(committed) if committed == text.as_bytes() => {}
-                Ok(_) => stale.push(format!("stale: {}", input::display_name(&target))),
+                Ok(_) => stale.push(format!("stale: {}", input::shown(&target))),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    stale.push(format!("missing: {}", input::display_name(&target)));
+                    stale.push(format!("missing: {}", input::shown(&target)));
                 }
                 Err(e) => return Err(CliError::io(&target, &e)),
             }
@@ -195,7 +195,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
         }
     }
 
-    let folder = input::display_name(&reports_dir);
+    let folder = input::shown(&reports_dir);
     if args.check {
         let mut out = String::new();
         for line in &stale {
@@ -220,7 +220,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
                 stale.len(),
                 jobs.len(),
                 args.format.name(),
-                input::display_name(&args.path),
+                input::shown(&args.path),
                 args.format.name(),
             ));
             status = Status::Findings;

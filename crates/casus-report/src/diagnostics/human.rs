@@ -3,12 +3,11 @@
 use std::ops::Range;
 
 use annotate_snippets::renderer::{DEFAULT_LINE_NUM_STYLE, DecorStyle};
-use annotate_snippets::{
-    AnnotationKind, Group, Level, Message, Origin, Renderer, Snippet, normalize_untrusted_str,
-};
+use annotate_snippets::{AnnotationKind, Group, Level, Message, Origin, Renderer, Snippet};
 use casus_core::{Diagnostic, LineCol, Severity, SourceFile};
 
 use super::{Located, anchor, locate_labels};
+use crate::text::{visible, visible_lines};
 
 /// Lines up to this many bytes go to annotate-snippets untouched; it trims them to the
 /// terminal width on its own as long as the labels sit close together.
@@ -43,16 +42,20 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], color: bool) 
 }
 
 fn render_one(renderer: &Renderer, color: bool, file: &SourceFile, d: &Diagnostic) -> String {
+    // User text reaches the terminal only through the one sanitiser: a zero-width character
+    // in an id shows as `\u{200b}`, a line break in a file name cannot start a line.
+    let message = visible(&d.message);
+    let name = visible(file.name());
     let title = || {
         level(d.severity)
-            .primary_title(d.message.as_str())
+            .primary_title(message.as_str())
             .id(d.code.as_str())
     };
     let located = locate_labels(file, &d.labels);
     let Some(at) = anchor(&located) else {
         // A file-level finding (not UTF-8, no `[scenario]`) has nothing to underline.
         let group = title()
-            .element(Origin::path(file.name()))
+            .element(Origin::path(name.as_str()))
             .elements(messages(d));
         return renderer.render(&[group]);
     };
@@ -65,8 +68,9 @@ fn render_one(renderer: &Renderer, color: bool, file: &SourceFile, d: &Diagnosti
         } else {
             AnnotationKind::Context
         };
-        // A label sits beside an underline, where a line break would tear the drawing apart.
-        let text = Some(l.label.message.replace(['\r', '\n'], " ")).filter(|m| !m.is_empty());
+        // A label sits beside an underline, where a line break would tear the drawing apart;
+        // the sanitiser shows it as `\n`.
+        let text = Some(visible(&l.label.message)).filter(|m| !m.is_empty());
         kind.span(span).label(text)
     });
     // The snippet has no path on purpose: annotate-snippets would compute the `-->` location
@@ -82,7 +86,7 @@ fn render_one(renderer: &Renderer, color: bool, file: &SourceFile, d: &Diagnosti
         .render(&[Group::with_title(title())])
         .split('\n')
         .count();
-    insert_header(&body, title_lines, file.name(), at, color)
+    insert_header(&body, title_lines, &name, at, color)
 }
 
 /// Puts ` --> file:line:col` between the title and the snippet, where annotate-snippets would.
@@ -108,7 +112,6 @@ fn insert_header(
         String::from("--> ")
     };
     let LineCol { line, column } = at.start;
-    let path = normalize_untrusted_str(path);
     let header = format!("{indent}{arrow}{path}:{line}:{column}");
     let mut all = Vec::with_capacity(lines.len() + 1);
     all.extend_from_slice(head);
@@ -127,16 +130,16 @@ fn level(severity: Severity) -> Level<'static> {
 
 /// The `= note:` and `= help:` lines; notes first, so the fix is the last thing read.
 fn messages(d: &Diagnostic) -> Vec<Message<'static>> {
-    // annotate-snippets passes messages through unchanged, unlike titles and labels, so control
-    // characters in user input are made visible here.
+    // annotate-snippets passes messages through unchanged, unlike titles and labels; casus's
+    // own line breaks (a help that shows a TOML snippet) are kept, the rest is escaped.
     let notes = d
         .notes
         .iter()
-        .map(|note| Level::NOTE.message(normalize_untrusted_str(note)));
+        .map(|note| Level::NOTE.message(visible_lines(note)));
     let help = d
         .help
         .iter()
-        .map(|help| Level::HELP.message(normalize_untrusted_str(help)));
+        .map(|help| Level::HELP.message(visible_lines(help)));
     notes.chain(help).collect()
 }
 
