@@ -155,16 +155,26 @@ fn check_lists_files_and_never_writes() {
 }
 
 #[test]
-fn files_with_syntax_errors_are_left_alone() {
+fn files_with_syntax_errors_are_left_alone_and_fail_the_run() {
     let dir = temp_dir("syntax");
     let broken = "[scenario]\ntitle = \"unterminated\n[actors]\n";
     std::fs::write(dir.join("broken.toml"), broken).unwrap();
     let (code, stdout, stderr) = run(&dir, &["fmt", "broken.toml"]);
-    assert_eq!(code, 0);
-    assert_eq!(stdout, "0 reformatted, 0 unchanged\n");
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "0 reformatted, 0 unchanged; 1 file could not be formatted\n"
+    );
     assert_eq!(
         stderr,
-        "warning: `broken.toml` was not formatted: it has TOML syntax errors; run `casus check broken.toml` to see them\n"
+        "error: `broken.toml` cannot be formatted: it has TOML syntax errors; run `casus check broken.toml` to see them\n"
+    );
+    // `--check` fails on it too, so CI does not pass a file it could not parse.
+    let (code, stdout, _) = run(&dir, &["fmt", "--check", "broken.toml"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "0 files already formatted; 1 file could not be formatted\n"
     );
     assert_eq!(
         std::fs::read_to_string(dir.join("broken.toml")).unwrap(),

@@ -616,6 +616,51 @@ fn a_megabyte_line_is_cut_in_the_terminal_view() {
     });
 }
 
+/// Issue 21: 20,000 rules on one line, each with a type error, rendered for the terminal. The
+/// renderer used to walk the whole line for every finding (minutes); it now finds lines in the
+/// file's index and looks only near the labels. Asserted on the output: every finding is
+/// there, at the right column, with a short excerpt of the right rule.
+#[test]
+fn twenty_thousand_findings_on_one_line_render_for_the_terminal() {
+    const RULES: usize = 20_000;
+    let rules: Vec<String> = (0..RULES)
+        .map(|i| format!("r{i} = {{ when = \"d == 'x' and f == 3\", then = {{ f = true }} }}"))
+        .collect();
+    let text = format!(
+        "rules = {{ {} }}\n[scenario]\ntitle = \"one line\"\n\n[actors]\na = \"A\"\n\n[facts]\nf = {{ type = \"bool\", default = false }}\n\n[decisions.d]\nactor = \"a\"\noptions = [\"x\", \"y\"]\n\n[outcomes.rest]\npayoff = {{ a = 0 }}\n",
+        rules.join(", ")
+    );
+    // The column of the last rule's `3`, in characters (the line is ASCII).
+    let last = format!("r{} = {{ when = \"d == 'x' and f == ", RULES - 1);
+    let column = text.find(&last).unwrap() + last.len() + 1;
+    guarded("one-line rules", move || {
+        let (file, checked) = check_bytes("one-line.toml", text.as_bytes(), &Limits::default());
+        let errors = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::TypeMismatch)
+            .count();
+        assert_eq!(errors, RULES);
+        let human = casus_report::diagnostics::render_human(&file, &checked.diagnostics, false);
+        assert_eq!(
+            human
+                .matches("cannot compare true or false with a number")
+                .count(),
+            RULES
+        );
+        assert!(
+            human.contains(&format!(" --> one-line.toml:1:{column}\n")),
+            "no header for the last rule"
+        );
+        assert!(human.contains(&format!(
+            "r{} = {{ when = \"d == 'x' and f == 3\"",
+            RULES - 1
+        )));
+        let longest = human.lines().map(str::len).max().unwrap_or(0);
+        assert!(longest < 400, "a line of {longest} bytes");
+    });
+}
+
 #[test]
 fn many_actors_and_outcomes() {
     let mut text = String::from("[scenario]\ntitle = \"wide\"\n\n[actors]\na = \"A\"\n");

@@ -56,6 +56,15 @@ fn terminal_unsafe(c: char) -> bool {
         )
 }
 
+/// Characters that hide or fake text for a reader (issue 21): zero-width characters, the
+/// byte-order mark, and the line and paragraph separators.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
 fn assert_terminal_safe(what: &str, text: &str) {
     if let Some((at, c)) = text.char_indices().find(|&(_, c)| terminal_unsafe(c)) {
         let context: String = text[at.saturating_sub(60)..].chars().take(90).collect();
@@ -515,4 +524,80 @@ fn unescaped_pipes(line: &str) -> usize {
 #[test]
 fn diff_markdown() {
     assert_cmd_snapshot!(casus(&["diff", OLD, TEXT, "--format", "md"]));
+}
+
+/// A line break in a file name never starts a line in human output (where a GitHub log would
+/// run `::error::…` as a workflow command), and invisible characters in a file name are shown
+/// escaped: in diagnostics, in `fmt`'s messages and in the errors of the writer.
+#[test]
+fn human_output_shows_a_hostile_file_name_escaped() {
+    // A folder of its own: the other tests remove `hostile_name`'s when they are done.
+    const NAME: &str = "a<b>&\"'\n::error::x,y:z%0A.toml";
+    let dir = std::env::temp_dir().join(format!("casus-hostile-human-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(root().join(TEXT), dir.join(NAME)).unwrap();
+    std::fs::copy(root().join(BAD), dir.join(format!("bad {NAME}"))).unwrap();
+    let name = NAME;
+    let bad = format!("bad {name}");
+    let hidden = "zero\u{200b}width\u{2028}.toml";
+    std::fs::write(dir.join(hidden), "[scenario]\ntitle = \"unclosed\n").unwrap();
+    let escaped = "bad a<b>&\"'\\n::error::x,y:z%0A.toml";
+    for (args, expect) in [
+        (vec!["check", bad.as_str()], escaped),
+        (
+            vec!["fmt", "--check", hidden],
+            "zero\\u{200b}width\\u{2028}.toml",
+        ),
+        (vec!["check", hidden], "zero\\u{200b}width\\u{2028}.toml"),
+        (
+            vec!["report", name, "-o", name],
+            "cannot write `a<b>&\"'\\n::error::x,y:z%0A.toml`",
+        ),
+    ] {
+        let output = Command::new(get_cargo_bin("casus"))
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .args(&args)
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_ne!(output.status.code(), Some(0), "casus {args:?}");
+        assert!(all.contains(expect), "casus {args:?}: {all}");
+        assert!(
+            !all.lines().any(|l| l.starts_with("::")),
+            "casus {args:?}: a line starts a workflow command: {all}"
+        );
+        assert_terminal_safe(&format!("casus {args:?}"), &all);
+        assert!(
+            !all.chars().any(invisible),
+            "casus {args:?}: an invisible character reached the terminal: {all:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Zero-width, byte-order-mark, separator and bidi characters in scenario text come out of
+/// the Markdown report escaped, visible to a reviewer.
+#[test]
+fn markdown_shows_invisible_characters_escaped() {
+    let dir = std::env::temp_dir().join(format!("casus-invisible-md-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "[scenario]\ntitle = \"zero\u{200b}width bom\u{feff} ls\u{2028} alm\u{61c} rlo\u{202e}\"\n\n[actors]\na = \"A\"\n\n[decisions.d]\nactor = \"a\"\noptions = [\"x\", \"y\"]\n\n[outcomes.rest]\npayoff = { a = 0 }\n";
+    std::fs::write(dir.join("s.toml"), text).unwrap();
+    let markdown = run_in(&dir, &["report", "s.toml", "--format", "md"]);
+    assert!(
+        markdown.contains(
+            "zero\\\\u{200b}width bom\\\\u{feff} ls\\\\u{2028} alm\\\\u{61c} rlo\\\\u{202e}"
+        ),
+        "{markdown}"
+    );
+    assert!(!markdown.chars().any(invisible));
+    assert_terminal_safe("report --format md", &markdown);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -26,7 +26,7 @@ impl CliError {
     pub(crate) fn io(path: &Path, error: &std::io::Error) -> Self {
         Self::Io {
             action: "read",
-            path: crate::input::display_name(path),
+            path: crate::input::shown(path),
             reason: plain(error),
         }
     }
@@ -35,7 +35,7 @@ impl CliError {
     pub(crate) fn write(path: &Path, error: &std::io::Error) -> Self {
         Self::Io {
             action: "write",
-            path: crate::input::display_name(path),
+            path: crate::input::shown(path),
             reason: plain(error),
         }
     }

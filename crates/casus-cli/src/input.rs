@@ -75,6 +75,12 @@ pub(crate) fn read(
     Ok(SourceFile::from_bytes(name, &bytes))
 }
 
+/// The path as a person reads it in a message: [`display_name`] through the one sanitiser, so a
+/// line break or an invisible character in a file name is shown escaped, never printed raw.
+pub(crate) fn shown(path: &Path) -> String {
+    casus_report::text::visible(&display_name(path))
+}
+
 /// The path as the user wrote it, with `/` separators on every system.
 pub(crate) fn display_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")

@@ -64,6 +64,22 @@ impl SourceFile {
         &self.text
     }
 
+    /// The byte range of the line that holds `offset` (offsets past the end: the last line),
+    /// without its `\n`; found in the line index, so renderers never scan the text for it.
+    pub fn line_bounds(&self, offset: usize) -> std::ops::Range<usize> {
+        let offset = offset.min(self.text.len());
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        start..end
+    }
+
     /// The line and column of a byte offset; offsets past the end map to the end.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
@@ -99,5 +115,17 @@ mod tests {
             }
         );
         assert_eq!(file.line_col(10_000), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn line_bounds_come_from_the_index() {
+        let file = SourceFile::new("a.toml", "ab\ncd\n\nef");
+        assert_eq!(file.line_bounds(0), 0..2);
+        assert_eq!(file.line_bounds(2), 0..2);
+        assert_eq!(file.line_bounds(4), 3..5);
+        assert_eq!(file.line_bounds(6), 6..6);
+        assert_eq!(file.line_bounds(8), 7..9);
+        assert_eq!(file.line_bounds(100), 7..9);
+        assert_eq!(SourceFile::new("e", "").line_bounds(0), 0..0);
     }
 }

@@ -16,7 +16,8 @@ use crate::Status;
 use crate::cli::LimitArgs;
 use crate::error::CliError;
 use crate::input;
-use crate::output::{eprint, print, write_atomic};
+use crate::output::{eprint, print};
+use crate::write::{Inputs, write_file};
 
 /// Export formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -131,7 +132,7 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
         }
     };
     match &args.output {
-        Some(path) => write_atomic(path, text.as_bytes())?,
+        Some(path) => write_file(path, text.as_bytes(), &Inputs::new(&[&args.file]))?,
         None => print(&text),
     }
     Ok(Status::Ok)

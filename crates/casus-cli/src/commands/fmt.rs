@@ -16,8 +16,7 @@
 //! Formatting never changes what a file means; a test loads every scenario before and after and
 //! compares the models and results. Files with TOML syntax errors are left alone.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use casus_core::format::{self as decl, Table as Decl};
 use clap::Args;
@@ -28,6 +27,7 @@ use crate::cli::LimitArgs;
 use crate::error::CliError;
 use crate::input;
 use crate::output::{eprint, print};
+use crate::write::{Inputs, write_file};
 
 /// Arguments of `casus fmt`.
 #[derive(Debug, Args)]
@@ -51,10 +51,10 @@ pub(crate) fn run(args: &FmtArgs) -> Result<Status, CliError> {
     let mut formatted = 0usize;
     for path in &files {
         let (source, decode_error) = input::read(path, &limits)?;
-        let name = source.name().to_owned();
+        let name = casus_report::text::visible(source.name());
         if decode_error.is_some() {
             eprint(&format!(
-                "warning: `{name}` was not formatted: it is not a readable UTF-8 file within the size limit\n"
+                "error: `{name}` cannot be formatted: it is not a readable UTF-8 file within the size limit\n"
             ));
             skipped += 1;
             continue;
@@ -66,7 +66,7 @@ pub(crate) fn run(args: &FmtArgs) -> Result<Status, CliError> {
             .any(|d| d.code == casus_core::Code::TomlSyntax)
         {
             eprint(&format!(
-                "warning: `{name}` was not formatted: it has TOML syntax errors; run `casus check {name}` to see them\n"
+                "error: `{name}` cannot be formatted: it has TOML syntax errors; run `casus check {name}` to see them\n"
             ));
             skipped += 1;
             continue;
@@ -75,7 +75,7 @@ pub(crate) fn run(args: &FmtArgs) -> Result<Status, CliError> {
         let canonical = match canonical(text) {
             Ok(c) => c,
             Err(message) => {
-                eprint(&format!("warning: `{name}` was not formatted: {message}\n"));
+                eprint(&format!("error: `{name}` cannot be formatted: {message}\n"));
                 skipped += 1;
                 continue;
             }
@@ -86,64 +86,52 @@ pub(crate) fn run(args: &FmtArgs) -> Result<Status, CliError> {
         if args.check {
             would_change.push(name);
         } else {
-            write_atomically(path, &canonical)?;
+            write_file(path, canonical.as_bytes(), &Inputs::default())?;
             formatted += 1;
         }
     }
+    // A file that cannot be formatted fails the run in both modes: `fmt --check` in CI must not
+    // pass a file it could not even parse.
+    let unformattable = if skipped == 0 {
+        String::new()
+    } else {
+        format!(
+            "; {skipped} file{} could not be formatted",
+            if skipped == 1 { "" } else { "s" }
+        )
+    };
+    let plural = |n: usize| if n == 1 { "file" } else { "files" };
+    let checked = files.len() - skipped;
     if args.check {
         for name in &would_change {
             print(&format!("would reformat {name}\n"));
         }
         let summary = if would_change.is_empty() {
-            format!("{} files already formatted\n", files.len() - skipped)
+            format!(
+                "{checked} {} already formatted{unformattable}\n",
+                plural(checked)
+            )
         } else {
             format!(
-                "{} of {} files would be reformatted; run `casus fmt` on them\n",
+                "{} of {checked} files would be reformatted; run `casus fmt` on them{unformattable}\n",
                 would_change.len(),
-                files.len() - skipped
             )
         };
         print(&summary);
-        return Ok(if would_change.is_empty() {
+        return Ok(if would_change.is_empty() && skipped == 0 {
             Status::Ok
         } else {
             Status::Findings
         });
     }
     print(&format!(
-        "{formatted} reformatted, {} unchanged\n",
-        files.len() - skipped - formatted
+        "{formatted} reformatted, {} unchanged{unformattable}\n",
+        checked - formatted
     ));
-    Ok(Status::Ok)
-}
-
-/// Writes `text` to a temporary file beside `path` and renames it over `path`, so a reader (or
-/// a crash) never sees half a file.
-fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{file_name}.casus-fmt-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temp, meta.permissions())?;
-        }
-        std::fs::rename(&temp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        CliError::write(path, &e)
+    Ok(if skipped == 0 {
+        Status::Ok
+    } else {
+        Status::Findings
     })
 }
 

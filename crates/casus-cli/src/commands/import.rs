@@ -17,7 +17,8 @@ use crate::Status;
 use crate::cli::LimitArgs;
 use crate::error::CliError;
 use crate::input;
-use crate::output::{eprint, print, write_atomic};
+use crate::output::{eprint, print};
+use crate::write::{Inputs, write_file};
 
 /// Arguments of `casus import`.
 #[derive(Debug, Args)]
@@ -71,7 +72,7 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
         return Ok(Status::Findings);
     }
     match &args.output {
-        Some(path) => write_atomic(path, text.as_bytes())?,
+        Some(path) => write_file(path, text.as_bytes(), &Inputs::new(&[&args.game]))?,
         None => print(&text),
     }
     Ok(Status::Ok)

@@ -11,8 +11,9 @@ use clap::Args;
 
 use crate::Status;
 use crate::error::CliError;
-use crate::input::display_name;
-use crate::output::{print, write_atomic};
+use crate::input::shown as display_name;
+use crate::output::print;
+use crate::write::{Inputs, write_file};
 
 /// Arguments of `casus new`.
 #[derive(Debug, Args)]
@@ -42,7 +43,7 @@ pub(crate) fn run(args: &NewArgs) -> Result<Status, CliError> {
             display_name(&args.dir)
         )));
     }
-    write_atomic(&path, starter(stem).as_bytes())?;
+    write_file(&path, starter(stem).as_bytes(), &Inputs::default())?;
     print(&format!(
         "wrote {shown}\nnext: edit it, then run `casus check {shown}`, `casus eval {shown}` and \
          `casus test {shown}`\n"

@@ -8,7 +8,8 @@
 //! `casus report --check scenarios/ --format md` compares them, so a pull request that moves
 //! a forecast must also update the committed report, and the diff shows how.
 //!
-//! Reports are written atomically (temporary file, then rename). The check reads the
+//! Reports are written by the CLI's one writer (`crate::write`): atomically, never over a
+//! scenario, never through a planted temporary name. The check reads the
 //! committed reports and never writes.
 
 use std::path::{Path, PathBuf};
@@ -22,7 +23,8 @@ use crate::Status;
 use crate::cli::LimitArgs;
 use crate::error::CliError;
 use crate::input;
-use crate::output::{eprint, print, write_atomic};
+use crate::output::{eprint, print};
+use crate::write::{Inputs, write_file};
 
 /// Report formats on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -138,7 +140,19 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
             return Ok(Status::Findings);
         };
         match &args.output {
-            Some(path) => write_atomic(path, text.as_bytes())?,
+            Some(path) => {
+                if path.is_dir() {
+                    return Err(CliError::Io {
+                        action: "write",
+                        path: input::shown(path),
+                        reason: format!(
+                            "it is a folder; with one scenario, `-o` names the report file, such as `{}`",
+                            input::shown(&path.join(&job.report))
+                        ),
+                    });
+                }
+                write_file(path, text.as_bytes(), &Inputs::new(&[&job.scenario]))?;
+            }
             None => print(&text),
         }
         return Ok(Status::Ok);
@@ -148,6 +162,12 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
         .output
         .clone()
         .unwrap_or_else(|| default_reports_dir(&root));
+    let inputs = Inputs::new(
+        &jobs
+            .iter()
+            .map(|j| j.scenario.as_path())
+            .collect::<Vec<_>>(),
+    );
     let mut status = Status::Ok;
     let mut stale = Vec::new();
     let mut written = 0;
@@ -160,9 +180,9 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
         if args.check {
             match std::fs::read(&target) {
                 Ok(committed) if committed == text.as_bytes() => {}
-                Ok(_) => stale.push(format!("stale: {}", input::display_name(&target))),
+                Ok(_) => stale.push(format!("stale: {}", input::shown(&target))),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    stale.push(format!("missing: {}", input::display_name(&target)));
+                    stale.push(format!("missing: {}", input::shown(&target)));
                 }
                 Err(e) => return Err(CliError::io(&target, &e)),
             }
@@ -170,12 +190,12 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| CliError::write(parent, &e))?;
             }
-            write_atomic(&target, text.as_bytes())?;
+            write_file(&target, text.as_bytes(), &inputs)?;
             written += 1;
         }
     }
 
-    let folder = input::display_name(&reports_dir);
+    let folder = input::shown(&reports_dir);
     if args.check {
         let mut out = String::new();
         for line in &stale {
@@ -200,7 +220,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
                 stale.len(),
                 jobs.len(),
                 args.format.name(),
-                input::display_name(&args.path),
+                input::shown(&args.path),
                 args.format.name(),
             ));
             status = Status::Findings;

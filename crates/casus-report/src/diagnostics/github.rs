@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use casus_core::{Diagnostic, Severity, SourceFile};
 
-use super::{anchor, full_message, locate_labels};
+use super::{anchor, locate_labels};
+use crate::text::{visible, visible_lines};
 
 /// Renders one `::error`/`::warning`/`::notice` command per diagnostic, one per line.
 ///
@@ -12,7 +13,8 @@ use super::{anchor, full_message, locate_labels};
 /// the notes and the help on further lines, since an annotation has no other place for them.
 /// Columns are sent only for a span on a single line, because GitHub rejects `col` and
 /// `endColumn` when `line` and `endLine` differ; `endColumn` is one past the last character, as
-/// in the JSON and SARIF output. Values are escaped as the Actions toolkit does, so a `%`, a line
+/// in the JSON and SARIF output. The message goes through the one sanitiser
+/// ([`visible_lines`](crate::text::visible_lines)), as in the terminal. Values are escaped as the Actions toolkit does, so a `%`, a line
 /// break or (in properties) a `,` or `:` in user text cannot end the command early.
 #[must_use]
 pub fn render_github(files_and_diagnostics: &[(&SourceFile, &[Diagnostic])]) -> String {
@@ -42,11 +44,26 @@ pub fn render_github(files_and_diagnostics: &[(&SourceFile, &[Diagnostic])]) -> 
                 out,
                 ",title={}::{}",
                 escape_property(&title),
-                escape_data(&full_message(d))
+                escape_data(&message(d))
             );
         }
     }
     out
+}
+
+/// The message, then the notes and the help on lines of their own, through the one sanitiser:
+/// a line break in the message (user text) is shown as `\n`, casus's own in a help are kept.
+fn message(d: &Diagnostic) -> String {
+    let mut text = visible(&d.message);
+    for note in &d.notes {
+        text.push_str("\nnote: ");
+        text.push_str(&visible_lines(note));
+    }
+    if let Some(help) = &d.help {
+        text.push_str("\nhelp: ");
+        text.push_str(&visible_lines(help));
+    }
+    text
 }
 
 /// Escapes a command's message (`escapeData` in `@actions/core`).

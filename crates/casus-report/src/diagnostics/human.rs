@@ -3,12 +3,11 @@
 use std::ops::Range;
 
 use annotate_snippets::renderer::{DEFAULT_LINE_NUM_STYLE, DecorStyle};
-use annotate_snippets::{
-    AnnotationKind, Group, Level, Message, Origin, Renderer, Snippet, normalize_untrusted_str,
-};
+use annotate_snippets::{AnnotationKind, Group, Level, Message, Origin, Renderer, Snippet};
 use casus_core::{Diagnostic, LineCol, Severity, SourceFile};
 
 use super::{Located, anchor, locate_labels};
+use crate::text::{visible, visible_lines};
 
 /// Lines up to this many bytes go to annotate-snippets untouched; it trims them to the
 /// terminal width on its own as long as the labels sit close together.
@@ -43,16 +42,20 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], color: bool) 
 }
 
 fn render_one(renderer: &Renderer, color: bool, file: &SourceFile, d: &Diagnostic) -> String {
+    // User text reaches the terminal only through the one sanitiser: a zero-width character
+    // in an id shows as `\u{200b}`, a line break in a file name cannot start a line.
+    let message = visible(&d.message);
+    let name = visible(file.name());
     let title = || {
         level(d.severity)
-            .primary_title(d.message.as_str())
+            .primary_title(message.as_str())
             .id(d.code.as_str())
     };
     let located = locate_labels(file, &d.labels);
     let Some(at) = anchor(&located) else {
         // A file-level finding (not UTF-8, no `[scenario]`) has nothing to underline.
         let group = title()
-            .element(Origin::path(file.name()))
+            .element(Origin::path(name.as_str()))
             .elements(messages(d));
         return renderer.render(&[group]);
     };
@@ -65,8 +68,9 @@ fn render_one(renderer: &Renderer, color: bool, file: &SourceFile, d: &Diagnosti
         } else {
             AnnotationKind::Context
         };
-        // A label sits beside an underline, where a line break would tear the drawing apart.
-        let text = Some(l.label.message.replace(['\r', '\n'], " ")).filter(|m| !m.is_empty());
+        // A label sits beside an underline, where a line break would tear the drawing apart;
+        // the sanitiser shows it as `\n`.
+        let text = Some(visible(&l.label.message)).filter(|m| !m.is_empty());
         kind.span(span).label(text)
     });
     // The snippet has no path on purpose: annotate-snippets would compute the `-->` location
@@ -82,7 +86,7 @@ fn render_one(renderer: &Renderer, color: bool, file: &SourceFile, d: &Diagnosti
         .render(&[Group::with_title(title())])
         .split('\n')
         .count();
-    insert_header(&body, title_lines, file.name(), at, color)
+    insert_header(&body, title_lines, &name, at, color)
 }
 
 /// Puts ` --> file:line:col` between the title and the snippet, where annotate-snippets would.
@@ -108,7 +112,6 @@ fn insert_header(
         String::from("--> ")
     };
     let LineCol { line, column } = at.start;
-    let path = normalize_untrusted_str(path);
     let header = format!("{indent}{arrow}{path}:{line}:{column}");
     let mut all = Vec::with_capacity(lines.len() + 1);
     all.extend_from_slice(head);
@@ -127,16 +130,16 @@ fn level(severity: Severity) -> Level<'static> {
 
 /// The `= note:` and `= help:` lines; notes first, so the fix is the last thing read.
 fn messages(d: &Diagnostic) -> Vec<Message<'static>> {
-    // annotate-snippets passes messages through unchanged, unlike titles and labels, so control
-    // characters in user input are made visible here.
+    // annotate-snippets passes messages through unchanged, unlike titles and labels; casus's
+    // own line breaks (a help that shows a TOML snippet) are kept, the rest is escaped.
     let notes = d
         .notes
         .iter()
-        .map(|note| Level::NOTE.message(normalize_untrusted_str(note)));
+        .map(|note| Level::NOTE.message(visible_lines(note)));
     let help = d
         .help
         .iter()
-        .map(|help| Level::HELP.message(normalize_untrusted_str(help)));
+        .map(|help| Level::HELP.message(visible_lines(help)));
     notes.chain(help).collect()
 }
 
@@ -164,8 +167,11 @@ impl Excerpt {
         let text = file.text();
         let lo = ranges.iter().map(|r| r.start).min().unwrap_or(0);
         let hi = ranges.iter().map(|r| r.end).max().unwrap_or(0);
-        let region_start = text[..lo].rfind('\n').map_or(0, |i| i + 1);
-        let region_end = text[hi..].find('\n').map_or(text.len(), |i| hi + i);
+        // From the file's line index: scanning the text for the line breaks would cost the
+        // length of the line for every diagnostic, which on a one-line file of 20,000 rules
+        // is quadratic.
+        let region_start = file.line_bounds(lo).start;
+        let region_end = file.line_bounds(hi).end.max(hi);
 
         let mut points: Vec<Point> = ranges
             .iter()
@@ -230,36 +236,25 @@ impl Excerpt {
             return;
         }
 
-        // The character index of each point, and the line's length in characters.
-        let mut chars_at = Vec::with_capacity(points.len());
-        let mut count = 0;
-        for (byte, _) in line.char_indices() {
-            while relative.get(chars_at.len()).is_some_and(|&r| r <= byte) {
-                chars_at.push(count);
-            }
-            count += 1;
-        }
-        chars_at.resize(points.len(), count);
-
-        let windows = windows(&chars_at, count);
-        let mut window = 0;
+        // Only the text near the points is looked at: walking the whole line for every
+        // diagnostic is what made a long line quadratic.
+        let windows = windows(line, &relative);
         let mut point = 0;
-        let mut in_gap = false;
-        for (i, ch) in line.chars().enumerate() {
-            while chars_at.get(point) == Some(&i) {
-                self.set(points[point], self.source.len());
+        let mut shown_to = 0;
+        for window in &windows {
+            if window.start > shown_to {
+                self.source.push_str(ELLIPSIS);
+            }
+            let offset = self.source.len();
+            while relative.get(point).is_some_and(|&r| r <= window.end) {
+                self.set(points[point], offset + relative[point] - window.start);
                 point += 1;
             }
-            while windows.get(window).is_some_and(|w| w.end <= i) {
-                window += 1;
-            }
-            if windows.get(window).is_some_and(|w| w.contains(&i)) {
-                self.source.push(ch);
-                in_gap = false;
-            } else if !in_gap {
-                self.source.push_str(ELLIPSIS);
-                in_gap = true;
-            }
+            self.source.push_str(&line[window.clone()]);
+            shown_to = window.end;
+        }
+        if shown_to < line.len() {
+            self.source.push_str(ELLIPSIS);
         }
         for &p in &points[point..] {
             self.set(p, self.source.len());
@@ -267,34 +262,61 @@ impl Excerpt {
     }
 }
 
-/// The character ranges of a long line worth showing: some context around every point, or the
-/// start of the line when no label boundary falls on it (the middle of a multi-line span).
-fn windows(points: &[usize], len: usize) -> Vec<Range<usize>> {
+/// The byte offset `n` characters before `at` in `line` (or its start).
+fn chars_before(line: &str, at: usize, n: usize) -> usize {
+    line[..at]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// The byte offset `n` characters after `at` in `line` (or its end).
+fn chars_after(line: &str, at: usize, n: usize) -> usize {
+    line[at..]
+        .char_indices()
+        .nth(n)
+        .map_or(line.len(), |(i, _)| at + i)
+}
+
+/// Whether `text` has at most `n` characters, looking at no more than `n + 1` of them.
+fn at_most_chars(text: &str, n: usize) -> bool {
+    text.chars().take(n + 1).count() <= n
+}
+
+/// The byte ranges of a long line worth showing: [`CONTEXT`] characters around every point
+/// (sorted byte offsets on character boundaries), or the start of the line when no label
+/// boundary falls on it (the middle of a multi-line span). The work is proportional to the
+/// points and the context, not to the line.
+fn windows(line: &str, points: &[usize]) -> Vec<Range<usize>> {
     let mut windows: Vec<Range<usize>> = Vec::new();
-    let centers: &[usize] = if points.is_empty() {
-        &[CONTEXT]
+    let centers: Vec<usize> = if points.is_empty() {
+        vec![chars_after(line, 0, CONTEXT)]
     } else {
-        points
+        points.to_vec()
     };
-    for &c in centers {
-        let window = c.saturating_sub(CONTEXT)..(c + CONTEXT).min(len);
+    for c in centers {
+        let window = chars_before(line, c, CONTEXT)..chars_after(line, c, CONTEXT);
         match windows.last_mut() {
             // A gap no longer than the ellipsis would save nothing.
-            Some(last) if window.start <= last.end + ELLIPSIS.len() => {
+            Some(last)
+                if window.start <= last.end
+                    || at_most_chars(&line[last.end..window.start], ELLIPSIS.len()) =>
+            {
                 last.end = last.end.max(window.end);
             }
             _ => windows.push(window),
         }
     }
     if let Some(first) = windows.first_mut()
-        && first.start <= ELLIPSIS.len()
+        && at_most_chars(&line[..first.start], ELLIPSIS.len())
     {
         first.start = 0;
     }
     if let Some(last) = windows.last_mut()
-        && len - last.end <= ELLIPSIS.len()
+        && at_most_chars(&line[last.end..], ELLIPSIS.len())
     {
-        last.end = len;
+        last.end = line.len();
     }
     windows
 }

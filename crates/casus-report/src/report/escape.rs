@@ -6,15 +6,22 @@
 //! everywhere, but they go through the same functions anyway: one path for all text is easier
 //! to trust than a rule about which text is safe.
 
-/// Characters that become a space in every format: control characters (invalid in XML,
-/// line breaks in a table row or a label), and the bidirectional embeddings, overrides and
-/// isolates that can make text display in another order than it reads (CVE-2021-42574).
+/// Characters shown escaped in every format, by the one sanitiser
+/// ([`crate::text::visible`]): control characters (invalid in XML, line breaks in a table row
+/// or a label), line and paragraph separators, zero-width characters, and the bidirectional
+/// controls that can make text display in another order than it reads (CVE-2021-42574). The
+/// escape (`\u{200b}`) is then escaped for the format like any other text.
 fn hidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    crate::text::is_unsafe(c)
+}
+
+/// The escaped form of an unsafe character, as plain text.
+fn shown(c: char) -> String {
+    crate::text::visible(c.encode_utf8(&mut [0; 4]))
 }
 
 /// Text as it may appear in HTML element content or a double- or single-quoted attribute.
-/// Control characters (other than tab and newline) become spaces: they are invalid in XML,
+/// Control characters (other than tab and newline) are shown escaped (`\u{1b}`): they are invalid in XML,
 /// and inline SVG must stay well-formed.
 pub(crate) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -26,7 +33,8 @@ pub(crate) fn html(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' => out.push(c),
-            c if hidden(c) => out.push(' '),
+            '\r' => out.push(' '),
+            c if hidden(c) => out.push_str(&shown(c)),
             c => out.push(c),
         }
     }
@@ -36,7 +44,8 @@ pub(crate) fn html(text: &str) -> String {
 /// Text inline in Markdown (a paragraph, a list item or a table cell): on one line, with
 /// every character that Markdown or its HTML could read as syntax escaped.
 ///
-/// Newlines become spaces (a newline could end a table row or start a heading), `<`, `>` and
+/// Newlines and tabs become spaces (a newline could end a table row or start a heading; in
+/// prose it only wraps), other unsafe characters are shown escaped, `<`, `>` and
 /// `&` become entities (no raw HTML), and the ASCII punctuation that starts emphasis, code,
 /// links, tables or strikethrough is escaped with a backslash, which CommonMark allows before
 /// any ASCII punctuation.
@@ -51,7 +60,13 @@ pub(crate) fn md(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if hidden(c) => out.push(' '),
+            // Wrapped prose: a line break is only a space.
+            '\n' | '\r' | '\t' => out.push(' '),
+            // `\u{200b}`, its backslash escaped for Markdown.
+            c if hidden(c) => {
+                out.push('\\');
+                out.push_str(&shown(c));
+            }
             c => out.push(c),
         }
     }
@@ -75,14 +90,16 @@ pub(crate) fn md_code(id: &str) -> String {
 
 /// Text inside a double-quoted DOT string (`label="…"`). Backslashes are doubled (so `\N`,
 /// `\G` and friends are never substitutions and `\l` never a line break), quotes escaped, and
-/// newlines and other control characters become spaces: the renderer adds its own `\n`.
+/// newlines become spaces and other control characters are shown escaped: the renderer adds its
+/// own `\n`.
 pub(crate) fn dot(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            c if hidden(c) => out.push(' '),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if hidden(c) => out.push_str(&dot(&shown(c))),
             c => out.push(c),
         }
     }
@@ -100,8 +117,10 @@ pub(crate) fn mermaid(text: &str) -> String {
     for c in text.chars() {
         if c.is_alphanumeric() && !hidden(c) || matches!(c, ' ' | ',' | '.' | ':' | '%' | '?') {
             out.push(c);
-        } else if hidden(c) {
+        } else if matches!(c, '\n' | '\r' | '\t') {
             out.push(' ');
+        } else if hidden(c) {
+            out.push_str(&mermaid(&shown(c)));
         } else {
             out.push_str(&format!("#{};", u32::from(c)));
         }
@@ -119,13 +138,17 @@ mod tests {
             html("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
-        assert_eq!(html("a\u{0}b\nc"), "a b\nc");
-        assert_eq!(html("x\u{202E}y"), "x y");
+        assert_eq!(html("a\u{0}b\nc"), "a\\u{0}b\nc");
+        assert_eq!(html("x\u{202E}y\u{200b}"), "x\\u{202e}y\\u{200b}");
     }
 
     #[test]
     fn markdown_stays_on_one_line_and_inert() {
         assert_eq!(md("a | b\n# c"), "a \\| b \\# c");
+        assert_eq!(
+            md("id\u{200b}\u{feff}\u{2028}\u{61c}"),
+            "id\\\\u{200b}\\\\u{feff}\\\\u{2028}\\\\u{61c}"
+        );
         assert_eq!(md("`x` *y* <b>"), "\\`x\\` \\*y\\* &lt;b&gt;");
         assert_eq!(md_code("walk_away"), "`walk_away`");
         assert_eq!(md_code("a`b"), "a\\`b");
@@ -133,7 +156,7 @@ mod tests {
 
     #[test]
     fn dot_strings_cannot_be_closed_or_substituted() {
-        assert_eq!(dot("a\"b\\N\nc"), "a\\\"b\\\\N c");
+        assert_eq!(dot("a\"b\\N\nc\u{7}"), "a\\\"b\\\\N c\\\\u{7}");
     }
 
     #[test]
@@ -141,5 +164,6 @@ mod tests {
         assert_eq!(mermaid("a --> \"b\""), "a #45;#45;#62; #34;b#34;");
         assert_eq!(mermaid("```"), "#96;#96;#96;");
         assert_eq!(mermaid("x\ny"), "x y");
+        assert_eq!(mermaid("x\u{200b}"), "x#92;u#123;200b#125;");
     }
 }
