@@ -218,7 +218,7 @@ fn path_pairs(old: &Path, new: &Path) -> Result<Vec<Pair>, CliError> {
         (true, true) => {
             let mut files: BTreeMap<String, (Option<PathBuf>, Option<PathBuf>)> = BTreeMap::new();
             for (root, is_new) in [(old, false), (new, true)] {
-                for file in input::collect(&[root.to_path_buf()])? {
+                for file in input::collect_lenient(&[root.to_path_buf()])? {
                     let relative = file
                         .strip_prefix(root)
                         .map_or_else(|_| input::display_name(&file), input::display_name);
@@ -229,6 +229,14 @@ fn path_pairs(old: &Path, new: &Path) -> Result<Vec<Pair>, CliError> {
                         entry.0 = Some(file);
                     }
                 }
+            }
+            // One side may rightly be empty (every scenario added or removed), not both.
+            if files.is_empty() && !crate::cli::GlobalArgs::get().allow_empty {
+                return Err(CliError::Usage(format!(
+                    "neither `{}` nor `{}` holds a scenario file (`*.toml`); check the paths, or pass `--allow-empty` to accept a diff of nothing",
+                    input::display_name(old),
+                    input::display_name(new)
+                )));
             }
             let mut pairs = Vec::new();
             for (relative, (o, n)) in files {
@@ -398,6 +406,20 @@ fn rev_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, CliError> {
         if !found && !absolute.exists() {
             return Err(CliError::Usage(format!(
                 "`{}` exists neither in the working tree nor in `{rev}`",
+                input::display_name(path)
+            )));
+        }
+        let prefix = if relative.is_empty() {
+            String::new()
+        } else {
+            format!("{relative}/")
+        };
+        let any_here = files
+            .keys()
+            .any(|k| relative.is_empty() || *k == relative || k.starts_with(&prefix));
+        if is_dir && !any_here && !crate::cli::GlobalArgs::get().allow_empty {
+            return Err(CliError::Usage(format!(
+                "`{}` holds no scenario file (`*.toml`) in the working tree or in `{rev}`; check the path, or pass `--allow-empty` to accept a diff of nothing",
                 input::display_name(path)
             )));
         }
