@@ -219,7 +219,7 @@ fn human_output_shows_the_hand_checked_numbers() {
         "sanctions_tighten  unreachable → 12.0 %       +12.0 pts  (now reachable)",
         "old: offer=none (us) → stalemate",
         "new: offer=relief (us), answer=accept (russia) → deal",
-        "1 of 3 matched paths changed outcome",
+        "1 path now ends in `sanctions_tighten` instead of `us_walks` (12.0 % now, 30.0 % before)\n    e.g. offer=relief, answer=refuse",
         "refusal_means_walk_away: passed → failed",
     ] {
         assert!(
@@ -331,6 +331,135 @@ fn markdown_escapes_scenario_text() {
     // In the list of model changes it is a code span, which Markdown shows literally.
     assert!(
         stdout.contains("`title`: `Talks on a cease-fire` → `<img src=x onerror=alert(1)> | [link](http://x) **bold**`"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The pull-request comment for each kind of change a reviewer meets, one fixture folder each
+/// (`tests/fixtures/diff/md/CASE/{old,new}.toml`): what moved first, then the model, then the
+/// paths with a witness each.
+#[test]
+fn markdown_for_reviewers() {
+    insta::glob!("fixtures/diff/md/*/new.toml", |path| {
+        let dir = path.parent().unwrap();
+        let (code, stdout, stderr) = run(dir, &["diff", "old.toml", "new.toml", "--format", "md"]);
+        assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+        insta::assert_snapshot!(stdout);
+    });
+}
+
+/// `--fail-on`: each rule fails on its own kind of change and passes on the others.
+#[test]
+fn fail_on_thresholds() {
+    let md = root().join("tests/fixtures/diff/md");
+    let code = |case: &str, rules: &str| {
+        let out = casus(&md.join(case))
+            .args(["diff", "old.toml", "new.toml", "--fail-on", rules])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // likelihood 0.5 → 0.8 moves `deal` by 18 points (0.6 × 0.3).
+    assert_eq!(code("likelihood-changed", "outcome-move=20pts").0, 0);
+    let (status, stderr) = code("likelihood-changed", "outcome-move=5pts");
+    assert_eq!(status, 1);
+    assert!(
+        stderr.contains("error: `new.toml`: outcome `deal` moved +18.0 pts, more than 5 pts"),
+        "{stderr}"
+    );
+    assert_eq!(code("likelihood-changed", "test-flip").0, 0);
+    assert_eq!(code("test-flipped", "test-flip").0, 1);
+    assert!(
+        code("test-flipped", "test-flip")
+            .1
+            .contains("test `refusal_means_walk_away` went from passed to failed"),
+    );
+    assert_eq!(
+        code(
+            "nothing-changed",
+            "outcome-move=0,line-of-play,test-flip,any"
+        )
+        .0,
+        0
+    );
+    assert_eq!(code("variant-added", "any").0, 1);
+    assert_eq!(
+        code("variant-added", "outcome-move=1pts,line-of-play,test-flip").0,
+        0
+    );
+    // A typo is a usage error with a suggestion.
+    let (status, stderr) = code("nothing-changed", "line-of-plya");
+    assert_eq!(status, 2);
+    assert!(stderr.contains("did you mean `line-of-play`?"), "{stderr}");
+    // `--fail-on-change` keeps working: all or nothing.
+    let out = casus(&md.join("rule-changed"))
+        .args(["diff", "old.toml", "new.toml", "--fail-on-change"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// `--rev` finds the repository from the path given, wherever casus runs; a shallow clone
+/// missing the revision is told about the checkout depth.
+#[test]
+fn rev_uses_the_repository_of_the_path_and_explains_shallow_clones() {
+    let dir = repository("rev-path");
+    let elsewhere = temp_dir("rev-elsewhere");
+    let target = dir.join("scenarios");
+    let (code, stdout, stderr) = run(
+        &elsewhere,
+        &["diff", "--rev", "HEAD", target.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("+18.0 pts"), "{stdout}");
+
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "change"]);
+    let shallow = temp_dir("rev-shallow");
+    let url = format!("file://{}", dir.display());
+    git(&shallow, &["clone", "-q", "--depth", "1", &url, "clone"]);
+    let (code, _, stderr) = run(
+        &shallow.join("clone"),
+        &["diff", "--rev", "HEAD~1", "scenarios"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("`HEAD~1` is not a revision"), "{stderr}");
+    assert!(stderr.contains("shallow clone"), "{stderr}");
+    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+    for d in [&dir, &elsewhere, &shallow] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
+
+/// Only changed files are listed; the summary counts the rest.
+#[test]
+fn unchanged_files_are_counted_not_listed() {
+    let dir = temp_dir("unchanged");
+    for side in ["old", "new"] {
+        std::fs::create_dir_all(dir.join(side)).unwrap();
+        std::fs::copy(
+            root()
+                .join("tests/fixtures/diff/md/likelihood-changed")
+                .join(format!("{side}.toml")),
+            dir.join(side).join("moved.toml"),
+        )
+        .unwrap();
+        std::fs::copy(
+            root().join("tests/fixtures/diff/old/talks.toml"),
+            dir.join(side).join("same.toml"),
+        )
+        .unwrap();
+    }
+    let (code, stdout, _) = run(&dir, &["diff", "old", "new", "--format", "md"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("#### `moved.toml`"), "{stdout}");
+    assert!(!stdout.contains("same.toml"), "{stdout}");
+    assert!(
+        stdout.contains("2 scenarios: 1 changed, 0 added, 0 removed, 1 unchanged"),
         "{stdout}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

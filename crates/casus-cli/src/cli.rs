@@ -13,9 +13,56 @@ use crate::commands;
 #[derive(Debug, Parser)]
 #[command(name = "casus", version, max_term_width = 100)]
 pub(crate) struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// Options every command takes, written before or after the command's name.
+#[derive(Debug, Args, Clone, Copy)]
+#[command(next_help_heading = "Global options")]
+pub(crate) struct GlobalArgs {
+    /// When to colour output: `auto` colours a terminal, never when `NO_COLOR` is set, and
+    /// always when `CLICOLOR_FORCE` is.
+    #[arg(long, value_enum, global = true, default_value_t = clap::ColorChoice::Auto, value_name = "WHEN")]
+    pub(crate) color: clap::ColorChoice,
+    /// Print only results and errors: no notes or progress lines on standard error.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+    /// Also say on standard error which files each folder argument found.
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
+    /// Accept a folder argument that holds no scenario file (by default an error, so that a
+    /// wrong path in CI cannot pass by checking nothing).
+    #[arg(long, global = true)]
+    pub(crate) allow_empty: bool,
+}
+
+/// The global options of this run, set once by `main` before the command runs.
+static GLOBAL: std::sync::OnceLock<GlobalArgs> = std::sync::OnceLock::new();
+
+impl GlobalArgs {
+    /// What a run without global options gets (and unit tests, which never set them).
+    const DEFAULT: GlobalArgs = GlobalArgs {
+        color: clap::ColorChoice::Auto,
+        quiet: false,
+        verbose: false,
+        allow_empty: false,
+    };
+
+    /// Records the options of this run; only the first call counts.
+    pub(crate) fn install(self) {
+        let _ = GLOBAL.set(self);
+    }
+
+    /// The options of this run. They are process-wide (like `NO_COLOR`), so the helpers that
+    /// read input and decide on colour need not thread them through every command.
+    pub(crate) fn get() -> GlobalArgs {
+        GLOBAL.get().copied().unwrap_or(Self::DEFAULT)
+    }
 }
 
 /// The subcommands.
@@ -54,33 +101,39 @@ pub(crate) enum Command {
 #[command(next_help_heading = "Limits")]
 pub(crate) struct LimitArgs {
     /// Largest scenario file read, in bytes.
-    #[arg(long, default_value_t = Limits::default().max_file_bytes, value_name = "BYTES")]
+    #[arg(long, hide_short_help = true, default_value_t = Limits::default().max_file_bytes, value_name = "BYTES")]
     pub(crate) max_file_size: usize,
     /// Most decisions in one scenario.
-    #[arg(long, default_value_t = Limits::default().max_decisions, value_name = "N")]
+    #[arg(long, hide_short_help = true, default_value_t = Limits::default().max_decisions, value_name = "N")]
     pub(crate) max_decisions: usize,
     /// Most options of one decision.
-    #[arg(long, default_value_t = Limits::default().max_options, value_name = "N")]
+    #[arg(long, hide_short_help = true, default_value_t = Limits::default().max_options, value_name = "N")]
     pub(crate) max_options: usize,
     /// Most rules in one scenario.
-    #[arg(long, default_value_t = Limits::default().max_rules, value_name = "N")]
+    #[arg(long, hide_short_help = true, default_value_t = Limits::default().max_rules, value_name = "N")]
     pub(crate) max_rules: usize,
     /// Deepest nesting of one expression (parentheses, `not`, operator chains).
     #[arg(
         long,
+        hide_short_help = true,
         default_value_t = Limits::default().expr.max_depth,
         value_name = "LEVELS",
         value_parser = clap::value_parser!(u16).range(1..=MAX_EXPR_DEPTH).map(usize::from),
     )]
     pub(crate) max_expr_depth: usize,
     /// Longest expression, in bytes.
-    #[arg(long, default_value_t = Limits::default().expr.max_len, value_name = "BYTES")]
+    #[arg(long, hide_short_help = true, default_value_t = Limits::default().expr.max_len, value_name = "BYTES")]
     pub(crate) max_expr_length: usize,
     /// Most complete paths walked (after merging equal states).
-    #[arg(long, default_value_t = casus_rules::EvalLimits::default().max_paths, value_name = "N")]
+    #[arg(long, hide_short_help = true, default_value_t = casus_rules::EvalLimits::default().max_paths, value_name = "N")]
     pub(crate) max_paths: u64,
     /// Longest evaluation, in seconds.
-    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    #[arg(
+        long,
+        hide_short_help = true,
+        default_value_t = 60,
+        value_name = "SECONDS"
+    )]
     pub(crate) timeout: u64,
 }
 

@@ -16,6 +16,11 @@ pub(crate) enum CliError {
         /// The system's words.
         reason: String,
     },
+    /// A folder argument holds no scenario file.
+    #[error(
+        "no scenario file (`*.toml`) in `{0}`; check the path, or pass `--allow-empty` to accept a run that checks nothing"
+    )]
+    Empty(String),
     /// The arguments do not make sense for this scenario.
     #[error("{0}")]
     Usage(String),

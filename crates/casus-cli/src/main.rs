@@ -58,6 +58,7 @@ fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    cli.global.install();
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Eval(args) => commands::eval::run(&args),

@@ -173,3 +173,115 @@ fn a_scenario_with_errors_gets_no_report() {
     assert!(dir.join("reports/example.md").exists());
     assert!(!dir.join("reports/broken.md").exists());
 }
+
+/// Both folders work: the scenarios folder, and the reports folder (which used to check zero
+/// reports and pass whatever the scenarios said).
+#[test]
+fn check_from_either_folder_catches_a_changed_rule() {
+    let dir = workspace("either");
+    assert_eq!(casus(&["report", "scenarios"], &dir).status.code(), Some(0));
+    for folder in ["scenarios", "reports", "reports/", "scenarios/"] {
+        let out = casus(&["report", "--check", folder], &dir);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{folder}: {}",
+            text(&out.stdout)
+        );
+        assert!(
+            text(&out.stdout).starts_with("1 md report in `reports"),
+            "{folder}: {}",
+            text(&out.stdout)
+        );
+    }
+    let changed = EXAMPLE.replace(
+        "then    = { us_posture = \"walk_away\" }",
+        "then    = { us_posture = \"engage\" }",
+    );
+    assert_ne!(changed, EXAMPLE, "the rule edit must apply");
+    std::fs::write(dir.join("scenarios/example.toml"), changed).unwrap();
+    for folder in ["scenarios", "reports"] {
+        let out = casus(&["report", "--check", folder], &dir);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{folder}: {}",
+            text(&out.stdout)
+        );
+        assert!(
+            text(&out.stdout).contains("stale: reports/example.md"),
+            "{folder}: {}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn check_fails_on_a_report_whose_scenario_is_gone_and_on_a_scenario_without_a_report() {
+    let dir = workspace("orphans");
+    assert_eq!(casus(&["report", "scenarios"], &dir).status.code(), Some(0));
+    std::fs::copy(
+        dir.join("reports/example.md"),
+        dir.join("reports/retired.md"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("scenarios/second.toml"), EXAMPLE).unwrap();
+    for folder in ["scenarios", "reports"] {
+        let out = casus(&["report", "--check", folder], &dir);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            text(&out.stdout),
+            "missing: reports/second.md\n\
+             orphaned: reports/retired.md (no scenario `scenarios/retired.toml`)\n\
+             2 md reports are stale, missing or orphaned (2 scenarios); update them with \
+             `casus report scenarios --format md -o reports` and delete the orphaned ones\n",
+            "{folder}"
+        );
+    }
+    // JSON reports are another format: none committed, so both are missing.
+    let out = casus(
+        &["report", "--check", "scenarios", "--format", "json"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("missing: reports/example.json"));
+}
+
+/// A wrong path in CI must not pass by checking nothing.
+#[test]
+fn an_empty_folder_fails_every_command_unless_allowed() {
+    let dir = workspace("empty");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    let commands: [&[&str]; 6] = [
+        &["check", "empty"],
+        &["test", "empty"],
+        &["fmt", "--check", "empty"],
+        &["report", "empty"],
+        &["report", "--check", "empty"],
+        &["diff", "empty", "empty"],
+    ];
+    for args in commands {
+        let out = casus(args, &dir);
+        assert_eq!(out.status.code(), Some(2), "casus {args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains("`empty`"),
+            "casus {args:?}: {stderr}"
+        );
+        assert!(stderr.contains("--allow-empty"), "casus {args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "casus {args:?}");
+        let allowed: Vec<&str> = std::iter::once("--allow-empty")
+            .chain(args.iter().copied())
+            .collect();
+        let out = casus(&allowed, &dir);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "casus {allowed:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // A folder that holds scenarios beside an empty one still fails: each folder counts.
+    let out = casus(&["check", "scenarios", "empty"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -4,12 +4,18 @@
 //! Every renderer reads the same [`FileDiff`] list. Probabilities are shown as percentages
 //! with one decimal and changes in percentage points (`+13.1 pts`); JSON carries the numbers
 //! rounded to 12 decimals.
+//!
+//! Text and Markdown list only the files that changed (the summary line counts the rest) and
+//! lead with what a reviewer decides on: the outcomes that moved, the line of play, the key
+//! assumptions and the tests that flipped; then the model changes that caused it; then the
+//! paths, grouped as "N paths now end in X instead of Y", each group with one concrete path.
 
 use std::fmt::Write as _;
 
 use casus_rules::workflow::diff::{
-    ChangeKind, ItemChange, LineStep, OutcomeChange, OutcomeState, PathChange, PathDiff,
-    ScenarioDiff, StrategyChange, TestChange,
+    ChangeKind, ItemChange, KeyAssumptionChange, KeyAssumptionState, LineStep, OutcomeChange,
+    OutcomeState, PathDiff, PathGroup, PathGroupKind, ResultsDiff, ScenarioDiff, StrategyChange,
+    TestChange,
 };
 use casus_rules::workflow::testing::TestStatus;
 use serde_json::{Value as Json, json};
@@ -60,6 +66,142 @@ impl FileDiff<'_> {
 #[must_use]
 pub fn any_change(files: &[FileDiff<'_>]) -> bool {
     files.iter().any(|f| f.status() != "unchanged")
+}
+
+/// What makes `casus diff` fail (`--fail-on`): the changes a reviewer gates a merge on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FailOn {
+    /// An outcome's probability moved by more than this many percentage points (an added or
+    /// removed outcome moves from or to 0).
+    OutcomeMove(f64),
+    /// The strategic line of play changed.
+    LineOfPlay,
+    /// A test that exists in both versions changed its result.
+    TestFlip,
+    /// A key assumption appeared, disappeared or changed.
+    KeyAssumption,
+    /// Anything changed (what `--fail-on-change` means).
+    Any,
+}
+
+impl FailOn {
+    /// The spellings `--fail-on` accepts, for help and suggestions.
+    pub const NAMES: [&'static str; 5] = [
+        "outcome-move=PTS",
+        "line-of-play",
+        "test-flip",
+        "key-assumption",
+        "any",
+    ];
+
+    /// Reads one rule: `outcome-move=5pts` (or `=5`), `line-of-play`, `test-flip`,
+    /// `key-assumption`, `any`. The error is a sentence for the user.
+    pub fn parse(text: &str) -> Result<FailOn, String> {
+        let text = text.trim();
+        if let Some(amount) = text.strip_prefix("outcome-move=") {
+            let number = amount
+                .trim()
+                .trim_end_matches("pts")
+                .trim_end_matches("pt")
+                .trim();
+            return match number.parse::<f64>() {
+                Ok(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Ok(FailOn::OutcomeMove(p)),
+                _ => Err(format!(
+                    "`{amount}` is not a number of percentage points between 0 and 100, such as `outcome-move=5pts`"
+                )),
+            };
+        }
+        match text {
+            "line-of-play" => Ok(FailOn::LineOfPlay),
+            "test-flip" => Ok(FailOn::TestFlip),
+            "key-assumption" => Ok(FailOn::KeyAssumption),
+            "any" => Ok(FailOn::Any),
+            _ => {
+                let names = [
+                    "outcome-move",
+                    "line-of-play",
+                    "test-flip",
+                    "key-assumption",
+                    "any",
+                ];
+                let hint = casus_core::diagnostic::did_you_mean(
+                    text.split('=').next().unwrap_or(text),
+                    names,
+                )
+                .map_or_else(String::new, |h| format!("; {h}"));
+                Err(format!(
+                    "`{}` is not a `--fail-on` rule (give {}){hint}",
+                    clip(text, 60),
+                    Self::NAMES
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// Each change past a `--fail-on` rule, as a sentence naming the file, what moved and the
+/// rule; empty when the diff passes.
+#[must_use]
+pub fn breaches(files: &[FileDiff<'_>], rules: &[FailOn]) -> Vec<String> {
+    let mut out = Vec::new();
+    for file in files {
+        let name = clip(file.name, 200);
+        for rule in rules {
+            match (rule, file.change) {
+                (FailOn::Any, _) if file.status() != "unchanged" => {
+                    out.push(format!("`{name}` changed (`--fail-on any`)"));
+                }
+                (_, FileChange::Compared(diff)) => {
+                    let Some(results) = &diff.results else {
+                        continue;
+                    };
+                    match rule {
+                        FailOn::OutcomeMove(limit) => {
+                            for o in &results.outcomes {
+                                // A hair above the limit counts; sums of products are not exact.
+                                if o.delta.abs() * 100.0 > limit + 1e-9 {
+                                    out.push(format!(
+                                        "`{name}`: outcome `{}` moved {}, more than {limit} pts (`--fail-on outcome-move={limit}pts`)",
+                                        o.id,
+                                        points(o.delta),
+                                    ));
+                                }
+                            }
+                        }
+                        FailOn::LineOfPlay if results.strategy.is_some() => {
+                            out.push(format!(
+                                "`{name}`: the line of play changed (`--fail-on line-of-play`)"
+                            ));
+                        }
+                        FailOn::TestFlip => {
+                            for t in &results.tests {
+                                if let (Some(old), Some(new)) = (t.old, t.new) {
+                                    out.push(format!(
+                                        "`{name}`: test `{}` went from {} to {} (`--fail-on test-flip`)",
+                                        t.id,
+                                        old.as_str(),
+                                        new.as_str()
+                                    ));
+                                }
+                            }
+                        }
+                        FailOn::KeyAssumption if !results.key_assumptions.is_empty() => {
+                            out.push(format!(
+                                "`{name}`: key assumptions changed (`--fail-on key-assumption`)"
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 fn summary(files: &[FileDiff<'_>]) -> String {
@@ -129,11 +271,11 @@ fn line_text(steps: &[LineStep], outcome: Option<&String>) -> String {
     )
 }
 
-fn choices_text(path: &PathChange) -> String {
-    if path.choices.is_empty() {
+fn choices_text(choices: &[(String, Option<String>)]) -> String {
+    if choices.is_empty() {
         return "(no shared decisions)".to_owned();
     }
-    path.choices
+    choices
         .iter()
         .map(|(d, o)| match o {
             Some(o) => format!("{d}={o}"),
@@ -158,7 +300,7 @@ fn change_word(c: ChangeKind) -> &'static str {
 #[must_use]
 pub fn render_human(files: &[FileDiff<'_>]) -> String {
     let mut out = String::new();
-    for file in files {
+    for file in files.iter().filter(|f| f.status() != "unchanged") {
         let title = file
             .title
             .map(|t| format!(" — {}", clip(t, 80)))
@@ -174,12 +316,12 @@ pub fn render_human(files: &[FileDiff<'_>]) -> String {
             FileChange::Unreadable(why) => {
                 let _ = writeln!(out, "  not compared: {}", clip(why, 300));
             }
-            FileChange::Compared(diff) if diff.is_empty() => {
-                let _ = writeln!(out, "  no semantic change");
-            }
             FileChange::Compared(diff) => human_diff(&mut out, diff),
         }
         out.push('\n');
+    }
+    if !any_change(files) {
+        out.push_str("no semantic change\n");
     }
     out.push_str(&summary(files));
     out.push('\n');
@@ -187,6 +329,12 @@ pub fn render_human(files: &[FileDiff<'_>]) -> String {
 }
 
 fn human_diff(out: &mut String, diff: &ScenarioDiff) {
+    if let Some(why) = &diff.unavailable {
+        let _ = writeln!(out, "  results not compared: {why}");
+    }
+    if let Some(results) = &diff.results {
+        human_moved(out, results);
+    }
     if !diff.changes.is_empty() {
         let _ = writeln!(out, "  model");
         for item in &diff.changes {
@@ -198,6 +346,15 @@ fn human_diff(out: &mut String, diff: &ScenarioDiff) {
                 item.id
             );
             for f in &item.fields {
+                if item.change == ChangeKind::Added {
+                    let _ = writeln!(
+                        out,
+                        "      {}: {}",
+                        f.field,
+                        clip(f.new.as_deref().unwrap_or(""), 80)
+                    );
+                    continue;
+                }
                 let _ = writeln!(
                     out,
                     "      {}: {} → {}",
@@ -212,15 +369,26 @@ fn human_diff(out: &mut String, diff: &ScenarioDiff) {
             }
         }
     }
-    if let Some(why) = &diff.unavailable {
-        let _ = writeln!(out, "  results not compared: {why}");
+    if let Some(results) = &diff.results {
+        if results.paths.0 != results.paths.1 {
+            let _ = writeln!(out, "  paths: {} → {}", results.paths.0, results.paths.1);
+        }
+        match &results.paths_changed {
+            PathDiff::Compared(p) => {
+                for g in &p.groups {
+                    let _ = writeln!(out, "  {}", group_sentence(g, &|s| format!("`{s}`")));
+                    let _ = writeln!(out, "    e.g. {}", choices_text(&g.witness));
+                }
+            }
+            PathDiff::Skipped { reason } => {
+                let _ = writeln!(out, "  paths not compared: {reason}");
+            }
+        }
     }
-    let Some(results) = &diff.results else {
-        return;
-    };
-    if results.paths.0 != results.paths.1 {
-        let _ = writeln!(out, "  paths: {} → {}", results.paths.0, results.paths.1);
-    }
+}
+
+/// What moved, for people: outcomes, line of play, key assumptions, tests.
+fn human_moved(out: &mut String, results: &ResultsDiff) {
     if !results.outcomes.is_empty() {
         let _ = writeln!(out, "  forecast (old → new, change)");
         let width = results
@@ -261,32 +429,16 @@ fn human_diff(out: &mut String, diff: &ScenarioDiff) {
             line_text(&s.new, s.new_outcome.as_ref())
         );
     }
-    match &results.paths_changed {
-        PathDiff::Compared(p) => {
-            if p.changed > 0 || p.only_old > 0 || p.only_new > 0 {
-                let _ = writeln!(
-                    out,
-                    "  paths: {} of {} matched {} changed outcome{}",
-                    p.changed,
-                    p.matched,
-                    if p.matched == 1 { "path" } else { "paths" },
-                    only_text(p.only_old, p.only_new)
-                );
-                for e in &p.examples {
-                    let _ = writeln!(
-                        out,
-                        "    {} → {}  {}: {} → {}",
-                        percent(e.old_probability),
-                        percent(e.new_probability),
-                        choices_text(e),
-                        e.old_outcomes.join(" or "),
-                        e.new_outcomes.join(" or ")
-                    );
-                }
-            }
-        }
-        PathDiff::Skipped { reason } => {
-            let _ = writeln!(out, "  paths not compared: {reason}");
+    if !results.key_assumptions.is_empty() {
+        let _ = writeln!(out, "  key assumptions");
+        for k in &results.key_assumptions {
+            let _ = writeln!(
+                out,
+                "    {}: {} → {}",
+                k.decision,
+                key_text(k.old.as_ref()),
+                key_text(k.new.as_ref())
+            );
         }
     }
     if !results.tests.is_empty() {
@@ -303,6 +455,77 @@ fn human_diff(out: &mut String, diff: &ScenarioDiff) {
     }
 }
 
+/// `likeliest `accept` (80.0 %), strategic `refuse``, or `none` when it is no key assumption.
+fn key_text(state: Option<&KeyAssumptionState>) -> String {
+    match state {
+        None => "likelihoods and payoffs agree".to_owned(),
+        Some(k) => format!(
+            "likeliest {} ({}), strategic {}",
+            k.forecast,
+            percent(k.probability),
+            if k.strategic.is_empty() {
+                "none".to_owned()
+            } else {
+                k.strategic.join(" or ")
+            }
+        ),
+    }
+}
+
+/// "3 paths now end in `x` instead of `y` (12.0 % now, 30.0 % before)", with outcome names
+/// quoted by `quote` (a code span in Markdown).
+fn group_sentence(g: &PathGroup, quote: &dyn Fn(&str) -> String) -> String {
+    let names = |ids: &[String]| {
+        if ids.is_empty() {
+            "no outcome".to_owned()
+        } else {
+            ids.iter()
+                .map(|i| quote(i))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        }
+    };
+    let paths = if g.paths == 1 {
+        "1 path".to_owned()
+    } else {
+        format!("{} paths", g.paths)
+    };
+    let new_paths = if g.paths == 1 {
+        "1 new path".to_owned()
+    } else {
+        format!("{} new paths", g.paths)
+    };
+    match g.kind {
+        PathGroupKind::Moved => format!(
+            "{paths} now {} in {} instead of {} ({})",
+            if g.paths == 1 { "ends" } else { "end" },
+            names(&g.new_outcomes),
+            names(&g.old_outcomes),
+            if percent(g.new_probability) == percent(g.old_probability) {
+                percent(g.new_probability)
+            } else {
+                format!(
+                    "{} now, {} before",
+                    percent(g.new_probability),
+                    percent(g.old_probability)
+                )
+            },
+        ),
+        PathGroupKind::New => format!(
+            "{new_paths} {} in {} ({})",
+            if g.paths == 1 { "ends" } else { "end" },
+            names(&g.new_outcomes),
+            percent(g.new_probability),
+        ),
+        PathGroupKind::Gone => format!(
+            "{paths} that ended in {} {} gone ({} before)",
+            names(&g.old_outcomes),
+            if g.paths == 1 { "is" } else { "are" },
+            percent(g.old_probability),
+        ),
+    }
+}
+
 fn reachability_note(o: &OutcomeChange) -> &'static str {
     match (o.old, o.new) {
         (Some(a), Some(b)) if a.reachable && !b.reachable => "  (now unreachable)",
@@ -310,21 +533,6 @@ fn reachability_note(o: &OutcomeChange) -> &'static str {
         (None, Some(_)) => "  (new outcome)",
         (Some(_), None) => "  (removed outcome)",
         _ => "",
-    }
-}
-
-fn only_text(only_old: u64, only_new: u64) -> String {
-    let mut parts = Vec::new();
-    if only_old > 0 {
-        parts.push(format!("{only_old} only in the old version"));
-    }
-    if only_new > 0 {
-        parts.push(format!("{only_new} only in the new version"));
-    }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("; {}", parts.join(", "))
     }
 }
 
@@ -338,7 +546,10 @@ pub fn render_markdown(files: &[FileDiff<'_>]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### casus diff\n");
     let _ = writeln!(out, "{}\n", summary(files));
-    for file in files {
+    if !any_change(files) {
+        let _ = writeln!(out, "No semantic change.\n");
+    }
+    for file in files.iter().filter(|f| f.status() != "unchanged") {
         let title = file
             .title
             .map(|t| format!(" — {}", md_text(&clip(t, 120))))
@@ -354,9 +565,6 @@ pub fn render_markdown(files: &[FileDiff<'_>]) -> String {
             FileChange::Unreadable(why) => {
                 let _ = writeln!(out, "Not compared: {}\n", md_text(&clip(why, 300)));
             }
-            FileChange::Compared(diff) if diff.is_empty() => {
-                let _ = writeln!(out, "No semantic change.\n");
-            }
             FileChange::Compared(diff) => md_diff(&mut out, diff),
         }
     }
@@ -368,86 +576,110 @@ fn md_diff(out: &mut String, diff: &ScenarioDiff) {
         let _ = writeln!(out, "> Results not compared: {}\n", md_text(why));
     }
     if let Some(results) = &diff.results {
-        if !results.outcomes.is_empty() {
-            let _ = writeln!(out, "| outcome | old | new | change |");
-            let _ = writeln!(out, "|---|---:|---:|---:|");
-            for o in &results.outcomes {
-                let note = reachability_note(o).trim();
-                let _ = writeln!(
-                    out,
-                    "| {} — {} | {} | {} | {} |",
-                    cell(&code(&o.id)),
-                    cell(&md_text(&clip(&o.title, 80))),
-                    state_text(o.old),
-                    state_text(o.new),
-                    if note.is_empty() {
-                        points(o.delta)
-                    } else {
-                        format!("{} {}", points(o.delta), note)
-                    }
-                );
-            }
-            out.push('\n');
-        }
-        if results.paths.0 != results.paths.1 {
-            let _ = writeln!(out, "Paths: {} → {}.\n", results.paths.0, results.paths.1);
-        }
-        if let Some(s) = &results.strategy {
-            md_strategy(out, s);
-        }
-        match &results.paths_changed {
-            PathDiff::Compared(p) if p.changed > 0 || p.only_old > 0 || p.only_new > 0 => {
-                let _ = writeln!(
-                    out,
-                    "**Paths:** {} of {} matched {} changed outcome{}.\n",
-                    p.changed,
-                    p.matched,
-                    if p.matched == 1 { "path" } else { "paths" },
-                    only_text(p.only_old, p.only_new)
-                );
-                if !p.examples.is_empty() {
-                    let _ = writeln!(out, "| path | old | new |");
-                    let _ = writeln!(out, "|---|---|---|");
-                    for e in &p.examples {
-                        let _ = writeln!(
-                            out,
-                            "| {} | {} {} | {} {} |",
-                            cell(&code(&choices_text(e))),
-                            cell(&code(&e.old_outcomes.join(" or "))),
-                            percent(e.old_probability),
-                            cell(&code(&e.new_outcomes.join(" or "))),
-                            percent(e.new_probability),
-                        );
-                    }
-                    out.push('\n');
-                }
-            }
-            PathDiff::Compared(_) => {}
-            PathDiff::Skipped { reason } => {
-                let _ = writeln!(out, "Paths not compared: {}\n", md_text(reason));
-            }
-        }
-        if !results.tests.is_empty() {
-            let _ = writeln!(out, "**Tests whose result changed:**\n");
-            for t in &results.tests {
-                let _ = writeln!(out, "{}", md_test(t));
-            }
-            out.push('\n');
-        }
+        md_moved(out, results);
     }
     if !diff.changes.is_empty() {
-        let _ = writeln!(
-            out,
-            "<details><summary>Model changes ({})</summary>\n",
-            diff.changes.len()
-        );
+        let _ = writeln!(out, "**Model changes ({}):**\n", diff.changes.len());
         for item in diff.changes.iter().take(MD_MAX_ITEMS) {
             md_item(out, item);
         }
         if diff.changes.len() > MD_MAX_ITEMS {
             let _ = writeln!(out, "- … and {} more", diff.changes.len() - MD_MAX_ITEMS);
         }
-        let _ = writeln!(out, "\n</details>\n");
+        out.push('\n');
+    }
+    if let Some(results) = &diff.results {
+        md_paths(out, results);
+    }
+}
+
+/// What moved: outcomes, the line of play, key assumptions, tests that flipped.
+fn md_moved(out: &mut String, results: &ResultsDiff) {
+    if !results.outcomes.is_empty() {
+        let _ = writeln!(out, "| outcome | old | new | change |");
+        let _ = writeln!(out, "|---|---:|---:|---:|");
+        for o in &results.outcomes {
+            let note = reachability_note(o).trim();
+            let _ = writeln!(
+                out,
+                "| {} — {} | {} | {} | {} |",
+                cell(&code(&o.id)),
+                cell(&md_text(&clip(&o.title, 80))),
+                state_text(o.old),
+                state_text(o.new),
+                if note.is_empty() {
+                    points(o.delta)
+                } else {
+                    format!("{} {}", points(o.delta), note)
+                }
+            );
+        }
+        out.push('\n');
+    }
+    if let Some(s) = &results.strategy {
+        md_strategy(out, s);
+    }
+    if !results.key_assumptions.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Key assumptions** (the likelihoods favour one option, the actor's payoffs another):\n"
+        );
+        for k in &results.key_assumptions {
+            md_key_assumption(out, k);
+        }
+        out.push('\n');
+    }
+    if !results.tests.is_empty() {
+        let _ = writeln!(out, "**Tests flipped:**\n");
+        for t in &results.tests {
+            let _ = writeln!(out, "{}", md_test(t));
+        }
+        out.push('\n');
+    }
+}
+
+fn md_key_assumption(out: &mut String, k: &KeyAssumptionChange) {
+    let side = |s: Option<&KeyAssumptionState>| match s {
+        None => key_text(s),
+        Some(_) => code(&key_text(s)),
+    };
+    let _ = writeln!(
+        out,
+        "- {}: {} → {}",
+        code(&k.decision),
+        side(k.old.as_ref()),
+        side(k.new.as_ref())
+    );
+}
+
+fn md_paths(out: &mut String, results: &ResultsDiff) {
+    match &results.paths_changed {
+        PathDiff::Compared(p) if !p.groups.is_empty() => {
+            let _ = writeln!(out, "**Paths:**\n");
+            for g in p.groups.iter().take(MD_MAX_ITEMS) {
+                let _ = writeln!(
+                    out,
+                    "- {}; for example {}",
+                    group_sentence(g, &|s| code(s)),
+                    code(&choices_text(&g.witness))
+                );
+            }
+            if p.groups.len() > MD_MAX_ITEMS {
+                let _ = writeln!(out, "- … and {} more groups", p.groups.len() - MD_MAX_ITEMS);
+            }
+            out.push('\n');
+        }
+        PathDiff::Compared(_) => {}
+        PathDiff::Skipped { reason } => {
+            let _ = writeln!(out, "Paths not compared: {}\n", md_text(reason));
+        }
+    }
+    if results.paths.0 != results.paths.1 {
+        let _ = writeln!(
+            out,
+            "Complete paths: {} → {}.\n",
+            results.paths.0, results.paths.1
+        );
     }
 }
 
@@ -487,6 +719,10 @@ fn md_item(out: &mut String, item: &ItemChange) {
             v.as_deref()
                 .map_or("(none)".to_owned(), |v| code(&clip(v, 120)))
         };
+        if item.change == ChangeKind::Added {
+            let _ = writeln!(out, "  - {}: {}", code(&f.field), side(&f.new));
+            continue;
+        }
         let _ = writeln!(
             out,
             "  - {}: {} → {}",
@@ -584,6 +820,11 @@ pub fn to_json(files: &[FileDiff<'_>]) -> Json {
                                     },
                                     "outcomes": r.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
                                     "strategy": r.strategy.as_ref().map(strategy_json),
+                                    "key_assumptions": r.key_assumptions.iter().map(|k| json!({
+                                        "decision": k.decision,
+                                        "old": k.old.as_ref().map(key_json),
+                                        "new": k.new.as_ref().map(key_json),
+                                    })).collect::<Vec<_>>(),
                                     "paths_changed": paths_json(&r.paths_changed),
                                     "tests": serde_json::to_value(&r.tests).unwrap_or(Json::Null),
                                 })
@@ -624,6 +865,14 @@ fn outcome_json(o: &OutcomeChange) -> Json {
     })
 }
 
+fn key_json(k: &KeyAssumptionState) -> Json {
+    json!({
+        "forecast": k.forecast,
+        "probability": round(k.probability),
+        "strategic": k.strategic,
+    })
+}
+
 fn strategy_json(s: &StrategyChange) -> Json {
     json!({
         "old": { "path": s.old, "outcome": s.old_outcome },
@@ -641,6 +890,15 @@ fn paths_json(p: &PathDiff) -> Json {
             "changed": p.changed,
             "only_old": p.only_old,
             "only_new": p.only_new,
+            "groups": p.groups.iter().map(|g| json!({
+                "kind": g.kind,
+                "paths": g.paths,
+                "old_outcomes": g.old_outcomes,
+                "new_outcomes": g.new_outcomes,
+                "old_probability": round(g.old_probability),
+                "new_probability": round(g.new_probability),
+                "witness": g.witness.iter().map(|(d, o)| json!({ "decision": d, "option": o })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
             "examples": p.examples.iter().map(|e| json!({
                 "choices": e.choices.iter().map(|(d, o)| json!({ "decision": d, "option": o })).collect::<Vec<_>>(),
                 "old_outcomes": e.old_outcomes,

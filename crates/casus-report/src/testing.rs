@@ -57,15 +57,14 @@ pub fn counts(files: &[FileTests<'_>]) -> (usize, usize) {
     (passed, failed)
 }
 
-/// The two closing lines every text format ends with: a plain `N passed, M failed` that CI
-/// tooling reads, then `cargo test`'s own `test result: ok. N passed; M failed`.
+/// The closing line every text format ends with, once: `cargo test`'s own
+/// `test result: ok. N passed; M failed`, which CI tooling already recognises. (A second,
+/// plainer line with the same counts read as the summary printed twice.)
 #[must_use]
 pub fn closing_lines(files: &[FileTests<'_>]) -> String {
     let (passed, failed) = counts(files);
     let verdict = if failed == 0 { "ok" } else { "FAILED" };
-    format!(
-        "{passed} passed, {failed} failed\ntest result: {verdict}. {passed} passed; {failed} failed\n"
-    )
+    format!("test result: {verdict}. {passed} passed; {failed} failed\n")
 }
 
 fn test_name(file: &FileTests<'_>, test: &Test) -> String {

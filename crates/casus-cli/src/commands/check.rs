@@ -83,10 +83,17 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
     match args.format {
         CheckFormat::Human => {
             let color = input::color(input::stdout_is_terminal());
+            // `--quiet` silences notes, which never fail a run; machine formats keep them.
+            let quiet = crate::cli::GlobalArgs::get().quiet;
             let mut out = String::new();
             for (source, diagnostics) in &pairs {
-                if !diagnostics.is_empty() {
-                    out.push_str(&render_human(source, diagnostics, color));
+                let shown: Vec<Diagnostic> = diagnostics
+                    .iter()
+                    .filter(|d| !quiet || d.severity != Severity::Note)
+                    .cloned()
+                    .collect();
+                if !shown.is_empty() {
+                    out.push_str(&render_human(source, &shown, color));
                 }
             }
             out.push_str(&summary_line(&pairs, color));

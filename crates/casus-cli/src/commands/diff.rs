@@ -11,7 +11,7 @@ use std::process::Command;
 use casus_core::SourceFile;
 use casus_core::model::Scenario;
 use casus_report::diff::{
-    FileChange, FileDiff, any_change, render_human, render_markdown, to_json,
+    FailOn, FileChange, FileDiff, breaches, render_human, render_markdown, to_json,
 };
 use casus_rules::workflow::diff::{ScenarioDiff, Version, diff};
 use casus_rules::{Checked, check_source};
@@ -46,7 +46,18 @@ pub(crate) struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub(crate) format: DiffFormat,
-    /// Exit with 1 when anything changed.
+    /// Exit with 1 when a change passes one of these rules, comma-separated:
+    /// `outcome-move=PTS` (an outcome's probability moved more than PTS percentage points),
+    /// `line-of-play`, `test-flip` (a test changed its result), `key-assumption`, `any`.
+    #[arg(
+        long,
+        value_name = "RULES",
+        value_delimiter = ',',
+        value_parser = FailOn::parse,
+        conflicts_with = "fail_on_change"
+    )]
+    pub(crate) fail_on: Vec<FailOn>,
+    /// Exit with 1 when anything changed (the same as `--fail-on any`).
     #[arg(long)]
     pub(crate) fail_on_change: bool,
     #[command(flatten)]
@@ -167,11 +178,20 @@ pub(crate) fn run(args: &DiffArgs) -> Result<Status, CliError> {
             serde_json::to_string_pretty(&to_json(&views)).unwrap_or_default()
         )),
     }
-    Ok(if args.fail_on_change && any_change(&views) {
-        Status::Findings
-    } else {
-        Status::Ok
-    })
+    let mut rules = args.fail_on.clone();
+    if args.fail_on_change {
+        rules.push(FailOn::Any);
+    }
+    let broken = breaches(&views, &rules);
+    if broken.is_empty() {
+        return Ok(Status::Ok);
+    }
+    let mut text = String::new();
+    for line in &broken {
+        text.push_str(&format!("error: {line}\n"));
+    }
+    crate::output::eprint(&text);
+    Ok(Status::Findings)
 }
 
 fn read_bytes(
@@ -218,7 +238,7 @@ fn path_pairs(old: &Path, new: &Path) -> Result<Vec<Pair>, CliError> {
         (true, true) => {
             let mut files: BTreeMap<String, (Option<PathBuf>, Option<PathBuf>)> = BTreeMap::new();
             for (root, is_new) in [(old, false), (new, true)] {
-                for file in input::collect(&[root.to_path_buf()])? {
+                for file in input::collect_lenient(&[root.to_path_buf()])? {
                     let relative = file
                         .strip_prefix(root)
                         .map_or_else(|_| input::display_name(&file), input::display_name);
@@ -229,6 +249,14 @@ fn path_pairs(old: &Path, new: &Path) -> Result<Vec<Pair>, CliError> {
                         entry.0 = Some(file);
                     }
                 }
+            }
+            // One side may rightly be empty (every scenario added or removed), not both.
+            if files.is_empty() && !crate::cli::GlobalArgs::get().allow_empty {
+                return Err(CliError::Usage(format!(
+                    "neither `{}` nor `{}` holds a scenario file (`*.toml`); check the paths, or pass `--allow-empty` to accept a diff of nothing",
+                    input::display_name(old),
+                    input::display_name(new)
+                )));
             }
             let mut pairs = Vec::new();
             for (relative, (o, n)) in files {
@@ -286,7 +314,11 @@ fn rev_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, CliError> {
         )));
     }
     let cwd = std::env::current_dir().map_err(|e| CliError::io(Path::new("."), &e))?;
-    let top = match git(&cwd, &["rev-parse", "--show-toplevel"]) {
+    // The repository is the one holding the first path given, wherever casus runs from.
+    let anchor = paths
+        .first()
+        .map_or_else(|| cwd.clone(), |p| existing_folder(&cwd.join(p)));
+    let top = match git(&anchor, &["rev-parse", "--show-toplevel"]) {
         Ok(out) => PathBuf::from(String::from_utf8_lossy(&out).trim()),
         Err(GitError::NotRun(reason)) => {
             return Err(CliError::Usage(format!(
@@ -296,14 +328,22 @@ fn rev_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, CliError> {
         Err(GitError::Failed(_)) => {
             return Err(CliError::Usage(format!(
                 "`{}` is not in a git repository, so there is no revision `{rev}` to compare with; use `casus diff OLD NEW` to compare two files or folders",
-                input::display_name(&cwd)
+                input::display_name(paths.first().map_or(Path::new("."), PathBuf::as_path))
             )));
         }
     };
     let spec = format!("{rev}^{{commit}}");
     if git(&top, &["rev-parse", "--verify", "--quiet", &spec]).is_err() {
+        // A CI checkout is often shallow: the base commit exists, just not in this clone.
+        let shallow = git(&top, &["rev-parse", "--is-shallow-repository"])
+            .is_ok_and(|out| String::from_utf8_lossy(&out).trim() == "true");
+        let hint = if shallow {
+            "; the repository is a shallow clone, so older commits are missing: fetch the history (`fetch-depth: 0` in `actions/checkout`, `GIT_DEPTH: 0` in GitLab CI, or `git fetch --unshallow`)"
+        } else {
+            ""
+        };
         return Err(CliError::Usage(format!(
-            "`{rev}` is not a revision of the repository at `{}`",
+            "`{rev}` is not a revision of the repository at `{}`{hint}",
             input::display_name(&top)
         )));
     }
@@ -401,6 +441,20 @@ fn rev_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, CliError> {
                 input::display_name(path)
             )));
         }
+        let prefix = if relative.is_empty() {
+            String::new()
+        } else {
+            format!("{relative}/")
+        };
+        let any_here = files
+            .keys()
+            .any(|k| relative.is_empty() || *k == relative || k.starts_with(&prefix));
+        if is_dir && !any_here && !crate::cli::GlobalArgs::get().allow_empty {
+            return Err(CliError::Usage(format!(
+                "`{}` holds no scenario file (`*.toml`) in the working tree or in `{rev}`; check the path, or pass `--allow-empty` to accept a diff of nothing",
+                input::display_name(path)
+            )));
+        }
     }
 
     let mut pairs = Vec::new();
@@ -429,6 +483,21 @@ fn rev_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, CliError> {
         }
     }
     Ok(pairs)
+}
+
+/// The folder git should run in for `path`: the path if it is a folder, else the nearest
+/// existing folder above it (a file, or a path deleted since the revision).
+fn existing_folder(path: &Path) -> PathBuf {
+    let mut dir = path.to_path_buf();
+    loop {
+        if dir.is_dir() {
+            return dir;
+        }
+        match dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => dir = parent.to_path_buf(),
+            _ => return PathBuf::from("."),
+        }
+    }
 }
 
 /// `path` relative to the repository root, with `/` separators; `""` for the root itself.

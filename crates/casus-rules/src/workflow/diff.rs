@@ -51,7 +51,9 @@ pub struct Version<'a> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScenarioDiff {
     /// Items added, removed or changed, in the order: scenario, actors, facts, decisions,
-    /// rules, outcomes, tests; within each, in the new file's order, removed items last.
+    /// rules, outcomes, variants, signposts, tests; within each, in the new file's order,
+    /// removed items last. Analysts' estimates are fields of their decision
+    /// (`likelihood.by.ANALYST.OPTION`).
     pub changes: Vec<ItemChange>,
     /// How the results moved; `None` when a version has errors (see `unavailable`).
     pub results: Option<ResultsDiff>,
@@ -82,6 +84,10 @@ pub enum ItemKind {
     Rule,
     /// An outcome.
     Outcome,
+    /// A variant: an alternative future.
+    Variant,
+    /// A signpost: an indicator to watch.
+    Signpost,
     /// A test.
     Test,
 }
@@ -96,6 +102,8 @@ impl ItemKind {
             ItemKind::Decision => "decision",
             ItemKind::Rule => "rule",
             ItemKind::Outcome => "outcome",
+            ItemKind::Variant => "variant",
+            ItemKind::Signpost => "signpost",
             ItemKind::Test => "test",
         }
     }
@@ -122,7 +130,8 @@ pub struct ItemChange {
     pub id: String,
     /// Added, removed or changed.
     pub change: ChangeKind,
-    /// For a changed item, the fields that differ, in the order they are written.
+    /// For a changed item, the fields that differ, in the order they are written; for an added
+    /// item, every field (old `None`).
     pub fields: Vec<FieldChange>,
 }
 
@@ -147,6 +156,9 @@ pub struct ResultsDiff {
     pub outcomes: Vec<OutcomeChange>,
     /// The strategic line, when it changed.
     pub strategy: Option<StrategyChange>,
+    /// Key assumptions (decisions whose likeliest option is not the actor's strategic choice)
+    /// that appeared, disappeared or changed, in the new file's order, removed ones last.
+    pub key_assumptions: Vec<KeyAssumptionChange>,
     /// Paths whose outcome changed.
     pub paths_changed: PathDiff,
     /// Tests whose result changed, in the new file's order, removed tests last.
@@ -159,6 +171,7 @@ impl ResultsDiff {
         self.paths.0 == self.paths.1
             && self.outcomes.is_empty()
             && self.strategy.is_none()
+            && self.key_assumptions.is_empty()
             && self.tests.is_empty()
             && match &self.paths_changed {
                 PathDiff::Compared(p) => p.changed == 0 && p.only_old == 0 && p.only_new == 0,
@@ -218,6 +231,28 @@ pub struct StrategyChange {
     pub new_outcome: Option<String>,
 }
 
+/// A key assumption in one version: where the likelihoods and the actor's payoffs disagree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeyAssumptionState {
+    /// The option the likelihoods make most likely.
+    pub forecast: String,
+    /// Its probability.
+    pub probability: f64,
+    /// The options the actor's payoffs make optimal.
+    pub strategic: Vec<String>,
+}
+
+/// A key assumption that appeared, disappeared or changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeyAssumptionChange {
+    /// The decision.
+    pub decision: String,
+    /// Old state; `None` when it was no key assumption.
+    pub old: Option<KeyAssumptionState>,
+    /// New state; `None` when it is no key assumption any more.
+    pub new: Option<KeyAssumptionState>,
+}
+
 /// The path comparison, or why it was skipped.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
@@ -247,6 +282,40 @@ pub struct PathComparison {
     /// The most likely changed paths (by the larger of the two probabilities), most likely
     /// first.
     pub examples: Vec<PathChange>,
+    /// Every changed, vanished and new path, grouped by where they end, most probable group
+    /// first, each with its most likely path as a witness.
+    pub groups: Vec<PathGroup>,
+}
+
+/// What happened to a group of paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PathGroupKind {
+    /// In both versions, ending elsewhere now.
+    Moved,
+    /// Only in the new version (a guard or an option changed).
+    New,
+    /// Only in the old version.
+    Gone,
+}
+
+/// Paths that share what happened to them: "N paths now end in X instead of Y".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PathGroup {
+    /// Moved, new or gone.
+    pub kind: PathGroupKind,
+    /// Where they ended in the old version (empty for new paths).
+    pub old_outcomes: Vec<String>,
+    /// Where they end in the new version (empty for gone paths).
+    pub new_outcomes: Vec<String>,
+    /// How many paths (matched by their choices on the shared decisions).
+    pub paths: u64,
+    /// Their total probability in the old version.
+    pub old_probability: f64,
+    /// Their total probability in the new version.
+    pub new_probability: f64,
+    /// The most likely of them: `(decision, option)` on the shared decisions.
+    pub witness: Vec<(String, Option<String>)>,
 }
 
 /// A path whose outcome changed.
@@ -369,8 +438,26 @@ fn items(scenario: &Scenario) -> Vec<(ItemKind, String, Fields)> {
         if let Some(when) = &decision.when {
             fields.push(("when".to_owned(), expr_text(when)));
         }
-        if let Some(table) = &decision.likelihood {
-            push_likelihoods(&mut fields, "likelihood", table);
+        if decision.estimates.is_empty() {
+            if let Some(table) = &decision.likelihood {
+                push_likelihoods(&mut fields, "likelihood", table);
+            }
+        } else {
+            // The pooled table follows from the estimates; each analyst's is what changed.
+            for estimate in &decision.estimates {
+                let head = format!("likelihood.by.{}", estimate.analyst.name);
+                push_likelihoods(&mut fields, &head, &estimate.table);
+                push_opt(
+                    &mut fields,
+                    &format!("{head}.as_of"),
+                    estimate.as_of.as_ref().map(|a| a.value.as_str()),
+                );
+                push_opt(
+                    &mut fields,
+                    &format!("{head}.source"),
+                    estimate.source.as_deref(),
+                );
+            }
         }
         for (i, conditional) in decision.likelihood_if.iter().enumerate() {
             let head = format!("likelihood_if[{}]", i + 1);
@@ -412,6 +499,46 @@ fn items(scenario: &Scenario) -> Vec<(ItemKind, String, Fields)> {
         }
         push_opt(&mut fields, "doc", outcome.doc.as_deref());
         out.push((ItemKind::Outcome, outcome.id.name.clone(), fields));
+    }
+    for variant in &scenario.variants {
+        let mut fields = Vec::new();
+        push_opt(&mut fields, "title", variant.title.as_deref());
+        push_opt(&mut fields, "source", variant.source.as_deref());
+        for (fact, value) in &variant.facts {
+            fields.push((format!("facts.{}", fact.name), value_text(&value.value)));
+        }
+        for (decision, table) in &variant.likelihood {
+            push_likelihoods(&mut fields, &format!("likelihood.{}", decision.name), table);
+        }
+        for (outcome, payoffs) in &variant.payoff {
+            for (actor, p) in payoffs {
+                fields.push((
+                    format!("payoff.{}.{}", outcome.name, actor.name),
+                    format_number(p.value),
+                ));
+            }
+        }
+        push_opt(&mut fields, "doc", variant.doc.as_deref());
+        out.push((ItemKind::Variant, variant.id.name.clone(), fields));
+    }
+    for signpost in &scenario.signposts {
+        let mut fields = Vec::new();
+        push_opt(&mut fields, "title", signpost.title.as_deref());
+        push_opt(&mut fields, "source", signpost.source.as_deref());
+        match &signpost.evidence {
+            Some(casus_core::model::Evidence::Ratio { decision, ratios }) => {
+                fields.push(("decision".to_owned(), decision.name.clone()));
+                for (option, ratio) in ratios {
+                    fields.push((format!("ratio.{}", option.name), format_number(ratio.value)));
+                }
+            }
+            Some(casus_core::model::Evidence::When(expr)) => {
+                fields.push(("when".to_owned(), expr_text(expr)));
+            }
+            None => {}
+        }
+        push_opt(&mut fields, "doc", signpost.doc.as_deref());
+        out.push((ItemKind::Signpost, signpost.id.name.clone(), fields));
     }
     for test in &scenario.tests {
         let mut fields = Vec::new();
@@ -572,6 +699,8 @@ fn model_changes(old: &Scenario, new: &Scenario) -> Vec<ItemChange> {
         ItemKind::Decision,
         ItemKind::Rule,
         ItemKind::Outcome,
+        ItemKind::Variant,
+        ItemKind::Signpost,
         ItemKind::Test,
     ];
     let mut changes = Vec::new();
@@ -582,11 +711,12 @@ fn model_changes(old: &Scenario, new: &Scenario) -> Vec<ItemChange> {
             new_items.iter().filter(|i| i.0 == kind).collect();
         for (_, id, fields) in &news {
             match olds.iter().find(|o| o.1 == *id) {
+                // An added item lists its fields, so a reviewer sees what it says.
                 None => changes.push(ItemChange {
                     kind,
                     id: id.clone(),
                     change: ChangeKind::Added,
-                    fields: Vec::new(),
+                    fields: field_changes(&Vec::new(), fields),
                 }),
                 Some((_, _, old_fields)) => {
                     let fields = field_changes(old_fields, fields);
@@ -681,6 +811,7 @@ fn results_diff(
             &(ne, ranges(ns, np, limits)),
         ),
         strategy: strategy_change(os, oe, ns, ne),
+        key_assumptions: key_assumption_changes(os, oe, ns, ne),
         paths_changed: path_diff((os, op), (ns, np), limits),
         tests: test_changes(os, ns, limits),
     }
@@ -794,6 +925,66 @@ fn strategy_change(
     })
 }
 
+fn key_assumptions(
+    scenario: &Scenario,
+    evaluation: &Evaluation,
+) -> Vec<(String, KeyAssumptionState)> {
+    evaluation
+        .key_assumptions
+        .iter()
+        .filter_map(|k| {
+            let d = scenario.decisions.get(k.decision)?;
+            let name = |i: usize| d.options.get(i).map(|o| o.name.clone());
+            Some((
+                d.id.name.clone(),
+                KeyAssumptionState {
+                    forecast: name(k.forecast)?,
+                    probability: k.forecast_probability,
+                    strategic: k.strategic.iter().filter_map(|&i| name(i)).collect(),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Key assumptions that appeared or disappeared, or whose likeliest option, strategic choice
+/// or probability changed.
+fn key_assumption_changes(
+    os: &Scenario,
+    oe: &Evaluation,
+    ns: &Scenario,
+    ne: &Evaluation,
+) -> Vec<KeyAssumptionChange> {
+    let old = key_assumptions(os, oe);
+    let new = key_assumptions(ns, ne);
+    let same = |a: &KeyAssumptionState, b: &KeyAssumptionState| {
+        a.forecast == b.forecast
+            && a.strategic == b.strategic
+            && (a.probability - b.probability).abs() <= PROBABILITY_EPSILON
+    };
+    let mut out = Vec::new();
+    for (decision, state) in &new {
+        let before = old.iter().find(|(d, _)| d == decision).map(|(_, s)| s);
+        if before.is_none_or(|b| !same(b, state)) {
+            out.push(KeyAssumptionChange {
+                decision: decision.clone(),
+                old: before.cloned(),
+                new: Some(state.clone()),
+            });
+        }
+    }
+    for (decision, state) in &old {
+        if !new.iter().any(|(d, _)| d == decision) {
+            out.push(KeyAssumptionChange {
+                decision: decision.clone(),
+                old: Some(state.clone()),
+                new: None,
+            });
+        }
+    }
+    out
+}
+
 fn test_changes(os: &Scenario, ns: &Scenario, limits: &EvalLimits) -> Vec<TestChange> {
     let old_results = run_tests(os, limits);
     let new_results = run_tests(ns, limits);
@@ -888,24 +1079,61 @@ fn path_diff(
         only_old: 0,
         only_new: 0,
         examples: Vec::new(),
+        groups: Vec::new(),
+    };
+    // (kind, old outcomes, new outcomes) → paths, old and new probability, most likely key.
+    type Acc = (u64, f64, f64, f64, Vec<u32>);
+    let mut groups: std::collections::BTreeMap<(PathGroupKind, Vec<u32>, Vec<u32>), Acc> =
+        std::collections::BTreeMap::new();
+    let mut add = |kind, old: Option<&Bucket>, new: Option<&Bucket>, key: &Vec<u32>| {
+        let outcomes = |b: Option<&Bucket>| b.map(|b| b.outcomes.clone()).unwrap_or_default();
+        let p = |b: Option<&Bucket>| b.map_or(0.0, |b| b.probability);
+        let weight = p(old).max(p(new));
+        let acc = groups
+            .entry((kind, outcomes(old), outcomes(new)))
+            .or_insert_with(|| (0, 0.0, 0.0, f64::NEG_INFINITY, key.clone()));
+        acc.0 += 1;
+        acc.1 += p(old);
+        acc.2 += p(new);
+        // Most likely first; the key breaks ties so the witness never depends on the map.
+        if weight > acc.3 || (weight == acc.3 && *key < acc.4) {
+            acc.3 = weight;
+            acc.4.clone_from(key);
+        }
     };
     let mut changed: Vec<(&Vec<u32>, &Bucket, &Bucket)> = Vec::new();
-    for (key, new_bucket) in &new_paths {
+    // In key order, so sums of probabilities add up in the same order on every run.
+    let mut new_sorted: Vec<(&Vec<u32>, &Bucket)> = new_paths.iter().collect();
+    new_sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut old_sorted: Vec<(&Vec<u32>, &Bucket)> = old_paths.iter().collect();
+    old_sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (key, new_bucket) in new_sorted {
         match old_paths.get(key) {
-            None => comparison.only_new += 1,
+            None => {
+                comparison.only_new += 1;
+                add(PathGroupKind::New, None, Some(new_bucket), key);
+            }
             Some(old_bucket) => {
                 comparison.matched += 1;
                 if old_bucket.outcomes != new_bucket.outcomes {
                     comparison.changed += 1;
                     changed.push((key, old_bucket, new_bucket));
+                    add(
+                        PathGroupKind::Moved,
+                        Some(old_bucket),
+                        Some(new_bucket),
+                        key,
+                    );
                 }
             }
         }
     }
-    comparison.only_old = old_paths
-        .keys()
-        .filter(|k| !new_paths.contains_key(*k))
-        .count() as u64;
+    for (key, old_bucket) in old_sorted {
+        if !new_paths.contains_key(key) {
+            comparison.only_old += 1;
+            add(PathGroupKind::Gone, Some(old_bucket), None, key);
+        }
+    }
     // Most likely first; the key breaks ties so the order never
     // depends on the hash map.
     changed.sort_by(|a, b| {
@@ -916,20 +1144,45 @@ fn path_diff(
     let names = |ids: &[u32], interner: &Interner| -> Vec<String> {
         ids.iter().map(|&i| interner.name(i).to_owned()).collect()
     };
+    let choices = |key: &[u32]| -> Vec<(String, Option<String>)> {
+        shared
+            .iter()
+            .zip(key.iter())
+            .map(|(d, &option)| {
+                (
+                    d.clone(),
+                    (option != SKIPPED).then(|| interner.name(option).to_owned()),
+                )
+            })
+            .collect()
+    };
+    let mut grouped: Vec<PathGroup> = groups
+        .into_iter()
+        .map(|((kind, old, new), (paths, po, pn, _, key))| PathGroup {
+            kind,
+            old_outcomes: names(&old, &interner),
+            new_outcomes: names(&new, &interner),
+            paths,
+            old_probability: po,
+            new_probability: pn,
+            witness: choices(&key),
+        })
+        .collect();
+    // The most probable group first; then by kind and names, so the order is stable.
+    grouped.sort_by(|a, b| {
+        let pa = a.old_probability.max(a.new_probability);
+        let pb = b.old_probability.max(b.new_probability);
+        pb.total_cmp(&pa)
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.old_outcomes.cmp(&b.old_outcomes))
+            .then_with(|| a.new_outcomes.cmp(&b.new_outcomes))
+    });
+    comparison.groups = grouped;
     comparison.examples = changed
         .iter()
         .take(PATH_EXAMPLES)
         .map(|(key, o, n)| PathChange {
-            choices: shared
-                .iter()
-                .zip(key.iter())
-                .map(|(d, &option)| {
-                    (
-                        d.clone(),
-                        (option != SKIPPED).then(|| interner.name(option).to_owned()),
-                    )
-                })
-                .collect(),
+            choices: choices(key),
             old_outcomes: names(&o.outcomes, &interner),
             new_outcomes: names(&n.outcomes, &interner),
             old_probability: o.probability,
