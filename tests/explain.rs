@@ -563,8 +563,12 @@ fn ukraine_eval_shows_ranges_and_the_tornado() {
     let mut text = casus_report::eval::render_human(&s, &evaluation, Some(&sens.ranges));
     text.push_str(&casus_report::eval::render_tornado(&s, &sens.tornado, 10));
     insta::assert_snapshot!("ukraine_eval_human", text);
-    let mut json = casus_report::eval::to_json(&s, &evaluation, Some(&sens.ranges));
-    casus_report::eval::add_tornado(&mut json, &s, &sens.tornado);
+    let json = serde_json::to_value(casus_report::output::eval::EvalOutput::of_evaluation(
+        &s,
+        &evaluation,
+        Some(&sens),
+    ))
+    .unwrap();
     for o in json["outcomes"].as_array().unwrap() {
         let (p, r) = (o["probability"].as_f64().unwrap(), &o["range"]);
         let (lo, hi) = (r[0].as_f64().unwrap(), r[1].as_f64().unwrap());

@@ -148,8 +148,11 @@ fn assert_ends_well(what: &str, file: &SourceFile, checked: &Checked) {
             "{what}: the forecast sums to {sum}"
         );
         let _ = casus_report::eval::render_human(scenario, evaluation, None);
-        let json = casus_report::eval::to_json(scenario, evaluation, None);
-        serde_json::from_str::<serde_json::Value>(&json.to_string()).unwrap();
+        let json = serde_json::to_string(&casus_report::output::eval::EvalOutput::of_evaluation(
+            scenario, evaluation, None,
+        ))
+        .unwrap();
+        serde_json::from_str::<serde_json::Value>(&json).unwrap();
     }
 }
 

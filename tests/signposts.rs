@@ -237,10 +237,8 @@ fn the_watch_list_names_what_moves_each_outcome_most() {
     );
     insta::assert_snapshot!(
         "watch_list_json",
-        serde_json::to_string_pretty(&casus_report::analysis::watch_list_json(
-            &scenario, &effects
-        ))
-        .unwrap()
+        serde_json::to_string_pretty(&casus_report::output::eval::watch_list(&scenario, &effects))
+            .unwrap()
     );
 }
 

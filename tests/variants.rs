@@ -116,8 +116,10 @@ fn variants_compare_side_by_side_base_first() {
     );
     insta::assert_snapshot!(
         "comparison_json",
-        serde_json::to_string_pretty(&casus_report::analysis::variants_json(&scenario, &columns))
-            .unwrap()
+        serde_json::to_string_pretty(
+            &casus_report::output::eval::VariantsOutput::build(&scenario, &columns).variants
+        )
+        .unwrap()
     );
 }
 

@@ -13,6 +13,8 @@ fuzz_target!(|data: &[u8]| {
     casus_fuzz::render_diagnostics(&file, &diagnostics);
     if let (Some(scenario), Some(evaluation)) = (&checked.scenario, &checked.evaluation) {
         let _ = casus_report::eval::render_human(scenario, evaluation, None);
-        let _ = casus_report::eval::to_json(scenario, evaluation, None);
+        let _ = serde_json::to_string(&casus_report::output::eval::EvalOutput::of_evaluation(
+            scenario, evaluation, None,
+        ));
     }
 });

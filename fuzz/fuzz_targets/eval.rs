@@ -29,7 +29,7 @@ fuzz_target!(|input: (GenScenario, Vec<u8>)| {
     let sum: f64 = evaluation.outcomes.iter().map(|o| o.probability).sum();
     assert!((sum - 1.0).abs() < 1e-6, "the forecast sums to {sum}");
 
-    let two = casus_rules::EvalLimits { threads: 2, ..eval };
+    let two = casus_rules::EvalLimits { threads: 2, ..eval.clone() };
     let none = Given::none(program.decisions.len());
     if let Ok(parallel) = evaluate(scenario, program, &none, &two) {
         assert_eq!(
@@ -49,13 +49,20 @@ fuzz_target!(|input: (GenScenario, Vec<u8>)| {
         }
     }
     let _ = evaluate(scenario, program, &given, &eval);
-    let _ = casus_rules::analyses::sensitivity::sensitivity(scenario, program, &given, &eval);
+    let model = casus_rules::session::Model {
+        given: given.clone(),
+        ..casus_rules::session::Model::as_written(scenario, program)
+    };
+    let _ = casus_rules::analyses::sensitivity::sensitivity(&model, &eval);
     let _ = casus_rules::workflow::testing::run_tests_with_coverage(scenario, &eval);
     let _ = casus_rules::search::paths::walk(program, &given, MAX_PATHS, |_| ControlFlow::Continue(()));
-    let _ = casus_rules::analyses::voi::value_of_information(scenario, program, &eval);
-    let _ = casus_rules::analyses::ranking::rank_assumptions(scenario, program, &eval);
+    let _ = casus_rules::analyses::voi::value_of_information(&model, &eval);
+    if let Ok(e) = model.evaluate(&eval) {
+        let forecast: Vec<f64> = e.outcomes.iter().map(|o| o.probability).collect();
+        let _ = casus_rules::analyses::ranking::rank_assumptions(&model, &forecast, &eval);
+    }
     let _ = casus_rules::graphs::drawing::build(program, &given, 300);
-    let _ = casus_rules::analyses::sampling::sample(scenario, program, &given, &eval, 8, 7);
+    let _ = casus_rules::analyses::sampling::sample(&model, &eval, (8, 7));
     if let Ok(game) = casus_rules::graphs::game_tree::build(scenario, program, 2_000) {
         let _ = casus_rules::graphs::game_tree::solve(scenario, program, &game, &eval);
     }

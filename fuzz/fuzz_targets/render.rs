@@ -74,17 +74,30 @@ fuzz_target!(|input: (GenScenario, GenScenario)| {
         return;
     };
     let none = Given::none(program.decisions.len());
-    let sensitivity = casus_rules::analyses::sensitivity::sensitivity(scenario, program, &none, &eval).ok();
+    let _ = &none;
+    let model = casus_rules::session::Model::as_written(scenario, program);
+    let sensitivity = casus_rules::analyses::sensitivity::sensitivity(&model, &eval).ok();
     let ranges = sensitivity.as_ref().map(|s| s.ranges.as_slice());
     let _ = casus_report::eval::render_human(scenario, evaluation, ranges);
-    let mut json = casus_report::eval::to_json(scenario, evaluation, ranges);
     if let Some(s) = &sensitivity {
         let _ = casus_report::eval::render_tornado(scenario, &s.tornado, 10);
-        casus_report::eval::add_tornado(&mut json, scenario, &s.tornado);
     }
-    json_parses(&json.to_string());
+    let json = casus_report::output::eval::EvalOutput::of_evaluation(
+        scenario,
+        evaluation,
+        sensitivity.as_ref(),
+    );
+    json_parses(&serde_json::to_string(&json).unwrap_or_default());
 
-    if let Ok(model) = report::prepare(&new_file, &limits, &eval) {
+    let session = casus_rules::session::Session::open(
+        new_file.clone(),
+        casus_rules::session::Options {
+            limits,
+            eval: eval.clone(),
+            ..Default::default()
+        },
+    );
+    if let Ok(model) = report::prepare(&session, &casus_rules::session::Budget::unlimited()) {
         for format in Format::ALL {
             for graph in [Graph::Decisions, Graph::Rules] {
                 let text = report::render(&model, format, graph);

@@ -10,9 +10,8 @@ use casus_rules::analyses::sampling::Sampling;
 use casus_rules::analyses::signposts::Effect;
 use casus_rules::analyses::variants::{Column, Disagreement};
 use casus_rules::analyses::voi::InformationValue;
-use serde_json::{Map, Value as Json, json};
 
-use crate::text::{clip, pad, payoff, percent, round};
+use crate::text::{clip, pad, payoff, percent};
 
 /// The spread of each outcome's probability when every likelihood is drawn within its band.
 pub fn render_sampling(scenario: &Scenario, sampling: &Sampling) -> String {
@@ -57,24 +56,6 @@ pub fn render_sampling(scenario: &Scenario, sampling: &Sampling) -> String {
     out
 }
 
-/// The sampling results as JSON.
-pub fn sampling_json(scenario: &Scenario, sampling: &Sampling) -> Json {
-    let outcomes: Vec<Json> = sampling
-        .outcomes
-        .iter()
-        .map(|s| {
-            json!({
-                "id": scenario.outcomes[s.outcome].id.name,
-                "mean": round(s.mean),
-                "p5": round(s.p5),
-                "p50": round(s.p50),
-                "p95": round(s.p95),
-            })
-        })
-        .collect();
-    json!({ "samples": sampling.samples, "seed": sampling.seed, "outcomes": outcomes, "line_changes": sampling.line_changes })
-}
-
 /// What each actor would gain from learning each chance event before anyone chooses.
 pub fn render_information(scenario: &Scenario, values: &[InformationValue]) -> String {
     let mut out = String::new();
@@ -116,28 +97,6 @@ pub fn render_information(scenario: &Scenario, values: &[InformationValue]) -> S
     out
 }
 
-/// Value of information as JSON: per chance event, per actor.
-pub fn information_json(scenario: &Scenario, values: &[InformationValue]) -> Json {
-    Json::Array(
-        values
-            .iter()
-            .map(|v| {
-                let evpi = v.evpi.as_ref().map(|e| {
-                    Json::Object(
-                        scenario
-                            .actors
-                            .iter()
-                            .zip(e)
-                            .map(|(a, x)| (a.id.name.clone(), json!(round(*x))))
-                            .collect::<Map<_, _>>(),
-                    )
-                });
-                json!({ "decision": scenario.decisions[v.decision].id.name, "evpi": evpi })
-            })
-            .collect(),
-    )
-}
-
 fn describe(scenario: &Scenario, assumption: Assumption) -> String {
     match assumption {
         Assumption::Likelihood(d) => format!(
@@ -176,27 +135,6 @@ pub fn render_ranking(scenario: &Scenario, ranked: &[Ranked], max_rows: usize) -
         );
     }
     out
-}
-
-/// The ranking as JSON, every assumption.
-pub fn ranking_json(scenario: &Scenario, ranked: &[Ranked]) -> Json {
-    Json::Array(
-        ranked
-            .iter()
-            .map(|r| {
-                let (kind, id) = match r.assumption {
-                    Assumption::Likelihood(d) => ("likelihood", scenario.decisions[d].id.name.clone()),
-                    Assumption::Rule(i) => ("rule", scenario.rules[i].id.name.clone()),
-                };
-                json!({
-                    "kind": kind,
-                    "id": id,
-                    "distance": round(r.distance),
-                    "largest_move": { "outcome": scenario.outcomes[r.largest_move.0].id.name, "delta": round(r.largest_move.1) },
-                })
-            })
-            .collect(),
-    )
 }
 
 /// Whether two probabilities print differently: a difference a reader can see.
@@ -299,78 +237,6 @@ pub fn render_variants(scenario: &Scenario, columns: &[Column]) -> String {
         }
     }
     out
-}
-
-/// `casus eval --all-variants --format json`: one entry per column, base first.
-pub fn variants_json(scenario: &Scenario, columns: &[Column]) -> Json {
-    let base = columns.first().and_then(|c| c.result.as_ref().ok());
-    Json::Array(
-        columns
-            .iter()
-            .map(|c| {
-                let variant = c.variant.and_then(|v| scenario.variants.get(v));
-                let mut entry = Map::new();
-                entry.insert(
-                    "id".into(),
-                    variant.map_or(Json::Null, |v| json!(v.id.name)),
-                );
-                entry.insert(
-                    "title".into(),
-                    json!(variant.and_then(|v| v.title.clone())),
-                );
-                entry.insert(
-                    "source".into(),
-                    json!(variant.and_then(|v| v.source.clone())),
-                );
-                match &c.result {
-                    Ok(r) => {
-                        let outcomes: Vec<Json> = scenario
-                            .outcomes
-                            .iter()
-                            .enumerate()
-                            .map(|(o, outcome)| {
-                                let p = r.probabilities.get(o).copied().unwrap_or(0.0);
-                                let delta = base
-                                    .and_then(|b| b.probabilities.get(o))
-                                    .map_or(0.0, |q| p - q);
-                                json!({
-                                    "id": outcome.id.name,
-                                    "probability": round(p),
-                                    "delta": round(delta),
-                                    "differs": c.variant.is_some() && base.is_some_and(|b| differs(p, b.probabilities.get(o).copied().unwrap_or(0.0))),
-                                    "reachable": r.reachable.get(o).copied().unwrap_or(false),
-                                })
-                            })
-                            .collect();
-                        entry.insert("outcomes".into(), Json::Array(outcomes));
-                        entry.insert(
-                            "strategic_outcome".into(),
-                            json!(
-                                r.strategic_outcome
-                                    .and_then(|o| scenario.outcomes.get(o))
-                                    .map(|o| o.id.name.clone())
-                            ),
-                        );
-                        let payoffs: Map<String, Json> = scenario
-                            .actors
-                            .iter()
-                            .zip(&r.payoffs)
-                            .map(|(a, p)| (a.id.name.clone(), json!(round(*p))))
-                            .collect();
-                        entry.insert("payoffs".into(), Json::Object(payoffs));
-                        entry.insert("error".into(), Json::Null);
-                    }
-                    Err(why) => {
-                        entry.insert("outcomes".into(), json!([]));
-                        entry.insert("strategic_outcome".into(), Json::Null);
-                        entry.insert("payoffs".into(), json!({}));
-                        entry.insert("error".into(), json!(why));
-                    }
-                }
-                Json::Object(entry)
-            })
-            .collect(),
-    )
 }
 
 /// The forecast before and after observing signposts, for `casus eval --observe`.
@@ -549,32 +415,6 @@ pub fn render_watch_list(scenario: &Scenario, effects: &[Effect]) -> String {
     out
 }
 
-/// The watch-list as JSON: each signpost with its forecast when seen and the shift per outcome.
-pub fn watch_list_json(scenario: &Scenario, effects: &[Effect]) -> Json {
-    Json::Array(
-        effects
-            .iter()
-            .map(|e| {
-                let signpost = &scenario.signposts[e.signpost];
-                let shifts: Map<String, Json> = scenario
-                    .outcomes
-                    .iter()
-                    .zip(&e.shifts)
-                    .map(|(o, s)| (o.id.name.clone(), json!(round(*s))))
-                    .collect();
-                json!({
-                    "id": signpost.id.name,
-                    "title": signpost.title,
-                    "source": signpost.source,
-                    "distance": round(e.distance),
-                    "shifts": shifts,
-                    "error": e.result.as_ref().err(),
-                })
-            })
-            .collect(),
-    )
-}
-
 /// Where analysts disagree most, and which outcomes that disagreement moves.
 pub fn render_analysts(scenario: &Scenario, disagreements: &[Disagreement]) -> String {
     let mut out = String::new();
@@ -658,59 +498,4 @@ pub fn render_analysts(scenario: &Scenario, disagreements: &[Disagreement]) -> S
         }
     }
     out
-}
-
-/// The analysts' disagreements as JSON.
-pub fn analysts_json(scenario: &Scenario, disagreements: &[Disagreement]) -> Json {
-    json!({
-        "pooling": "linear pool of the analysts' normalised point estimates, equal weights; band = envelope of the analysts' bands",
-        "decisions": disagreements
-            .iter()
-            .map(|d| {
-                let decision = &scenario.decisions[d.decision];
-                let analysts: Vec<Json> = decision
-                    .estimates
-                    .iter()
-                    .zip(&d.points)
-                    .zip(&d.forecasts)
-                    .map(|((e, points), forecast)| {
-                        let points: Map<String, Json> = decision
-                            .options
-                            .iter()
-                            .zip(points)
-                            .map(|(o, p)| (o.name.clone(), json!(round(*p))))
-                            .collect();
-                        let forecast = forecast.as_ref().map(|f| {
-                            scenario
-                                .outcomes
-                                .iter()
-                                .zip(f)
-                                .map(|(o, p)| (o.id.name.clone(), json!(round(*p))))
-                                .collect::<Map<String, Json>>()
-                        });
-                        json!({
-                            "analyst": e.analyst.name,
-                            "as_of": e.as_of.as_ref().map(|a| a.value.clone()),
-                            "source": e.source,
-                            "estimate": points,
-                            "forecast": forecast,
-                        })
-                    })
-                    .collect();
-                let moves: Map<String, Json> = scenario
-                    .outcomes
-                    .iter()
-                    .zip(&d.moves)
-                    .map(|(o, m)| (o.id.name.clone(), json!(round(*m))))
-                    .collect();
-                json!({
-                    "decision": decision.id.name,
-                    "option": decision.options.get(d.option).map(|o| o.name.clone()),
-                    "spread": round(d.spread),
-                    "analysts": analysts,
-                    "moves": moves,
-                })
-            })
-            .collect::<Vec<_>>(),
-    })
 }

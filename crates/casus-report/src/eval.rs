@@ -6,9 +6,8 @@ use casus_core::likelihood::word_for;
 use casus_core::model::Scenario;
 use casus_rules::analyses::sensitivity::TornadoRow;
 use casus_rules::{Evaluation, KeyAssumption};
-use serde_json::{Map, Value as Json, json};
 
-use crate::text::{clip, pad, payoff, percent, round};
+use crate::text::{clip, pad, payoff, percent};
 
 /// Outcome indices sorted by probability, most likely first; ties keep file order.
 pub fn by_probability(evaluation: &Evaluation) -> Vec<usize> {
@@ -310,165 +309,6 @@ pub fn render_tornado(scenario: &Scenario, tornado: &[TornadoRow], max_rows: usi
     out
 }
 
-/// The tornado table as JSON rows, largest swing first.
-pub fn tornado_json(scenario: &Scenario, tornado: &[TornadoRow]) -> Json {
-    Json::Array(
-        tornado
-            .iter()
-            .map(|row| {
-                json!({
-                    "decision": scenario.decisions[row.decision].id.name,
-                    "outcome": scenario.outcomes[row.outcome].id.name,
-                    "low": round(row.low),
-                    "high": round(row.high),
-                    "swing": round(row.swing()),
-                })
-            })
-            .collect(),
-    )
-}
-
-/// A path count as a JSON number: exact up to 2^64 − 1, which JSON numbers in practice hold,
-/// and beyond that (a path count saturates at 2^128 − 1) the nearest floating-point number.
-pub fn paths_json(paths: u128) -> Json {
-    u64::try_from(paths).map_or_else(|_| json!(paths as f64), |p| json!(p))
-}
-
-/// Adds the tornado table to the JSON of `casus eval` as `sensitivity`.
-pub fn add_tornado(json: &mut Json, scenario: &Scenario, tornado: &[TornadoRow]) {
-    if let Json::Object(map) = json {
-        map.insert("sensitivity".into(), tornado_json(scenario, tornado));
-    }
-}
-
-/// The JSON of `casus eval --format json`; the keys of the contract in docs/cli.md keep their
-/// names and meaning, the rest are additions. `ranges` (from
-/// [`casus_rules::analyses::sensitivity::sensitivity`]) give each outcome's `range`, `null` without them.
-pub fn to_json(
-    scenario: &Scenario,
-    evaluation: &Evaluation,
-    ranges: Option<&[(f64, f64)]>,
-) -> Json {
-    let outcomes: Vec<Json> = by_probability(evaluation)
-        .into_iter()
-        .map(|i| {
-            let r = &evaluation.outcomes[i];
-            let o = &scenario.outcomes[i];
-            // `null` when the ranges could not be computed (a limit), rather than a range
-            // that would claim the forecast does not depend on any judgement.
-            let range = ranges
-                .and_then(|rs| rs.get(i))
-                .map_or(Json::Null, |(lo, hi)| json!([round(*lo), round(*hi)]));
-            json!({
-                "id": o.id.name,
-                "title": o.title,
-                "probability": round(r.probability),
-                "range": range,
-                "reachable": r.reachable,
-                "words": if r.reachable { word_for(r.probability).word } else { "unreachable" },
-                "strategic_probability": round(r.strategic_probability),
-            })
-        })
-        .collect();
-    let path: Vec<Json> = evaluation
-        .strategy
-        .line
-        .iter()
-        .map(|step| {
-            let d = &scenario.decisions[step.decision];
-            let mut entry = Map::new();
-            entry.insert("decision".into(), json!(d.id.name));
-            entry.insert("actor".into(), json!(d.actor.name));
-            entry.insert("choice".into(), json!(d.options[step.option].name));
-            entry.insert("chance".into(), json!(step.chance));
-            if !step.chance {
-                let optimal: Vec<&str> = step
-                    .optimal
-                    .iter()
-                    .map(|&i| d.options[i].name.as_str())
-                    .collect();
-                entry.insert("optimal".into(), json!(optimal));
-            }
-            let values: Map<String, Json> = step
-                .values
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.is_finite())
-                .map(|(i, v)| (d.options[i].name.clone(), json!(round(*v))))
-                .collect();
-            entry.insert(
-                if step.chance {
-                    "probabilities"
-                } else {
-                    "expected_payoffs"
-                }
-                .into(),
-                Json::Object(values),
-            );
-            Json::Object(entry)
-        })
-        .collect();
-    let payoffs: Map<String, Json> = scenario
-        .actors
-        .iter()
-        .zip(&evaluation.strategy.payoffs)
-        .map(|(a, p)| (a.id.name.clone(), json!(round(*p))))
-        .collect();
-    let key_assumptions: Vec<Json> = evaluation
-        .key_assumptions
-        .iter()
-        .map(|flag| {
-            let d = &scenario.decisions[flag.decision];
-            let values: Map<String, Json> = flag
-                .values
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.is_finite())
-                .filter_map(|(i, v)| Some((d.options.get(i)?.name.clone(), json!(round(*v)))))
-                .collect();
-            let context: Map<String, Json> = flag
-                .context
-                .iter()
-                .map(|&(c, o)| {
-                    let decision = &scenario.decisions[c];
-                    let option = o
-                        .and_then(|o| decision.options.get(o))
-                        .map(|o| o.name.clone());
-                    (decision.id.name.clone(), json!(option))
-                })
-                .collect();
-            json!({
-                "decision": d.id.name,
-                "actor": d.actor.name,
-                "forecast": d.options[flag.forecast].name,
-                "forecast_probability": round(flag.forecast_probability),
-                "strategic": flag.strategic.iter().map(|&i| d.options[i].name.clone()).collect::<Vec<_>>(),
-                "expected_payoffs": values,
-                "context": context,
-                "occurrences": flag.occurrences,
-                "message": key_assumption_sentence(scenario, flag),
-            })
-        })
-        .collect();
-    let uniform: Vec<&str> = evaluation
-        .uniform
-        .iter()
-        .map(|&d| scenario.decisions[d].id.name.as_str())
-        .collect();
-    json!({
-        "scenario": scenario.meta.title,
-        "paths": paths_json(evaluation.paths),
-        "outcomes": outcomes,
-        "strategy": {
-            "path": path,
-            "outcome": evaluation.strategy.outcome.map(|o| scenario.outcomes[o].id.name.clone()),
-            "payoffs": payoffs,
-        },
-        "key_assumptions": key_assumptions,
-        "uniform_decisions": uniform,
-    })
-}
-
 /// What `casus eval` shows for one model: the scenario in force (its own outcomes only), the
 /// variant, the signposts observed and everything the session computed.
 #[derive(Clone, Copy, Debug)]
@@ -528,57 +368,9 @@ impl EvalView<'_> {
         text
     }
 
-    /// The JSON contract of `casus eval --format json` (docs/json.md).
-    pub fn json(&self) -> Json {
-        use crate::analysis as a;
-        let (scenario, analysed) = (self.scenario, self.analysed);
-        let ranges = analysed.sensitivity.as_ref().map(|s| s.ranges.as_slice());
-        let mut json = to_json(scenario, &analysed.evaluation, ranges);
-        if let Some(s) = &analysed.sensitivity {
-            add_tornado(&mut json, scenario, &s.tornado);
-        }
-        if let Some(object) = json.as_object_mut() {
-            if let Some(variant) = self.variant {
-                object.insert("variant".into(), json!(variant.id.name));
-            }
-            if let Some(before) = &analysed.before_observing {
-                let unconditioned: Map<String, Json> = scenario
-                    .outcomes
-                    .iter()
-                    .zip(before)
-                    .map(|(o, p)| (o.id.name.clone(), json!(round(*p))))
-                    .collect();
-                object.insert(
-                    "observed".into(),
-                    json!({
-                        "signposts": self.observed.iter().filter_map(|&s| scenario.signposts.get(s)).map(|s| s.id.name.clone()).collect::<Vec<_>>(),
-                        "unconditioned": unconditioned,
-                    }),
-                );
-            }
-            if let Some(s) = &analysed.sampling {
-                object.insert("sampling".into(), a::sampling_json(scenario, s));
-            }
-            if let Some(i) = &analysed.information {
-                object.insert(
-                    "value_of_information".into(),
-                    a::information_json(scenario, i),
-                );
-            }
-            if let Some(r) = &analysed.ranking {
-                object.insert("assumptions".into(), a::ranking_json(scenario, r));
-            }
-            if let Some(w) = &analysed.watch {
-                object.insert("signposts".into(), a::watch_list_json(scenario, w));
-            }
-            if let Some(d) = &analysed.analysts {
-                object.insert("analysts".into(), a::analysts_json(scenario, d));
-            }
-            if !analysed.omitted.is_empty() {
-                object.insert("omitted".into(), json!(analysed.omitted));
-            }
-        }
-        json
+    /// The typed result of `casus eval --format json` (docs/json.md).
+    pub fn output(&self) -> crate::output::eval::EvalOutput {
+        crate::output::eval::EvalOutput::build(self)
     }
 }
 
@@ -590,17 +382,6 @@ pub fn variants_human(
     let mut text = format!("{}\n", clip(&scenario.meta.title, 100));
     text.push_str(&crate::analysis::render_variants(scenario, columns));
     text
-}
-
-/// `casus eval --all-variants --format json`.
-pub fn variants_json(
-    scenario: &Scenario,
-    columns: &[casus_rules::analyses::variants::Column],
-) -> Json {
-    json!({
-        "scenario": scenario.meta.title,
-        "variants": crate::analysis::variants_json(scenario, columns),
-    })
 }
 
 /// The human output with a line naming the variant after the title.
@@ -618,4 +399,10 @@ fn with_variant_line(text: &str, variant: &casus_core::model::Variant) -> String
         .unwrap_or(1.min(lines.len()));
     lines.insert(at, &line);
     lines.join("\n")
+}
+
+/// A path count as a JSON number: exact up to 2^64 − 1, which JSON numbers in practice hold,
+/// and beyond that (a path count saturates at 2^128 − 1) the nearest floating-point number.
+pub fn paths_json(paths: u128) -> serde_json::Value {
+    serde_json::to_value(crate::output::PathCount(paths)).unwrap_or_default()
 }

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod efg;
 pub mod eval;
 pub mod explain;
+pub mod output;
 pub mod report;
 pub mod silverdecisions;
 pub mod testing;

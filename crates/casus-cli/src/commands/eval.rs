@@ -86,7 +86,9 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
         };
         match args.format {
             EvalFormat::Human => print(&casus_report::eval::variants_human(base, &columns)),
-            EvalFormat::Json => print_json(&casus_report::eval::variants_json(base, &columns)),
+            EvalFormat::Json => print_json(&casus_report::output::eval::VariantsOutput::build(
+                base, &columns,
+            )),
         }
         return Ok(Status::Ok);
     }
@@ -121,7 +123,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
     };
     match args.format {
         EvalFormat::Human => print(&view.human()),
-        EvalFormat::Json => print_json(&view.json()),
+        EvalFormat::Json => print_json(&view.output()),
     }
     Ok(Status::Ok)
 }
@@ -156,7 +158,7 @@ pub(crate) fn fail(session: &Session, error: SessionError) -> Result<Status, Cli
     }
 }
 
-fn print_json(json: &serde_json::Value) {
+fn print_json(json: &impl serde::Serialize) {
     print(&format!(
         "{}\n",
         serde_json::to_string_pretty(json).unwrap_or_default()

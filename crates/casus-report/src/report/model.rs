@@ -43,7 +43,8 @@ pub const MAX_LISTED_PATHS: u64 = 1_000_000;
 pub const TORNADO_ROWS: usize = 12;
 
 /// A whole report.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ReportModel {
     /// Always [`SCHEMA`].
     pub schema: &'static str,
@@ -87,7 +88,8 @@ pub struct ReportModel {
 }
 
 /// The `[scenario]` table.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ScenarioInfo {
     /// The file name the report was made from (no folder, so reports do not depend on where
     /// they were made).
@@ -105,7 +107,8 @@ pub struct ScenarioInfo {
 }
 
 /// An actor.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ActorInfo {
     /// Its id.
     pub id: String,
@@ -116,7 +119,8 @@ pub struct ActorInfo {
 }
 
 /// A fact.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FactInfo {
     /// Its id.
     pub id: String,
@@ -136,7 +140,8 @@ pub struct FactInfo {
 }
 
 /// A decision.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DecisionInfo {
     /// Its id.
     pub id: String,
@@ -161,7 +166,8 @@ pub struct DecisionInfo {
 }
 
 /// An option of a decision.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct OptionInfo {
     /// Its id.
     pub id: String,
@@ -174,7 +180,8 @@ pub struct OptionInfo {
 }
 
 /// The forecast.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Forecast {
     /// Complete paths.
     pub paths: u128,
@@ -185,7 +192,8 @@ pub struct Forecast {
 }
 
 /// One outcome's forecast.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct OutcomeInfo {
     /// Its id.
     pub id: String,
@@ -206,7 +214,8 @@ pub struct OutcomeInfo {
 }
 
 /// A number per actor.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ActorValue {
     /// The actor's id.
     pub actor: String,
@@ -215,7 +224,8 @@ pub struct ActorValue {
 }
 
 /// The strategic line of play.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct StrategyInfo {
     /// The decisions on the line, in order.
     pub line: Vec<PlayInfo>,
@@ -230,7 +240,8 @@ pub struct StrategyInfo {
 }
 
 /// One decision on the line of play.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PlayInfo {
     /// The decision's id.
     pub decision: String,
@@ -247,7 +258,8 @@ pub struct PlayInfo {
 }
 
 /// A number per option.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct OptionValue {
     /// The option's id.
     pub option: String,
@@ -256,7 +268,8 @@ pub struct OptionValue {
 }
 
 /// A key assumption: the likelihoods say one thing, the payoffs another.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct KeyAssumptionInfo {
     /// The decision's id.
     pub decision: String,
@@ -275,7 +288,8 @@ pub struct KeyAssumptionInfo {
 }
 
 /// The most likely paths to each outcome.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PathsInfo {
     /// Whether every path was walked; when not, the lists come from the first
     /// `walked` paths in file order and may miss more likely ones.
@@ -287,7 +301,8 @@ pub struct PathsInfo {
 }
 
 /// The most likely paths to one outcome.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct OutcomePathsInfo {
     /// The outcome's id.
     pub outcome: String,
@@ -298,7 +313,8 @@ pub struct OutcomePathsInfo {
 }
 
 /// One complete path.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct PathInfo {
     /// Its probability.
     pub probability: f64,
@@ -311,7 +327,8 @@ pub struct PathInfo {
 }
 
 /// One decision taken on a path.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct StepInfo {
     /// The decision's id.
     pub decision: String,
@@ -328,7 +345,8 @@ pub struct StepInfo {
 }
 
 /// A rule that fired, with the analyst's reason.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RuleInfo {
     /// The rule's id.
     pub id: String,
@@ -339,7 +357,8 @@ pub struct RuleInfo {
 }
 
 /// Sensitivity to the likelihood bands.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SensitivityInfo {
     /// Why there is no sensitivity analysis, when it could not run.
     pub error: Option<String>,
@@ -348,7 +367,8 @@ pub struct SensitivityInfo {
 }
 
 /// One bar of the tornado.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct TornadoInfo {
     /// The decision whose likelihoods move.
     pub decision: String,
@@ -363,7 +383,8 @@ pub struct TornadoInfo {
 }
 
 /// Test results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct TestsInfo {
     /// Tests that passed.
     pub passed: usize,
@@ -374,7 +395,8 @@ pub struct TestsInfo {
 }
 
 /// One test's result.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct TestInfo {
     /// The test's id.
     pub id: String,
@@ -387,7 +409,8 @@ pub struct TestInfo {
 }
 
 /// A warning or note about the scenario.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DiagnosticInfo {
     /// `warning` or `note`.
     pub severity: &'static str,
@@ -404,7 +427,8 @@ pub struct DiagnosticInfo {
 }
 
 /// The decision graph, ready to draw.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DecisionGraphInfo {
     /// Whether the size limit cut it short.
     pub truncated: bool,
@@ -419,7 +443,8 @@ pub struct DecisionGraphInfo {
 }
 
 /// A node of the decision graph.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct GraphNodeInfo {
     /// `n0`, `n1`, …
     pub id: String,
@@ -437,7 +462,8 @@ pub struct GraphNodeInfo {
 }
 
 /// An edge of the decision graph.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct GraphEdgeInfo {
     /// The source node's id.
     pub from: String,
@@ -454,7 +480,8 @@ pub struct GraphEdgeInfo {
 }
 
 /// The rule dependency graph.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RuleGraphInfo {
     /// Decisions and facts that rules read or write, and every rule.
     pub nodes: Vec<RuleGraphNode>,
@@ -463,7 +490,8 @@ pub struct RuleGraphInfo {
 }
 
 /// A node of the rule dependency graph.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RuleGraphNode {
     /// `decision:ID`, `fact:ID` or `rule:ID`: unique, since the kinds share no namespace.
     pub id: String,
@@ -474,7 +502,8 @@ pub struct RuleGraphNode {
 }
 
 /// An edge of the rule dependency graph.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RuleGraphEdge {
     /// The source node's id.
     pub from: String,
@@ -1265,7 +1294,8 @@ fn rule_graph(scenario: &Scenario, program: &Program) -> RuleGraphInfo {
 }
 
 /// A number per outcome.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct OutcomeValue {
     /// The outcome's id.
     pub outcome: String,
@@ -1282,7 +1312,8 @@ fn stopped(diagnostics: &[Diagnostic], what: &str) -> String {
 
 /// Probabilistic sensitivity: each outcome's probability with every likelihood drawn within
 /// its band.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SamplingInfo {
     /// Samples drawn.
     pub samples: usize,
@@ -1297,7 +1328,8 @@ pub struct SamplingInfo {
 }
 
 /// One outcome's distribution across samples.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SpreadInfo {
     /// The outcome's id.
     pub outcome: String,
@@ -1351,7 +1383,8 @@ fn sampling(
 }
 
 /// The base scenario and its variants side by side.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct VariantsInfo {
     /// Why there is no comparison, when a limit stopped it.
     pub error: Option<String>,
@@ -1360,7 +1393,8 @@ pub struct VariantsInfo {
 }
 
 /// The base scenario or one variant, evaluated.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct VariantColumnInfo {
     /// The variant's id; `None` for the base scenario.
     pub id: Option<String>,
@@ -1381,7 +1415,8 @@ pub struct VariantColumnInfo {
 }
 
 /// One outcome in one column.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct VariantOutcomeInfo {
     /// The outcome's id.
     pub outcome: String,
@@ -1471,7 +1506,8 @@ fn variants(
 }
 
 /// The signposts and what seeing each would do to the forecast.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SignpostsInfo {
     /// Why there is no watch-list, when a limit stopped it.
     pub error: Option<String>,
@@ -1482,7 +1518,8 @@ pub struct SignpostsInfo {
 }
 
 /// One signpost.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SignpostInfo {
     /// Its id.
     pub id: String,
@@ -1503,7 +1540,8 @@ pub struct SignpostInfo {
 }
 
 /// What would move one outcome most.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct WatchInfo {
     /// The outcome's id.
     pub outcome: String,
@@ -1516,7 +1554,8 @@ pub struct WatchInfo {
 }
 
 /// A signpost and the change it brings.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct SignpostShift {
     /// The signpost's id.
     pub signpost: String,
@@ -1617,7 +1656,8 @@ fn signposts(
 }
 
 /// Where several analysts' estimates disagree.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AnalystsInfo {
     /// How the estimates are pooled, in words.
     pub pooling: &'static str,
@@ -1628,7 +1668,8 @@ pub struct AnalystsInfo {
 }
 
 /// The analysts of one decision.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct DisagreementInfo {
     /// The decision's id.
     pub decision: String,
@@ -1644,7 +1685,8 @@ pub struct DisagreementInfo {
 }
 
 /// One analyst's estimate.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AnalystInfo {
     /// The analyst (`(unattributed)` for a plain table written beside the analysts').
     pub analyst: String,
@@ -1714,7 +1756,8 @@ fn analysts(
 }
 
 /// What learning each chance event before anyone chooses is worth to each actor.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct InformationInfo {
     /// Why there is no value of information, when a limit stopped it.
     pub error: Option<String>,
@@ -1723,7 +1766,8 @@ pub struct InformationInfo {
 }
 
 /// The value of learning one chance event first.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct EventInfo {
     /// The chance decision's id.
     pub decision: String,
@@ -1765,7 +1809,8 @@ fn information(
 }
 
 /// The assumptions the forecast hangs on.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AssumptionsInfo {
     /// Why there is no ranking, when a limit stopped it.
     pub error: Option<String>,
@@ -1774,7 +1819,8 @@ pub struct AssumptionsInfo {
 }
 
 /// One assumption and how far the forecast moves without it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AssumptionInfo {
     /// `likelihood` or `rule`.
     pub kind: &'static str,
