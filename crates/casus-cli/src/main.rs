@@ -70,6 +70,8 @@ fn run() -> ExitCode {
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Export(args) => commands::export::run(&args),
         Command::Import(args) => commands::import::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
     };
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,
