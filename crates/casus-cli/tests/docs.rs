@@ -161,6 +161,39 @@ title = \"Done\"
     assert!(failure.contains("did you mean `options`?"), "{failure}");
 }
 
+/// A whole scenario must be in `casus fmt`'s layout; the failure shows the layout to use.
+#[test]
+fn a_scenario_example_out_of_fmt_layout_fails() {
+    let markdown = "\
+```toml
+[scenario]
+title   =   \"Talks\"
+
+[actors]
+us = \"United States\"
+
+[decisions.answer]
+actor = \"us\"
+options = [\"yes\", \"no\"]
+likelihood = { yes = 0.5, no = 0.5 }
+
+[outcomes.done]
+title = \"Done\"
+when = \"answer == 'yes'\"
+
+[outcomes.not_done]
+title = \"Not done\"
+```
+";
+    let report = check_markdown("messy.md", markdown);
+    assert_eq!(report.failures.len(), 1, "{:#?}", report.failures);
+    let failure = &report.failures[0];
+    assert!(failure.contains("not in `casus fmt`'s layout"), "{failure}");
+    assert!(failure.contains("\ntitle = \"Talks\"\n"), "{failure}");
+    let clean = markdown.replace("title   =   ", "title = ");
+    assert!(check_markdown("clean.md", &clean).failures.is_empty());
+}
+
 #[test]
 fn a_fragment_that_stops_checking_fails() {
     let markdown = "\
@@ -582,10 +615,41 @@ fn check_toml(block: &Block, scratch: &Path) -> Result<(), String> {
             why
         }
     })?;
+    // A whole scenario is what a reader copies into a file: it must be in the layout
+    // `casus fmt` writes, or the reader's first `casus fmt --check` in CI fails.
+    if marks.fragment.is_none() && marks.expect.is_empty() {
+        fmt_clean(&name, &block.body, scratch)?;
+    }
     if save {
         std::fs::write(scratch.join(&name), &text).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Whether `casus fmt --check` leaves `text` as it is; if not, says what `casus fmt` writes.
+fn fmt_clean(name: &str, text: &str, scratch: &Path) -> Result<(), String> {
+    let dir = scratch.join(".fmt-check");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join(Path::new(name).file_name().unwrap_or_default());
+    std::fs::write(&file, text).map_err(|e| e.to_string())?;
+    let check = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if check.status.code() == Some(0) {
+        return Ok(());
+    }
+    let written = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .arg("fmt")
+        .arg(&file)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let formatted = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    Err(format!(
+        "this scenario is not in `casus fmt`'s layout ({}); `casus fmt` writes:\n{formatted}",
+        String::from_utf8_lossy(&written.stderr).trim()
+    ))
 }
 
 /// What `casus check` and `casus test` would say: no unexpected error or warning, every
@@ -1102,4 +1166,28 @@ fn cli_reference() -> String {
         let _ = writeln!(out, "\n## `casus {name}`\n\n```text\n{text}```");
     }
     out
+}
+
+/// `casus new` writes what `casus fmt` would: a team that runs `casus fmt --check` in CI can
+/// start from the starter without a formatting commit.
+#[test]
+fn the_starter_of_casus_new_is_in_fmt_layout() {
+    let scratch = Scratch::new();
+    let new = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["new", "starter", "--dir"])
+        .arg(&scratch.dir)
+        .output()
+        .unwrap();
+    assert_eq!(new.status.code(), Some(0), "{new:?}");
+    let check = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["fmt", "--check"])
+        .arg(scratch.dir.join("starter.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 }
