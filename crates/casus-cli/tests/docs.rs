@@ -1168,6 +1168,42 @@ fn cli_reference() -> String {
     out
 }
 
+/// The tutorial tells a reader what to do with each block that changes `truce.toml`: the
+/// paragraph before it says to create the file, replace a table or the whole file, or add.
+#[test]
+fn each_tutorial_step_says_what_to_do_with_its_block() {
+    let text = std::fs::read_to_string(repo().join("docs/tutorial.md")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut checked = 0;
+    for block in blocks(&text) {
+        let saves = block
+            .marks
+            .iter()
+            .any(|(k, v)| k == "file" || (k == "fragment" && v.starts_with("add to")));
+        if block.lang != "toml" || !saves {
+            continue;
+        }
+        // The prose between the previous blank-line-separated paragraph and the block.
+        let before: String = lines[..block.line - 1]
+            .iter()
+            .rev()
+            .skip_while(|l| l.trim().is_empty() || l.trim_start().starts_with("<!--"))
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            ["create", "replace", "add"]
+                .iter()
+                .any(|w| before.contains(w)),
+            "docs/tutorial.md:{}: say whether to create, replace or add: {before:?}",
+            block.line
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked}");
+}
+
 /// `casus new` writes what `casus fmt` would: a team that runs `casus fmt --check` in CI can
 /// start from the starter without a formatting commit.
 #[test]
