@@ -1145,9 +1145,16 @@ fn cli_reference() -> String {
          {REGENERATE} -->\n"
     );
     out.push_str(
-        "What `casus --help` and `casus COMMAND --help` print. Every command exits with 0 when \
-         all is well,\n1 when it found errors or failing tests (or warnings, under `--deny \
-         warnings`), and 2 on a usage\nor I/O error, such as a file that cannot be read.\n\n",
+        "What `casus --help` and `casus COMMAND --help` print (`-h` prints a summary without the \
+         limits).\nEvery command exits with a status CI can rely on:\n\n\
+         | status | meaning |\n\
+         |---|---|\n\
+         | 0 | all is well |\n\
+         | 1 | findings: errors in a scenario (or warnings, under `--deny warnings`), failed or \
+         vacuous tests, stale, missing or orphaned reports (`report --check`), files `fmt \
+         --check` would change, a change past a `diff --fail-on` rule |\n\
+         | 2 | usage or I/O error: a bad argument, a file that cannot be read, a folder with no \
+         scenario file (unless `--allow-empty`), not a git repository, an unknown revision |\n\n",
     );
     for name in &commands {
         let summary = top

@@ -9,7 +9,8 @@
 //! a forecast must also update the committed report, and the diff shows how.
 //!
 //! Reports are written atomically (temporary file, then rename). The check reads the
-//! committed reports and never writes.
+//! committed reports and never writes; it is given the scenarios folder or the reports folder
+//! (see [`check`]) and fails on orphaned reports too.
 
 use std::path::{Path, PathBuf};
 
@@ -73,7 +74,8 @@ pub(crate) enum GraphArg {
 /// Arguments of `casus report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// A scenario file, or a folder searched for `*.toml` (one report per scenario).
+    /// A scenario file (`-` reads standard input), or a folder searched for `*.toml` (one
+    /// report per scenario). With `--check`, the reports folder works too.
     pub(crate) path: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "md")]
@@ -86,7 +88,7 @@ pub(crate) struct ReportArgs {
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub(crate) output: Option<PathBuf>,
     /// Compare the committed reports with fresh ones and exit 1 naming each stale or missing
-    /// one; writes nothing.
+    /// one, and each report whose scenario is gone; writes nothing.
     #[arg(long)]
     pub(crate) check: bool,
     #[command(flatten)]
