@@ -89,6 +89,14 @@ fn color_follows_the_flag_and_the_environment() {
         &["--color", "never", "check", file],
         &[("CLICOLOR_FORCE", "1")]
     ));
+    // clap's own messages follow the flag too.
+    let (code, _, stderr) = run(casus().args(["check", "--color", "always", "--bogus"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains('\u{1b}'), "{stderr}");
+    let (_, _, stderr) = run(casus()
+        .args(["check", "--color=never", "--bogus"])
+        .env("CLICOLOR_FORCE", "1"));
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
     let (code, _, stderr) = run(casus().args(["--color", "sometimes", "check", file]));
     assert_eq!(code, 2);
     assert!(
