@@ -94,6 +94,12 @@ fn run() -> ExitCode {
         Command::New(args) => commands::new::run(&args),
         Command::Report(args) => commands::report::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
+        // `-` reads standard input, and there is no file to write the layout back to.
+        Command::Fmt(args) if !args.check && args.paths.iter().any(|p| input::is_stdin(p)) => {
+            Err(error::CliError::Usage(
+                "`casus fmt -` has no file to write back to; use `casus fmt --check -` to check standard input, or name the file".to_owned(),
+            ))
+        }
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Export(args) => commands::export::run(&args),
         Command::Import(args) => commands::import::run(&args),

@@ -155,6 +155,28 @@ fn a_dash_reads_standard_input_named_stdin() {
             .replace("<stdin>", "scenarios/us-walk-away.toml"),
         from_file.1
     );
+    // Standard input has no file to write back to, nor a committed report.
+    let (code, _, stderr) = with_stdin(&["fmt", "-"], &scenario);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("`casus fmt -` has no file to write back to"),
+        "{stderr}"
+    );
+    assert!(!repo().join("-").exists());
+    // `--check -` reads and judges, as for the file itself.
+    let file_check = run(casus()
+        .args(["fmt", "--check", "scenarios/us-walk-away.toml"])
+        .env("NO_COLOR", "1"));
+    let stdin_check = with_stdin(&["fmt", "--check", "-"], &scenario);
+    assert_eq!(stdin_check.0, file_check.0);
+    assert_eq!(
+        stdin_check
+            .1
+            .replace("<stdin>", "scenarios/us-walk-away.toml"),
+        file_check.1
+    );
+    let (code, _, stderr) = with_stdin(&["report", "--check", "-"], &scenario);
+    assert_eq!(code, 2, "{stderr}");
     let (code, stdout, _) = with_stdin(&["report", "-", "--format", "dot"], &scenario);
     assert_eq!(code, 0);
     assert!(stdout.contains("\ndigraph decisions {\n"), "{stdout}");

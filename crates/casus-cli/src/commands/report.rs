@@ -198,6 +198,11 @@ fn jobs(scenarios: &[PathBuf], root: &Path, extension: &str) -> Vec<Job> {
 /// every report of the format a scenario, so a check pointed at the wrong folder, or a
 /// report left behind by a deleted scenario, fails instead of passing on nothing.
 fn check(args: &ReportArgs) -> Result<Status, CliError> {
+    if input::is_stdin(&args.path) {
+        return Err(CliError::Usage(
+            "`casus report --check` compares committed reports with their scenario files; give a scenario file or folder, not `-`".to_owned(),
+        ));
+    }
     let is_dir = !input::is_stdin(&args.path)
         && std::fs::metadata(&args.path)
             .map_err(|e| CliError::io(&args.path, &e))?
