@@ -226,6 +226,11 @@ fn check(args: &ReportArgs) -> Result<Status, CliError> {
             let root = scenarios_for_reports(&args.path, &committed, &extension)?;
             let found = input::collect(std::slice::from_ref(&root))?;
             (root, args.path.clone(), found)
+        } else if args.output.is_some() && !crate::cli::GlobalArgs::get().allow_empty {
+            return Err(CliError::Usage(format!(
+                "`{}` holds no scenario file (`*.toml`); with `-o REPORTS`, give the scenarios folder, or pass `--allow-empty` to accept a check of nothing",
+                input::display_name(&args.path)
+            )));
         } else if crate::cli::GlobalArgs::get().allow_empty {
             let reports_dir = args
                 .output
