@@ -464,3 +464,78 @@ fn unchanged_files_are_counted_not_listed() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Variants, signposts and each analyst's estimate are diffed field by field.
+#[test]
+fn variants_signposts_and_analysts_are_compared() {
+    let base =
+        std::fs::read_to_string(root().join("tests/fixtures/diff/md/variant-added/new.toml"))
+            .unwrap();
+    let with = |desk_accept: &str, ratio: &str, variant: &str| {
+        base.replace(
+            "likelihood = { accept = 0.5, refuse = 0.5 }\n",
+            &format!(
+                "\n[decisions.answer.likelihood.by.desk]\naccept = {desk_accept}\nrefuse = 0.5\n\n[decisions.answer.likelihood.by.team]\naccept = 0.4\nrefuse = 0.6\n"
+            ),
+        )
+        .replace("likelihood.answer = { accept = 0.2, refuse = 0.8 }", &format!("likelihood.answer = {variant}"))
+        .replace(
+            "[tests.no_offer_no_talks]",
+            &format!("[signposts.walkout_threat]\ntitle = \"Moscow threatens to walk out\"\ndecision = \"answer\"\nratio = {ratio}\n\n[tests.no_offer_no_talks]"),
+        )
+    };
+    let dir = temp_dir("analysts");
+    let old = with("0.5", "{ refuse = 2 }", "{ accept = 0.2, refuse = 0.8 }");
+    let new = with("0.7", "{ refuse = 3 }", "{ accept = 0.1, refuse = 0.9 }");
+    assert_ne!(old, base);
+    std::fs::write(dir.join("old.toml"), &old).unwrap();
+    std::fs::write(dir.join("new.toml"), &new).unwrap();
+    let (code, stdout, stderr) = run(&dir, &["diff", "old.toml", "new.toml", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Json = serde_json::from_str(&stdout).unwrap();
+    let changes = json["files"][0]["changes"].as_array().unwrap();
+    let fields: Vec<String> = changes
+        .iter()
+        .flat_map(|c| {
+            c["fields"].as_array().unwrap().iter().map(move |f| {
+                format!(
+                    "{} {}.{}: {} -> {}",
+                    c["kind"].as_str().unwrap(),
+                    c["id"].as_str().unwrap(),
+                    f["field"].as_str().unwrap(),
+                    f["old"].as_str().unwrap_or("-"),
+                    f["new"].as_str().unwrap_or("-")
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            "decision answer.likelihood.by.desk.accept: 0.5 -> 0.7",
+            "variant moscow_hardens.likelihood.answer.accept: 0.2 -> 0.1",
+            "variant moscow_hardens.likelihood.answer.refuse: 0.8 -> 0.9",
+            "signpost walkout_threat.ratio.refuse: 2 -> 3",
+        ],
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A folder with no scenario on either side is a usage error, as for every command.
+#[test]
+fn an_empty_folder_against_a_revision_is_an_error() {
+    let dir = repository("empty-rev");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    let (code, stdout, stderr) = run(&dir, &["diff", "--rev", "HEAD", "empty"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr
+            .contains("`empty` holds no scenario file (`*.toml`) in the working tree or in `HEAD`"),
+        "{stderr}"
+    );
+    let (code, stdout, _) = run(&dir, &["--allow-empty", "diff", "--rev", "HEAD", "empty"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("0 scenarios"), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -33,7 +33,11 @@ fn root() -> PathBuf {
 
 fn casus(args: &[&str]) -> Command {
     let mut command = Command::new(get_cargo_bin("casus"));
-    command.current_dir(root()).env("NO_COLOR", "1").args(args);
+    command
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("CASUS_TEST_TIME", "fixed")
+        .args(args);
     command
 }
 
@@ -273,6 +277,7 @@ fn run_in(dir: &std::path::Path, args: &[&str]) -> String {
     let output = Command::new(get_cargo_bin("casus"))
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("CASUS_TEST_TIME", "fixed")
         .args(args)
         .output()
         .unwrap();

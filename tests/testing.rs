@@ -25,6 +25,8 @@ fn casus() -> Command {
     let mut command = Command::new(get_cargo_bin("casus"));
     command.current_dir(env!("CARGO_MANIFEST_DIR"));
     command.env("NO_COLOR", "1");
+    // JUnit durations are zero, so snapshots match byte for byte.
+    command.env("CASUS_TEST_TIME", "fixed");
     command
 }
 
@@ -280,4 +282,43 @@ fn coverage_report_and_minimum() {
         .output()
         .unwrap();
     assert_eq!(above.status.code(), Some(0));
+}
+
+/// JUnit's `time` is measured: each test suite has the seconds its file took and the whole
+/// run their sum; `CASUS_TEST_TIME=fixed` (set by the snapshot tests) makes them zero.
+#[test]
+fn junit_times_are_measured_unless_fixed() {
+    let times = |fixed: bool| -> Vec<f64> {
+        let mut command = Command::new(get_cargo_bin("casus"));
+        command.current_dir(env!("CARGO_MANIFEST_DIR")).args([
+            "test",
+            "scenarios/",
+            "--format",
+            "junit",
+        ]);
+        if fixed {
+            command.env("CASUS_TEST_TIME", "fixed");
+        } else {
+            command.env_remove("CASUS_TEST_TIME");
+        }
+        let stdout = String::from_utf8(command.output().unwrap().stdout).unwrap();
+        let doc = roxmltree::Document::parse(&stdout).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testsuites") || n.has_tag_name("testsuite"))
+            .map(|n| n.attribute("time").unwrap().parse::<f64>().unwrap())
+            .collect()
+    };
+    let measured = times(false);
+    assert_eq!(measured.len(), 6, "the run and its five files");
+    let (total, suites) = (measured[0], &measured[1..]);
+    // Evaluating a scenario takes some time; the total is the sum (rounded to milliseconds).
+    assert!(
+        suites.iter().all(|t| *t >= 0.0) && total > 0.0,
+        "{measured:?}"
+    );
+    assert!(
+        (total - suites.iter().sum::<f64>()).abs() <= 0.003,
+        "{measured:?}"
+    );
+    assert!(times(true).iter().all(|t| *t == 0.0));
 }

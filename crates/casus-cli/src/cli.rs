@@ -90,6 +90,10 @@ pub(crate) enum Command {
     Export(commands::export::ExportArgs),
     /// Turn a Gambit game of perfect information (`.efg`) into a scenario.
     Import(commands::import::ImportArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the manual page (roff) of casus or of one command.
+    Man(commands::man::ManArgs),
 }
 
 /// Limits that keep a hostile file from exhausting the machine.

@@ -212,6 +212,19 @@ fn decide_color(
     }
 }
 
+/// Set to `fixed` (as the snapshot tests do), durations in the output are all zero, so the
+/// output is the same byte for byte on every run.
+pub(crate) const FIXED_TIME_VAR: &str = "CASUS_TEST_TIME";
+
+/// The time since `started`, or zero under `CASUS_TEST_TIME=fixed`.
+pub(crate) fn elapsed(started: std::time::Instant) -> std::time::Duration {
+    if std::env::var_os(FIXED_TIME_VAR).is_some_and(|v| v == "fixed") {
+        std::time::Duration::ZERO
+    } else {
+        started.elapsed()
+    }
+}
+
 /// Prints a note on standard error, unless `--quiet`.
 pub(crate) fn note(text: &str) {
     if !GlobalArgs::get().quiet {

@@ -9,7 +9,7 @@ mod write;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, ValueEnum};
 
 use crate::cli::{Cli, Command};
 
@@ -49,8 +49,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// The value of `--color` on the command line (`auto` when absent or not valid: clap then
+/// reports the invalid value itself).
+fn requested_color(args: impl Iterator<Item = std::ffi::OsString>) -> clap::ColorChoice {
+    let mut args = args.skip(1);
+    let mut found = None;
+    while let Some(arg) = args.next() {
+        let arg = arg.to_string_lossy().into_owned();
+        if arg == "--" {
+            break;
+        }
+        if arg == "--color" {
+            found = args.next().map(|v| v.to_string_lossy().into_owned());
+        } else if let Some(value) = arg.strip_prefix("--color=") {
+            found = Some(value.to_owned());
+        }
+    }
+    found
+        .and_then(|v| clap::ColorChoice::from_str(&v, false).ok())
+        .unwrap_or(clap::ColorChoice::Auto)
+}
+
 fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // clap prints help and usage errors before `--color` is parsed; give it the choice first.
+    let color = requested_color(std::env::args_os());
+    let parsed = Cli::command()
+        .color(color)
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             let code = if error.use_stderr() { 2 } else { 0 };
@@ -68,9 +95,17 @@ fn run() -> ExitCode {
         Command::New(args) => commands::new::run(&args),
         Command::Report(args) => commands::report::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
+        // `-` reads standard input, and there is no file to write the layout back to.
+        Command::Fmt(args) if !args.check && args.paths.iter().any(|p| input::is_stdin(p)) => {
+            Err(error::CliError::Usage(
+                "`casus fmt -` has no file to write back to; use `casus fmt --check -` to check standard input, or name the file".to_owned(),
+            ))
+        }
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Export(args) => commands::export::run(&args),
         Command::Import(args) => commands::import::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
     };
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,

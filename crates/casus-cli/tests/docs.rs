@@ -161,6 +161,39 @@ title = \"Done\"
     assert!(failure.contains("did you mean `options`?"), "{failure}");
 }
 
+/// A whole scenario must be in `casus fmt`'s layout; the failure shows the layout to use.
+#[test]
+fn a_scenario_example_out_of_fmt_layout_fails() {
+    let markdown = "\
+```toml
+[scenario]
+title   =   \"Talks\"
+
+[actors]
+us = \"United States\"
+
+[decisions.answer]
+actor = \"us\"
+options = [\"yes\", \"no\"]
+likelihood = { yes = 0.5, no = 0.5 }
+
+[outcomes.done]
+title = \"Done\"
+when = \"answer == 'yes'\"
+
+[outcomes.not_done]
+title = \"Not done\"
+```
+";
+    let report = check_markdown("messy.md", markdown);
+    assert_eq!(report.failures.len(), 1, "{:#?}", report.failures);
+    let failure = &report.failures[0];
+    assert!(failure.contains("not in `casus fmt`'s layout"), "{failure}");
+    assert!(failure.contains("\ntitle = \"Talks\"\n"), "{failure}");
+    let clean = markdown.replace("title   =   ", "title = ");
+    assert!(check_markdown("clean.md", &clean).failures.is_empty());
+}
+
 #[test]
 fn a_fragment_that_stops_checking_fails() {
     let markdown = "\
@@ -582,10 +615,41 @@ fn check_toml(block: &Block, scratch: &Path) -> Result<(), String> {
             why
         }
     })?;
+    // A whole scenario is what a reader copies into a file: it must be in the layout
+    // `casus fmt` writes, or the reader's first `casus fmt --check` in CI fails.
+    if marks.fragment.is_none() && marks.expect.is_empty() {
+        fmt_clean(&name, &block.body, scratch)?;
+    }
     if save {
         std::fs::write(scratch.join(&name), &text).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Whether `casus fmt --check` leaves `text` as it is; if not, says what `casus fmt` writes.
+fn fmt_clean(name: &str, text: &str, scratch: &Path) -> Result<(), String> {
+    let dir = scratch.join(".fmt-check");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join(Path::new(name).file_name().unwrap_or_default());
+    std::fs::write(&file, text).map_err(|e| e.to_string())?;
+    let check = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["fmt", "--check"])
+        .arg(&file)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if check.status.code() == Some(0) {
+        return Ok(());
+    }
+    let written = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .arg("fmt")
+        .arg(&file)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let formatted = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    Err(format!(
+        "this scenario is not in `casus fmt`'s layout ({}); `casus fmt` writes:\n{formatted}",
+        String::from_utf8_lossy(&written.stderr).trim()
+    ))
 }
 
 /// What `casus check` and `casus test` would say: no unexpected error or warning, every
@@ -1081,9 +1145,16 @@ fn cli_reference() -> String {
          {REGENERATE} -->\n"
     );
     out.push_str(
-        "What `casus --help` and `casus COMMAND --help` print. Every command exits with 0 when \
-         all is well,\n1 when it found errors or failing tests (or warnings, under `--deny \
-         warnings`), and 2 on a usage\nor I/O error, such as a file that cannot be read.\n\n",
+        "What `casus --help` and `casus COMMAND --help` print (`-h` prints a summary without the \
+         limits).\nEvery command exits with a status CI can rely on:\n\n\
+         | status | meaning |\n\
+         |---|---|\n\
+         | 0 | all is well |\n\
+         | 1 | findings: errors in a scenario (or warnings, under `--deny warnings`), failed or \
+         vacuous tests, stale, missing or orphaned reports (`report --check`), files `fmt \
+         --check` would change, a change past a `diff --fail-on` rule |\n\
+         | 2 | usage or I/O error: a bad argument, a file that cannot be read, a folder with no \
+         scenario file (unless `--allow-empty`), not a git repository, an unknown revision |\n\n",
     );
     for name in &commands {
         let summary = top
@@ -1102,4 +1173,64 @@ fn cli_reference() -> String {
         let _ = writeln!(out, "\n## `casus {name}`\n\n```text\n{text}```");
     }
     out
+}
+
+/// The tutorial tells a reader what to do with each block that changes `truce.toml`: the
+/// paragraph before it says to create the file, replace a table or the whole file, or add.
+#[test]
+fn each_tutorial_step_says_what_to_do_with_its_block() {
+    let text = std::fs::read_to_string(repo().join("docs/tutorial.md")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut checked = 0;
+    for block in blocks(&text) {
+        let saves = block
+            .marks
+            .iter()
+            .any(|(k, v)| k == "file" || (k == "fragment" && v.starts_with("add to")));
+        if block.lang != "toml" || !saves {
+            continue;
+        }
+        // The prose between the previous blank-line-separated paragraph and the block.
+        let before: String = lines[..block.line - 1]
+            .iter()
+            .rev()
+            .skip_while(|l| l.trim().is_empty() || l.trim_start().starts_with("<!--"))
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            ["create", "replace", "add"]
+                .iter()
+                .any(|w| before.contains(w)),
+            "docs/tutorial.md:{}: say whether to create, replace or add: {before:?}",
+            block.line
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked}");
+}
+
+/// `casus new` writes what `casus fmt` would: a team that runs `casus fmt --check` in CI can
+/// start from the starter without a formatting commit.
+#[test]
+fn the_starter_of_casus_new_is_in_fmt_layout() {
+    let scratch = Scratch::new();
+    let new = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["new", "starter", "--dir"])
+        .arg(&scratch.dir)
+        .output()
+        .unwrap();
+    assert_eq!(new.status.code(), Some(0), "{new:?}");
+    let check = Command::new(env!("CARGO_BIN_EXE_casus"))
+        .args(["fmt", "--check"])
+        .arg(scratch.dir.join("starter.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 }

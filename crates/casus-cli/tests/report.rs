@@ -281,6 +281,15 @@ fn an_empty_folder_fails_every_command_unless_allowed() {
             text(&out.stderr)
         );
     }
+    // The reports folder with `-o` is a mistake worth naming.
+    assert_eq!(casus(&["report", "scenarios"], &dir).status.code(), Some(0));
+    let out = casus(&["report", "--check", "reports", "-o", "reports"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("with `-o REPORTS`, give the scenarios folder"),
+        "{}",
+        text(&out.stderr)
+    );
     // A folder that holds scenarios beside an empty one still fails: each folder counts.
     let out = casus(&["check", "scenarios", "empty"], &dir);
     assert_eq!(out.status.code(), Some(2));

@@ -27,6 +27,10 @@ pub struct FileTests<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// Coverage, when asked for: the measurement, or why it could not be made.
     pub coverage: Option<&'a Result<Coverage, String>>,
+    /// How long reading, checking and testing the file took: JUnit's `time` of its test suite.
+    /// Test cases carry no `time` of their own: the runner does not time tests one by one, and
+    /// an invented share would be no measurement.
+    pub elapsed: std::time::Duration,
 }
 
 impl FileTests<'_> {
@@ -452,6 +456,7 @@ fn coverage_json(scenario: &Scenario, coverage: &Result<Coverage, String>) -> Js
 pub fn render_junit(files: &[FileTests<'_>]) -> String {
     let mut suites = String::new();
     let (mut total, mut total_failures, mut total_errors) = (0usize, 0usize, 0usize);
+    let mut total_time = std::time::Duration::ZERO;
     for file in files {
         let name = xml(file.source.name());
         let mut cases = String::new();
@@ -527,13 +532,16 @@ pub fn render_junit(files: &[FileTests<'_>]) -> String {
         total += tests;
         total_failures += failures;
         total_errors += errors;
+        total_time += file.elapsed;
         let _ = write!(
             suites,
-            "  <testsuite name=\"{name}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">\n{cases}  </testsuite>\n"
+            "  <testsuite name=\"{name}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"{:.3}\">\n{cases}  </testsuite>\n",
+            file.elapsed.as_secs_f64()
         );
     }
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"casus test\" tests=\"{total}\" failures=\"{total_failures}\" errors=\"{total_errors}\">\n{suites}</testsuites>\n"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"casus test\" tests=\"{total}\" failures=\"{total_failures}\" errors=\"{total_errors}\" time=\"{:.3}\">\n{suites}</testsuites>\n",
+        total_time.as_secs_f64()
     )
 }
 

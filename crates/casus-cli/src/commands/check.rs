@@ -166,7 +166,7 @@ fn parse_code(code: &str) -> Result<Code, CliError> {
 }
 
 /// The explanation of a code given by its code or name, as `--explain` prints it.
-fn explain(code: &str) -> Result<String, CliError> {
+pub(crate) fn explain(code: &str) -> Result<String, CliError> {
     let found = parse_code(code)?;
     Ok(format!(
         "{} {} ({}): {}\n\n{}\n",

@@ -29,7 +29,8 @@ pub(crate) enum ExplainFormat {
 /// Arguments of `casus explain`.
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
-    /// The scenario file.
+    /// The scenario file (`-` reads standard input), or a diagnostic code such as `E0504` to
+    /// print its explanation.
     pub(crate) file: PathBuf,
     /// Fix a decision or override an input fact: `decision=option` or `fact=value`.
     #[arg(long, value_name = "NAME=VALUE")]
@@ -49,6 +50,14 @@ pub(crate) struct ExplainArgs {
 
 /// Runs the command.
 pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
+    // `casus explain E0504`: a diagnostic code, not a file, gets the code's explanation.
+    if !args.file.exists()
+        && let Some(code) = args.file.to_str()
+        && casus_core::Code::parse(code.trim()).is_some()
+    {
+        print(&crate::commands::check::explain(code)?);
+        return Ok(Status::Ok);
+    }
     let limits = args.limits.core();
     let (source, decode_error) = input::read(&args.file, &limits)?;
     if let Some(d) = decode_error {

@@ -31,17 +31,18 @@ pub(crate) enum ExportFormat {
 /// Arguments of `casus export`.
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
-    /// The scenario file.
+    /// The scenario file (`-` reads standard input).
     pub(crate) file: PathBuf,
-    /// The format to write.
+    /// The format to write (default: from the extension of `-o`, `.efg` or `.json`; else
+    /// `efg`).
     #[arg(long, value_enum)]
-    pub(crate) format: ExportFormat,
+    pub(crate) format: Option<ExportFormat>,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "PATH")]
     pub(crate) output: Option<PathBuf>,
     /// Write missing payoffs as this value instead of failing; only 0 is accepted, which is
     /// what casus itself counts.
-    #[arg(long, value_name = "0")]
+    #[arg(long, value_name = "VALUE")]
     pub(crate) missing_payoff: Option<f64>,
     /// For SilverDecisions: whose payoffs to write (default: the actor at the root, or the
     /// first actor with payoffs).
@@ -63,7 +64,8 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
             "`--missing-payoff {value}` is not supported: casus counts a missing payoff as 0, so only `--missing-payoff 0` exports the game casus solves"
         )));
     }
-    if args.actor.is_some() && args.format != ExportFormat::Silverdecisions {
+    let format = format(args)?;
+    if args.actor.is_some() && format != ExportFormat::Silverdecisions {
         return Err(CliError::Usage(
             "`--actor` chooses whose payoffs a SilverDecisions file carries; a `.efg` file carries every player's".into(),
         ));
@@ -81,7 +83,7 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
     };
     let game = casus_rules::graphs::game_tree::build(scenario, program, args.max_nodes)
         .map_err(|e| CliError::Usage(format!("{e}; raise the limit with `--max-nodes`")))?;
-    let text = match args.format {
+    let text = match format {
         ExportFormat::Efg => {
             if game.players.is_empty() {
                 eprint(&format!(
@@ -136,6 +138,24 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
         None => print(&text),
     }
     Ok(Status::Ok)
+}
+
+/// The format: as given, else from the extension of `-o`, else `efg`.
+fn format(args: &ExportArgs) -> Result<ExportFormat, CliError> {
+    if let Some(format) = args.format {
+        return Ok(format);
+    }
+    let Some(path) = &args.output else {
+        return Ok(ExportFormat::Efg);
+    };
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("efg") => Ok(ExportFormat::Efg),
+        Some("json") => Ok(ExportFormat::Silverdecisions),
+        _ => Err(CliError::Usage(format!(
+            "cannot tell the format from the name `{}`; name it `.efg` or `.json`, or give `--format efg` or `--format silverdecisions`",
+            input::display_name(path)
+        ))),
+    }
 }
 
 /// The actor who moves at the root, else the first player.

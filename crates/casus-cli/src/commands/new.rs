@@ -175,7 +175,7 @@ deal = { type = "bool", default = false, doc = "both sides have signed" }
 [decisions.offer]
 actor = "side_a"
 ask = "Does Side A make an offer?"
-when = "talks_open"    # the guard: when it is false, the decision is skipped
+when = "talks_open"  # the guard: when it is false, the decision is skipped
 options = ["offer", "no_offer"]
 likelihood = { offer = "likely", no_offer = "unlikely" }
 
@@ -221,11 +221,11 @@ payoff = { side_a = 0, side_b = 0 }
 
 # Tests pin down what the scenario must keep saying; `casus test` runs them.
 [tests.acceptance_brings_a_deal]
-given = { answer = "accept" }    # fixes decisions (or overrides input facts)
-expect = { deal = true }         # must hold on every path consistent with `given`
+given = { answer = "accept" }  # fixes decisions (or overrides input facts)
+expect = { deal = true }  # must hold on every path consistent with `given`
 
 [tests.closed_talks_mean_no_deal]
-given = { talks_open = false }   # what if the talks were closed? (overrides the input fact)
+given = { talks_open = false }  # what if the talks were closed? (overrides the input fact)
 expect = { outcome = "no_deal" }
 
 [tests.a_lasting_deal_needs_both_sides]

@@ -9,7 +9,8 @@
 //! a forecast must also update the committed report, and the diff shows how.
 //!
 //! Reports are written atomically (temporary file, then rename). The check reads the
-//! committed reports and never writes.
+//! committed reports and never writes; it is given the scenarios folder or the reports folder
+//! (see [`check`]) and fails on orphaned reports too.
 
 use std::path::{Path, PathBuf};
 
@@ -74,7 +75,8 @@ pub(crate) enum GraphArg {
 /// Arguments of `casus report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// A scenario file, or a folder searched for `*.toml` (one report per scenario).
+    /// A scenario file (`-` reads standard input), or a folder searched for `*.toml` (one
+    /// report per scenario). With `--check`, the reports folder works too.
     pub(crate) path: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "md")]
@@ -87,7 +89,7 @@ pub(crate) struct ReportArgs {
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub(crate) output: Option<PathBuf>,
     /// Compare the committed reports with fresh ones and exit 1 naming each stale or missing
-    /// one; writes nothing.
+    /// one, and each report whose scenario is gone; writes nothing.
     #[arg(long)]
     pub(crate) check: bool,
     #[command(flatten)]
@@ -215,6 +217,11 @@ fn jobs(scenarios: &[PathBuf], root: &Path, extension: &str) -> Vec<Job> {
 /// every report of the format a scenario, so a check pointed at the wrong folder, or a
 /// report left behind by a deleted scenario, fails instead of passing on nothing.
 fn check(args: &ReportArgs) -> Result<Status, CliError> {
+    if input::is_stdin(&args.path) {
+        return Err(CliError::Usage(
+            "`casus report --check` compares committed reports with their scenario files; give a scenario file or folder, not `-`".to_owned(),
+        ));
+    }
     let is_dir = !input::is_stdin(&args.path)
         && std::fs::metadata(&args.path)
             .map_err(|e| CliError::io(&args.path, &e))?
@@ -238,6 +245,11 @@ fn check(args: &ReportArgs) -> Result<Status, CliError> {
             let root = scenarios_for_reports(&args.path, &committed, &extension)?;
             let found = input::collect(std::slice::from_ref(&root))?;
             (root, args.path.clone(), found)
+        } else if args.output.is_some() && !crate::cli::GlobalArgs::get().allow_empty {
+            return Err(CliError::Usage(format!(
+                "`{}` holds no scenario file (`*.toml`); with `-o REPORTS`, give the scenarios folder, or pass `--allow-empty` to accept a check of nothing",
+                input::display_name(&args.path)
+            )));
         } else if crate::cli::GlobalArgs::get().allow_empty {
             let reports_dir = args
                 .output

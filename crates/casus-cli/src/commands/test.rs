@@ -52,6 +52,8 @@ struct Ran {
     results: Vec<TestResult>,
     diagnostics: Vec<Diagnostic>,
     coverage: Option<Result<Coverage, String>>,
+    /// Reading, checking and testing the file took this long (JUnit's `time`).
+    elapsed: std::time::Duration,
 }
 
 /// Runs the command.
@@ -68,6 +70,7 @@ pub(crate) fn run(args: &TestArgs) -> Result<Status, CliError> {
     let limits = args.limits.core();
     let mut ran = Vec::new();
     for path in &files {
+        let started = std::time::Instant::now();
         let (source, decode_error) = input::read(path, &limits)?;
         let eval_limits = args.limits.eval();
         let (scenario, diagnostics) = match decode_error {
@@ -95,6 +98,7 @@ pub(crate) fn run(args: &TestArgs) -> Result<Status, CliError> {
             results,
             diagnostics,
             coverage,
+            elapsed: input::elapsed(started),
         });
     }
     let views: Vec<FileTests<'_>> = ran
@@ -104,6 +108,7 @@ pub(crate) fn run(args: &TestArgs) -> Result<Status, CliError> {
             run: r.scenario.as_ref().map(|s| (s, r.results.as_slice())),
             diagnostics: &r.diagnostics,
             coverage: r.coverage.as_ref(),
+            elapsed: r.elapsed,
         })
         .collect();
 

@@ -18,7 +18,7 @@ use casus_core::{Diagnostic, Label, LineCol, SourceFile, Span};
 mod github;
 mod human;
 mod json;
-mod sarif;
+pub(crate) mod sarif;
 mod summary;
 #[cfg(test)]
 mod tests;

@@ -35,9 +35,12 @@ struct Tool {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Driver {
     name: &'static str,
     version: &'static str,
+    /// The tool's home page; the SARIF Multitool asks for it (SARIF2005).
+    information_uri: &'static str,
     rules: Vec<Rule>,
 }
 
@@ -48,6 +51,8 @@ struct Rule {
     name: &'static str,
     short_description: Text,
     full_description: Text,
+    /// The code's section in `docs/diagnostics.md`.
+    help_uri: String,
     help: Help,
     default_configuration: Configuration,
 }
@@ -178,6 +183,7 @@ pub fn render_sarif(files_and_diagnostics: &[(&SourceFile, &[Diagnostic])]) -> S
                 driver: Driver {
                     name: "casus",
                     version: env!("CARGO_PKG_VERSION"),
+                    information_uri: env!("CARGO_PKG_REPOSITORY"),
                     rules,
                 },
             },
@@ -185,6 +191,23 @@ pub fn render_sarif(files_and_diagnostics: &[(&SourceFile, &[Diagnostic])]) -> S
             results,
         }],
     })
+}
+
+/// Where the documentation of every code lives, under the repository's address.
+const DIAGNOSTICS_DOC: &str = concat!(
+    env!("CARGO_PKG_REPOSITORY"),
+    "/blob/main/docs/diagnostics.md"
+);
+
+/// The code's section of `docs/diagnostics.md`: the anchor GitHub gives the heading
+/// `## E0101 `unknown_key`` is `e0101-unknown_key` (lowercase, spaces to `-`, backticks
+/// dropped). A test checks every anchor against the headings of the generated page.
+pub(crate) fn help_uri(code: Code) -> String {
+    format!(
+        "{DIAGNOSTICS_DOC}#{}-{}",
+        code.as_str().to_lowercase(),
+        code.name()
+    )
 }
 
 fn rule(code: Code) -> Rule {
@@ -205,6 +228,7 @@ fn rule(code: Code) -> Rule {
         full_description: Text {
             text: first_paragraph,
         },
+        help_uri: help_uri(code),
         help: Help {
             text: explanation.clone(),
             markdown: explanation,

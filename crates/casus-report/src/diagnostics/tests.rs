@@ -413,3 +413,47 @@ fn no_span_panics() {
         }
     }
 }
+
+/// Every rule's `helpUri` points at a heading of `docs/diagnostics.md`, by the anchor GitHub
+/// makes of it (lowercase; letters, digits, `-` and `_` kept; spaces become `-`).
+#[test]
+fn sarif_help_uris_point_at_the_diagnostics_page() {
+    let page = include_str!("../../../../docs/diagnostics.md");
+    let anchors: Vec<String> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .map(|heading| {
+            heading
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect()
+        })
+        .collect();
+    for code in Code::ALL {
+        let uri = sarif::help_uri(*code);
+        let (page_uri, anchor) = uri.split_once('#').unwrap();
+        assert_eq!(
+            page_uri,
+            concat!(
+                env!("CARGO_PKG_REPOSITORY"),
+                "/blob/main/docs/diagnostics.md"
+            )
+        );
+        assert!(
+            anchors.iter().any(|a| a == anchor),
+            "no heading for `#{anchor}` in docs/diagnostics.md"
+        );
+    }
+    assert!(env!("CARGO_PKG_REPOSITORY").starts_with("https://"));
+    let talks = file(SCENARIO);
+    let found: &[Diagnostic] = &[unknown_name()];
+    let sarif: serde_json::Value = serde_json::from_str(&render_sarif(&[(&talks, found)])).unwrap();
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["informationUri"], env!("CARGO_PKG_REPOSITORY"));
+    assert_eq!(
+        driver["rules"][0]["helpUri"],
+        sarif::help_uri(unknown_name().code).as_str()
+    );
+}
