@@ -2,10 +2,10 @@
 //! of them side by side, optionally conditioned on observed signposts.
 
 use casus_core::SourceFile;
-use casus_core::model::{Scenario, Value};
+use casus_core::model::Value;
 use casus_report::diagnostics::render_human;
+use casus_rules::LintLevels;
 use casus_rules::session::{Plan, Session, SessionError, WhatIf};
-use casus_rules::{LintLevels, Program};
 
 use std::path::PathBuf;
 
@@ -171,25 +171,6 @@ pub(crate) fn parse_given(given: &[String]) -> Result<Vec<(String, Value)>, CliE
         .iter()
         .map(|g| WhatIf::parse_given(g).map_err(|e| CliError::Usage(format!("--given: {e}"))))
         .collect()
-}
-
-/// Reads `--given name=value` pairs and compiles the program with the given input facts.
-pub(crate) fn resolve_given(
-    scenario: &Scenario,
-    program: &Program,
-    given: &[String],
-) -> Result<(casus_rules::search::given::Fixed, Program), CliError> {
-    let pairs = parse_given(given)?;
-    let fixed =
-        casus_rules::search::given::resolve(scenario, pairs.iter().map(|(n, v)| (n.as_str(), v)))
-            .map_err(|e| CliError::Usage(format!("--given: {e}")))?;
-    let program = if fixed.overrides.is_empty() {
-        program.clone()
-    } else {
-        Program::compile_with(scenario, &fixed.overrides)
-            .map_err(|_| CliError::Usage("--given: cannot compile".into()))?
-    };
-    Ok((fixed, program))
 }
 
 /// Prints diagnostics to standard error; the status says whether any is an error.

@@ -9,10 +9,9 @@ use casus_report::explain::ExplainReport;
 
 use crate::Status;
 use crate::cli::LimitArgs;
-use crate::commands::eval::{report_findings, resolve_given};
 use crate::error::CliError;
-use crate::input;
 use crate::output::print;
+use casus_rules::session::{ExplainRequest, WhatIf};
 
 /// Most paths listed by `--outcome`; the rest are counted.
 const LISTED_PATHS: usize = 10;
@@ -41,6 +40,9 @@ pub(crate) struct ExplainArgs {
     /// Find the fewest changed choices that lead to this outcome instead.
     #[arg(long, value_name = "OUTCOME")]
     pub(crate) why_not: Option<String>,
+    /// Explain the variant `[variants.ID]` instead of the base scenario.
+    #[arg(long, value_name = "ID")]
+    pub(crate) variant: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub(crate) format: ExplainFormat,
@@ -58,102 +60,38 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
         print(&crate::commands::check::explain(code)?);
         return Ok(Status::Ok);
     }
-    let limits = args.limits.core();
-    let (source, decode_error) = input::read(&args.file, &limits)?;
-    if let Some(d) = decode_error {
-        return Ok(report_findings(&source, &[d]));
-    }
-    let checked = casus_rules::check_source(&source, &limits, &args.limits.eval());
-    let (Some(scenario), Some(program), false) =
-        (&checked.scenario, &checked.program, checked.has_errors())
-    else {
-        return Ok(report_findings(&source, &checked.diagnostics));
+    let Some(session) = crate::commands::eval::open(&args.file, &args.limits)? else {
+        return Ok(Status::Findings);
     };
-    let outcome_index = |flag: &str, id: &str| {
-        scenario
-            .outcomes
-            .iter()
-            .position(|o| o.id.name == id)
-            .ok_or_else(|| {
-                let ids: Vec<&str> = scenario
-                    .outcomes
-                    .iter()
-                    .map(|o| o.id.name.as_str())
-                    .collect();
-                let names: Vec<String> = ids.iter().map(|&i| i.to_owned()).collect();
-                let hint = casus_core::diagnostic::did_you_mean(id, ids.iter().copied())
-                    .map_or_else(
-                        || format!("; the outcomes are {}", casus_core::model::list(&names)),
-                        |h| format!("; {h}"),
-                    );
-                CliError::Usage(format!("{flag}: `{id}` is not an outcome{hint}"))
-            })
+    let what_if = WhatIf {
+        variant: args.variant.clone(),
+        given: crate::commands::eval::parse_given(&args.given)?,
+        observe: Vec::new(),
     };
-    let outcome = args
-        .outcome
-        .as_deref()
-        .map(|id| outcome_index("--outcome", id))
-        .transpose()?;
-    let target = args
-        .why_not
-        .as_deref()
-        .map(|id| outcome_index("--why-not", id))
-        .transpose()?;
-
-    let (fixed, program) = resolve_given(scenario, program, &args.given)?;
-    // Evaluating first reports what explaining cannot: rule conflicts and paths without an
-    // outcome under the given facts, no path consistent with the given values, limits.
-    if let Err(diagnostics) =
-        casus_rules::evaluate(scenario, &program, &fixed.given, &args.limits.eval())
-    {
-        return Ok(report_findings(&source, &diagnostics));
-    }
-    let max_paths = args.limits.max_paths;
-    let walk_error = |e: casus_rules::search::paths::WalkError| {
-        CliError::Usage(format!(
-            "{e}; fix more decisions with `--given`, or raise the limit with `--max-paths`"
-        ))
+    let model = match session.model(&what_if) {
+        Ok(m) => m,
+        Err(e) => return crate::commands::eval::fail(&session, e),
     };
-    let Some(explanation) =
-        casus_rules::analyses::explain::explain(&program, &fixed.given, max_paths)
-            .map_err(walk_error)?
-    else {
-        return Err(CliError::Usage(
-            "no path is consistent with the given values".to_owned(),
-        ));
+    let request = ExplainRequest {
+        outcome: args.outcome.clone(),
+        why_not: args.why_not.clone(),
+        listed: LISTED_PATHS,
     };
-    let outcome_paths = outcome
-        .map(|o| {
-            casus_rules::analyses::explain::paths_to(
-                &program,
-                &fixed.given,
-                o,
-                LISTED_PATHS,
-                max_paths,
-            )
-        })
-        .transpose()
-        .map_err(walk_error)?;
-    let why_not = target
-        .map(|t| {
-            casus_rules::analyses::whynot::why_not(
-                scenario,
-                &program,
-                &fixed,
-                &explanation.path,
-                t,
-                max_paths,
-            )
-            .map(|answer| (t, answer))
-        })
-        .transpose()
-        .map_err(walk_error)?;
-
+    let explained = match session.explain(&model, &request) {
+        Ok(e) => e,
+        Err(e) => return crate::commands::eval::fail(&session, e),
+    };
+    let mut scenario = model.scenario.clone();
+    scenario.outcomes.truncate(model.outcomes);
+    let (scenario, program, fixed) = (&scenario, &model.program, &model.fixed);
+    let explanation = &explained.explanation;
+    let outcome_paths = explained.outcome_paths.as_ref().map(|(_, p)| p.clone());
+    let why_not = explained.why_not.clone();
     let report = ExplainReport {
         scenario,
-        program: &program,
-        fixed: &fixed,
-        explanation: &explanation,
+        program,
+        fixed,
+        explanation,
         outcome_paths: outcome_paths.as_ref(),
         why_not: why_not.as_ref().map(|(t, a)| (*t, a)),
     };

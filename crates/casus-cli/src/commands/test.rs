@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use casus_core::model::Scenario;
 use casus_core::{Diagnostic, SourceFile};
 use casus_report::testing::{FileTests, render_github, render_human, render_junit, to_json};
-use casus_rules::workflow::testing::{Coverage, TestResult, run_tests, run_tests_with_coverage};
+use casus_rules::LintLevels;
+use casus_rules::session::Session;
+use casus_rules::workflow::testing::{Coverage, TestResult};
 use clap::{Args, ValueEnum};
 
 use crate::Status;
@@ -72,24 +74,27 @@ pub(crate) fn run(args: &TestArgs) -> Result<Status, CliError> {
     for path in &files {
         let started = std::time::Instant::now();
         let (source, decode_error) = input::read(path, &limits)?;
-        let eval_limits = args.limits.eval();
-        let (scenario, diagnostics) = match decode_error {
-            Some(d) => (None, vec![d]),
+        let budget = args.limits.budget();
+        let (session, scenario, diagnostics) = match decode_error {
+            Some(d) => (None, None, vec![d]),
             None => {
-                let checked = casus_rules::check_source(&source, &limits, &eval_limits);
-                if checked.has_errors() {
-                    (None, checked.diagnostics)
+                let session =
+                    Session::open(source.clone(), args.limits.session(LintLevels::default()));
+                if session.has_errors() {
+                    let diagnostics = session.diagnostics().to_vec();
+                    (None, None, diagnostics)
                 } else {
-                    (checked.scenario, Vec::new())
+                    let scenario = session.scenario().cloned();
+                    (Some(session), scenario, Vec::new())
                 }
             }
         };
-        let (results, coverage) = match &scenario {
-            Some(s) if want_coverage => {
-                let (results, coverage) = run_tests_with_coverage(s, &eval_limits);
-                (results, Some(coverage))
-            }
-            Some(s) => (run_tests(s, &eval_limits), None),
+        let (results, coverage) = match &session {
+            Some(s) if want_coverage => match s.tests_with_coverage(&budget) {
+                Ok((results, coverage)) => (results, Some(coverage)),
+                Err(_) => (Vec::new(), None),
+            },
+            Some(s) => (s.tests(&budget).unwrap_or_default(), None),
             None => (Vec::new(), None),
         };
         ran.push(Ran {

@@ -11,6 +11,7 @@
 //! every engine call runs on the session's own thread pool, whose threads have
 //! [`STACK_BYTES`] of stack (see [`Session::install`]).
 
+mod explain;
 mod model;
 mod plan;
 
@@ -28,6 +29,7 @@ use crate::search::result::Evaluation;
 use crate::search::walk::EvalLimits;
 use crate::workflow::testing::{self, TestResult};
 
+pub use explain::{ExplainRequest, Explained};
 pub(crate) use model::compose;
 pub use model::{Model, WhatIf};
 pub use plan::{Analysed, AnalysisKind, Budget, Omitted, Plan};
@@ -215,6 +217,17 @@ impl Session {
         let (scenario, _) = self.valid()?;
         let limits = self.eval_limits(budget);
         Ok(self.install(|| testing::run_tests(scenario, &limits)))
+    }
+
+    /// Runs the scenario's own `[tests.*]` and measures what they cover: paths, rules and
+    /// outcomes.
+    pub fn tests_with_coverage(
+        &self,
+        budget: &Budget,
+    ) -> Result<(Vec<TestResult>, Result<testing::Coverage, String>), SessionError> {
+        let (scenario, _) = self.valid()?;
+        let limits = self.eval_limits(budget);
+        Ok(self.install(|| testing::run_tests_with_coverage(scenario, &limits)))
     }
 
     /// The base scenario and every variant side by side, each with `what_if`'s given values
