@@ -186,7 +186,8 @@ codes! {
     /// Ids (actors, facts, decisions, options, rules, outcomes, tests) are lowercase ASCII
     /// letters, digits and underscores, starting with a letter: `[a-z][a-z0-9_]*`. This keeps them
     /// usable in expressions and in every report format. `nature` (chance events) and `outcome`
-    /// (in tests) are reserved.
+    /// (in tests) are reserved, and so is the option `by` in a decision with analysts, whose
+    /// estimates are under `likelihood.by`.
     ///
     /// ```toml
     /// [actors]

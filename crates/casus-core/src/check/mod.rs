@@ -237,12 +237,12 @@ fn likelihood_table(
     if lo > 1.0 + EPSILON || hi < 1.0 - EPSILON {
         let (why, help) = if lo > 1.0 {
             (
-                format!("even at their lowest they add up to {:.0} %", lo * 100.0),
+                format!("even at their lowest they add up to {}", sum_percent(lo)),
                 "lower some of the estimates",
             )
         } else {
             (
-                format!("even at their highest they add up to {:.0} %", hi * 100.0),
+                format!("even at their highest they add up to {}", sum_percent(hi)),
                 "raise some of the estimates, or widen their ranges",
             )
         };
@@ -526,4 +526,17 @@ fn typed_value(
         .primary(value.span, format!("`{name}` is {}", ty.describe()))
         .help(value_help(ty, &value.value)),
     );
+}
+
+/// A sum of likelihoods as a percentage, with as many decimals as it takes not to look like
+/// 100 % when it is not (three times 33.33 % is 99.99 %, not "100 %"); at most six.
+fn sum_percent(sum: f64) -> String {
+    let p = sum * 100.0;
+    for decimals in 0..=6 {
+        let shown = format!("{p:.decimals$}");
+        if shown.parse::<f64>().is_ok_and(|v| v != 100.0) {
+            return format!("{shown} %");
+        }
+    }
+    format!("{p} %")
 }
