@@ -415,9 +415,9 @@ fn read_derived(program: &Program) -> Vec<bool> {
         .collect()
 }
 
-/// The same fixed-point scale as the search, so sums of `add` amounts compare exactly.
+/// The same fixed point as the search, so sums of `add` amounts compare exactly.
 fn fixed(x: f64) -> i128 {
-    (x.clamp(-1e15, 1e15) * 1e9).round() as i128
+    crate::analysis::fixed(x)
 }
 
 #[cfg(test)]
