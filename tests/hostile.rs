@@ -691,6 +691,30 @@ fn assert_cli_limit(args: &[&str], flag: &str) {
     );
 }
 
+/// `--samples` has a maximum like every other limit: past it (even at `u64::MAX`, which used
+/// to abort on allocation) the run ends with an `E0003` naming `--max-samples`, at once.
+#[test]
+fn samples_past_the_limit_end_with_a_diagnostic() {
+    assert_cli_limit(
+        &["eval", EXAMPLE, "--samples", "18446744073709551615"],
+        "--max-samples",
+    );
+    assert_cli_limit(
+        &["eval", EXAMPLE, "--samples", "3", "--max-samples", "2"],
+        "--max-samples",
+    );
+    let output = casus()
+        .args(["eval", EXAMPLE, "--samples", "2", "--max-samples", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// The DESIGN.md example has 4 decisions of 3, 3, 3 and 2 options, 2 rules and 25 paths.
 const EXAMPLE: &str = "tests/fixtures/valid/design-example.toml";
 
