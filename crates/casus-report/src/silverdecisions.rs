@@ -184,7 +184,9 @@ impl Writer<'_> {
                 nodes: self.game.nodes.len(),
             });
         }
-        if self.written % DEADLINE_EVERY == 0 && self.deadline.is_some_and(|d| Instant::now() > d) {
+        if self.written.is_multiple_of(DEADLINE_EVERY)
+            && self.deadline.is_some_and(|d| Instant::now() > d)
+        {
             return Err(Refused::Timeout);
         }
         let scenario = self.scenario;
