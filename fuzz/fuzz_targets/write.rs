@@ -146,13 +146,36 @@ fuzz_target!(|input: Input| {
     let target = inside.join(name(input.target));
     let target_was_link = std::fs::symlink_metadata(&target)
         .is_ok_and(|m| m.file_type().is_symlink());
+    // A link the user names as the output is written through, as a shell's `>` would: the
+    // file it leads to, and only that one, may change, even outside the folder.
+    // So may a new file in a folder reached through a linked folder (`-o linked/out.md`).
+    let through = std::fs::canonicalize(&target).ok().or_else(|| {
+        let parent = std::fs::canonicalize(target.parent()?).ok()?;
+        Some(parent.join(target.file_name()?))
+    });
+    let outside_real = std::fs::canonicalize(&outside).unwrap_or_else(|_| outside.clone());
     let before_inside = listing(&inside);
     let before_outside = listing(&outside);
 
     let result = write::write_file(&target, &input.contents, &write::Inputs::new(&inputs));
 
     let after_inside = listing(&inside);
-    assert_eq!(listing(&outside), before_outside, "outside changed: {result:?}");
+    let mut after_outside = listing(&outside);
+    let mut before_outside = before_outside;
+    if result.is_ok()
+        && let Some(relative) = through
+            .as_ref()
+            .and_then(|t| t.strip_prefix(&outside_real).ok())
+    {
+        let relative = relative.to_path_buf();
+        let written = after_outside.remove(&relative);
+        assert!(
+            matches!(written, Some(Seen::File { ref content, .. }) if *content == input.contents),
+            "the file behind the link does not hold the output: {written:?}"
+        );
+        before_outside.remove(&relative);
+    }
+    assert_eq!(after_outside, before_outside, "outside changed: {result:?}");
     match result {
         Err(_) => assert_eq!(after_inside, before_inside, "a refused write changed the folder"),
         Ok(()) => {
