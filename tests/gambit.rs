@@ -263,6 +263,27 @@ fn exports_are_stable() {
     );
 }
 
+/// The SilverDecisions writer streams its text node by node (so it can stop at a size or time
+/// limit); what it writes is exactly what `serde_json::to_string_pretty` makes of the same
+/// document, for every bundled scenario and every actor.
+#[test]
+fn silverdecisions_text_is_serde_pretty_json() {
+    for name in [
+        "scenarios/iran-snapback.toml",
+        "scenarios/us-walk-away.toml",
+        "scenarios/ceasefire-compliance.toml",
+    ] {
+        let (scenario, program) = load_clean(name, &read(name));
+        let game = build(&scenario, &program, MAX_NODES).unwrap();
+        for actor in 0..scenario.actors.len() {
+            let text = casus_report::silverdecisions::render(&scenario, &game, actor);
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let again = format!("{}\n", serde_json::to_string_pretty(&value).unwrap());
+            assert_eq!(text, again, "{name}, actor {actor}");
+        }
+    }
+}
+
 #[test]
 fn silverdecisions_files_have_the_shape_the_editor_loads() {
     let name = "scenarios/iran-snapback.toml";

@@ -715,6 +715,108 @@ fn assert_cli_limit(args: &[&str], flag: &str) {
     );
 }
 
+/// `--samples` has a maximum like every other limit: past it (even at `u64::MAX`, which used
+/// to abort on allocation) the run ends with an `E0003` naming `--max-samples`, at once.
+#[test]
+fn samples_past_the_limit_end_with_a_diagnostic() {
+    assert_cli_limit(
+        &["eval", EXAMPLE, "--samples", "18446744073709551615"],
+        "--max-samples",
+    );
+    assert_cli_limit(
+        &["eval", EXAMPLE, "--samples", "3", "--max-samples", "2"],
+        "--max-samples",
+    );
+    let output = casus()
+        .args(["eval", EXAMPLE, "--samples", "2", "--max-samples", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A scenario of `n` independent fair coins: 2^n paths, which merge into a small graph but
+/// make a SilverDecisions file (a tree written out in full) of 2^(n+1) - 1 nodes.
+fn coins(n: usize) -> String {
+    let mut text = String::from("[scenario]\ntitle = \"coins\"\n\n[actors]\na = \"A\"\n\n");
+    for i in 0..n {
+        let _ = write!(
+            text,
+            "[decisions.c{i}]\nactor = \"nature\"\noptions = [\"h\", \"t\"]\nlikelihood = {{ h = 0.5, t = 0.5 }}\n\n"
+        );
+    }
+    text.push_str("[outcomes.rest]\npayoff = { a = 1 }\n");
+    text
+}
+
+/// Issue 21: 18 coins (a 3.5 KB file) made 1.09 GB of SilverDecisions JSON in 51 s. Now the
+/// file is written node by node and refused with an `E0003` naming `--max-output-size` once it
+/// passes the limit (64 MiB by default), and the deadline is checked as it grows; the `.efg`
+/// export, one line per node, has the same limit.
+#[test]
+fn exports_past_the_size_or_time_limit_end_with_a_diagnostic() {
+    let dir = scratch("export-limits");
+    let big = dir.join("coins18.toml");
+    std::fs::write(&big, coins(18)).unwrap();
+    let big = big.to_str().unwrap();
+    assert_cli_limit(
+        &["export", big, "--format", "silverdecisions"],
+        "--max-output-size",
+    );
+    let small = dir.join("coins3.toml");
+    std::fs::write(&small, coins(3)).unwrap();
+    let small = small.to_str().unwrap();
+    assert_cli_limit(
+        &[
+            "export",
+            small,
+            "--format",
+            "efg",
+            "--max-output-size",
+            "100",
+        ],
+        "--max-output-size",
+    );
+    assert_cli_limit(
+        &[
+            "export",
+            small,
+            "--format",
+            "silverdecisions",
+            "--max-output-size",
+            "1000",
+        ],
+        "--max-output-size",
+    );
+    // With no time at all, the writer stops at its first look at the clock.
+    let medium = dir.join("coins12.toml");
+    std::fs::write(&medium, coins(12)).unwrap();
+    assert_cli_limit(
+        &[
+            "export",
+            medium.to_str().unwrap(),
+            "--format",
+            "silverdecisions",
+            "--timeout",
+            "0",
+        ],
+        "--timeout",
+    );
+    // Within the limits: the whole file, which parses.
+    let output = casus()
+        .args(["export", small, "--format", "silverdecisions"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let file: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(file["data"]["trees"][0]["childEdges"].is_array());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The design example (`tests/fixtures/valid/design-example.toml`) has 4 decisions of 3, 3, 3 and 2 options, 2 rules and 25 paths.
 const EXAMPLE: &str = "tests/fixtures/valid/design-example.toml";
 

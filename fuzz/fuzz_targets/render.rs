@@ -58,6 +58,7 @@ fuzz_target!(|input: (GenScenario, GenScenario)| {
             &[]
         },
         coverage: results.as_ref().map(|(_, c)| c),
+        elapsed: std::time::Duration::ZERO,
     }];
     let _ = casus_report::testing::render_human(&views);
     let _ = casus_report::testing::closing_lines(&views);

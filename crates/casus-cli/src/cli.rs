@@ -131,6 +131,10 @@ pub(crate) struct LimitArgs {
     /// Most complete paths walked (after merging equal states).
     #[arg(long, hide_short_help = true, default_value_t = casus_rules::EvalLimits::default().max_paths, value_name = "N")]
     pub(crate) max_paths: u64,
+    /// Most draws of `eval --samples`: each one is a full evaluation, and the draws are kept
+    /// in memory.
+    #[arg(long, default_value_t = MAX_SAMPLES, value_name = "N")]
+    pub(crate) max_samples: usize,
     /// Longest evaluation, in seconds.
     #[arg(
         long,
@@ -140,6 +144,11 @@ pub(crate) struct LimitArgs {
     )]
     pub(crate) timeout: u64,
 }
+
+/// The default of `--max-samples`: a million draws take minutes on a real scenario and keep
+/// the spread of every outcome to a few parts in ten thousand; more is a typo or an attack
+/// (`--samples 18446744073709551615` used to abort on allocation).
+const MAX_SAMPLES: usize = 1_000_000;
 
 /// The deepest `--max-expr-depth` accepted: the expression parser, checker and compiler recurse
 /// once per level, and this many levels stay far inside the stack of the main thread (the

@@ -46,6 +46,16 @@ impl CliError {
     }
 }
 
+impl From<crate::write::WriteError> for CliError {
+    fn from(error: crate::write::WriteError) -> Self {
+        Self::Io {
+            action: "write",
+            path: error.path,
+            reason: error.reason,
+        }
+    }
+}
+
 /// The system's error message without the "(os error 2)" suffix.
 fn plain(error: &std::io::Error) -> String {
     let text = error.to_string();

@@ -86,6 +86,9 @@ fn run() -> ExitCode {
         }
     };
     cli.global.install();
+    if let Some(code) = preflight(&cli.command) {
+        return code;
+    }
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Eval(args) => commands::eval::run(&args),
@@ -115,4 +118,31 @@ fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Limits on the flags themselves, checked before a command starts: `--samples` above
+/// `--max-samples` ends the run with an `E0003` naming both flags, as every limit does, before
+/// a single draw is allocated.
+fn preflight(command: &Command) -> Option<ExitCode> {
+    let Command::Eval(args) = command else {
+        return None;
+    };
+    let samples = args.samples?;
+    let max = args.limits.max_samples;
+    if samples <= max {
+        return None;
+    }
+    let diagnostic = casus_core::Diagnostic::new(
+        casus_core::Code::LimitExceeded,
+        format!("`--samples {samples}` asks for more draws than the limit of {max}"),
+    )
+    .help("ask for fewer samples, or raise the limit with `--max-samples`");
+    let file = casus_core::SourceFile::new(input::display_name(&args.file), "");
+    let color = input::color(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    output::eprint(&casus_report::diagnostics::render_human(
+        &file,
+        &[diagnostic],
+        color,
+    ));
+    Some(ExitCode::from(1))
 }

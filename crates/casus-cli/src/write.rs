@@ -16,12 +16,41 @@
 //! - a file the command read (a scenario, a game) is never an output: the same file, by device
 //!   and inode, is refused whatever path names it;
 //! - `-` is standard output.
+//!
+//! The module stands alone (its own error type, no other module of the CLI), so the fuzz
+//! target `fuzz/fuzz_targets/write.rs` runs this very file against random folders.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::error::CliError;
-use crate::input::shown;
+/// A write refused or failed: `cannot write `PATH`: REASON`, the path escaped for display.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write `{path}`: {reason}")]
+pub(crate) struct WriteError {
+    /// The path as given, escaped.
+    pub(crate) path: String,
+    /// Why, in lowercase words.
+    pub(crate) reason: String,
+}
+
+impl WriteError {
+    fn io(path: &Path, error: &std::io::Error) -> Self {
+        let text = error.to_string();
+        let reason = match text.find(" (os error") {
+            Some(i) => text[..i].to_lowercase(),
+            None => text.to_lowercase(),
+        };
+        Self {
+            path: shown(path),
+            reason,
+        }
+    }
+}
+
+/// A path as a person reads it in a message: `/` separators, unsafe characters escaped.
+fn shown(path: &Path) -> String {
+    casus_report::text::visible(&path.to_string_lossy().replace('\\', "/"))
+}
 
 /// The files a command read, which it must not overwrite: identified by device and inode, so
 /// that another spelling, a symbolic link or a hard link to one of them is recognised.
@@ -79,7 +108,7 @@ impl Inputs {
 }
 
 /// Writes `contents` to `path` under the rules of the module documentation.
-pub(crate) fn write_file(path: &Path, contents: &[u8], inputs: &Inputs) -> Result<(), CliError> {
+pub(crate) fn write_file(path: &Path, contents: &[u8], inputs: &Inputs) -> Result<(), WriteError> {
     if path == Path::new("-") {
         let mut stdout = std::io::stdout().lock();
         // A closed pipe (`casus report … -o - | head`) is not worth an error.
@@ -98,7 +127,7 @@ pub(crate) fn write_file(path: &Path, contents: &[u8], inputs: &Inputs) -> Resul
             }
             return create(path, &target, contents);
         }
-        Err(e) => return Err(CliError::write(path, &e)),
+        Err(e) => return Err(WriteError::io(path, &e)),
     };
     if let Some(input) = inputs.same_as(&meta) {
         let also = if input == path {
@@ -141,9 +170,8 @@ pub(crate) fn write_file(path: &Path, contents: &[u8], inputs: &Inputs) -> Resul
 }
 
 /// An output refused, with the reason.
-fn refused(path: &Path, reason: String) -> CliError {
-    CliError::Io {
-        action: "write",
+fn refused(path: &Path, reason: String) -> WriteError {
+    WriteError {
         path: shown(path),
         reason,
     }
@@ -155,7 +183,7 @@ fn ends_with_separator(path: &Path) -> bool {
 }
 
 /// Where a write to `path` lands: `path` itself, or the file a symbolic link leads to.
-fn resolve(path: &Path) -> Result<PathBuf, CliError> {
+fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(path) {
             Ok(target) => Ok(target),
@@ -163,7 +191,7 @@ fn resolve(path: &Path) -> Result<PathBuf, CliError> {
                 path,
                 "it is a symbolic link to nothing; casus does not create files where a link points: remove the link or name another file".to_owned(),
             )),
-            Err(e) => Err(CliError::write(path, &e)),
+            Err(e) => Err(WriteError::io(path, &e)),
         },
         _ => Ok(path.to_path_buf()),
     }
@@ -208,11 +236,11 @@ fn temporary(
 }
 
 /// A new file: never replaces one that appeared in the meantime.
-fn create(shown: &Path, target: &Path, contents: &[u8]) -> Result<(), CliError> {
-    let file = temporary(target, None, contents).map_err(|e| CliError::write(shown, &e))?;
+fn create(shown: &Path, target: &Path, contents: &[u8]) -> Result<(), WriteError> {
+    let file = temporary(target, None, contents).map_err(|e| WriteError::io(shown, &e))?;
     // On failure the temporary file is dropped, which deletes it (and only it).
     file.persist_noclobber(target)
-        .map_err(|e| CliError::write(shown, &e.error))?;
+        .map_err(|e| WriteError::io(shown, &e.error))?;
     Ok(())
 }
 
@@ -223,9 +251,9 @@ fn replace(
     target: &Path,
     meta: &std::fs::Metadata,
     contents: &[u8],
-) -> Result<(), CliError> {
+) -> Result<(), WriteError> {
     let file =
-        temporary(target, Some(mode(meta)), contents).map_err(|e| CliError::write(shown, &e))?;
+        temporary(target, Some(mode(meta)), contents).map_err(|e| WriteError::io(shown, &e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
@@ -234,7 +262,7 @@ fn replace(
         let _ = std::os::unix::fs::fchown(file.as_file(), Some(meta.uid()), Some(meta.gid()));
     }
     file.persist(target)
-        .map_err(|e| CliError::write(shown, &e.error))?;
+        .map_err(|e| WriteError::io(shown, &e.error))?;
     Ok(())
 }
 
@@ -247,7 +275,7 @@ fn in_place(
     target: &Path,
     meta: &std::fs::Metadata,
     contents: &[u8],
-) -> Result<(), CliError> {
+) -> Result<(), WriteError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true);
     #[cfg(unix)]
@@ -257,8 +285,8 @@ fn in_place(
     }
     let mut file = options
         .open(target)
-        .map_err(|e| CliError::write(shown, &e))?;
-    let opened = file.metadata().map_err(|e| CliError::write(shown, &e))?;
+        .map_err(|e| WriteError::io(shown, &e))?;
+    let opened = file.metadata().map_err(|e| WriteError::io(shown, &e))?;
     if FileId::of(&opened) != FileId::of(meta) {
         return Err(refused(
             shown,
@@ -276,7 +304,7 @@ fn in_place(
         }
         Ok(())
     })();
-    result.map_err(|e: std::io::Error| CliError::write(shown, &e))
+    result.map_err(|e: std::io::Error| WriteError::io(shown, &e))
 }
 
 #[cfg(unix)]

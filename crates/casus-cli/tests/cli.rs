@@ -66,3 +66,26 @@ fn the_path_limit_ends_with_a_diagnostic() {
         "10"
     ]));
 }
+
+/// One path is "1 path", not "1 paths".
+#[test]
+fn a_limit_of_one_path_is_singular() {
+    let output = casus()
+        .args([
+            "check",
+            "scenarios/ukraine-peace-framework.toml",
+            "--max-paths",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let all = format!("{stdout}{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("the scenario has more than 1 path to walk"),
+        "{all}"
+    );
+    assert!(!all.contains("1 paths"), "{all}");
+}

@@ -186,7 +186,8 @@ codes! {
     /// Ids (actors, facts, decisions, options, rules, outcomes, tests) are lowercase ASCII
     /// letters, digits and underscores, starting with a letter: `[a-z][a-z0-9_]*`. This keeps them
     /// usable in expressions and in every report format. `nature` (chance events) and `outcome`
-    /// (in tests) are reserved.
+    /// (in tests) are reserved, and so is the option `by` in a decision with analysts, whose
+    /// estimates are under `likelihood.by`.
     ///
     /// ```toml
     /// [actors]
@@ -396,6 +397,25 @@ codes! {
     ///
     /// Fix: tighten one rule's `when`, or give the rule that should win a higher `priority`.
     RuleConflict = ("E0405", "rule_conflict", Error, "two rules set one fact to different values");
+
+    /// A fact that rules `add` to cannot be summed exactly. `add` sums are fixed point: whole
+    /// numbers of 1e-9 within ±1e15, so that a sum never depends on the order rules fire in and
+    /// ten times `0.1` is exactly `1`. A default or an amount beyond ±1e15, a nonzero amount
+    /// with more than nine decimals, or a fact whose sum could leave the range (its default's
+    /// size plus the size of every amount added to it is more than 1e15) would be clamped or
+    /// rounded; casus refuses the file instead of computing with a different number.
+    ///
+    /// ```toml
+    /// [facts]
+    /// debt = { type = "number", default = 1e20 }   # beyond ±1e15
+    /// [rules.interest]
+    /// when = "default == 'yes'"
+    /// add = { debt = 0.0000000004 }               # finer than 1e-9
+    /// ```
+    ///
+    /// Fix: count in a unit that keeps the numbers in range, such as billions (`default = 1e11`)
+    /// or thousandths.
+    AddRange = ("E0406", "add_range", Error, "an `add` sum cannot be held exactly");
 
     /// A payoff names an actor that is not declared in `[actors]`.
     ///

@@ -130,6 +130,16 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// `1 path`, `2 paths`: a count and its noun, in the right number (`noun` takes an `s`).
+#[must_use]
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// "did you mean `x`?" for the closest candidate, if one is close enough to be a typo.
 pub fn did_you_mean<'a>(
     wrong: &str,

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod efg;
 pub mod expr;
+pub mod fixed;
 pub mod format;
 pub mod likelihood;
 pub mod limits;

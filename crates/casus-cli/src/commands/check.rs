@@ -111,10 +111,13 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
     Ok(if failed { Status::Findings } else { Status::Ok })
 }
 
-/// The levels `--allow`, `--warn` and `--deny` give. A lint named by several flags gets the
-/// strictest of them, whatever their order.
+/// The levels `--allow`, `--warn` and `--deny` give. A lint named twice at one level is fine;
+/// named at two levels (`--deny W0104 --allow W0104`) it is a usage error naming both flags,
+/// since no order of flags makes the intent clear.
 fn lint_levels(args: &CheckArgs) -> Result<casus_rules::LintLevels, CliError> {
     let mut levels: Vec<(Code, Level)> = Vec::new();
+    // The first flag that named each lint, as written, for the conflict message.
+    let mut named: Vec<(Code, String)> = Vec::new();
     let flags = [
         ("--allow", Level::Allow, &args.allow),
         ("--warn", Level::Warn, &args.warn),
@@ -137,9 +140,24 @@ fn lint_levels(args: &CheckArgs) -> Result<casus_rules::LintLevels, CliError> {
                     }
                 )));
             }
-            match levels.iter_mut().find(|(c, _)| *c == code) {
-                Some((_, l)) => *l = (*l).max(level),
-                None => levels.push((code, level)),
+            let written = format!("{flag} {}", casus_report::text::visible(name));
+            match levels.iter().find(|(c, _)| *c == code) {
+                Some((_, l)) if *l == level => {}
+                Some(_) => {
+                    let first = named
+                        .iter()
+                        .find(|(c, _)| *c == code)
+                        .map_or_else(String::new, |(_, w)| w.clone());
+                    return Err(CliError::Usage(format!(
+                        "`{first}` and `{written}` give lint {} (`{}`) two levels; name each lint once",
+                        code.as_str(),
+                        code.name()
+                    )));
+                }
+                None => {
+                    levels.push((code, level));
+                    named.push((code, written));
+                }
             }
         }
     }
@@ -203,7 +221,7 @@ mod tests {
     }
 
     #[test]
-    fn lint_flags_take_codes_or_names_and_the_strictest_wins() {
+    fn lint_flags_take_codes_or_names_and_conflicts_are_usage_errors() {
         assert_eq!(levels(&[]).unwrap(), []);
         assert_eq!(
             levels(&["--allow", "W0401", "--warn", "unused_input"]).unwrap(),
@@ -214,10 +232,26 @@ mod tests {
         );
         // `--deny warnings` is about the run, not a lint.
         assert_eq!(levels(&["--deny", "warnings"]).unwrap(), []);
+        // The same level twice, by code and by name, is no conflict.
         assert_eq!(
-            levels(&["--deny", "dead_rule", "--allow", "dead_rule"]).unwrap(),
+            levels(&["--deny", "dead_rule", "--deny", "W0401"]).unwrap(),
             [(Code::DeadRule, Level::Deny)]
         );
+        for (args, message) in [
+            (
+                ["--deny", "W0104", "--allow", "W0104"],
+                "`--allow W0104` and `--deny W0104` give lint W0104 (`unused_input`) two levels; name each lint once",
+            ),
+            (
+                ["--allow", "dead_rule", "--warn", "W0401"],
+                "`--allow dead_rule` and `--warn W0401` give lint W0401 (`dead_rule`) two levels; name each lint once",
+            ),
+        ] {
+            let Err(CliError::Usage(got)) = levels(&args) else {
+                panic!("{args:?} is a conflict")
+            };
+            assert_eq!(got, message);
+        }
     }
 
     #[test]

@@ -51,6 +51,10 @@ pub(crate) struct ExportArgs {
     /// Most nodes in the exported tree.
     #[arg(long, default_value_t = 1_000_000, value_name = "N")]
     pub(crate) max_nodes: usize,
+    /// Largest file written, in bytes. A SilverDecisions file writes every subtree out in
+    /// full, so a tree whose paths merge can still make an enormous file.
+    #[arg(long, default_value_t = 64 * 1024 * 1024, value_name = "BYTES")]
+    pub(crate) max_output_size: usize,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }
@@ -130,9 +134,34 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
                     )
                 })?,
             };
-            casus_report::silverdecisions::render(scenario, &game, actor)
+            let deadline = args.limits.eval().deadline;
+            match casus_report::silverdecisions::render_bounded(
+                scenario,
+                &game,
+                actor,
+                args.max_output_size,
+                deadline,
+            ) {
+                Ok(text) => text,
+                Err(refused) => return Ok(too_large(&source, &refused.to_string(), &refused)),
+            }
         }
     };
+    if text.len() > args.max_output_size {
+        let why = format!(
+            "the exported file would be {} bytes, more than the limit of {}",
+            text.len(),
+            args.max_output_size
+        );
+        return Ok(too_large(
+            &source,
+            &why,
+            &casus_report::silverdecisions::Refused::TooLarge {
+                limit: args.max_output_size,
+                nodes: game.nodes.len(),
+            },
+        ));
+    }
     match &args.output {
         Some(path) => write_file(path, text.as_bytes(), &Inputs::new(&[&args.file]))?,
         None => print(&text),
@@ -164,6 +193,24 @@ fn default_actor(game: &casus_rules::graphs::game_tree::Game) -> Option<usize> {
         Some(casus_rules::graphs::game_tree::NodeKind::Choice { actor, .. }) => Some(*actor),
         _ => game.players.first().copied(),
     }
+}
+
+/// An export refused for its size or time: an `E0003` naming the flag that raises the limit.
+fn too_large(
+    source: &SourceFile,
+    message: &str,
+    why: &casus_report::silverdecisions::Refused,
+) -> Status {
+    use casus_report::silverdecisions::Refused;
+    let help = match why {
+        Refused::TooLarge { .. } => {
+            "fix some decisions, export Gambit's `.efg` (one line per node), or raise the limit with `--max-output-size`"
+        }
+        Refused::Timeout => "raise the limit with `--timeout`",
+    };
+    let diagnostic =
+        casus_core::Diagnostic::new(casus_core::Code::LimitExceeded, message.to_owned()).help(help);
+    findings(source, &[diagnostic])
 }
 
 fn findings(source: &SourceFile, diagnostics: &[casus_core::Diagnostic]) -> Status {

@@ -62,6 +62,7 @@ pub fn check(scenario: &Scenario) -> Vec<Diagnostic> {
         decision_checks(scenario, decision, &mut diagnostics);
     }
     rule_targets(scenario, &names, &mut diagnostics);
+    add_ranges(scenario, &mut diagnostics);
     outcomes(scenario, &mut diagnostics);
     tests(scenario, &names, &mut diagnostics);
     variants::check(scenario, &names, &ambiguous, &mut diagnostics);
@@ -237,12 +238,12 @@ fn likelihood_table(
     if lo > 1.0 + EPSILON || hi < 1.0 - EPSILON {
         let (why, help) = if lo > 1.0 {
             (
-                format!("even at their lowest they add up to {:.0} %", lo * 100.0),
+                format!("even at their lowest they add up to {}", sum_percent(lo)),
                 "lower some of the estimates",
             )
         } else {
             (
-                format!("even at their highest they add up to {:.0} %", hi * 100.0),
+                format!("even at their highest they add up to {}", sum_percent(hi)),
                 "raise some of the estimates, or widen their ranges",
             )
         };
@@ -526,4 +527,137 @@ fn typed_value(
         .primary(value.span, format!("`{name}` is {}", ty.describe()))
         .help(value_help(ty, &value.value)),
     );
+}
+
+/// Every fact that rules `add` to must be summed exactly by the fixed-point model of
+/// [`crate::fixed`]: its default and every amount representable, and the largest sum any set
+/// of firing rules could make, `|default| + Σ |amount|`, within the range. Checked here, once,
+/// so no engine ever clamps or rounds.
+fn add_ranges(scenario: &Scenario, diagnostics: &mut Vec<Diagnostic>) {
+    use crate::fixed::{LIMIT, Unrepresentable, check};
+    use crate::model::FactKind;
+    // `1e20` and `4e-10` as an analyst writes them, not as twenty-one digits.
+    let format_number = |n: f64| {
+        if n != 0.0 && (n.abs() >= LIMIT || n.abs() < 1e-4) {
+            format!("{n:e}")
+        } else {
+            crate::model::format_number(n)
+        }
+    };
+    use crate::span::Spanned;
+    const HELP: &str = "`add` sums are exact to 1e-9 within ±1e15 (see docs/language.md): count in a unit that keeps the numbers in range, such as billions or thousandths";
+    // The amounts added to each fact, by name, in file order.
+    let mut added: std::collections::HashMap<&str, Vec<(&str, &Spanned<f64>)>> =
+        std::collections::HashMap::new();
+    for rule in &scenario.rules {
+        for c in &rule.add {
+            added
+                .entry(c.fact.name.as_str())
+                .or_default()
+                .push((rule.id.name.as_str(), &c.amount));
+        }
+    }
+    for fact in &scenario.facts {
+        let (FactKind::Derived { default, .. }, Some(amounts)) =
+            (&fact.kind, added.get(fact.id.name.as_str()))
+        else {
+            continue;
+        };
+        // A default that is not a number has its own error (E0402 or the type check).
+        let base = match default.value {
+            Value::Number(n) => n,
+            _ => continue,
+        };
+        let mut reported = false;
+        if let Err(why) = check(base) {
+            reported = true;
+            let (message, label) = match why {
+                Unrepresentable::OutOfRange => (
+                    format!(
+                        "the default of `{}`, `{}`, is beyond what `add` sums hold",
+                        fact.id.name,
+                        format_number(base)
+                    ),
+                    "beyond ±1e15",
+                ),
+                Unrepresentable::TooFine => (
+                    format!(
+                        "the default of `{}`, `{}`, is finer than `add` sums resolve",
+                        fact.id.name,
+                        format_number(base)
+                    ),
+                    "more than nine decimals",
+                ),
+            };
+            diagnostics.push(
+                Diagnostic::new(Code::AddRange, message)
+                    .primary(default.span, label)
+                    .help(HELP),
+            );
+        }
+        for (rule, amount) in amounts {
+            let Err(why) = check(amount.value) else {
+                continue;
+            };
+            reported = true;
+            let (what, label) = match why {
+                Unrepresentable::OutOfRange => ("more than `add` sums hold", "beyond ±1e15"),
+                Unrepresentable::TooFine => {
+                    ("finer than `add` sums resolve", "more than nine decimals")
+                }
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::AddRange,
+                    format!(
+                        "rule `{rule}` adds `{}` to `{}`, {what}",
+                        format_number(amount.value),
+                        fact.id.name
+                    ),
+                )
+                .primary(amount.span, label)
+                .help(HELP),
+            );
+        }
+        if reported {
+            continue;
+        }
+        let bound = amounts
+            .iter()
+            .fold(base.abs(), |sum, (_, a)| sum + a.value.abs());
+        if bound > LIMIT {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::AddRange,
+                    format!(
+                        "the sum of `{}` could reach {}, beyond what `add` sums hold",
+                        fact.id.name,
+                        format_number(bound)
+                    ),
+                )
+                .primary(
+                    fact.id.span,
+                    format!(
+                        "{} {} to it; at most ±1e15 is held",
+                        crate::diagnostic::plural(amounts.len() as u64, "rule"),
+                        if amounts.len() == 1 { "adds" } else { "add" }
+                    ),
+                )
+                .help(HELP),
+            );
+        }
+    }
+}
+
+/// A sum of likelihoods as a percentage, with as many decimals as it takes not to look like
+/// 100 % when it is not (three times 33.33 % is 99.99 %, not "100 %"); at most six.
+fn sum_percent(sum: f64) -> String {
+    let p = sum * 100.0;
+    for decimals in 0..=6 {
+        let shown = format!("{p:.decimals$}");
+        if shown.parse::<f64>().is_ok_and(|v| v != 100.0) {
+            return format!("{shown} %");
+        }
+    }
+    format!("{p} %")
 }

@@ -46,7 +46,9 @@ pub(super) fn type_name(value: &DeValue<'_>) -> &'static str {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) | DeValue::Float(_) => "a number",
         DeValue::Boolean(_) => "true or false",
-        DeValue::Datetime(_) => "a date",
+        DeValue::Datetime(d) if d.time.is_none() => "a date",
+        DeValue::Datetime(d) if d.date.is_none() => "a time of day",
+        DeValue::Datetime(_) => "a date with a time of day",
         DeValue::Array(_) => "a list",
         DeValue::Table(_) => "a table",
     }
@@ -241,11 +243,16 @@ impl<'s> Reader<'s> {
     pub(super) fn number(&mut self, value: &Val<'_>, what: &str) -> Option<f64> {
         match number_of(value.get_ref()) {
             Some(Ok(n)) => Some(n),
-            Some(Err(())) => {
+            Some(Err(bad)) => {
+                let shown = self.text.get(value.span()).unwrap_or("").to_owned();
+                let help = match bad {
+                    BadNumber::NotFinite => "write an ordinary number such as `2` or `-1.5`",
+                    BadNumber::OutOfRange => OUT_OF_RANGE_HELP,
+                };
                 self.invalid_value(
-                    (span_of(value), "not a finite number"),
-                    format!("{what} must be a finite number"),
-                    "write an ordinary number such as `2` or `-1.5`".to_owned(),
+                    (span_of(value), bad.label()),
+                    bad.message(what, &shown),
+                    help.to_owned(),
                 );
                 None
             }
@@ -510,8 +517,13 @@ impl<'s> Reader<'s> {
                 "a probability lies between 0 and 1",
                 LIKELIHOOD_FORMS.to_owned(),
             ),
-            Some(Err(())) => (
+            Some(Err(BadNumber::NotFinite)) => (
                 format!("{what} is not a finite number"),
+                "a probability lies between 0 and 1",
+                LIKELIHOOD_FORMS.to_owned(),
+            ),
+            Some(Err(BadNumber::OutOfRange)) => (
+                format!("{what} is `{shown}`, outside 0 to 1"),
                 "a probability lies between 0 and 1",
                 LIKELIHOOD_FORMS.to_owned(),
             ),
@@ -585,18 +597,60 @@ pub(super) fn is_misspelt(table: &DeTable<'_>, key: &str, allowed: &[&str]) -> b
     })
 }
 
-/// `Some(Ok(n))` for a finite TOML number, `Some(Err(()))` for inf/nan or an out-of-range
-/// integer, `None` for anything that is not a number.
-fn number_of(value: &DeValue<'_>) -> Option<Result<f64, ()>> {
-    let parsed = match value {
-        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
-            .map(|n| n as f64)
-            .ok(),
-        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-        _ => return None,
-    };
-    Some(parsed.filter(|n| n.is_finite()).ok_or(()))
+/// Why a TOML number is not a usable value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BadNumber {
+    /// `inf` or `nan`.
+    NotFinite,
+    /// An integer beyond 64 bits, or a float beyond ±1.8e308: too large to hold, which is not
+    /// the same mistake as writing `inf`.
+    OutOfRange,
 }
+
+impl BadNumber {
+    /// The label under the value.
+    fn label(self) -> &'static str {
+        match self {
+            BadNumber::NotFinite => "not a finite number",
+            BadNumber::OutOfRange => "out of range",
+        }
+    }
+
+    /// "must be …" or "is …", completing `{what} `.
+    fn message(self, what: &str, shown: &str) -> String {
+        match self {
+            BadNumber::NotFinite => format!("{what} must be a finite number"),
+            BadNumber::OutOfRange => format!("{what} is `{shown}`, which is too large to hold"),
+        }
+    }
+}
+
+/// `Some(Ok(n))` for a finite TOML number, `Some(Err(_))` for inf/nan or a number too large
+/// to hold, `None` for anything that is not a number.
+fn number_of(value: &DeValue<'_>) -> Option<Result<f64, BadNumber>> {
+    match value {
+        DeValue::Integer(i) => Some(
+            i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                .map(|n| n as f64)
+                .map_err(|_| BadNumber::OutOfRange),
+        ),
+        DeValue::Float(f) => {
+            let text = f.as_str().replace('_', "");
+            let lower = text.to_ascii_lowercase();
+            if lower.contains("inf") || lower.contains("nan") {
+                return Some(Err(BadNumber::NotFinite));
+            }
+            Some(match text.parse::<f64>() {
+                Ok(n) if n.is_finite() => Ok(n),
+                _ => Err(BadNumber::OutOfRange),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The help for a number too large to hold.
+const OUT_OF_RANGE_HELP: &str = "integers hold up to 9223372036854775807 and other numbers up to about 1.8e308; write a smaller number";
 
 /// Whether `name` is `[a-z][a-z0-9_]*`.
 pub(super) fn is_valid_id(name: &str) -> bool {

@@ -179,21 +179,16 @@ fn meta(r: &mut Reader<'_>, table: &DeTable<'_>, span: Span) -> Meta {
         ..Meta::default()
     };
     let mut title = None;
+    // A title of the wrong type has had its own error: it is not missing as well.
+    let mut title_given = false;
     for (key, value) in entries(table) {
         match key.get_ref().as_ref() {
-            "title" => title = r.string(value, "the title"),
+            "title" => {
+                title_given = true;
+                title = r.string(value, "the title");
+            }
             "summary" => opt_string(r, &mut meta.summary, value, "the summary"),
-            "as_of" => match value.get_ref() {
-                DeValue::Datetime(date) if date.date.is_some() && date.time.is_none() => {
-                    meta.as_of = Some(date.to_string())
-                }
-                _ => r.wrong_type(
-                    value,
-                    "`as_of`",
-                    "a date",
-                    "a TOML date such as `2025-04-18` (no quotes)",
-                ),
-            },
+            "as_of" => meta.as_of = date(r, value, "`as_of`"),
             "sources" => meta.sources = r.strings(value, "`sources`"),
             "tags" => meta.tags = r.strings(value, "`tags`"),
             "max_estimate_age_days" => {
@@ -211,6 +206,7 @@ fn meta(r: &mut Reader<'_>, table: &DeTable<'_>, span: Span) -> Meta {
     }
     match title {
         Some(t) => meta.title = t,
+        None if title_given => {}
         None => r.missing_key(
             Some((table, META)),
             span,
@@ -555,6 +551,22 @@ fn decision(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Decision> 
         return None;
     };
     if !estimates.is_empty() {
+        // `likelihood.by` holds the analysts: an option `by` could not be given a likelihood in
+        // the plain table beside them, and would read as an analyst table everywhere else.
+        if let Some(by) = options.iter().find(|o| o.name == "by") {
+            r.report(
+                Diagnostic::new(
+                    Code::InvalidId,
+                    format!("`by` cannot be an option of {what}, which has analysts"),
+                )
+                .primary(by.span, "a reserved option name here")
+                .secondary(
+                    estimates[0].analyst.span,
+                    "analysts' estimates are under `likelihood.by`",
+                )
+                .help("rename the option, such as `by_others`"),
+            );
+        }
         // A plain table beside the analysts' is one more estimate in the pool.
         if let Some(own) = likelihood.take().filter(|t| !t.entries.is_empty()) {
             estimates.insert(
@@ -671,6 +683,19 @@ fn date(r: &mut Reader<'_>, value: &Val<'_>, what: &str) -> Option<String> {
     match value.get_ref() {
         DeValue::Datetime(date) if date.date.is_some() && date.time.is_none() => {
             Some(date.to_string())
+        }
+        // A date-time is a date with more: say which date to write instead.
+        DeValue::Datetime(datetime) if datetime.date.is_some() => {
+            let day = datetime.date.map(|d| d.to_string()).unwrap_or_default();
+            r.report(
+                Diagnostic::new(
+                    Code::WrongType,
+                    format!("{what} must be a date, not a date with a time of day"),
+                )
+                .primary(span_of(value), "a date-time")
+                .help(format!("write the date alone: `{day}`")),
+            );
+            None
         }
         _ => {
             r.wrong_type(

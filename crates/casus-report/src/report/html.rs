@@ -295,8 +295,9 @@ fn paths(out: &mut String, model: &ReportModel) {
     if !model.paths.complete {
         let _ = writeln!(
             out,
-            "<p class=\"warn\">The scenario has more than {} paths: the lists below come from the first {} in file order and may miss more likely ones.</p>",
-            model.paths.walked, model.paths.walked
+            "<p class=\"warn\">The scenario has more than {}: the lists below come from the first {} in file order and may miss more likely ones.</p>",
+            casus_core::diagnostic::plural(model.paths.walked, "path"),
+            model.paths.walked
         );
     }
     for paths in &model.paths.outcomes {

@@ -290,8 +290,9 @@ pub(crate) fn render(model: &ReportModel) -> String {
     if !model.paths.complete {
         let _ = writeln!(
             out,
-            "**The scenario has more than {} paths: the lists below come from the first {} in file order and may miss more likely ones.**\n",
-            model.paths.walked, model.paths.walked
+            "**The scenario has more than {}: the lists below come from the first {} in file order and may miss more likely ones.**\n",
+            casus_core::diagnostic::plural(model.paths.walked, "path"),
+            model.paths.walked
         );
     }
     for paths in &model.paths.outcomes {

@@ -419,9 +419,9 @@ fn read_derived(program: &Program) -> Vec<bool> {
         .collect()
 }
 
-/// The same fixed-point scale as the search, so sums of `add` amounts compare exactly.
+/// The same fixed point as the search, so sums of `add` amounts compare exactly.
 fn fixed(x: f64) -> i128 {
-    (x.clamp(-1e15, 1e15) * 1e9).round() as i128
+    crate::search::demand::fixed(x)
 }
 
 #[cfg(test)]

@@ -106,12 +106,13 @@ pub(crate) enum FactKey {
 }
 
 /// Fixed-point scale for `add` sums: exact and independent of the order rules fire in, so
-/// reordering rules can never change a sum in the last bit.
-pub(crate) const SCALE: f64 = 1e9;
+/// reordering rules can never change a sum in the last bit. The number model is
+/// [`casus_core::fixed`], shared by every engine; the checker refuses what it cannot hold.
+pub(crate) const SCALE: f64 = casus_core::fixed::SCALE;
 
 /// `x` in fixed point.
 pub(crate) fn fixed(x: f64) -> i128 {
-    (x.clamp(-1e15, 1e15) * SCALE).round() as i128
+    casus_core::fixed::to_fixed(x)
 }
 
 impl Demand {
@@ -557,16 +558,14 @@ pub(crate) fn settle_from_scratch(
     let derived = &program.derived[f];
     let firing = writers.iter().copied().filter(|&r| fired[r]);
     if derived.summed {
-        let mut total = derived.default.num().unwrap_or(0.0);
+        // In fixed point, as the search sums: ten times 0.1 is 1 here too.
+        let mut total = fixed(derived.default.num().unwrap_or(0.0));
         for r in firing {
-            total += program.rules[r]
-                .adds
-                .iter()
-                .filter(|(t, _)| *t == f)
-                .map(|(_, a)| a)
-                .sum::<f64>();
+            for &(_, a) in program.rules[r].adds.iter().filter(|(t, _)| *t == f) {
+                total += fixed(a);
+            }
         }
-        Val::Num(total)
+        Val::Num(casus_core::fixed::from_fixed(total))
     } else {
         let mut best: Option<(i64, Val)> = None;
         for r in firing {

@@ -58,7 +58,7 @@ impl Path<'_> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WalkError {
     /// More paths than the limit.
-    #[error("the scenario has more than {0} paths")]
+    #[error("the scenario has more than {}", casus_core::diagnostic::plural(*.0, "path"))]
     TooManyPaths(u64),
 }
 

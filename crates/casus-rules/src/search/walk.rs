@@ -886,7 +886,7 @@ impl<'a> Search<'a> {
         self.unshared = 0;
         if total > self.limits.max_paths && self.stopped.is_none() {
             self.stopped = Some(
-                Diagnostic::new(DiagCode::LimitExceeded, format!("the scenario has more than {} paths to walk", self.limits.max_paths))
+                Diagnostic::new(DiagCode::LimitExceeded, format!("the scenario has more than {} to walk", casus_core::diagnostic::plural(self.limits.max_paths, "path")))
                     .help("fix more decisions with `--given`, split the scenario, or raise the limit with `--max-paths`"),
             );
             self.shared.cancel.store(true, Ordering::Relaxed);

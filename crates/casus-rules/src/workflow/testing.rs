@@ -580,8 +580,8 @@ const TIMEOUT: &str = "the test ran out of time; raise the limit with `--timeout
 fn walk_error(error: WalkError, limits: &EvalLimits) -> String {
     match error {
         WalkError::TooManyPaths(_) => format!(
-            "more than {} paths are consistent with the test's `given`; fix more decisions in `given`, or raise the limit with `--max-paths`",
-            limits.max_paths
+            "the test's `given` is consistent with more than {}; fix more decisions in `given`, or raise the limit with `--max-paths`",
+            casus_core::diagnostic::plural(limits.max_paths, "path")
         ),
     }
 }
