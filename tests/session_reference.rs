@@ -288,11 +288,26 @@ proptest! {
     fn ranges_agree_with_sweeping_each_band(generated in generate::rich(), ask in ask()) {
         let plan = Plan { ranges: true, ..Plan::forecast() };
         compare(&generated, &ask, &plan, |analysed, reference, _, context| {
-            let ranges = &analysed.sensitivity.as_ref().unwrap().ranges;
-            let expected = reference.ranges().unwrap();
-            prop_assert_eq!(ranges.len(), expected.len());
-            for (o, (got, want)) in ranges.iter().zip(&expected).enumerate() {
+            let sensitivity = analysed.sensitivity.as_ref().unwrap();
+            let (expected, tornado) = reference.ranges().unwrap();
+            prop_assert_eq!(sensitivity.ranges.len(), expected.len());
+            for (o, (got, want)) in sensitivity.ranges.iter().zip(&expected).enumerate() {
                 prop_assert!(close(got.0, want.0) && close(got.1, want.1), "outcome {o}: {got:?} vs {want:?}\n{context}");
+            }
+            // The tornado lists every decision and outcome a band moves, largest swing first.
+            for row in &sensitivity.tornado {
+                let want = tornado.get(&(row.decision, row.outcome));
+                prop_assert!(want.is_some(), "{row:?} is not swept by the reference\n{context}");
+                let &(low, high) = want.unwrap();
+                prop_assert!(close(row.low, low) && close(row.high, high), "{row:?} vs {low} {high}\n{context}");
+            }
+            for (&(decision, outcome), &(low, high)) in &tornado {
+                if high - low > TOLERANCE {
+                    prop_assert!(sensitivity.tornado.iter().any(|r| r.decision == decision && r.outcome == outcome), "d{decision} moves outcome {outcome} by {}\n{context}", high - low);
+                }
+            }
+            for pair in sensitivity.tornado.windows(2) {
+                prop_assert!(pair[0].swing() >= pair[1].swing() - TOLERANCE);
             }
             Ok(())
         })?;
@@ -316,10 +331,11 @@ proptest! {
                     }
                     Assumption::Rule(r) => RefAssumption::Rule(r),
                 };
-                let want = expected.iter().find(|(k, _)| *k == key);
+                let want = expected.iter().find(|(k, _, _)| *k == key);
                 prop_assert!(want.is_some(), "{:?} is not ranked by the reference\n{}", key, context);
-                let want = want.unwrap().1;
-                prop_assert!(close(entry.distance, want), "{key:?}: {} vs {want}\n{context}", entry.distance);
+                let &(_, distance, largest) = want.unwrap();
+                prop_assert!(close(entry.distance, distance), "{key:?}: {} vs {distance}\n{context}", entry.distance);
+                prop_assert!(close(entry.largest_move.1.abs(), largest), "{key:?}: largest move {:?} vs {largest}\n{context}", entry.largest_move);
             }
             Ok(())
         })?;
@@ -340,6 +356,11 @@ proptest! {
                         prop_assert!(want.is_some(), "{}", context);
                         let want = &want.unwrap().1;
                         prop_assert_eq!(disagreement.forecasts.len(), want.len());
+                        for (o, moved) in disagreement.moves.iter().enumerate() {
+                            let column = want.iter().flatten().map(|f| f[o]);
+                            let spread = column.clone().fold(f64::NEG_INFINITY, f64::max) - column.fold(f64::INFINITY, f64::min);
+                            prop_assert!(close(*moved, spread.max(0.0)), "outcome {o} moves {moved} vs {spread}\n{context}");
+                        }
                         for (got, want) in disagreement.forecasts.iter().zip(want) {
                             match (got, want) {
                                 (Some(got), Some(want)) => prop_assert!(all_close(got, want), "analyst forecast {got:?} vs {want:?}\n{context}"),
@@ -373,4 +394,138 @@ proptest! {
             Ok(())
         })?;
     }
+}
+
+/// The scenario of a fixture of `crates/casus-rules/tests/fixtures/session/`, whose headers
+/// compute the numbers by hand.
+fn hand_computed(name: &str) -> Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/casus-rules/tests/fixtures/session")
+        .join(name);
+    let text = std::fs::read_to_string(path).unwrap();
+    let session = Session::open_text(name, &text, Options::default());
+    assert!(!session.has_errors(), "{:#?}", session.diagnostics());
+    session.scenario().unwrap().clone()
+}
+
+fn decision(scenario: &Scenario, name: &str) -> usize {
+    scenario
+        .decisions
+        .iter()
+        .position(|d| d.id.name == name)
+        .unwrap()
+}
+
+fn signpost(scenario: &Scenario, name: &str) -> usize {
+    scenario
+        .signposts
+        .iter()
+        .position(|s| s.id.name == name)
+        .unwrap()
+}
+
+/// The value of information of the reference's only chance event, for the only actor.
+fn only_evpi(reference: &Reference<'_>) -> RefInfo {
+    let values = reference.information();
+    assert_eq!(values.len(), 1);
+    values[0].1.clone()
+}
+
+#[test]
+fn the_reference_reproduces_the_hand_computed_value_of_information() {
+    let scenario = hand_computed("umbrella-in-force.toml");
+    let plain = Reference::new(&scenario, &[]);
+    assert!(close(plain.solve().unwrap().value[0], 1.5));
+    let RefInfo::Value(v) = only_evpi(&plain) else {
+        panic!("{:?}", only_evpi(&plain))
+    };
+    assert!(close(v[0], 0.75), "{v:?}");
+    let dry = [("season", Value::Symbol("dry".to_owned()))];
+    let given = Reference::new(&scenario, &dry);
+    let RefInfo::Value(v) = only_evpi(&given) else {
+        panic!("{:?}", only_evpi(&given))
+    };
+    assert!(close(v[0], 1.5), "{v:?}");
+    let variant = reference::apply_variant(&scenario, 0);
+    let RefInfo::Value(v) = only_evpi(&Reference::new(&variant, &[])) else {
+        panic!("the variant's value is defined")
+    };
+    assert!(close(v[0], 1.5), "{v:?}");
+    let mut forced = vec![None; scenario.decisions.len()];
+    forced[decision(&scenario, "carry")] = Some(0);
+    let carried = Reference::new(&scenario, &[]).given(forced.clone());
+    let RefInfo::Value(v) = only_evpi(&carried) else {
+        panic!("{:?}", only_evpi(&carried))
+    };
+    assert!(close(v[0], 0.0), "{v:?}");
+    forced[decision(&scenario, "carry")] = None;
+    forced[decision(&scenario, "weather")] = Some(0);
+    let known = Reference::new(&scenario, &[]).given(forced);
+    assert_eq!(only_evpi(&known), RefInfo::Given);
+}
+
+#[test]
+fn the_reference_reproduces_the_hand_computed_strategy_under_evidence() {
+    let scenario = hand_computed("evidence-below.toml");
+    let prior = Reference::new(&scenario, &[]);
+    assert!(close(prior.solve().unwrap().value[0], 0.5));
+    let seen = prior
+        .clone()
+        .observing(&[signpost(&scenario, "loud_report")]);
+    let solved = seen.solve().unwrap();
+    assert!(close(solved.value[0], 0.74), "{:?}", solved.value);
+    assert!(close(seen.forecast().unwrap()[0], 0.74));
+    assert!(close(solved.line[0].values[0], 0.74), "{:?}", solved.line);
+    assert!(
+        close(solved.line[1].values[0], 3.6 / 3.7),
+        "{:?}",
+        solved.line
+    );
+    let mut forced = vec![None; scenario.decisions.len()];
+    forced[decision(&scenario, "report")] = Some(0);
+    let given = prior.given(forced);
+    assert!(close(given.solve().unwrap().value[0], 0.9));
+    assert!(close(given.forecast().unwrap()[0], 0.9));
+}
+
+#[test]
+fn the_reference_reproduces_the_hand_computed_pooled_ranges_and_analysts() {
+    let scenario = hand_computed("pooled.toml");
+    let reference = Reference::new(&scenario, &[]);
+    assert!(close(reference.forecast().unwrap()[0], 0.4));
+    let (lo, hi) = reference.ranges().unwrap().0[0];
+    assert!(close(lo, 0.25) && close(hi, 4.0 / 7.0), "{lo} {hi}");
+    let analysts = reference.analysts();
+    let forecasts: Vec<f64> = analysts[0]
+        .1
+        .iter()
+        .map(|f| f.as_ref().unwrap()[0])
+        .collect();
+    assert!(all_close(&forecasts, &[0.2, 0.3, 0.7]), "{forecasts:?}");
+    let rigged = Reference::new(&scenario, &[("rigged", Value::Bool(true))]);
+    for f in &rigged.analysts()[0].1 {
+        assert!(close(f.as_ref().unwrap()[0], 1.0), "{f:?}");
+    }
+}
+
+#[test]
+fn the_reference_reproduces_the_hand_computed_ranking() {
+    let scenario = hand_computed("two-events.toml");
+    let mut forced = vec![None; scenario.decisions.len()];
+    forced[decision(&scenario, "d")] = Some(0);
+    let ranked = Reference::new(&scenario, &[])
+        .given(forced)
+        .ranking()
+        .unwrap();
+    assert!(
+        !ranked
+            .iter()
+            .any(|(a, _, _)| *a == RefAssumption::Likelihood(0)),
+        "{ranked:?}"
+    );
+    let (_, distance, _) = ranked
+        .iter()
+        .find(|(a, _, _)| *a == RefAssumption::Likelihood(1))
+        .unwrap();
+    assert!(close(*distance, 0.6), "{ranked:?}");
 }

@@ -116,6 +116,12 @@ fn eval(expr: &Expr, env: &Env) -> RVal {
 /// `likelihood_if`.
 pub(crate) type TableKey = (usize, Option<usize>);
 
+/// The lowest and highest probability an outcome takes.
+pub(crate) type Band = (f64, f64);
+
+/// Per decision and outcome: the band of the outcome when only that decision's tables move.
+pub(crate) type Tornado = BTreeMap<(usize, usize), Band>;
+
 /// One step of the line of play.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RefStep {
@@ -729,10 +735,13 @@ impl<'a> Reference<'a> {
     }
 
     /// One-way ranges: each end of each band with width, the other options at their point
-    /// estimates, renormalised, the forecast recomputed; the envelope with the point.
-    pub(crate) fn ranges(&self) -> Option<Vec<(f64, f64)>> {
+    /// estimates, renormalised, the forecast recomputed; the envelope with the point. Per
+    /// outcome over all sweeps, and per decision and outcome over that decision's sweeps (the
+    /// tornado).
+    pub(crate) fn ranges(&self) -> Option<(Vec<Band>, Tornado)> {
         let point = self.forecast()?;
-        let mut ranges: Vec<(f64, f64)> = point.iter().map(|&p| (p, p)).collect();
+        let mut ranges: Vec<Band> = point.iter().map(|&p| (p, p)).collect();
+        let mut tornado = BTreeMap::new();
         for d in 0..self.scenario.decisions.len() {
             if !self.judged(d) {
                 continue;
@@ -752,28 +761,31 @@ impl<'a> Reference<'a> {
                         let forecast = swept
                             .forecast()
                             .expect("a consistent path after sweeping a band");
-                        for (r, p) in ranges.iter_mut().zip(forecast) {
+                        for (outcome, p) in forecast.into_iter().enumerate() {
+                            let r = &mut ranges[outcome];
                             *r = (r.0.min(p), r.1.max(p));
+                            let t = tornado
+                                .entry((d, outcome))
+                                .or_insert((point[outcome], point[outcome]));
+                            *t = (t.0.min(p), t.1.max(p));
                         }
                     }
                 }
             }
         }
-        Some(ranges)
+        Some((ranges, tornado))
     }
 
     /// The assumption ranking: each judged decision that is not given with every table
     /// reversed to `(1 − p)/(k − 1)`, each rule dropped; the total variation distance from the
     /// forecast.
-    pub(crate) fn ranking(&self) -> Option<Vec<(RefAssumption, f64)>> {
+    /// Each entry: the assumption, the distance and the largest absolute move of one
+    /// outcome's probability (0 when no path is left).
+    pub(crate) fn ranking(&self) -> Option<Vec<(RefAssumption, f64, f64)>> {
         let point = self.forecast()?;
         let distance = |other: &[f64]| {
-            point
-                .iter()
-                .zip(other)
-                .map(|(a, b)| (a - b).abs())
-                .sum::<f64>()
-                / 2.0
+            let moves = point.iter().zip(other).map(|(a, b)| (a - b).abs());
+            (moves.clone().sum::<f64>() / 2.0, moves.fold(0.0, f64::max))
         };
         let mut out = Vec::new();
         for (d, decision) in self.scenario.decisions.iter().enumerate() {
@@ -797,7 +809,8 @@ impl<'a> Reference<'a> {
                 .with_tables(&tables)
                 .forecast()
                 .expect("a consistent path with the likelihoods reversed");
-            out.push((RefAssumption::Likelihood(d), distance(&moved)));
+            let (distance, largest) = distance(&moved);
+            out.push((RefAssumption::Likelihood(d), distance, largest));
         }
         for r in 0..self.scenario.rules.len() {
             let mut without = self.scenario.clone();
@@ -805,7 +818,8 @@ impl<'a> Reference<'a> {
             // Without the rule no path may be consistent any more: the forecast cannot be
             // compared, and the rule counts as load-bearing beyond measure.
             let moved = self.on(&without).forecast();
-            out.push((RefAssumption::Rule(r), moved.map_or(1.0, |m| distance(&m))));
+            let (distance, largest) = moved.map_or((1.0, 0.0), |m| distance(&m));
+            out.push((RefAssumption::Rule(r), distance, largest));
         }
         Some(out)
     }
