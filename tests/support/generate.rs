@@ -74,6 +74,11 @@ pub(crate) struct Extras {
     /// Per decision with likelihoods: the analysts' weights and forms (at least two), written
     /// under `likelihood.by.ANALYST` in place of the plain table.
     pub(crate) analysts: Vec<Option<Vec<Estimate>>>,
+    /// Per decision: the form of its `likelihood_if` tables (exact when absent, and for a
+    /// decision without likelihoods, which has no bands).
+    pub(crate) conditional_forms: Vec<u8>,
+    /// Per decision: a further `likelihood_if` table after the first (condition, weights).
+    pub(crate) more_conditional: Vec<Option<(Cond, Vec<u8>)>>,
 }
 
 /// One analyst's estimate: weights and form, as for a plain table.
@@ -278,31 +283,60 @@ pub(crate) fn rich() -> impl Strategy<Value = GenScenario> {
             ),
             n,
         );
+        let conditional_forms = proptest::collection::vec(0u8..4, n);
+        let more_conditional: Vec<_> = (0..n)
+            .map(|level| {
+                proptest::option::weighted(
+                    0.3,
+                    (
+                        cond(level, 3, n_derived, 1),
+                        proptest::collection::vec(1u8..10, 3),
+                    ),
+                )
+            })
+            .collect();
         (
             Just(generated),
             proptest::collection::vec(variant, 0..=2),
             proptest::collection::vec(signpost, 0..=3),
             analysts,
             proptest::bool::weighted(0.75),
+            (conditional_forms, more_conditional),
         )
-            .prop_map(|(mut generated, variants, signposts, analysts, guess)| {
-                if guess {
-                    guessing_game(&mut generated);
-                }
-                // Analysts only for decisions with likelihoods: an actor's decision without
-                // them is uniform by convention.
-                let analysts = analysts
-                    .into_iter()
-                    .zip(&generated.decisions)
-                    .map(|(a, d)| a.filter(|_| d.weights.is_some()))
-                    .collect();
-                generated.extras = Extras {
+            .prop_map(
+                |(
+                    mut generated,
                     variants,
                     signposts,
                     analysts,
-                };
-                generated
-            })
+                    guess,
+                    (conditional_forms, more_conditional),
+                )| {
+                    if guess {
+                        guessing_game(&mut generated);
+                    }
+                    // Analysts only for decisions with likelihoods: an actor's decision without
+                    // them is uniform by convention.
+                    let analysts = analysts
+                        .into_iter()
+                        .zip(&generated.decisions)
+                        .map(|(a, d)| a.filter(|_| d.weights.is_some()))
+                        .collect();
+                    let conditional_forms = conditional_forms
+                        .into_iter()
+                        .zip(&generated.decisions)
+                        .map(|(f, d)| if d.weights.is_some() { f } else { 0 })
+                        .collect();
+                    generated.extras = Extras {
+                        variants,
+                        signposts,
+                        analysts,
+                        conditional_forms,
+                        more_conditional,
+                    };
+                    generated
+                },
+            )
     })
 }
 
@@ -416,13 +450,16 @@ impl GenScenario {
                     self.likelihoods(decision.options, w, decision.form)
                 ));
             }
-            if let Some((c, w)) = &decision.conditional {
+            let form = self.extras.conditional_forms.get(d).copied().unwrap_or(0);
+            let more = self.extras.more_conditional.get(d).and_then(Option::as_ref);
+            for (c, w) in decision.conditional.iter().chain(more) {
                 out.push_str(&format!(
                     "[[decisions.d{d}.likelihood_if]]\nwhen = \"{}\"\n",
                     self.cond(c)
                 ));
-                for (i, p) in exact(&w[..decision.options]).iter().enumerate() {
-                    out.push_str(&format!("{} = {p}\n", OPTIONS[i]));
+                for entry in entries(decision.options, w, form) {
+                    out.push_str(&entry);
+                    out.push('\n');
                 }
             }
             for (k, (w, form)) in analysts.into_iter().flatten().enumerate() {

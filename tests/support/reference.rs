@@ -598,7 +598,8 @@ impl<'a> Reference<'a> {
             for child in &children {
                 let w = weigh(child) / total;
                 values[child.0] = w;
-                if likely.is_none_or(|(_, b)| w > b) {
+                // Options equally likely up to rounding go to the first in file order.
+                if likely.is_none_or(|(_, b)| w > b + 1e-9) {
                     likely = Some((child.0, w));
                 }
                 for (a, x) in value.iter_mut().zip(&child.2.value) {
