@@ -5,7 +5,8 @@
 //! Every analysis a run computes is compared with the reference's own computation on the same
 //! composed model: the forecast (and the forecast before observing), the strategy's payoffs and
 //! its line of play, value of information, one-way ranges, the assumption ranking, the
-//! per-analyst forecasts and the watch-list. (The reference can also redraw each sample of
+//! per-analyst forecasts, the watch-list and the variants side by side. The reference itself
+//! is checked against the hand-computed session fixtures. (The reference can also redraw each sample of
 //! probabilistic sensitivity, `Reference::samples`; the session disagrees with it when an
 //! observed likelihood ratio is about a decision without likelihoods, so that comparison waits
 //! for the fix.)
@@ -393,6 +394,61 @@ proptest! {
             }
             Ok(())
         })?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    /// `--all-variants`: the base and every variant side by side, each under the what-if's
+    /// given values and observed signposts.
+    #[test]
+    fn variants_side_by_side_agree_with_the_reference(generated in generate::rich(), ask in ask()) {
+        let text = generated.to_toml(None);
+        let session = Session::open_text("generated.toml", &text, Options::default());
+        prop_assert!(!session.has_errors(), "{:#?}", session.diagnostics());
+        let base = session.scenario().unwrap();
+        let resolved = Resolved::of(base, &ask);
+        let context = format!("{resolved:?}\n{text}");
+        let columns = match session.compare_variants(&resolved.what_if(base), &Budget::unlimited()) {
+            Ok(columns) => columns,
+            Err(SessionError::Usage { .. }) => {
+                prop_assert!(base.variants.is_empty());
+                return Ok(());
+            }
+            Err(SessionError::Findings(d)) => {
+                // The base itself has no consistent path.
+                prop_assert!(d.iter().any(|d| d.code == Code::NoConsistentPath), "{d:?}\n{context}");
+                let scenario = base.clone();
+                let reference = Reference::new(&scenario, &resolved.overrides())
+                    .given(resolved.forced(scenario.decisions.len()))
+                    .observing(&resolved.observe);
+                prop_assert!(reference.forecast().is_none(), "{context}");
+                return Ok(());
+            }
+            Err(e) => return Err(TestCaseError::fail(format!("{e:?}\n{context}"))),
+        };
+        prop_assert_eq!(columns.len(), base.variants.len() + 1);
+        for (i, column) in columns.iter().enumerate() {
+            let variant = i.checked_sub(1);
+            prop_assert_eq!(column.variant, variant);
+            let scenario = match variant {
+                Some(v) => reference::apply_variant(base, v),
+                None => base.clone(),
+            };
+            let reference = Reference::new(&scenario, &resolved.overrides())
+                .given(resolved.forced(scenario.decisions.len()))
+                .observing(&resolved.observe);
+            match (&column.result, reference.forecast()) {
+                (Ok(result), Some(forecast)) => {
+                    prop_assert!(all_close(&result.probabilities, &forecast), "v{:?}: {:?} vs {forecast:?}\n{context}", variant, result.probabilities);
+                    let solved = reference.solve().unwrap();
+                    prop_assert!(all_close(&result.payoffs, &solved.value), "v{:?}: {:?} vs {:?}\n{context}", variant, result.payoffs, solved.value);
+                }
+                (Err(_), None) => {}
+                (got, want) => return Err(TestCaseError::fail(format!("v{variant:?}: {got:?} vs {want:?}\n{context}"))),
+            }
+        }
     }
 }
 
