@@ -4,12 +4,13 @@
 //!
 //! Every analysis a run computes is compared with the reference's own computation on the same
 //! composed model: the forecast (and the forecast before observing), the strategy's payoffs and
-//! its line of play, value of information, one-way ranges, the assumption ranking, the
-//! per-analyst forecasts, the watch-list and the variants side by side. The reference itself
-//! is checked against the hand-computed session fixtures. (The reference can also redraw each sample of
-//! probabilistic sensitivity, `Reference::samples`; the session disagrees with it when an
-//! observed likelihood ratio is about a decision without likelihoods, so that comparison waits
-//! for the fix.)
+//! its line of play, value of information, one-way ranges and the tornado, the assumption
+//! ranking, the per-analyst forecasts, the watch-list and the variants side by side. The
+//! reference itself is checked against the hand-computed session fixtures.
+//!
+//! The reference can also redraw each sample of probabilistic sensitivity
+//! (`Reference::sample`); the session disagrees with it when an observed likelihood ratio is
+//! about a decision without likelihoods, so that comparison waits for the engine's fix.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
