@@ -6,8 +6,16 @@
 )]
 
 #[path = "support/generate.rs"]
+#[expect(
+    dead_code,
+    reason = "shared test support: the session's parts of the generator are for tests/session_reference.rs"
+)]
 mod generate;
 #[path = "support/reference.rs"]
+#[expect(
+    dead_code,
+    reason = "shared test support: the session's analyses of the reference are for tests/session_reference.rs"
+)]
 mod reference;
 
 use std::ops::ControlFlow;

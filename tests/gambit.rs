@@ -17,6 +17,10 @@
 )]
 
 #[path = "support/generate.rs"]
+#[expect(
+    dead_code,
+    reason = "shared test support: the session's parts of the generator are for tests/session_reference.rs"
+)]
 mod generate;
 
 use std::path::{Path, PathBuf};

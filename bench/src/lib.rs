@@ -12,7 +12,8 @@ pub mod stages;
 
 #[expect(
     clippy::expect_used,
-    reason = "the reference evaluator is test code, shared with tests/engine.rs"
+    dead_code,
+    reason = "the reference evaluator is test code, shared with tests/engine.rs; the benches use only its forecast and strategy"
 )]
 #[path = "../../tests/support/reference.rs"]
 mod reference;
