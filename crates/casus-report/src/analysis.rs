@@ -9,7 +9,7 @@ use casus_rules::analyses::ranking::{Assumption, Ranked};
 use casus_rules::analyses::sampling::Sampling;
 use casus_rules::analyses::signposts::Effect;
 use casus_rules::analyses::variants::{Column, Disagreement};
-use casus_rules::analyses::voi::InformationValue;
+use casus_rules::analyses::voi::{InformationValue, Undefined};
 
 use crate::text::{clip, pad, payoff, percent};
 
@@ -87,10 +87,16 @@ pub fn render_information(scenario: &Scenario, values: &[InformationValue]) -> S
                 let _ = writeln!(out, "  {name}  {}", cells.join("  "));
             }
             None => {
-                let _ = writeln!(
-                    out,
-                    "  {name}  not defined: its guard or likelihoods depend on earlier decisions"
-                );
+                let why = match value.undefined {
+                    Some(Undefined::Given) => "given: there is nothing left to learn",
+                    Some(Undefined::NeverTaken) => {
+                        "not defined: no path consistent with what is given takes it"
+                    }
+                    Some(Undefined::DependsOnDecisions) | None => {
+                        "not defined: its guard or likelihoods depend on earlier decisions"
+                    }
+                };
+                let _ = writeln!(out, "  {name}  {why}");
             }
         }
     }

@@ -180,13 +180,15 @@ pub struct SamplingOut {
     pub line_changes: usize,
 }
 
-/// One outcome's spread over the samples.
+/// One outcome's distribution across samples (the same shape in `casus report`'s JSON).
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct SpreadOut {
     /// The outcome's id.
-    pub id: String,
-    /// Mean probability.
+    pub outcome: String,
+    /// Its probability under the point estimates.
+    pub probability: f64,
+    /// Mean over the samples.
     pub mean: f64,
     /// 5th percentile.
     pub p5: f64,
@@ -474,7 +476,13 @@ impl EvalOutput {
                     .outcomes
                     .iter()
                     .map(|o| SpreadOut {
-                        id: scenario.outcomes[o.outcome].id.name.clone(),
+                        outcome: scenario.outcomes[o.outcome].id.name.clone(),
+                        probability: round(
+                            evaluation
+                                .outcomes
+                                .get(o.outcome)
+                                .map_or(0.0, |r| r.probability),
+                        ),
                         mean: round(o.mean),
                         p5: round(o.p5),
                         p50: round(o.p50),

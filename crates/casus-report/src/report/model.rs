@@ -1327,23 +1327,8 @@ pub struct SamplingInfo {
     pub line_changes: usize,
 }
 
-/// One outcome's distribution across samples.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct SpreadInfo {
-    /// The outcome's id.
-    pub outcome: String,
-    /// Its probability under the point estimates.
-    pub probability: f64,
-    /// Mean over the samples.
-    pub mean: f64,
-    /// 5th percentile.
-    pub p5: f64,
-    /// Median.
-    pub p50: f64,
-    /// 95th percentile.
-    pub p95: f64,
-}
+/// One outcome's distribution across samples: the same shape in `casus eval`'s JSON.
+pub use crate::output::eval::SpreadOut as SpreadInfo;
 
 fn sampling(
     scenario: &Scenario,

@@ -117,15 +117,24 @@ pub fn sample_observed(
                             draw_tables(program, seed, i as u64).into_iter().enumerate()
                         {
                             let decision = &program.decisions[d];
-                            let (own, conditional) = drawn.unwrap_or_else(|| {
-                                let tables = decision.conditional.iter().map(|(_, t)| t.clone());
-                                (decision.probabilities.clone(), tables.collect())
-                            });
-                            tables.push(own);
-                            tables.extend(conditional);
-                        }
-                        for (table, at) in tables.iter_mut().zip(&tree.tables) {
-                            apply(ratios, at.decision, table);
+                            match drawn {
+                                // A drawn table gets the observed ratios, as the program's
+                                // point estimates did.
+                                Some((mut own, mut conditional)) => {
+                                    apply(ratios, d, &mut own);
+                                    for table in &mut conditional {
+                                        apply(ratios, d, table);
+                                    }
+                                    tables.push(own);
+                                    tables.extend(conditional);
+                                }
+                                // A table not drawn is the program's, which has them already.
+                                None => {
+                                    tables.push(decision.probabilities.clone());
+                                    tables
+                                        .extend(decision.conditional.iter().map(|(_, t)| t.clone()));
+                                }
+                            }
                         }
                         let solved = tree.solve(&tables, scratch);
                         Ok((solved.probabilities, solved.line != base_line))
@@ -137,7 +146,12 @@ pub fn sample_observed(
             .into_par_iter()
             .map(|i| {
                 let mut drawn = draw(program, seed, i as u64);
+                // Decisions without likelihoods are not drawn: their tables are the program's,
+                // which carry the ratios already.
                 for (d, decision) in drawn.decisions.iter_mut().enumerate() {
+                    if decision.uniform {
+                        continue;
+                    }
                     apply(ratios, d, &mut decision.probabilities);
                     for (_, table) in &mut decision.conditional {
                         apply(ratios, d, table);

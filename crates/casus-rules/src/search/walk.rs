@@ -1178,9 +1178,10 @@ impl<'a> Search<'a> {
                 scale(&mut me.dist, 1.0 / weight);
                 if self.conditioned {
                     // The line of play shows nature's probabilities at this point, which
-                    // under evidence are the posteriors: the weights, normalised.
-                    for v in values.iter_mut().take(n_options).filter(|v| v.is_finite()) {
-                        *v /= weight;
+                    // under evidence are the posteriors: the weights, normalised; an option
+                    // with no consistent path has posterior 0.
+                    for v in values.iter_mut().take(n_options) {
+                        *v = if v.is_finite() { *v / weight } else { 0.0 };
                     }
                 }
             } else if flat > 0.0 {
