@@ -587,7 +587,7 @@ fn the_reference_reproduces_the_hand_computed_ranking() {
     assert!(close(*distance, 0.6), "{ranked:?}");
 }
 
-// The two tests below fail on the engine as of this branch; see the session proptests' report.
+// Regressions: the first proptest suite found both of these in the engine.
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
@@ -646,7 +646,7 @@ proptest! {
 
 /// Computed by hand: `pick` has no likelihoods, so each option is 1/3; seeing `seen` (ratio 2
 /// on alpha) makes them 2/4, 1/4, 1/4, and `not_gamma` 3/4. No band has width, so every
-/// sample's forecast is the point forecast, 3/4 (the engine draws 5/6: the ratio twice).
+/// sample's forecast is the point forecast, 3/4 (the engine once drew 5/6: the ratio twice).
 #[test]
 fn sampling_applies_an_observed_ratio_once_to_a_decision_without_likelihoods() {
     let text = "[scenario]\ntitle = \"ratio\"\n[actors]\na0 = \"A\"\n\
@@ -671,7 +671,7 @@ fn sampling_applies_an_observed_ratio_once_to_a_decision_without_likelihoods() {
 }
 
 /// Computed by hand: with `d0 = beta` given, alpha has no consistent path; its posterior on
-/// the line of play is 0 (the engine reports NaN).
+/// the line of play is 0 (the engine once reported NaN).
 #[test]
 fn a_given_chance_event_shows_zero_for_the_options_it_rules_out() {
     let text = "[scenario]\ntitle = \"given\"\n[actors]\na0 = \"A\"\n\
