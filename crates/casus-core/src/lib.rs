@@ -12,6 +12,7 @@ pub mod efg;
 pub mod expr;
 pub mod fixed;
 pub mod format;
+pub mod layout;
 pub mod likelihood;
 pub mod limits;
 pub mod load;

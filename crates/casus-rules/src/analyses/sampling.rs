@@ -131,8 +131,9 @@ pub fn sample_observed(
                                 // A table not drawn is the program's, which has them already.
                                 None => {
                                     tables.push(decision.probabilities.clone());
-                                    tables
-                                        .extend(decision.conditional.iter().map(|(_, t)| t.clone()));
+                                    tables.extend(
+                                        decision.conditional.iter().map(|(_, t)| t.clone()),
+                                    );
                                 }
                             }
                         }

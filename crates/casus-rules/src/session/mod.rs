@@ -7,6 +7,33 @@
 //! model under one [`Budget`]. The CLI, reports, a language server or a Python binding all go
 //! through here and receive plain data; none of them composes a model by hand.
 //!
+//! ```
+//! use casus_rules::session::{Budget, Options, Plan, Session, WhatIf};
+//!
+//! let text = r#"
+//! [scenario]
+//! title = "Does Moscow accept?"
+//! [actors]
+//! russia = "Russia"
+//! [decisions.answer]
+//! actor = "russia"
+//! options = ["accept", "refuse"]
+//! likelihood = { accept = 0.25, refuse = 0.75 }
+//! [outcomes.deal]
+//! when = "answer == 'accept'"
+//! payoff = { russia = 1 }
+//! [outcomes.no_deal]
+//! payoff = { russia = 2 }
+//! "#;
+//! let session = Session::open_text("talks.toml", text, Options::default());
+//! assert!(!session.has_errors());
+//! let model = session.model(&WhatIf::none()).unwrap();
+//! let analysed = session.run(&model, &Plan::full(), &Budget::unlimited()).unwrap();
+//! assert_eq!(analysed.forecast(), [0.25, 0.75]);
+//! // Russia's payoffs favour refusing: the strategy ends in `no_deal`.
+//! assert_eq!(analysed.evaluation.strategy.outcome, Some(1));
+//! ```
+//!
 //! The search recurses once per decision. So that library callers need no special stack,
 //! every engine call runs on the session's own thread pool, whose threads have
 //! [`STACK_BYTES`] of stack (see [`Session::install`]).
