@@ -11,13 +11,13 @@
     reason = "test helpers outside #[test] functions unwrap fixtures that must load"
 )]
 
-#[path = "support/generate.rs"]
+#[path = "../crates/casus-rules/tests/support/generate.rs"]
 #[expect(
     dead_code,
     reason = "shared test support: the session's parts of the generator are for tests/session_reference.rs"
 )]
 mod generate;
-#[path = "support/reference.rs"]
+#[path = "../crates/casus-rules/tests/support/reference.rs"]
 #[expect(
     dead_code,
     clippy::expect_used,

@@ -16,7 +16,7 @@
     reason = "test helpers outside #[test] functions unwrap fixture reads and fail loudly on games casus must handle"
 )]
 
-#[path = "support/generate.rs"]
+#[path = "../crates/casus-rules/tests/support/generate.rs"]
 #[expect(
     dead_code,
     reason = "shared test support: the session's parts of the generator are for tests/session_reference.rs"

@@ -15,7 +15,7 @@ pub mod stages;
     dead_code,
     reason = "the reference evaluator is test code, shared with tests/engine.rs; the benches use only its forecast and strategy"
 )]
-#[path = "../../tests/support/reference.rs"]
+#[path = "../../crates/casus-rules/tests/support/reference.rs"]
 mod reference;
 
 use casus_core::model::Scenario;

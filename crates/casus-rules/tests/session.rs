@@ -5,6 +5,13 @@
     reason = "test helpers outside #[test] functions fail the test by panicking"
 )]
 
+#[path = "support/fixtures.rs"]
+#[allow(
+    dead_code,
+    reason = "each test file uses the part of the shared loader it needs"
+)]
+mod fixtures;
+
 use std::path::Path;
 
 use casus_core::Code;
@@ -14,13 +21,7 @@ use casus_rules::session::{Analysed, Budget, Model, Options, Plan, Session, Sess
 
 /// Opens a fixture of `tests/fixtures/session/` as a session, asserting it checks.
 fn open(name: &str) -> Session {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/session")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let session = Session::open_text(name, &text, Options::default());
-    assert!(!session.has_errors(), "{:#?}", session.diagnostics());
-    session
+    fixtures::session(&format!("crates/casus-rules/tests/fixtures/session/{name}"))
 }
 
 fn what_if(variant: Option<&str>, given: &[(&str, &str)], observe: &[&str]) -> WhatIf {

@@ -17,6 +17,12 @@
     reason = "test helpers fail loudly on generated files that do not load"
 )]
 
+#[path = "support/fixtures.rs"]
+#[allow(
+    dead_code,
+    reason = "each test file uses the part of the shared loader it needs"
+)]
+mod fixtures;
 #[path = "support/generate.rs"]
 mod generate;
 #[path = "support/reference.rs"]
@@ -456,13 +462,10 @@ proptest! {
 /// The scenario of a fixture of `crates/casus-rules/tests/fixtures/session/`, whose headers
 /// compute the numbers by hand.
 fn hand_computed(name: &str) -> Scenario {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("crates/casus-rules/tests/fixtures/session")
-        .join(name);
-    let text = std::fs::read_to_string(path).unwrap();
-    let session = Session::open_text(name, &text, Options::default());
-    assert!(!session.has_errors(), "{:#?}", session.diagnostics());
-    session.scenario().unwrap().clone()
+    fixtures::session(&format!("crates/casus-rules/tests/fixtures/session/{name}"))
+        .scenario()
+        .unwrap()
+        .clone()
 }
 
 fn decision(scenario: &Scenario, name: &str) -> usize {

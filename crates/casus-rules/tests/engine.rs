@@ -5,6 +5,12 @@
     reason = "test helpers fail loudly on fixtures that do not load"
 )]
 
+#[path = "support/fixtures.rs"]
+#[allow(
+    dead_code,
+    reason = "each test file uses the part of the shared loader it needs"
+)]
+mod fixtures;
 #[path = "support/generate.rs"]
 #[expect(
     dead_code,
@@ -46,11 +52,10 @@ fn load(name: &str, text: &str) -> (Scenario, Program, Evaluation) {
 }
 
 fn fixture(name: &str) -> (Scenario, Program, Evaluation) {
-    let path = format!(
-        "{}/tests/fixtures/eval/{name}.toml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    load(name, &std::fs::read_to_string(path).unwrap())
+    load(
+        name,
+        &fixtures::text(&format!("tests/fixtures/eval/{name}.toml")),
+    )
 }
 
 fn probability(scenario: &Scenario, evaluation: &Evaluation, outcome: &str) -> f64 {
@@ -94,11 +99,10 @@ fn given(scenario: &Scenario, pairs: &[(&str, &str)]) -> (Program, Given) {
 
 #[test]
 fn design_example_matches_the_independent_computation() {
-    let path = format!(
-        "{}/tests/fixtures/valid/design-example.toml",
-        env!("CARGO_MANIFEST_DIR")
+    let (s, _, e) = load(
+        "design",
+        &fixtures::text("tests/fixtures/valid/design-example.toml"),
     );
-    let (s, _, e) = load("design", &std::fs::read_to_string(path).unwrap());
     // Computed independently of casus (the fixture's header).
     assert_eq!(e.paths, 25);
     for (id, p) in [

@@ -5,6 +5,13 @@
     reason = "test helpers fail loudly on fixtures that do not load"
 )]
 
+#[path = "support/fixtures.rs"]
+#[allow(
+    dead_code,
+    reason = "each test file uses the part of the shared loader it needs"
+)]
+mod fixtures;
+
 use casus_core::SourceFile;
 use casus_core::limits::Limits;
 use casus_core::model::Scenario;
@@ -12,11 +19,7 @@ use casus_rules::session::Model;
 use casus_rules::{EvalLimits, Program, check_source};
 
 fn fixture(name: &str) -> (Scenario, Program) {
-    let path = format!(
-        "{}/tests/fixtures/analysis/{name}.toml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = fixtures::text(&format!("tests/fixtures/analysis/{name}.toml"));
     let checked = check_source(
         &SourceFile::new(name, text),
         &Limits::default(),
@@ -151,11 +154,7 @@ fn assumptions_are_ranked_by_how_far_the_forecast_moves() {
 
 #[test]
 fn dropping_a_rule_is_measured_against_the_forecast() {
-    let path = format!(
-        "{}/tests/fixtures/eval/coin-and-choice.toml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = fixtures::text("tests/fixtures/eval/coin-and-choice.toml");
     let checked = check_source(
         &SourceFile::new("coin", text),
         &Limits::default(),
