@@ -32,7 +32,7 @@ pub struct ReferenceAnswer {
     pub paths: usize,
 }
 
-/// Evaluates `scenario` with the naive reference evaluator of `tests/support/reference.rs`:
+/// Evaluates `scenario` with the naive reference evaluator of `crates/casus-rules/tests/support/reference.rs`:
 /// path by path, string-keyed environments, fixed-point rule iteration. It shares no
 /// evaluation code with the engine; the benches compare against it.
 pub fn reference_answer(scenario: &Scenario) -> ReferenceAnswer {
