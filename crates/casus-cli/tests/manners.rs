@@ -311,3 +311,50 @@ fn export_infers_the_format_and_shows_no_odd_placeholder() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `eval` and `explain` answer about one scenario: a folder is refused, exit 2, with a file to
+/// name instead — not "is a directory".
+#[test]
+fn eval_on_a_folder_names_a_file_to_evaluate() {
+    for command in ["eval", "explain"] {
+        let (code, stdout, stderr) = run(casus().args([command, "scenarios"]));
+        assert_eq!(code, 2, "{command}: {stdout}{stderr}");
+        assert!(stderr.contains("`scenarios` is a folder"), "{stderr}");
+        assert!(
+            stderr.contains("such as `scenarios/ceasefire-compliance.toml`"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("is a directory"), "{stderr}");
+    }
+}
+
+/// `--observe` takes names separated by spaces (in one argument) or commas, as its help says;
+/// `--given` suggests the option meant.
+#[test]
+fn observe_splits_on_spaces_and_given_suggests_options() {
+    let (code, stdout, stderr) = run(casus().args([
+        "eval",
+        "scenarios/ukraine-peace-framework.toml",
+        "--observe",
+        "energy_strikes_pause envoy_returns_to_moscow",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let seen: Vec<&str> = json["observed"]["signposts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert_eq!(seen, ["energy_strikes_pause", "envoy_returns_to_moscow"]);
+    let (code, _, stderr) = run(casus().args([
+        "eval",
+        "scenarios/ukraine-peace-framework.toml",
+        "--given",
+        "russia_answer=acept",
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `accept`?"), "{stderr}");
+}

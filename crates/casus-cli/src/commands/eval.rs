@@ -129,10 +129,29 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
 }
 
 /// Reads and opens the file as a session; `None` when it has errors, which are printed.
+///
+/// A folder is refused with the files it holds: `eval` and `explain` answer about one model,
+/// and a folder of them has no single answer.
 pub(crate) fn open(
     file: &std::path::Path,
     limits: &LimitArgs,
 ) -> Result<Option<Session>, CliError> {
+    if file.is_dir() {
+        let files = input::collect_lenient(std::slice::from_ref(&file.to_path_buf()))?;
+        let names: Vec<String> = files.iter().map(|f| input::shown(f)).collect();
+        let which = match names.as_slice() {
+            [] => "it holds no scenario file".to_owned(),
+            [one] => format!("name its one scenario: `{one}`"),
+            [first, ..] => format!(
+                "name one of its {} scenarios, such as `{first}` (`casus report` and `casus test` take folders)",
+                names.len()
+            ),
+        };
+        return Err(CliError::Usage(format!(
+            "`{}` is a folder; this command evaluates one scenario file: {which}",
+            input::shown(file)
+        )));
+    }
     let core = limits.core();
     let (source, decode_error) = input::read(file, &core)?;
     if let Some(d) = decode_error {
