@@ -284,8 +284,9 @@ fn coverage_report_and_minimum() {
     assert_eq!(above.status.code(), Some(0));
 }
 
-/// JUnit's `time` is measured: each test suite has the seconds its file took and the whole
-/// run their sum; `CASUS_TEST_TIME=fixed` (set by the snapshot tests) makes them zero.
+/// JUnit's `time` is measured: each test case has the seconds it took, each test suite the
+/// seconds its file took and the whole run their sum; `CASUS_TEST_TIME=fixed` (set by the
+/// snapshot tests) makes them zero.
 #[test]
 fn junit_times_are_measured_unless_fixed() {
     let times = |fixed: bool| -> Vec<f64> {
@@ -306,9 +307,21 @@ fn junit_times_are_measured_unless_fixed() {
         doc.descendants()
             .filter(|n| n.has_tag_name("testsuites") || n.has_tag_name("testsuite"))
             .map(|n| n.attribute("time").unwrap().parse::<f64>().unwrap())
+            .chain(std::iter::once(
+                doc.descendants()
+                    .filter(|n| n.has_tag_name("testcase"))
+                    .map(|n| n.attribute("time").unwrap().parse::<f64>().unwrap())
+                    .sum::<f64>(),
+            ))
             .collect()
     };
-    let measured = times(false);
+    let mut measured = times(false);
+    // The last entry is the sum of the test cases' times: each case runs inside its suite.
+    let cases = measured.pop().unwrap();
+    assert!(
+        cases > 0.0 && cases <= measured[0] + 0.003,
+        "{cases} {measured:?}"
+    );
     assert_eq!(measured.len(), 6, "the run and its five files");
     let (total, suites) = (measured[0], &measured[1..]);
     // Evaluating a scenario takes some time; the total is the sum (rounded to milliseconds).

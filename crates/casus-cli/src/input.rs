@@ -218,10 +218,15 @@ pub(crate) const FIXED_TIME_VAR: &str = "CASUS_TEST_TIME";
 
 /// The time since `started`, or zero under `CASUS_TEST_TIME=fixed`.
 pub(crate) fn elapsed(started: std::time::Instant) -> std::time::Duration {
+    fixed_or(started.elapsed())
+}
+
+/// `measured`, or zero when `CASUS_TEST_TIME=fixed` asks for reproducible output.
+pub(crate) fn fixed_or(measured: std::time::Duration) -> std::time::Duration {
     if std::env::var_os(FIXED_TIME_VAR).is_some_and(|v| v == "fixed") {
         std::time::Duration::ZERO
     } else {
-        started.elapsed()
+        measured
     }
 }
 

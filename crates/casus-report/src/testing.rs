@@ -492,8 +492,9 @@ pub fn render_junit(files: &[FileTests<'_>]) -> String {
                     let line = file.source.line_col(test.span.start).line;
                     let _ = write!(
                         cases,
-                        "    <testcase classname=\"{name}\" name=\"{}\" file=\"{name}\" line=\"{line}\"",
-                        xml(&test.id.name)
+                        "    <testcase classname=\"{name}\" name=\"{}\" file=\"{name}\" line=\"{line}\" time=\"{:.3}\"",
+                        xml(&test.id.name),
+                        r.elapsed.as_secs_f64()
                     );
                     if r.passed() {
                         cases.push_str("/>\n");

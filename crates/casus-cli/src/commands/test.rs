@@ -97,6 +97,10 @@ pub(crate) fn run(args: &TestArgs) -> Result<Status, CliError> {
             Some(s) => (s.tests(&budget).unwrap_or_default(), None),
             None => (Vec::new(), None),
         };
+        let mut results = results;
+        for r in &mut results {
+            r.elapsed = input::fixed_or(r.elapsed);
+        }
         ran.push(Ran {
             source,
             scenario,

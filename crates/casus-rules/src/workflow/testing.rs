@@ -72,6 +72,10 @@ pub struct TestResult {
     pub paths: u64,
     /// Why it failed, in the order the expectations are written; empty when it passed.
     pub failures: Vec<Failure>,
+    /// How long the test took to run (JUnit's `time`); not part of what a test found, so
+    /// machine outputs that must be reproducible leave it out.
+    #[serde(skip)]
+    pub elapsed: std::time::Duration,
 }
 
 impl TestResult {
@@ -265,9 +269,14 @@ impl<'a> Runner<'a> {
             .tests
             .iter()
             .enumerate()
-            .map(|(index, test)| match &test.variant {
-                Some(variant) => self.run_variant(index, test, &variant.name),
-                None => self.run_one(index, test, base.as_ref().ok()),
+            .map(|(index, test)| {
+                let started = std::time::Instant::now();
+                let mut result = match &test.variant {
+                    Some(variant) => self.run_variant(index, test, &variant.name),
+                    None => self.run_one(index, test, base.as_ref().ok()),
+                };
+                result.elapsed = started.elapsed();
+                result
             })
             .collect();
         let coverage = self.coverage.then(|| match &base {
@@ -283,6 +292,7 @@ impl<'a> Runner<'a> {
             status: TestStatus::Passed,
             paths: 0,
             failures: Vec::new(),
+            elapsed: std::time::Duration::ZERO,
         };
         let fail = |mut result: TestResult, message: String| {
             result.status = TestStatus::Failed;
@@ -392,6 +402,7 @@ impl<'a> Runner<'a> {
                 failures: vec![Failure::Error {
                     message: format!("`{variant}` is not a variant of this scenario"),
                 }],
+                elapsed: std::time::Duration::ZERO,
             },
         }
     }
