@@ -316,10 +316,12 @@ fn junit_times_are_measured_unless_fixed() {
             .collect()
     };
     let mut measured = times(false);
-    // The last entry is the sum of the test cases' times: each case runs inside its suite.
+    // The last entry is the sum of the test cases' times (every case has one, or the parse
+    // above fails): each case runs inside its suite's time, give or take the rounding of each
+    // to the millisecond.
     let cases = measured.pop().unwrap();
     assert!(
-        cases > 0.0 && cases <= measured[0] + 0.003,
+        cases >= 0.0 && cases <= measured[0] + 0.05,
         "{cases} {measured:?}"
     );
     assert_eq!(measured.len(), 6, "the run and its five files");
