@@ -358,3 +358,18 @@ fn observe_splits_on_spaces_and_given_suggests_options() {
     assert_eq!(code, 2);
     assert!(stderr.contains("did you mean `accept`?"), "{stderr}");
 }
+
+/// `-q` silences `report`'s note about what it wrote; without it the note is there.
+#[test]
+fn quiet_silences_the_report_note() {
+    let out = repo().join("target").join("manners-reports");
+    let _ = std::fs::remove_dir_all(&out);
+    let dir = out.to_str().unwrap();
+    let (code, _, loud) = run(casus().args(["report", "scenarios", "-o", dir]));
+    assert_eq!(code, 0, "{loud}");
+    assert!(loud.contains("wrote 5 reports"), "{loud}");
+    let (code, _, quiet) = run(casus().args(["-q", "report", "scenarios", "-o", dir]));
+    assert_eq!(code, 0, "{quiet}");
+    assert_eq!(quiet, "");
+    std::fs::remove_dir_all(&out).unwrap();
+}

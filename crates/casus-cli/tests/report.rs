@@ -226,6 +226,8 @@ fn check_fails_on_a_report_whose_scenario_is_gone_and_on_a_scenario_without_a_re
     )
     .unwrap();
     std::fs::write(dir.join("scenarios/second.toml"), EXAMPLE).unwrap();
+    // A README beside the reports is no report, so no orphan.
+    std::fs::write(dir.join("reports/README.md"), "# Reports\n").unwrap();
     for folder in ["scenarios", "reports"] {
         let out = casus(&["report", "--check", folder], &dir);
         assert_eq!(out.status.code(), Some(1));

@@ -171,7 +171,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<Status, CliError> {
         written += 1;
     }
     let folder = input::shown(&reports_dir);
-    eprint(&format!(
+    input::note(&format!(
         "wrote {written} report{} to `{folder}`\n",
         if written == 1 { "" } else { "s" }
     ));
@@ -381,7 +381,9 @@ fn list_reports_in(
     let rules_suffix = format!(".rules.{extension}");
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
+        // Hidden files, and a folder's own README, are not reports of any scenario.
+        let stem = name.split('.').next().unwrap_or_default();
+        if name.starts_with('.') || stem.eq_ignore_ascii_case("readme") {
             continue;
         }
         let Ok(kind) = entry.file_type() else {
