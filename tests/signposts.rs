@@ -13,7 +13,9 @@ use casus_core::SourceFile;
 use casus_core::limits::Limits;
 use casus_core::model::Scenario;
 use casus_report::diagnostics::render_human;
-use casus_rules::analyses::signposts::{evaluate_observed, observe, resolve, watch_list};
+use casus_rules::analyses::signposts::{resolve, watch_list};
+use casus_rules::search::given::Fixed;
+use casus_rules::session::Model;
 use casus_rules::{EvalLimits, Evaluation, Given, Program, check_source};
 
 fn fixture(relative: &str) -> (Scenario, Program) {
@@ -32,14 +34,14 @@ fn fixture(relative: &str) -> (Scenario, Program) {
 
 fn observed(scenario: &Scenario, ids: &[&str]) -> Evaluation {
     let signposts = resolve(scenario, ids).unwrap();
-    let observation = observe(
+    Model::compose(
         scenario,
-        &[],
-        &Given::none(scenario.decisions.len()),
-        &signposts,
+        None,
+        Fixed::none(scenario.decisions.len()),
+        signposts,
     )
-    .unwrap();
-    evaluate_observed(&observation, &EvalLimits::default()).unwrap()
+    .and_then(|m| m.evaluate(&EvalLimits::default()))
+    .unwrap()
 }
 
 fn probabilities(evaluation: &Evaluation) -> Vec<f64> {
@@ -153,17 +155,9 @@ fn sampling_keeps_the_observed_ratios() {
     // Every likelihood is an exact number, so every sample draws the point estimates: the
     // spread collapses onto the conditioned forecast, ratios and ruled-out paths included.
     let signposts = resolve(&scenario, &["energy_pause", "more_meetings"]).unwrap();
-    let observation = observe(&scenario, &[], &Given::none(2), &signposts).unwrap();
-    let ratios = casus_rules::analyses::signposts::ratios(&observation.scenario, &signposts);
-    let sampling = casus_rules::analyses::sampling::sample_observed(
-        &observation.scenario,
-        &observation.program,
-        &observation.given,
-        &EvalLimits::default(),
-        (20, 3),
-        &ratios,
-    )
-    .unwrap();
+    let model = Model::compose(&scenario, None, Fixed::none(2), signposts).unwrap();
+    let sampling =
+        casus_rules::analyses::sampling::sample(&model, &EvalLimits::default(), (20, 3)).unwrap();
     let expected = [0.2 / 0.86, 0.0, 0.66 / 0.86];
     for (spread, e) in sampling.outcomes.iter().zip(expected) {
         assert!((spread.mean - e).abs() < 1e-12, "{sampling:?}");
@@ -188,8 +182,9 @@ fn a_condition_no_path_meets_is_reported() {
     }
     scenario.signposts.push(contrary);
     let signposts = resolve(&scenario, &["more_meetings", "walked_away"]).unwrap();
-    let observation = observe(&scenario, &[], &Given::none(2), &signposts).unwrap();
-    let errors = evaluate_observed(&observation, &EvalLimits::default()).unwrap_err();
+    let errors = Model::compose(&scenario, None, Fixed::none(2), signposts)
+        .and_then(|m| m.evaluate(&EvalLimits::default()))
+        .unwrap_err();
     assert_eq!(
         errors[0].message,
         "no path is consistent with the observed signposts and given values"

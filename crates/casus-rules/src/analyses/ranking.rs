@@ -46,15 +46,7 @@ pub fn rank_assumptions(
     let mut ranked = Vec::new();
     for decision in program.decisions.iter().filter(|d| !d.uniform) {
         let k = decision.options.len();
-        if k < 2
-            || model
-                .given
-                .decisions
-                .get(decision.index)
-                .copied()
-                .flatten()
-                .is_some()
-        {
+        if k < 2 || model.is_given(decision.index) {
             continue;
         }
         if limits.expired() {

@@ -3,11 +3,13 @@
 //! A signpost is evidence in one of two forms:
 //! - a **likelihood ratio** per option of one decision: seeing the signpost is `r(o)` times as
 //!   likely when option `o` is taken. Observing it multiplies that decision's probabilities in
-//!   the [`Program`] (base and conditional tables) by the ratios, *without* renormalising, so a
+//!   the program (base and conditional tables) by the ratios, *without* renormalising, so a
 //!   path's mass becomes `P(path) · r(option on the path)` (a path that skips the decision keeps
 //!   ratio 1). The search's forecast divides by the total mass at the end, which is exactly
-//!   Bayes' rule: `P(path | seen) = P(path) · r / Σ P · r`. The strategy renormalises at each
-//!   chance node, so nature's averages there become posteriors too.
+//!   Bayes' rule: `P(path | seen) = P(path) · r / Σ P · r`. The strategy weighs each chance
+//!   option by its probability times the consistent mass below it, so nature's averages there
+//!   become posteriors too. [`crate::session::Model`] keeps the ratios apart from the tables
+//!   and applies them to every program an analysis evaluates.
 //! - a **condition** that holds at the end of every path consistent with the observation.
 //!   Observing it rules out the paths where it is false, exactly as a given decision rules out
 //!   the paths that skip it: they count as 0 paths, for the forecast and the strategy alike.
@@ -18,20 +20,18 @@
 
 use casus_core::Diagnostic;
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
-use casus_core::model::{Evidence, Ident, Outcome, Scenario, Value, list};
+use casus_core::model::{Evidence, Ident, Outcome, Scenario, list};
 
-use crate::compile::program::Program;
-use crate::search::result::Evaluation;
-use crate::search::walk::{EvalLimits, Given, evaluate};
+use crate::search::walk::{EvalLimits, Given};
 
-/// A scenario and program that condition on observed signposts.
+/// A scenario that conditions on observed signposts: the model's scenario and given values,
+/// before compiling (see [`crate::session::Model`], which compiles it once and applies the
+/// likelihood ratios to every program an analysis evaluates).
 #[derive(Clone, Debug)]
 pub struct Observation {
     /// The scenario, with an extra last outcome for the ruled-out paths when a condition was
     /// observed.
     pub scenario: Scenario,
-    /// The compiled program, with likelihood ratios applied.
-    pub program: Program,
     /// What is given, with [`Given::ruled_out`] set when a condition was observed.
     pub given: Given,
     /// How many outcomes the scenario had before: the outcomes to report.
@@ -68,13 +68,9 @@ pub fn resolve(scenario: &Scenario, ids: &[&str]) -> Result<Vec<usize>, String> 
 }
 
 /// Conditions the scenario on the signposts `observed` (indices into `scenario.signposts`),
-/// with input facts overridden and decisions fixed as in `overrides` and `given`.
-pub fn observe(
-    scenario: &Scenario,
-    overrides: &[(usize, Value)],
-    given: &Given,
-    observed: &[usize],
-) -> Result<Observation, Vec<Diagnostic>> {
+/// with decisions fixed as in `given`: each observed condition is added to every outcome's
+/// `when`, and the paths where it is false reach an extra outcome that `given` rules out.
+pub fn observe(scenario: &Scenario, given: &Given, observed: &[usize]) -> Observation {
     let outcomes = scenario.outcomes.len();
     let conditions: Vec<&Expr> = observed
         .iter()
@@ -107,14 +103,11 @@ pub fn observe(
         });
         given.ruled_out = Some(outcomes);
     }
-    let mut program = Program::compile_with(&scenario, overrides)?;
-    apply_ratios(&scenario, &mut program, observed);
-    Ok(Observation {
+    Observation {
         scenario,
-        program,
         given,
         outcomes,
-    })
+    }
 }
 
 /// The likelihood ratios of the signposts `observed`, per decision: the decision and a ratio
@@ -150,64 +143,6 @@ pub fn ratios(scenario: &Scenario, observed: &[usize]) -> Vec<(usize, Vec<f64>)>
         }
     }
     out
-}
-
-/// Multiplies the probabilities of the decisions that likelihood-ratio signposts among
-/// `observed` are about by their ratios (base and conditional tables alike), without
-/// renormalising.
-pub fn apply_ratios(scenario: &Scenario, program: &mut Program, observed: &[usize]) {
-    for (d, ratios) in ratios(scenario, observed) {
-        program.evidence = true;
-        let Some(compiled) = program.decisions.get_mut(d) else {
-            continue;
-        };
-        let tables = std::iter::once(&mut compiled.probabilities)
-            .chain(compiled.conditional.iter_mut().map(|(_, t)| t));
-        for table in tables {
-            for (p, r) in table.iter_mut().zip(&ratios) {
-                *p *= r;
-            }
-        }
-    }
-}
-
-/// Evaluates an observation and reports only the scenario's own outcomes: the ruled-out
-/// paths are gone, and the forecast is conditioned on what was seen.
-pub fn evaluate_observed(
-    observation: &Observation,
-    limits: &EvalLimits,
-) -> Result<Evaluation, Vec<Diagnostic>> {
-    let mut evaluation = evaluate(
-        &observation.scenario,
-        &observation.program,
-        &observation.given,
-        limits,
-    )
-    .map_err(|diagnostics| {
-        diagnostics
-            .into_iter()
-            .map(|d| {
-                if d.code == casus_core::Code::NoConsistentPath {
-                    Diagnostic::new(
-                        d.code,
-                        "no path is consistent with the observed signposts and given values",
-                    )
-                    .help("the signposts' conditions cannot all hold on one path; observe fewer of them")
-                } else {
-                    d
-                }
-            })
-            .collect::<Vec<_>>()
-    })?;
-    evaluation.outcomes.truncate(observation.outcomes);
-    if evaluation
-        .strategy
-        .outcome
-        .is_some_and(|o| o >= observation.outcomes)
-    {
-        evaluation.strategy.outcome = None;
-    }
-    Ok(evaluation)
 }
 
 fn binary(op: BinaryOp, a: Expr, b: Expr) -> Expr {
@@ -258,8 +193,9 @@ pub fn watch_list(
         }
         let mut observed = model.observed.clone();
         observed.push(signpost);
-        let seen = crate::session::compose(base, model.variant, model.fixed.clone(), observed)
-            .and_then(|m| m.evaluate(limits));
+        let seen =
+            crate::session::Model::compose(base, model.variant, model.fixed.clone(), observed)
+                .and_then(|m| m.evaluate(limits));
         let result = match seen {
             Ok(e) => Ok(e.outcomes.iter().map(|o| o.probability).collect::<Vec<_>>()),
             Err(d)

@@ -79,14 +79,7 @@ pub fn value_of_information(
             evpi: None,
             undefined: Some(why),
         };
-        if model
-            .given
-            .decisions
-            .get(decision.index)
-            .copied()
-            .flatten()
-            .is_some()
-        {
+        if model.is_given(decision.index) {
             values.push(undefined(Undefined::Given));
             continue;
         }

@@ -14,6 +14,16 @@ pub struct Fixed {
     pub overrides: Vec<(usize, Value)>,
 }
 
+impl Fixed {
+    /// Nothing fixed, for a scenario with `n` decisions.
+    pub fn none(n: usize) -> Self {
+        Self {
+            given: Given::none(n),
+            overrides: Vec::new(),
+        }
+    }
+}
+
 /// Resolves pairs; an error is a sentence saying what is wrong with which pair.
 pub fn resolve<'v>(
     scenario: &Scenario,

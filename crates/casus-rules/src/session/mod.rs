@@ -57,7 +57,6 @@ use crate::search::walk::EvalLimits;
 use crate::workflow::testing::{self, TestResult};
 
 pub use explain::{ExplainRequest, Explained};
-pub(crate) use model::compose;
 pub use model::{Model, WhatIf};
 pub use plan::{Analysed, AnalysisKind, Budget, Omitted, Plan};
 
@@ -221,7 +220,7 @@ impl Session {
         };
         let fixed = resolve_given(scenario, &what_if.given)?;
         let observed = resolve_signposts(scenario, &what_if.observe)?;
-        self.install(|| compose(scenario, variant, fixed, observed))
+        self.install(|| Model::compose(scenario, variant, fixed, observed))
             .map_err(SessionError::Findings)
     }
 
@@ -453,7 +452,7 @@ fn keep<T>(
 
 /// The same model with nothing observed: the forecast before the evidence.
 fn compose_without_evidence(base: &Scenario, model: &Model) -> Result<Model, Vec<Diagnostic>> {
-    compose(base, model.variant, model.fixed.clone(), Vec::new())
+    Model::compose(base, model.variant, model.fixed.clone(), Vec::new())
 }
 
 /// The index of variant `id`, or a usage error with a hint.

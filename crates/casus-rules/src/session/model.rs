@@ -87,10 +87,7 @@ impl Model {
             scenario: scenario.clone(),
             program: program.clone(),
             given: Given::none(program.decisions.len()),
-            fixed: Fixed {
-                given: Given::none(program.decisions.len()),
-                overrides: Vec::new(),
-            },
+            fixed: Fixed::none(program.decisions.len()),
             ratios: Vec::new(),
             outcomes: scenario.outcomes.len(),
         }
@@ -207,34 +204,47 @@ impl Model {
     }
 }
 
-/// Composes the model: variant, then given input facts and decisions, then signposts. The
-/// analysts' pool is already in the scenario (the loader pools estimates; a variant's table
-/// replaces the pool).
-pub(crate) fn compose(
-    base: &Scenario,
-    variant: Option<usize>,
-    fixed: Fixed,
-    observed: Vec<usize>,
-) -> Result<Model, Vec<Diagnostic>> {
-    let scenario = match variant.and_then(|v| base.variants.get(v)) {
-        Some(v) => {
-            crate::analyses::variants::apply(base, &v.id.name).unwrap_or_else(|| base.clone())
-        }
-        None => base.clone(),
-    };
-    let observation = signposts::observe(&scenario, &fixed.overrides, &fixed.given, &observed)?;
-    let ratios = signposts::ratios(&observation.scenario, &observed);
-    // `observe` applied the ratios; the model keeps the program without them so that
-    // analyses can vary tables and have the ratios applied again.
-    let program = Program::compile_with(&observation.scenario, &fixed.overrides)?;
-    Ok(Model {
-        variant,
-        observed,
-        outcomes: observation.outcomes,
-        scenario: observation.scenario,
-        program,
-        given: observation.given,
-        fixed,
-        ratios,
-    })
+impl Model {
+    /// Composes the model: variant, then given input facts and decisions, then signposts.
+    /// The analysts' pool is already in the scenario (the loader pools estimates; a variant's
+    /// table replaces the pool). [`crate::session::Session::model`] resolves names and calls
+    /// this; tests that build a scenario in memory call it directly.
+    pub fn compose(
+        base: &Scenario,
+        variant: Option<usize>,
+        fixed: Fixed,
+        observed: Vec<usize>,
+    ) -> Result<Model, Vec<Diagnostic>> {
+        let scenario = match variant.and_then(|v| base.variants.get(v)) {
+            Some(v) => {
+                crate::analyses::variants::apply(base, &v.id.name).unwrap_or_else(|| base.clone())
+            }
+            None => base.clone(),
+        };
+        let observation = signposts::observe(&scenario, &fixed.given, &observed);
+        let ratios = signposts::ratios(&observation.scenario, &observed);
+        // Compiled once, without the ratios: analyses vary the tables, and every evaluation
+        // applies the ratios again (`Model::with_evidence`).
+        let program = Program::compile_with(&observation.scenario, &fixed.overrides)?;
+        Ok(Model {
+            variant,
+            observed,
+            outcomes: observation.outcomes,
+            scenario: observation.scenario,
+            program,
+            given: observation.given,
+            fixed,
+            ratios,
+        })
+    }
+
+    /// Whether decision `decision` is given a value.
+    pub fn is_given(&self, decision: usize) -> bool {
+        self.given
+            .decisions
+            .get(decision)
+            .copied()
+            .flatten()
+            .is_some()
+    }
 }
