@@ -77,7 +77,7 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
         why_not: args.why_not.clone(),
         listed: LISTED_PATHS,
     };
-    let explained = match session.explain(&model, &request) {
+    let explained = match session.explain(&model, &request, &args.limits.budget()) {
         Ok(e) => e,
         Err(e) => return crate::commands::eval::fail(&session, e),
     };

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 
 use crate::compile::program::Program;
 use crate::compile::value::Val;
-use crate::search::paths::{Path, PathStep, WalkError, walk};
+use crate::search::paths::{Path, PathStep, WalkError, WalkLimits, walk};
 use crate::search::walk::Given;
 
 /// A complete path, kept (the walker's [`Path`] only borrows).
@@ -124,11 +124,12 @@ pub fn share(part: f64, total: f64) -> f64 {
 pub fn explain(
     program: &Program,
     given: &Given,
-    max_paths: u64,
+    limits: impl Into<WalkLimits>,
 ) -> Result<Option<Explanation>, WalkError> {
+    let limits = limits.into();
     let mut best: Option<ExplainedPath> = None;
     let mut total = 0.0;
-    let paths = walk(program, given, max_paths, |path| {
+    let paths = walk(program, given, limits.clone(), |path| {
         total += path.probability;
         if best
             .as_ref()
@@ -141,7 +142,7 @@ pub fn explain(
     let Some(path) = best else {
         return Ok(None);
     };
-    let likelier = likelier_options(program, given, &path, max_paths)?;
+    let likelier = likelier_options(program, given, &path, limits.clone())?;
     Ok(Some(Explanation {
         path,
         paths,
@@ -162,8 +163,9 @@ pub fn likelier_options(
     program: &Program,
     given: &Given,
     path: &ExplainedPath,
-    max_paths: u64,
+    limits: impl Into<WalkLimits>,
 ) -> Result<Vec<Option<(usize, f64)>>, WalkError> {
+    let limits = limits.into();
     let mut seen: Vec<Vec<Option<f64>>> = path
         .steps
         .iter()
@@ -177,7 +179,7 @@ pub fn likelier_options(
             ]
         })
         .collect();
-    walk(program, given, max_paths, |other| {
+    walk(program, given, limits.clone(), |other| {
         let departs = other
             .steps
             .iter()
@@ -218,13 +220,14 @@ pub fn paths_to(
     given: &Given,
     outcome: usize,
     cap: usize,
-    max_paths: u64,
+    limits: impl Into<WalkLimits>,
 ) -> Result<OutcomePaths, WalkError> {
+    let limits = limits.into();
     let mut top: Vec<ExplainedPath> = Vec::new();
     let mut count = 0;
     let mut probability = 0.0;
     let mut total = 0.0;
-    let paths = walk(program, given, max_paths, |path| {
+    let paths = walk(program, given, limits.clone(), |path| {
         total += path.probability;
         if path.outcome != Some(outcome) {
             return ControlFlow::Continue(());
@@ -240,7 +243,7 @@ pub fn paths_to(
         ControlFlow::Continue(())
     })?;
     let likelier = match top.first() {
-        Some(first) => likelier_options(program, given, first, max_paths)?,
+        Some(first) => likelier_options(program, given, first, limits.clone())?,
         None => Vec::new(),
     };
     Ok(OutcomePaths {

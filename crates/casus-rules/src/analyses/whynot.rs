@@ -17,7 +17,7 @@ use casus_core::names::{NameRef, Names};
 use crate::analyses::explain::ExplainedPath;
 use crate::compile::program::Program;
 use crate::search::given::Fixed;
-use crate::search::paths::{WalkError, walk};
+use crate::search::paths::{WalkError, WalkLimits, walk};
 use crate::search::walk::Given;
 
 /// Most alternative fact values tried when looking for why an outcome is out of reach.
@@ -93,8 +93,8 @@ pub enum Reason {
 
 /// Answers "why not `target`?" relative to `base`, the explained path under `fixed`.
 ///
-/// `program` must be compiled with `fixed.overrides`. `max_paths` bounds each walk; the search
-/// for input facts that would change the answer shares one budget of `max_paths` paths and
+/// `program` must be compiled with `fixed.overrides`. `limits` bound each walk; the search
+/// for input facts that would change the answer shares one budget of `limits.max_paths` paths and
 /// stops quietly when it runs out.
 pub fn why_not(
     scenario: &Scenario,
@@ -102,21 +102,22 @@ pub fn why_not(
     fixed: &Fixed,
     base: &ExplainedPath,
     target: usize,
-    max_paths: u64,
+    limits: impl Into<WalkLimits>,
 ) -> Result<WhyNot, WalkError> {
+    let limits = limits.into();
     if base.outcome == Some(target) {
         return Ok(WhyNot::AlreadyReached);
     }
-    if let Some(change) = smallest_change(program, &fixed.given, base, target, max_paths)? {
+    if let Some(change) = smallest_change(program, &fixed.given, base, target, limits.clone())? {
         return Ok(WhyNot::Change(Box::new(change)));
     }
     if fixed.given.decisions.iter().any(Option::is_some) {
         let free = Given::none(program.decisions.len());
-        if let Some(change) = smallest_change(program, &free, base, target, max_paths)? {
+        if let Some(change) = smallest_change(program, &free, base, target, limits.clone())? {
             return Ok(WhyNot::NoChange(Reason::GivenDecisions(Box::new(change))));
         }
     }
-    let found = facts_that_reach(scenario, fixed, target, max_paths);
+    let found = facts_that_reach(scenario, fixed, target, &limits);
     if !found.is_empty() {
         return Ok(WhyNot::NoChange(Reason::InputFacts(found)));
     }
@@ -158,15 +159,16 @@ pub fn smallest_change(
     given: &Given,
     base: &ExplainedPath,
     target: usize,
-    max_paths: u64,
+    limits: impl Into<WalkLimits>,
 ) -> Result<Option<Counterfactual>, WalkError> {
+    let limits = limits.into();
     let base_options: Vec<Option<usize>> = (0..program.decisions.len())
         .map(|d| base.option(d))
         .collect();
     let mut best: Option<(usize, ExplainedPath)> = None;
     let mut equally_small = 0;
     let mut total = 0.0;
-    walk(program, given, max_paths, |path| {
+    walk(program, given, limits.clone(), |path| {
         total += path.probability;
         if path.outcome != Some(target) {
             return ControlFlow::Continue(());
@@ -219,10 +221,10 @@ fn facts_that_reach(
     scenario: &Scenario,
     fixed: &Fixed,
     target: usize,
-    budget: u64,
+    limits: &WalkLimits,
 ) -> Vec<(usize, Value)> {
     let mut found = Vec::new();
-    let mut left = budget;
+    let mut left = limits.max_paths;
     let free = Given::none(scenario.decisions.len());
     for (fact, value) in candidates(scenario, fixed) {
         if found.len() >= MAX_FACT_FINDINGS || left == 0 {
@@ -239,7 +241,7 @@ fn facts_that_reach(
             continue;
         };
         let mut reached = false;
-        let walked = walk(&program, &free, left, |path| {
+        let walked = walk(&program, &free, limits.with_max_paths(left), |path| {
             if path.outcome == Some(target) {
                 reached = true;
                 ControlFlow::Break(())

@@ -6,6 +6,9 @@
 //! forgotten, so memory stays flat however many paths there are.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crate::compile::program::Program;
 use crate::compile::value::Val;
@@ -60,7 +63,64 @@ pub enum WalkError {
     /// More paths than the limit.
     #[error("the scenario has more than {}", casus_core::diagnostic::plural(*.0, "path"))]
     TooManyPaths(u64),
+    /// The deadline passed, or the run was cancelled.
+    #[error("walking the paths took longer than the time limit")]
+    TimedOut,
 }
+
+/// Bounds on one walk: a path count, and the run's deadline and cancel flag.
+#[derive(Clone, Debug, Default)]
+pub struct WalkLimits {
+    /// Most complete paths handed over.
+    pub max_paths: u64,
+    /// When to stop.
+    pub deadline: Option<Instant>,
+    /// Set by another thread to stop.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl WalkLimits {
+    fn expired(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() > d)
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// The same bounds with another path count.
+    pub fn with_max_paths(&self, max_paths: u64) -> Self {
+        Self {
+            max_paths,
+            ..self.clone()
+        }
+    }
+}
+
+/// A path count alone: no deadline.
+impl From<u64> for WalkLimits {
+    fn from(max_paths: u64) -> Self {
+        Self {
+            max_paths,
+            deadline: None,
+            cancel: None,
+        }
+    }
+}
+
+/// An evaluation's bounds: its path count, deadline and cancel flag.
+impl From<&crate::search::walk::EvalLimits> for WalkLimits {
+    fn from(limits: &crate::search::walk::EvalLimits) -> Self {
+        Self {
+            max_paths: limits.max_paths,
+            deadline: limits.deadline,
+            cancel: limits.cancel.clone(),
+        }
+    }
+}
+
+/// Paths between two looks at the clock.
+const CLOCK_EVERY: u64 = 1024;
 
 /// Walks every complete path consistent with `given`, in file order of decisions and options.
 /// The callback may stop the walk by returning `ControlFlow::Break`. Returns the number of
@@ -68,9 +128,10 @@ pub enum WalkError {
 pub fn walk(
     program: &Program,
     given: &Given,
-    max_paths: u64,
+    limits: impl Into<WalkLimits>,
     mut visit: impl FnMut(&Path<'_>) -> ControlFlow<()>,
 ) -> Result<u64, WalkError> {
+    let limits = limits.into();
     let analysis = Analysis::new(program);
     let mut walker = Walker {
         program,
@@ -82,7 +143,7 @@ pub fn walk(
         steps: Vec::new(),
         initial: Vec::new(),
         count: 0,
-        max_paths,
+        limits,
         error: None,
     };
     walker.recompute();
@@ -106,7 +167,7 @@ struct Walker<'a> {
     steps: Vec<PathStep>,
     initial: Vec<usize>,
     count: u64,
-    max_paths: u64,
+    limits: WalkLimits,
     error: Option<WalkError>,
 }
 
@@ -147,8 +208,12 @@ impl Walker<'_> {
         let program = self.program;
         if level == program.decisions.len() {
             self.count += 1;
-            if self.count > self.max_paths {
-                self.error = Some(WalkError::TooManyPaths(self.max_paths));
+            if self.count > self.limits.max_paths {
+                self.error = Some(WalkError::TooManyPaths(self.limits.max_paths));
+                return ControlFlow::Break(());
+            }
+            if self.count.is_multiple_of(CLOCK_EVERY) && self.limits.expired() {
+                self.error = Some(WalkError::TimedOut);
                 return ControlFlow::Break(());
             }
             let outcome = self.outcome();

@@ -6,7 +6,7 @@ use casus_core::model::Scenario;
 use super::{Model, Session, SessionError, hint};
 use crate::analyses::explain::{self, Explanation, OutcomePaths};
 use crate::analyses::whynot::{self, WhyNot};
-use crate::search::paths::WalkError;
+use crate::search::paths::{WalkError, WalkLimits};
 
 /// What to explain beside the most likely path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,6 +37,7 @@ impl Session {
         &self,
         model: &Model,
         request: &ExplainRequest,
+        budget: &super::Budget,
     ) -> Result<Explained, SessionError> {
         self.valid()?;
         if !model.observed.is_empty() {
@@ -56,23 +57,23 @@ impl Session {
             .as_deref()
             .map(|id| outcome_index(scenario, "why-not", id))
             .transpose()?;
-        let max_paths = self.options.eval.max_paths;
+        let limits = self.eval_limits(budget);
+        let walk = WalkLimits::from(&limits);
         self.install(|| {
             // Evaluating first reports what explaining cannot: rule conflicts and paths
             // without an outcome under the given facts, no consistent path, limits.
-            model
-                .evaluate(&self.options.eval)
-                .map_err(SessionError::Findings)?;
+            model.evaluate(&limits).map_err(SessionError::Findings)?;
             let program = &model.program;
             let given = &model.given;
-            let explanation = explain::explain(program, given, max_paths)
+            let explanation = explain::explain(program, given, walk.clone())
                 .map_err(walk_error)?
                 .ok_or_else(|| {
                     SessionError::usage("given", "no path is consistent with the given values")
                 })?;
             let outcome_paths = outcome
                 .map(|o| {
-                    explain::paths_to(program, given, o, request.listed, max_paths).map(|p| (o, p))
+                    explain::paths_to(program, given, o, request.listed, walk.clone())
+                        .map(|p| (o, p))
                 })
                 .transpose()
                 .map_err(walk_error)?;
@@ -84,7 +85,7 @@ impl Session {
                         &model.fixed,
                         &explanation.path,
                         t,
-                        max_paths,
+                        walk.clone(),
                     )
                     .map(|answer| (t, answer))
                 })
@@ -99,11 +100,18 @@ impl Session {
     }
 }
 
+/// A walk that stopped: past `--max-paths` (a usage error: the answer needs fewer paths) or
+/// past the deadline (the same limit diagnostic as an evaluation's).
 fn walk_error(e: WalkError) -> SessionError {
-    SessionError::usage(
-        "max-paths",
-        format!("{e}; fix more decisions with `--given`, or raise the limit with `--max-paths`"),
-    )
+    match e {
+        WalkError::TooManyPaths(_) => SessionError::usage(
+            "max-paths",
+            format!(
+                "{e}; fix more decisions with `--given`, or raise the limit with `--max-paths`"
+            ),
+        ),
+        WalkError::TimedOut => SessionError::Findings(vec![super::timeout()]),
+    }
 }
 
 /// The index of outcome `id`, or a usage error with a hint.

@@ -594,6 +594,7 @@ fn walk_error(error: WalkError, limits: &EvalLimits) -> String {
             "the test's `given` is consistent with more than {}; fix more decisions in `given`, or raise the limit with `--max-paths`",
             casus_core::diagnostic::plural(limits.max_paths, "path")
         ),
+        WalkError::TimedOut => TIMEOUT.to_owned(),
     }
 }
 
