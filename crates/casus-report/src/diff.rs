@@ -1,5 +1,5 @@
 //! `casus diff`: the semantic diff of scenario files as text for people, as Markdown ready to
-//! post as a pull-request comment, and as JSON.
+//! post as a pull-request comment; the JSON is [`crate::output::diff::DiffOutput`].
 //!
 //! Every renderer reads the same [`FileDiff`] list. Probabilities are shown as percentages
 //! with one decimal and changes in percentage points (`+13.1 pts`); JSON carries the numbers

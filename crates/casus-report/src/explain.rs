@@ -1,5 +1,6 @@
 //! `casus explain`: a path told step by step, the paths that lead to an outcome, and the
-//! answer to "why not OUTCOME?" — as text an analyst can paste into a brief, and as JSON.
+//! answer to "why not OUTCOME?" — as text an analyst can paste into a brief; the JSON is
+//! [`crate::output::explain::ExplainOutput`].
 //!
 //! Every sentence quotes the analyst's own words (`ask`, `because`, `source`, titles) so the
 //! explanation reads as their reasoning, not the engine's.

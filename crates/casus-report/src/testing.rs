@@ -1,6 +1,6 @@
-//! `casus test`: test results as text for people (in the manner of `cargo test`), as JSON, as
-//! JUnit XML for CI dashboards, and as GitHub Actions annotations on the lines of the failing
-//! expectations.
+//! `casus test`: test results as text for people (in the manner of `cargo test`), as JUnit XML
+//! for CI dashboards, and as GitHub Actions annotations on the lines of the failing
+//! expectations; the JSON is [`crate::output::testing::TestOutput`].
 //!
 //! Every renderer reads the same [`FileTests`] list and agrees on the counts: a vacuous test is
 //! a failure, and a file whose tests could not run (it has errors) counts as one failure.
