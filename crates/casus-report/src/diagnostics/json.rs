@@ -21,7 +21,8 @@ pub struct JsonDiagnostic<'a> {
     pub code: &'static str,
     /// The code's name, such as `duplicate_id`.
     pub name: &'static str,
-    /// `error`, `warning` or `note`.
+    /// How serious it is.
+    #[schemars(with = "SeverityWord")]
     pub severity: &'static str,
     /// What is wrong, in one sentence.
     pub message: &'a str,
@@ -58,6 +59,22 @@ pub struct JsonLabel<'a> {
     pub message: &'a str,
     /// Whether it is the place the diagnostic is about (the others add context).
     pub primary: bool,
+}
+
+/// How serious a diagnostic is.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[expect(
+    dead_code,
+    reason = "only its schema is used: the words of `Severity::as_str`"
+)]
+enum SeverityWord {
+    /// The scenario cannot be trusted; the run fails.
+    Error,
+    /// Probably a mistake; fails a run only under `--deny warnings`.
+    Warning,
+    /// Informational; never fails a run.
+    Note,
 }
 
 /// A position in a file.

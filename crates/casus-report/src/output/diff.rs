@@ -42,17 +42,21 @@ pub struct DiffFileOut {
     pub status: FileStatus,
     /// With status `unreadable`: which version could not be read, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub reason: Option<String>,
     /// With status `changed` or `unchanged`: the items of the model that changed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<ItemChangeOut>")]
     pub changes: Option<Vec<ItemChangeOut>>,
     /// With status `changed` or `unchanged`: how the results moved; `null` when they were not
     /// compared (see `unavailable`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<ResultsOut>")]
     pub results: Option<Option<ResultsOut>>,
     /// With status `changed` or `unchanged`: why the results were not compared; `null` when
     /// they were.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub unavailable: Option<Option<String>>,
 }
 

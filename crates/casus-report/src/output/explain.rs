@@ -30,9 +30,11 @@ pub struct ExplainOutput {
     pub path: PathOut,
     /// With `--outcome`: the paths that lead to that outcome.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "OutcomePathsOut")]
     pub outcome_paths: Option<OutcomePathsOut>,
     /// With `--why-not`: the fewest changed choices that reach that outcome instead.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "WhyNotOut")]
     pub why_not: Option<WhyNotOut>,
 }
 
@@ -148,9 +150,11 @@ pub struct WhyNotOut {
     pub answer: WhyNotAnswer,
     /// With `answer` `change`: the smallest change that reaches the outcome.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ChangeOut")]
     pub change: Option<ChangeOut>,
     /// With `answer` `no_change`: why no change of choices reaches it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "NoChangeOut")]
     pub reason: Option<NoChangeOut>,
 }
 

@@ -31,6 +31,7 @@ pub struct TestFileOut {
     pub file: String,
     /// The scenario's title; absent when the file has errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub scenario: Option<String>,
     /// The errors that kept its tests from running (`casus check` shows them); 0 when they
     /// ran.
@@ -39,6 +40,7 @@ pub struct TestFileOut {
     pub tests: Vec<TestCaseOut>,
     /// With `--coverage`: what the tests exercise; absent when the tests could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "CoverageOut")]
     pub coverage: Option<CoverageOut>,
 }
 
