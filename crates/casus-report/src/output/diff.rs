@@ -34,7 +34,8 @@ pub struct DiffOutput {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DiffFileOut {
-    /// The file's path, relative to the folders compared.
+    /// The file: its path inside the folders compared (inside the repository with `--rev`),
+    /// or the new file's path as given when two files are compared.
     pub file: String,
     /// The scenario's title (new version, else old); `null` if it could not be read.
     pub title: Option<String>,

@@ -55,7 +55,8 @@ pub enum FactValue {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct PathOut {
-    /// Its probability under the point estimates.
+    /// Its probability under the point estimates: the product of its steps' probabilities,
+    /// not conditioned on what `--given` fixed (`share` is).
     pub probability: f64,
     /// Its probability divided by that of every path consistent with the given values; also
     /// for a `why_not` path that departs from a given decision, where it can exceed 1.
@@ -88,7 +89,8 @@ pub struct StepOut {
     pub skipped: bool,
     /// Whether `--given` fixed the option.
     pub given: bool,
-    /// The probability of the option taken, at this point of the path.
+    /// The probability of the option taken at this point of the path (its likelihood, also
+    /// where `--given` fixed it); 1 for a skipped decision.
     pub probability: f64,
     /// The rules that start firing because of this choice.
     pub started: Vec<RuleOut>,
