@@ -28,11 +28,12 @@ pub struct JsonDiagnostic<'a> {
     pub message: &'a str,
     /// The file's path as given.
     pub file: &'a str,
-    /// The line of the primary label; `null` for a problem of the whole file.
+    /// The line where it starts: of its first primary label, else of its first label; `null`
+    /// for a problem of the whole file (no label).
     pub line: Option<usize>,
-    /// The column of the primary label; `null` for a problem of the whole file.
+    /// The column where it starts; `null` for a problem of the whole file.
     pub column: Option<usize>,
-    /// Just after the primary label's last character; `null` for a problem of the whole
+    /// Just after the last character of that label; `null` for a problem of the whole
     /// file.
     #[schemars(with = "Option<Position>")]
     pub end: Option<LineCol>,
