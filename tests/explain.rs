@@ -146,7 +146,10 @@ fn explain_output(
         why_not: answer.as_ref().map(|(t, a)| (*t, a)),
     };
     if json {
-        serde_json::to_string_pretty(&casus_report::explain::to_json(&report)).unwrap()
+        serde_json::to_string_pretty(&casus_report::output::explain::ExplainOutput::build(
+            &report,
+        ))
+        .unwrap()
     } else {
         casus_report::explain::render_human(&report)
     }

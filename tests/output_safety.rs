@@ -241,9 +241,13 @@ fn diagnostics_json() {
 
 /// A copy of the hostile-text scenario under a hostile file name (markup, quotes, a newline, a
 /// workflow command, `%`, `,` and `:`), in a fresh folder, for formats that carry file names.
-fn hostile_name() -> (PathBuf, &'static str) {
+/// A folder of its own for `test` (tests run in parallel threads of one process, so the
+/// process id alone would give two tests the same folder, and one would delete it under the
+/// other), holding the text fixture and the invalid one under a hostile name.
+fn hostile_name(test: &str) -> (PathBuf, &'static str) {
     const NAME: &str = "a<b>&\"'\n::error::x,y:z%0A.toml";
-    let dir = std::env::temp_dir().join(format!("casus-hostile-name-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("casus-hostile-name-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(root().join(TEXT), dir.join(NAME)).unwrap();
@@ -286,7 +290,7 @@ fn run_in(dir: &std::path::Path, args: &[&str]) -> String {
 
 #[test]
 fn junit_is_well_formed_xml_that_keeps_the_file_name() {
-    let (dir, name) = hostile_name();
+    let (dir, name) = hostile_name("junit");
     let stdout = run_in(&dir, &["test", name, "--format", "junit"]);
     let document = roxmltree::Document::parse(&stdout).unwrap();
     // No raw markup got in: the only elements are JUnit's own.
@@ -320,7 +324,7 @@ fn junit_is_well_formed_xml_that_keeps_the_file_name() {
 
 #[test]
 fn machine_formats_keep_a_hostile_file_name_exact() {
-    let (dir, name) = hostile_name();
+    let (dir, name) = hostile_name("machine");
     let bad = format!("bad {name}");
     for args in [
         vec!["check", bad.as_str(), "--format", "json"],

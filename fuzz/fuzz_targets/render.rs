@@ -64,7 +64,7 @@ fuzz_target!(|input: (GenScenario, GenScenario)| {
     let _ = casus_report::testing::closing_lines(&views);
     let _ = casus_report::testing::render_junit(&views);
     let _ = casus_report::testing::render_github(&views);
-    json_parses(&casus_report::testing::to_json(&views).to_string());
+    json_parses(&serde_json::to_string(&casus_report::output::testing::TestOutput::build(&views)).unwrap_or_default());
 
     let (Some(scenario), Some(program), Some(evaluation), false) = (
         &checked.scenario,
@@ -141,7 +141,7 @@ fuzz_target!(|input: (GenScenario, GenScenario)| {
                 why_not: why.as_ref().map(|w| (outcome, w)),
             };
             let _ = casus_report::explain::render_human(&report);
-            json_parses(&casus_report::explain::to_json(&report).to_string());
+            json_parses(&serde_json::to_string(&casus_report::output::explain::ExplainOutput::build(&report)).unwrap_or_default());
         }
     }
 });
@@ -181,5 +181,5 @@ fn diff(old: &Checked, new: &Checked, eval: &casus_rules::EvalLimits) {
     ];
     let _ = casus_report::diff::render_human(&views);
     let _ = casus_report::diff::render_markdown(&views);
-    json_parses(&casus_report::diff::to_json(&views).to_string());
+    json_parses(&serde_json::to_string(&casus_report::output::diff::DiffOutput::build(&views)).unwrap_or_default());
 }

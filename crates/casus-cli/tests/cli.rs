@@ -89,3 +89,27 @@ fn a_limit_of_one_path_is_singular() {
     );
     assert!(!all.contains("1 paths"), "{all}");
 }
+
+#[test]
+fn schema_output_prints_each_committed_output_schema() {
+    // Each copy in `schema/output/` is what `casus schema --output NAME` prints, so every
+    // contract has its value on the command line and no value prints another's schema.
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/output"));
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 7, "{files:?}");
+    for file in files {
+        let file_name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let name = file_name.strip_suffix(".schema.json").unwrap();
+        let output = casus().args(["schema", "--output", name]).output().unwrap();
+        assert!(output.status.success(), "{name}: {output:?}");
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            std::fs::read_to_string(&file).unwrap(),
+            "{name}"
+        );
+    }
+}

@@ -1,5 +1,5 @@
 //! `casus diff`: the semantic diff of scenario files as text for people, as Markdown ready to
-//! post as a pull-request comment, and as JSON.
+//! post as a pull-request comment; the JSON is [`crate::output::diff::DiffOutput`].
 //!
 //! Every renderer reads the same [`FileDiff`] list. Probabilities are shown as percentages
 //! with one decimal and changes in percentage points (`+13.1 pts`); JSON carries the numbers
@@ -18,9 +18,9 @@ use casus_rules::workflow::diff::{
     TestChange,
 };
 use casus_rules::workflow::testing::TestStatus;
-use serde_json::{Value as Json, json};
 
-use crate::text::{clip, pad, percent, round};
+use crate::output::diff::FileStatus;
+use crate::text::{clip, pad, percent};
 
 /// How many model changes Markdown shows before folding the rest away.
 const MD_MAX_ITEMS: usize = 50;
@@ -51,13 +51,14 @@ pub enum FileChange<'a> {
 }
 
 impl FileDiff<'_> {
-    fn status(&self) -> &'static str {
+    /// What happened to the file, in a word.
+    pub(crate) fn status(&self) -> FileStatus {
         match self.change {
-            FileChange::Added => "added",
-            FileChange::Removed => "removed",
-            FileChange::Unreadable(_) => "unreadable",
-            FileChange::Compared(d) if d.is_empty() => "unchanged",
-            FileChange::Compared(_) => "changed",
+            FileChange::Added => FileStatus::Added,
+            FileChange::Removed => FileStatus::Removed,
+            FileChange::Unreadable(_) => FileStatus::Unreadable,
+            FileChange::Compared(d) if d.is_empty() => FileStatus::Unchanged,
+            FileChange::Compared(_) => FileStatus::Changed,
         }
     }
 }
@@ -65,7 +66,7 @@ impl FileDiff<'_> {
 /// Whether any file changed (the exit status of `--fail-on-change`).
 #[must_use]
 pub fn any_change(files: &[FileDiff<'_>]) -> bool {
-    files.iter().any(|f| f.status() != "unchanged")
+    files.iter().any(|f| f.status() != FileStatus::Unchanged)
 }
 
 /// What makes `casus diff` fail (`--fail-on`): the changes a reviewer gates a merge on.
@@ -152,7 +153,7 @@ pub fn breaches(files: &[FileDiff<'_>], rules: &[FailOn]) -> Vec<String> {
         let name = clip(file.name, 200);
         for rule in rules {
             match (rule, file.change) {
-                (FailOn::Any, _) if file.status() != "unchanged" => {
+                (FailOn::Any, _) if file.status() != FileStatus::Unchanged => {
                     out.push(format!("`{name}` changed (`--fail-on any`)"));
                 }
                 (_, FileChange::Compared(diff)) => {
@@ -205,14 +206,14 @@ pub fn breaches(files: &[FileDiff<'_>], rules: &[FailOn]) -> Vec<String> {
 }
 
 fn summary(files: &[FileDiff<'_>]) -> String {
-    let count = |s: &str| files.iter().filter(|f| f.status() == s).count();
+    let count = |s: FileStatus| files.iter().filter(|f| f.status() == s).count();
     let mut parts = vec![
-        format!("{} changed", count("changed")),
-        format!("{} added", count("added")),
-        format!("{} removed", count("removed")),
-        format!("{} unchanged", count("unchanged")),
+        format!("{} changed", count(FileStatus::Changed)),
+        format!("{} added", count(FileStatus::Added)),
+        format!("{} removed", count(FileStatus::Removed)),
+        format!("{} unchanged", count(FileStatus::Unchanged)),
     ];
-    let unreadable = count("unreadable");
+    let unreadable = count(FileStatus::Unreadable);
     if unreadable > 0 {
         parts.push(format!("{unreadable} unreadable"));
     }
@@ -300,7 +301,7 @@ fn change_word(c: ChangeKind) -> &'static str {
 #[must_use]
 pub fn render_human(files: &[FileDiff<'_>]) -> String {
     let mut out = String::new();
-    for file in files.iter().filter(|f| f.status() != "unchanged") {
+    for file in files.iter().filter(|f| f.status() != FileStatus::Unchanged) {
         let title = file
             .title
             .map(|t| format!(" — {}", clip(t, 80)))
@@ -549,7 +550,7 @@ pub fn render_markdown(files: &[FileDiff<'_>]) -> String {
     if !any_change(files) {
         let _ = writeln!(out, "No semantic change.\n");
     }
-    for file in files.iter().filter(|f| f.status() != "unchanged") {
+    for file in files.iter().filter(|f| f.status() != FileStatus::Unchanged) {
         let title = file
             .title
             .map(|t| format!(" — {}", md_text(&clip(t, 120))))
@@ -783,129 +784,4 @@ fn md_text(text: &str) -> String {
 /// Text inside a table cell: a `|` would end the cell even inside a code span.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|")
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON
-
-/// The diff as one JSON document.
-#[must_use]
-pub fn to_json(files: &[FileDiff<'_>]) -> Json {
-    let count = |s: &str| files.iter().filter(|f| f.status() == s).count();
-    let entries: Vec<Json> = files
-        .iter()
-        .map(|file| {
-            let mut entry = json!({
-                "file": file.name,
-                "title": file.title,
-                "status": file.status(),
-            });
-            if let Json::Object(map) = &mut entry {
-                match file.change {
-                    FileChange::Unreadable(why) => {
-                        map.insert("reason".into(), json!(why));
-                    }
-                    FileChange::Compared(diff) => {
-                        map.insert(
-                            "changes".into(),
-                            serde_json::to_value(&diff.changes).unwrap_or(Json::Null),
-                        );
-                        map.insert(
-                            "results".into(),
-                            diff.results.as_ref().map_or(Json::Null, |r| {
-                                json!({
-                                    "paths": {
-                                        "old": crate::eval::paths_json(r.paths.0),
-                                        "new": crate::eval::paths_json(r.paths.1),
-                                    },
-                                    "outcomes": r.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
-                                    "strategy": r.strategy.as_ref().map(strategy_json),
-                                    "key_assumptions": r.key_assumptions.iter().map(|k| json!({
-                                        "decision": k.decision,
-                                        "old": k.old.as_ref().map(key_json),
-                                        "new": k.new.as_ref().map(key_json),
-                                    })).collect::<Vec<_>>(),
-                                    "paths_changed": paths_json(&r.paths_changed),
-                                    "tests": serde_json::to_value(&r.tests).unwrap_or(Json::Null),
-                                })
-                            }),
-                        );
-                        map.insert("unavailable".into(), json!(diff.unavailable));
-                    }
-                    FileChange::Added | FileChange::Removed => {}
-                }
-            }
-            entry
-        })
-        .collect();
-    json!({
-        "changed": count("changed"),
-        "added": count("added"),
-        "removed": count("removed"),
-        "unchanged": count("unchanged"),
-        "unreadable": count("unreadable"),
-        "files": entries,
-    })
-}
-
-fn state_json(state: Option<OutcomeState>) -> Json {
-    state.map_or(
-        Json::Null,
-        |s| json!({ "probability": round(s.probability), "reachable": s.reachable }),
-    )
-}
-
-fn outcome_json(o: &OutcomeChange) -> Json {
-    json!({
-        "id": o.id,
-        "title": o.title,
-        "old": state_json(o.old),
-        "new": state_json(o.new),
-        "delta": round(o.delta),
-    })
-}
-
-fn key_json(k: &KeyAssumptionState) -> Json {
-    json!({
-        "forecast": k.forecast,
-        "probability": round(k.probability),
-        "strategic": k.strategic,
-    })
-}
-
-fn strategy_json(s: &StrategyChange) -> Json {
-    json!({
-        "old": { "path": s.old, "outcome": s.old_outcome },
-        "new": { "path": s.new, "outcome": s.new_outcome },
-    })
-}
-
-fn paths_json(p: &PathDiff) -> Json {
-    match p {
-        PathDiff::Skipped { reason } => json!({ "status": "skipped", "reason": reason }),
-        PathDiff::Compared(p) => json!({
-            "status": "compared",
-            "decisions": p.decisions,
-            "matched": p.matched,
-            "changed": p.changed,
-            "only_old": p.only_old,
-            "only_new": p.only_new,
-            "groups": p.groups.iter().map(|g| json!({
-                "kind": g.kind,
-                "paths": g.paths,
-                "old_outcomes": g.old_outcomes,
-                "new_outcomes": g.new_outcomes,
-                "old_probability": round(g.old_probability),
-                "new_probability": round(g.new_probability),
-                "witness": g.witness.iter().map(|(d, o)| json!({ "decision": d, "option": o })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "examples": p.examples.iter().map(|e| json!({
-                "choices": e.choices.iter().map(|(d, o)| json!({ "decision": d, "option": o })).collect::<Vec<_>>(),
-                "old_outcomes": e.old_outcomes,
-                "new_outcomes": e.new_outcomes,
-                "old_probability": round(e.old_probability),
-                "new_probability": round(e.new_probability),
-            })).collect::<Vec<_>>(),
-        }),
-    }
 }

@@ -400,9 +400,3 @@ fn with_variant_line(text: &str, variant: &casus_core::model::Variant) -> String
     lines.insert(at, &line);
     lines.join("\n")
 }
-
-/// A path count as a JSON number: exact up to 2^64 − 1, which JSON numbers in practice hold,
-/// and beyond that (a path count saturates at 2^128 − 1) the nearest floating-point number.
-pub fn paths_json(paths: u128) -> serde_json::Value {
-    serde_json::to_value(crate::output::PathCount(paths)).unwrap_or_default()
-}

@@ -1,5 +1,6 @@
 //! `casus explain`: a path told step by step, the paths that lead to an outcome, and the
-//! answer to "why not OUTCOME?" — as text an analyst can paste into a brief, and as JSON.
+//! answer to "why not OUTCOME?" — as text an analyst can paste into a brief; the JSON is
+//! [`crate::output::explain::ExplainOutput`].
 //!
 //! Every sentence quotes the analyst's own words (`ask`, `because`, `source`, titles) so the
 //! explanation reads as their reasoning, not the engine's.
@@ -7,17 +8,15 @@
 use std::fmt::Write as _;
 
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
-use casus_core::model::{Rule, Scenario, Value, format_number};
+use casus_core::model::{Rule, Scenario, format_number};
 use casus_rules::Program;
 use casus_rules::analyses::explain::{ExplainedPath, Explanation, OutcomePaths};
 use casus_rules::analyses::whynot::{Counterfactual, Flip, Reason, WhyNot};
 use casus_rules::compile::value::Val;
 use casus_rules::search::given::Fixed;
-use casus_rules::search::paths::PathStep;
-use serde_json::{Map, Value as Json, json};
 
 use crate::eval::actor_name;
-use crate::text::{clip, payoff, percent, round};
+use crate::text::{clip, payoff, percent};
 
 /// Longest free text quoted in human output, in characters.
 const QUOTE: usize = 400;
@@ -661,23 +660,6 @@ pub fn val_text(program: &Program, value: Val) -> String {
     }
 }
 
-fn val_json(program: &Program, value: Val) -> Json {
-    match value {
-        Val::Unset => Json::Null,
-        Val::Bool(b) => json!(b),
-        Val::Num(n) => json!(round(n)),
-        Val::Sym(id) => json!(program.symbols.name(id)),
-    }
-}
-
-fn value_json(value: &Value) -> Json {
-    match value {
-        Value::Bool(b) => json!(b),
-        Value::Number(n) => json!(round(*n)),
-        Value::Symbol(s) => json!(s),
-    }
-}
-
 /// An expression written back as an analyst would write it, with only the parentheses its
 /// meaning needs.
 pub fn expr_text(expr: &Expr) -> String {
@@ -755,173 +737,5 @@ fn write_expr(out: &mut String, expr: &Expr, min: u8) {
     }
     if paren {
         out.push(')');
-    }
-}
-
-/// The explanation as JSON: the same content as the human text, in stable keys.
-pub fn to_json(report: &ExplainReport<'_>) -> Json {
-    let s = report.scenario;
-    let given: Map<String, Json> = report
-        .fixed
-        .given
-        .decisions
-        .iter()
-        .enumerate()
-        .filter_map(|(d, o)| {
-            let decision = &s.decisions[d];
-            Some((
-                decision.id.name.clone(),
-                json!(decision.options.get((*o)?)?.name),
-            ))
-        })
-        .chain(
-            report
-                .fixed
-                .overrides
-                .iter()
-                .map(|(f, v)| (s.facts[*f].id.name.clone(), value_json(v))),
-        )
-        .collect();
-    let explanation = report.explanation;
-    let mut root = Map::new();
-    root.insert("scenario".into(), json!(s.meta.title));
-    root.insert("given".into(), Json::Object(given));
-    root.insert("paths".into(), json!(explanation.paths));
-    root.insert(
-        "path".into(),
-        path_json(report, &explanation.path, explanation.total_probability),
-    );
-    if let Some(paths) = report.outcome_paths {
-        root.insert(
-            "outcome_paths".into(),
-            json!({
-                "outcome": s.outcomes[paths.outcome].id.name,
-                "count": paths.count,
-                "probability": round(paths.share()),
-                "paths": paths.top.iter().map(|p| path_json(report, p, paths.total_probability)).collect::<Vec<_>>(),
-                "more": paths.count.saturating_sub(paths.top.len() as u64),
-            }),
-        );
-    }
-    if let Some((target, answer)) = report.why_not {
-        root.insert("why_not".into(), why_not_json(report, target, answer));
-    }
-    Json::Object(root)
-}
-
-fn path_json(report: &ExplainReport<'_>, path: &ExplainedPath, total: f64) -> Json {
-    let s = report.scenario;
-    let steps: Vec<Json> = path.steps.iter().map(|st| step_json(report, st)).collect();
-    let facts: Map<String, Json> = report
-        .program
-        .derived
-        .iter()
-        .map(|d| {
-            (
-                s.facts[d.fact].id.name.clone(),
-                path.fact(report.program, d.fact)
-                    .map_or(Json::Null, |v| val_json(report.program, v)),
-            )
-        })
-        .collect();
-    json!({
-        "probability": round(path.probability),
-        "share": round(casus_rules::analyses::explain::share(path.probability, total)),
-        "initial_rules": path.initial.iter().map(|&r| rule_json(s, r)).collect::<Vec<_>>(),
-        "steps": steps,
-        "outcome": path.outcome.map(|o| {
-            let outcome = &s.outcomes[o];
-            let payoffs: Map<String, Json> = s
-                .actors
-                .iter()
-                .map(|a| (a.id.name.clone(), json!(round(outcome.payoff_of(&a.id.name).unwrap_or(0.0)))))
-                .collect();
-            json!({ "id": outcome.id.name, "title": outcome.title, "payoffs": payoffs })
-        }),
-        "derived_facts": facts,
-        "firing_rules": path.firing().iter().map(|&r| s.rules[r].id.name.clone()).collect::<Vec<_>>(),
-    })
-}
-
-fn step_json(report: &ExplainReport<'_>, step: &PathStep) -> Json {
-    let s = report.scenario;
-    let d = &s.decisions[step.decision];
-    json!({
-        "decision": d.id.name,
-        "actor": d.actor.name,
-        "ask": d.ask,
-        "choice": step.option.map(|o| d.options[o].name.clone()),
-        "skipped": step.option.is_none(),
-        "given": is_given(report.fixed, step.decision),
-        "probability": round(step.probability),
-        "started": step.started.iter().map(|&r| rule_json(s, r)).collect::<Vec<_>>(),
-        "stopped": step.stopped.iter().map(|&r| s.rules[r].id.name.clone()).collect::<Vec<_>>(),
-    })
-}
-
-fn rule_json(s: &Scenario, r: usize) -> Json {
-    let rule = &s.rules[r];
-    let sets: Map<String, Json> = rule
-        .then
-        .iter()
-        .map(|a| (a.fact.name.clone(), value_json(&a.value.value)))
-        .collect();
-    let adds: Map<String, Json> = rule
-        .add
-        .iter()
-        .map(|c| (c.fact.name.clone(), json!(round(c.amount.value))))
-        .collect();
-    json!({
-        "rule": rule.id.name,
-        "sets": sets,
-        "adds": adds,
-        "because": rule.because,
-        "source": rule.source,
-    })
-}
-
-fn why_not_json(report: &ExplainReport<'_>, target: usize, answer: &WhyNot) -> Json {
-    let s = report.scenario;
-    let total = report.explanation.total_probability;
-    let change_json = |change: &Counterfactual| {
-        json!({
-            "flips": change.flips.iter().map(|f| {
-                let d = &s.decisions[f.decision];
-                json!({
-                    "decision": d.id.name,
-                    "from": f.from.map(|o| d.options[o].name.clone()),
-                    "to": d.options[f.to].name,
-                    "given": is_given(report.fixed, f.decision),
-                })
-            }).collect::<Vec<_>>(),
-            "now_skipped": change.now_skipped.iter().map(|&d| s.decisions[d].id.name.clone()).collect::<Vec<_>>(),
-            "start_firing": change.start_firing.iter().map(|&r| rule_json(s, r)).collect::<Vec<_>>(),
-            "stop_firing": change.stop_firing.iter().map(|&r| s.rules[r].id.name.clone()).collect::<Vec<_>>(),
-            "equally_small": change.equally_small,
-            "path": path_json(report, &change.path, total),
-        })
-    };
-    let target_id = &s.outcomes[target].id.name;
-    match answer {
-        WhyNot::AlreadyReached => json!({ "outcome": target_id, "answer": "already_reached" }),
-        WhyNot::Change(change) => {
-            json!({ "outcome": target_id, "answer": "change", "change": change_json(change) })
-        }
-        WhyNot::NoChange(reason) => {
-            let reason = match reason {
-                Reason::GivenDecisions(change) => {
-                    json!({ "kind": "given_decisions", "change": change_json(change) })
-                }
-                Reason::InputFacts(found) => json!({
-                    "kind": "input_facts",
-                    "facts": found.iter().map(|(f, v)| json!({ "fact": s.facts[*f].id.name, "value": value_json(v) })).collect::<Vec<_>>(),
-                }),
-                Reason::Unreachable { reads } => json!({
-                    "kind": "unreachable",
-                    "reads": reads.iter().map(|&f| s.facts[f].id.name.clone()).collect::<Vec<_>>(),
-                }),
-            };
-            json!({ "outcome": target_id, "answer": "no_change", "reason": reason })
-        }
     }
 }

@@ -1,6 +1,6 @@
-//! `casus test`: test results as text for people (in the manner of `cargo test`), as JSON, as
-//! JUnit XML for CI dashboards, and as GitHub Actions annotations on the lines of the failing
-//! expectations.
+//! `casus test`: test results as text for people (in the manner of `cargo test`), as JUnit XML
+//! for CI dashboards, and as GitHub Actions annotations on the lines of the failing
+//! expectations; the JSON is [`crate::output::testing::TestOutput`].
 //!
 //! Every renderer reads the same [`FileTests`] list and agrees on the counts: a vacuous test is
 //! a failure, and a file whose tests could not run (it has errors) counts as one failure.
@@ -12,7 +12,6 @@ use casus_core::{Diagnostic, SourceFile, Span};
 use casus_rules::workflow::testing::{
     Choice, Coverage, ExpectFailure, Failure, ProbabilityFailure, TestResult, TestStatus,
 };
-use serde_json::{Value as Json, json};
 
 use crate::text::{clip, percent, round};
 
@@ -34,7 +33,8 @@ pub struct FileTests<'a> {
 }
 
 impl FileTests<'_> {
-    fn errors(&self) -> usize {
+    /// How many errors kept the file's tests from running.
+    pub(crate) fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
 }
@@ -333,121 +333,6 @@ pub fn render_coverage(
         }
     }
     out
-}
-
-/// The results as one JSON document: per file, each test with its status and failures; the
-/// totals; coverage when measured.
-#[must_use]
-pub fn to_json(files: &[FileTests<'_>]) -> Json {
-    let (passed, failed) = counts(files);
-    let files_json: Vec<Json> = files
-        .iter()
-        .map(|file| {
-            let Some((scenario, results)) = file.run else {
-                return json!({
-                    "file": file.source.name(),
-                    "errors": file.errors(),
-                    "tests": [],
-                });
-            };
-            let tests: Vec<Json> = results
-                .iter()
-                .filter_map(|r| {
-                    let test = scenario.tests.get(r.index)?;
-                    let failures: Vec<Json> = r
-                        .failures
-                        .iter()
-                        .map(|f| failure_json(scenario, f))
-                        .collect();
-                    Some(json!({
-                        "name": test.id.name,
-                        "status": r.status.as_str(),
-                        "paths": r.paths,
-                        "failures": failures,
-                    }))
-                })
-                .collect();
-            let mut entry = json!({
-                "file": file.source.name(),
-                "scenario": scenario.meta.title,
-                "errors": 0,
-                "tests": tests,
-            });
-            if let (Some(coverage), Json::Object(map)) = (file.coverage, &mut entry) {
-                map.insert("coverage".into(), coverage_json(scenario, coverage));
-            }
-            entry
-        })
-        .collect();
-    json!({
-        "passed": passed,
-        "failed": failed,
-        "files": files_json,
-    })
-}
-
-fn choices_json(scenario: &Scenario, path: &[Choice]) -> Json {
-    Json::Array(
-        path.iter()
-            .filter_map(|c| {
-                let d = scenario.decisions.get(c.decision)?;
-                let option = c
-                    .option
-                    .and_then(|o| d.options.get(o))
-                    .map(|o| o.name.clone());
-                Some(json!({ "decision": d.id.name, "option": option }))
-            })
-            .collect(),
-    )
-}
-
-fn failure_json(scenario: &Scenario, failure: &Failure) -> Json {
-    match failure {
-        Failure::Expect(f) => json!({
-            "kind": "expect",
-            "key": f.key,
-            "expected": f.expected,
-            "failing_paths": f.failing_paths,
-            "paths": f.paths,
-            "seen": f.seen.iter().map(|(v, n)| json!({ "value": v, "paths": n })).collect::<Vec<_>>(),
-            "path": choices_json(scenario, &f.path),
-            "path_probability": round(f.path_probability),
-            "path_value": f.path_value,
-        }),
-        Failure::Probability(f) => json!({
-            "kind": "probability",
-            "outcome": scenario.outcomes.get(f.outcome).map(|o| o.id.name.clone()),
-            "range": [round(f.range.0), round(f.range.1)],
-            "probability": round(f.probability),
-        }),
-        Failure::Vacuous => json!({ "kind": "vacuous" }),
-        Failure::Error { message } => json!({ "kind": "error", "message": message }),
-    }
-}
-
-fn coverage_json(scenario: &Scenario, coverage: &Result<Coverage, String>) -> Json {
-    let c = match coverage {
-        Ok(c) => c,
-        Err(message) => return json!({ "error": message }),
-    };
-    let untouched = |ids: Vec<&str>| Json::Array(ids.into_iter().map(|s| json!(s)).collect());
-    json!({
-        "paths": c.paths,
-        "covered_paths": c.covered_paths,
-        "path_percent": round(c.path_percent()),
-        "covered_probability": round(c.covered_probability),
-        "rules": c.rules.len(),
-        "covered_rules": c.rules.iter().filter(|&&r| r).count(),
-        "outcomes": c.outcomes.len(),
-        "covered_outcomes": c.outcomes.iter().filter(|&&o| o).count(),
-        "untested_rules": untouched(scenario.rules.iter().zip(&c.rules).filter(|(_, c)| !**c).map(|(r, _)| r.id.name.as_str()).collect()),
-        "untested_outcomes": untouched(scenario.outcomes.iter().zip(&c.outcomes).filter(|(_, c)| !**c).map(|(o, _)| o.id.name.as_str()).collect()),
-        "untested_paths": c.uncovered.iter().map(|u| json!({
-            "path": choices_json(scenario, &u.path),
-            "probability": round(u.probability),
-            "outcome": u.outcome.and_then(|o| scenario.outcomes.get(o)).map(|o| o.id.name.clone()),
-        })).collect::<Vec<_>>(),
-    })
 }
 
 /// JUnit XML in the shape CI systems read (`testsuites` > `testsuite` per file > `testcase` per

@@ -10,9 +10,8 @@ use std::process::Command;
 
 use casus_core::SourceFile;
 use casus_core::model::Scenario;
-use casus_report::diff::{
-    FailOn, FileChange, FileDiff, breaches, render_human, render_markdown, to_json,
-};
+use casus_report::diff::{FailOn, FileChange, FileDiff, breaches, render_human, render_markdown};
+use casus_report::output::diff::DiffOutput;
 use casus_rules::workflow::diff::{ScenarioDiff, Version, diff};
 use casus_rules::{Checked, check_source};
 use clap::{Args, ValueEnum};
@@ -175,7 +174,7 @@ pub(crate) fn run(args: &DiffArgs) -> Result<Status, CliError> {
         DiffFormat::Md => print(&render_markdown(&views)),
         DiffFormat::Json => print(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&to_json(&views)).unwrap_or_default()
+            serde_json::to_string_pretty(&DiffOutput::build(&views)).unwrap_or_default()
         )),
     }
     let mut rules = args.fail_on.clone();

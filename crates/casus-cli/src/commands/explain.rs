@@ -99,8 +99,10 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
         ExplainFormat::Human => print(&casus_report::explain::render_human(&report)),
         ExplainFormat::Json => print(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&casus_report::explain::to_json(&report))
-                .unwrap_or_default()
+            serde_json::to_string_pretty(&casus_report::output::explain::ExplainOutput::build(
+                &report
+            ))
+            .unwrap_or_default()
         )),
     }
     Ok(Status::Ok)

@@ -18,6 +18,14 @@ pub(crate) enum OutputArg {
     EvalVariants,
     /// `casus report --format json`.
     Report,
+    /// `casus explain --format json`.
+    Explain,
+    /// `casus test --format json`.
+    Test,
+    /// `casus check --format json`.
+    Check,
+    /// `casus diff --format json`.
+    Diff,
 }
 
 /// Arguments of `casus schema`.
@@ -39,6 +47,10 @@ pub(crate) fn run(args: &SchemaArgs) -> Result<Status, CliError> {
         Some(OutputArg::Eval) => Contract::Eval.schema(),
         Some(OutputArg::EvalVariants) => Contract::Variants.schema(),
         Some(OutputArg::Report) => Contract::Report.schema(),
+        Some(OutputArg::Explain) => Contract::Explain.schema(),
+        Some(OutputArg::Test) => Contract::Test.schema(),
+        Some(OutputArg::Check) => Contract::Check.schema(),
+        Some(OutputArg::Diff) => Contract::Diff.schema(),
     };
     print(&text);
     Ok(Status::Ok)

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use casus_core::model::Scenario;
 use casus_core::{Diagnostic, SourceFile};
-use casus_report::testing::{FileTests, render_github, render_human, render_junit, to_json};
+use casus_report::output::testing::TestOutput;
+use casus_report::testing::{FileTests, render_github, render_human, render_junit};
 use casus_rules::LintLevels;
 use casus_rules::session::Session;
 use casus_rules::workflow::testing::{Coverage, TestResult};
@@ -137,7 +138,7 @@ pub(crate) fn run(args: &TestArgs) -> Result<Status, CliError> {
         TestFormat::Human => print(&render_human(&views)),
         TestFormat::Json => print(&format!(
             "{}\n",
-            serde_json::to_string_pretty(&to_json(&views)).unwrap_or_default()
+            serde_json::to_string_pretty(&TestOutput::build(&views)).unwrap_or_default()
         )),
         TestFormat::Junit => print(&render_junit(&views)),
         TestFormat::Github => print(&render_github(&views)),

@@ -25,7 +25,7 @@ mod tests;
 
 pub use github::render_github;
 pub use human::render_human;
-pub use json::render_json;
+pub use json::{CheckOutput, JsonDiagnostic, JsonLabel, render_json};
 pub use sarif::render_sarif;
 pub use summary::summary_line;
 

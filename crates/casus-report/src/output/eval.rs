@@ -32,27 +32,35 @@ pub struct EvalOutput {
     pub uniform_decisions: Vec<String>,
     /// The tornado table, largest swing first; absent when the ranges were left out.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<TornadoOut>")]
     pub sensitivity: Option<Vec<TornadoOut>>,
     /// The variant in force.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub variant: Option<String>,
     /// The signposts observed, and the forecast before observing them.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ObservedOut")]
     pub observed: Option<ObservedOut>,
     /// Probabilistic sensitivity (`--samples`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "SamplingOut")]
     pub sampling: Option<SamplingOut>,
     /// Value of information per chance event.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<InformationOut>")]
     pub value_of_information: Option<Vec<InformationOut>>,
     /// What the forecast hangs on, most load-bearing first.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<AssumptionOut>")]
     pub assumptions: Option<Vec<AssumptionOut>>,
     /// The signpost watch-list: each signpost not yet observed, observed alone.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<SignpostOut>")]
     pub signposts: Option<Vec<SignpostOut>>,
     /// Where analysts disagree.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "AnalystsOut")]
     pub analysts: Option<AnalystsOut>,
     /// Analyses left out, and why (a limit such as `--timeout`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -106,13 +114,16 @@ pub struct PlayStepOut {
     pub chance: bool,
     /// For an actor: every optimal option (more than one is a tie).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<String>")]
     pub optimal: Option<Vec<String>>,
     /// For nature: each option's probability at this point, conditioned on what is given
     /// and observed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Named<f64>")]
     pub probabilities: Option<Named<f64>>,
     /// For an actor: its expected payoff for each option.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Named<f64>")]
     pub expected_payoffs: Option<Named<f64>>,
 }
 
@@ -208,6 +219,7 @@ pub struct InformationOut {
     pub evpi: Option<Named<f64>>,
     /// Why it is not defined: `depends_on_decisions`, `given` or `never_taken`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub undefined: Option<String>,
 }
 

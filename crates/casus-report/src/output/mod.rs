@@ -6,7 +6,10 @@
 //! is its `id`), and numbers are rounded to 12 decimals so the same scenario gives the same
 //! bytes on every machine.
 
+pub mod diff;
 pub mod eval;
+pub mod explain;
+pub mod testing;
 
 use std::borrow::Cow;
 
@@ -85,9 +88,19 @@ impl JsonSchema for PathCount {
         json_schema!({
             "type": "number",
             "minimum": 0,
-            "description": "a count of paths: exact below 2^64, else the nearest floating-point number",
+            "description": "A count of paths: exact below 2^64, else the nearest floating-point number.",
         })
     }
+}
+
+/// A decision on a path, by name: the option taken, or `null` where the decision is skipped.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ChoiceOut {
+    /// The decision's id.
+    pub decision: String,
+    /// The option taken; `null` when the decision is skipped.
+    pub option: Option<String>,
 }
 
 /// A command whose JSON output has a published schema.
@@ -99,11 +112,27 @@ pub enum Contract {
     Variants,
     /// `casus report --format json`.
     Report,
+    /// `casus explain --format json`.
+    Explain,
+    /// `casus test --format json`.
+    Test,
+    /// `casus check --format json`.
+    Check,
+    /// `casus diff --format json`.
+    Diff,
 }
 
 impl Contract {
     /// Every contract, in the order `docs/json.md` lists them.
-    pub const ALL: [Contract; 3] = [Contract::Eval, Contract::Variants, Contract::Report];
+    pub const ALL: [Contract; 7] = [
+        Contract::Eval,
+        Contract::Variants,
+        Contract::Report,
+        Contract::Explain,
+        Contract::Test,
+        Contract::Check,
+        Contract::Diff,
+    ];
 
     /// The name on the command line (`casus schema --output NAME`) and of the committed copy
     /// (`schema/output/NAME.schema.json`).
@@ -112,6 +141,10 @@ impl Contract {
             Contract::Eval => "eval",
             Contract::Variants => "eval-variants",
             Contract::Report => "report",
+            Contract::Explain => "explain",
+            Contract::Test => "test",
+            Contract::Check => "check",
+            Contract::Diff => "diff",
         }
     }
 
@@ -121,13 +154,24 @@ impl Contract {
             Contract::Eval => schema::<eval::EvalOutput>(),
             Contract::Variants => schema::<eval::VariantsOutput>(),
             Contract::Report => schema::<crate::report::ReportModel>(),
+            Contract::Explain => schema::<explain::ExplainOutput>(),
+            Contract::Test => schema::<testing::TestOutput>(),
+            Contract::Check => schema::<crate::diagnostics::CheckOutput<'static>>(),
+            Contract::Diff => schema::<diff::DiffOutput>(),
         }
     }
 }
 
 /// The JSON Schema of a command's output, as pretty JSON ending in a newline.
+///
+/// The schema describes what the command prints (schemars' serialisation contract): a field is
+/// required unless it is left out when empty, so a field that is always printed, `null` or
+/// not, is required.
 pub fn schema<T: JsonSchema>() -> String {
-    let schema = schemars::schema_for!(T);
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>();
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
@@ -150,26 +194,87 @@ pub fn json_md() -> String {
     for contract in Contract::ALL {
         let schema: serde_json::Value =
             serde_json::from_str(&contract.schema()).unwrap_or_default();
-        let title = schema["description"].as_str().unwrap_or_default();
+        let title = words(&schema);
         out.push_str(&format!(
             "\n## `{}`\n\n{title} Schema: `casus schema --output {}`.\n",
             contract.name(),
             contract.name()
         ));
-        table(&mut out, "the top level", &schema);
+        if schema["type"] == "array" {
+            out.push_str(&format!(
+                "\nThe top level is an array of {}.\n",
+                type_words(&schema["items"])
+            ));
+        } else {
+            table(&mut out, "the top level", &schema, false);
+        }
         if let Some(defs) = schema["$defs"].as_object() {
             for (name, def) in defs {
-                if def["properties"].is_object() {
-                    table(&mut out, &format!("`{name}`"), def);
-                }
+                definition(&mut out, name, def);
             }
         }
     }
     out
 }
 
-/// One object's fields as a Markdown table.
-fn table(out: &mut String, heading: &str, object: &serde_json::Value) {
+/// One named type of a schema: an object's fields as a table, each variant of a tagged union
+/// as a table, or the values of an enumeration as a list.
+fn definition(out: &mut String, name: &str, def: &serde_json::Value) {
+    let description = words(def);
+    if def["properties"].is_object() {
+        table(out, &format!("`{name}`"), def, true);
+        return;
+    }
+    let variants = def["oneOf"]
+        .as_array()
+        .or_else(|| def["anyOf"].as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if !variants.is_empty() && variants.iter().all(|v| v["const"].is_string()) {
+        out.push_str(&format!("\n### `{name}`\n\n{description} One of:\n\n"));
+        for v in variants {
+            out.push_str(&format!(
+                "- `{}`: {}\n",
+                v["const"].as_str().unwrap_or_default(),
+                words(v)
+            ));
+        }
+        return;
+    }
+    if !variants.is_empty() && variants.iter().all(|v| v["properties"].is_object()) {
+        out.push_str(&format!(
+            "\n### `{name}`\n\n{description} One of the objects below.\n"
+        ));
+        for v in variants {
+            // The tag of an internally tagged union: the property whose value is fixed.
+            let tag = v["properties"].as_object().and_then(|p| {
+                p.iter()
+                    .find_map(|(k, t)| Some(format!("`{k}`: `{}`", t["const"].as_str()?)))
+            });
+            let heading = match tag {
+                Some(tag) => format!("`{name}` with {tag}"),
+                None => format!("`{name}`"),
+            };
+            table(out, &heading, v, true);
+        }
+        return;
+    }
+    out.push_str(&format!(
+        "\n### `{name}`\n\n{description} Type: {}.\n",
+        type_words(def)
+    ));
+}
+
+/// A schema's description on one line.
+fn words(schema: &serde_json::Value) -> String {
+    schema["description"]
+        .as_str()
+        .unwrap_or_default()
+        .replace('\n', " ")
+}
+
+/// One object's fields as a Markdown table, after its description when `describe`.
+fn table(out: &mut String, heading: &str, object: &serde_json::Value, describe: bool) {
     let Some(properties) = object["properties"].as_object() else {
         return;
     };
@@ -177,15 +282,25 @@ fn table(out: &mut String, heading: &str, object: &serde_json::Value) {
         .as_array()
         .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
         .unwrap_or_default();
+    let description = if describe {
+        words(object)
+    } else {
+        String::new()
+    };
+    let description = if description.is_empty() {
+        String::new()
+    } else {
+        format!("{description}\n\n")
+    };
     out.push_str(&format!(
-        "\n### {heading}\n\n| field | type | required | meaning |\n|---|---|---|---|\n"
+        "\n### {heading}\n\n{description}| field | type | required | meaning |\n|---|---|---|---|\n"
     ));
     for (name, property) in properties {
-        let meaning = property["description"]
-            .as_str()
-            .unwrap_or_default()
-            .replace('\n', " ")
-            .replace('|', "\\|");
+        let meaning = match property["const"].as_str() {
+            // The tag of a tagged union's variant.
+            Some(tag) if words(property).is_empty() => format!("always `{tag}`"),
+            _ => words(property).replace('|', "\\|"),
+        };
         out.push_str(&format!(
             "| `{name}` | {} | {} | {meaning} |\n",
             type_words(property),
@@ -198,7 +313,8 @@ fn table(out: &mut String, heading: &str, object: &serde_json::Value) {
     }
 }
 
-/// A property's type in a few words: `string`, `array of OutcomeOut`, `map of number`, ….
+/// A property's type in a few words: `string`, `array of OutcomeOut`, `map of number`,
+/// `string or null`, ….
 fn type_words(property: &serde_json::Value) -> String {
     if let Some(reference) = property["$ref"].as_str() {
         return format!("`{}`", reference.rsplit('/').next().unwrap_or(reference));
@@ -211,21 +327,34 @@ fn type_words(property: &serde_json::Value) -> String {
         let words: Vec<String> = one.iter().map(type_words).collect();
         return words.join(" or ");
     }
-    let kind = match &property["type"] {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(kinds) => kinds
-            .iter()
-            .filter_map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(" or "),
-        _ if property["enum"].is_array() || property["const"].is_string() => "string".to_owned(),
-        _ => "any".to_owned(),
+    let kinds: Vec<&str> = match &property["type"] {
+        serde_json::Value::String(s) => vec![s.as_str()],
+        serde_json::Value::Array(kinds) => kinds.iter().filter_map(|k| k.as_str()).collect(),
+        _ if property["enum"].is_array() || property["const"].is_string() => vec!["string"],
+        _ => vec!["any"],
     };
-    if kind.starts_with("array") {
-        return format!("{kind} of {}", type_words(&property["items"]));
+    // An element type of several words is grouped: `array of (string or null)`.
+    let group = |words: String| {
+        if words.contains(" or ") {
+            format!("({words})")
+        } else {
+            words
+        }
+    };
+    let mut words: Vec<String> = kinds
+        .iter()
+        .filter(|&&k| k != "null")
+        .map(|&kind| match kind {
+            "array" => format!("array of {}", group(type_words(&property["items"]))),
+            "object" if property["additionalProperties"].is_object() => format!(
+                "map of {}",
+                group(type_words(&property["additionalProperties"]))
+            ),
+            kind => kind.to_owned(),
+        })
+        .collect();
+    if kinds.contains(&"null") {
+        words.push("null".to_owned());
     }
-    if kind == "object" && property["additionalProperties"].is_object() {
-        return format!("map of {}", type_words(&property["additionalProperties"]));
-    }
-    kind
+    words.join(" or ")
 }
