@@ -536,6 +536,19 @@ pub fn evaluate(
     let mut top = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
     top.split = Split::Consume(split, results.into_iter());
     top.solve(0);
+    // A stopped walk absorbs no more subtrees. If the one it absorbed had only been cancelled
+    // by another, the diagnostic of the subtree that hit the limit is among the rest.
+    if let Split::Consume(_, rest) = std::mem::take(&mut top.split) {
+        for sub in rest {
+            if top.cancelled
+                && !sub.cancelled
+                && let Some(stopped) = sub.stopped
+            {
+                top.stopped = Some(stopped);
+                top.cancelled = false;
+            }
+        }
+    }
     top.finish()
 }
 

@@ -1,0 +1,205 @@
+//! `--timeout` is honoured by every command that evaluates: on a scenario built to be slow in
+//! the part the command runs, each one ends within the limit plus 10 % plus 0.2 s, with an
+//! `E0003` (nothing finished) or with a note naming what it left out (the rest finished).
+//!
+//! The scenarios are generated here, each slow in its own way:
+//! - `wide`: 24 chance events whose `add`s all reach the outcome, so no two paths merge and
+//!   the first evaluation alone takes far longer than the limit;
+//! - `rules`: one decision and 5,000 identical rules, so the forecast is instant and the
+//!   analyses that drop each rule in turn are not;
+//! - `paths`: 30 chance events nothing reads, so the search merges them at once and a walk
+//!   over the paths (explain) meets 2^30 of them.
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers of a test fail the test on any error, as the tests themselves do"
+)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use insta_cmd::get_cargo_bin;
+
+/// The limit every run gets.
+const TIMEOUT_SECONDS: u64 = 2;
+
+/// One run at a time: the bound is on each command's own time, which parallel runs would
+/// stretch on a two-core machine.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp/timeouts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn header(title: &str) -> String {
+    format!("[scenario]\ntitle = \"{title}\"\n\n[actors]\nme = \"Me\"\n\n")
+}
+
+fn wide() -> PathBuf {
+    let n = 24;
+    let mut text = header("wide");
+    text.push_str("[facts]\nx = { type = \"number\", default = 0 }\n\n");
+    for i in 0..n {
+        let _ = write!(
+            text,
+            "[decisions.d{i}]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = {{ a = \"likely\", b = \"unlikely\" }}\n\n"
+        );
+    }
+    for i in 0..n {
+        let _ = write!(
+            text,
+            "[rules.r{i}]\nwhen = \"d{i} == 'a'\"\nadd = {{ x = {} }}\nbecause = \"each one counts\"\n\n",
+            1u64 << i
+        );
+    }
+    let _ = write!(
+        text,
+        "[outcomes.high]\nwhen = \"x > {}\"\npayoff = {{ me = 1 }}\n\n[outcomes.low]\npayoff = {{ me = 0 }}\n\n[tests.high]\ngiven = {{ d23 = \"a\", d0 = \"a\" }}\nexpect = {{ outcome = \"high\" }}\n",
+        1u64 << (n - 1)
+    );
+    write("wide.toml", &text)
+}
+
+fn rules() -> PathBuf {
+    let n = 5000;
+    let mut text = header("rules");
+    text.push_str("[facts]\nx = { type = \"number\", default = 0 }\n\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n\n");
+    for i in 0..n {
+        let _ = write!(
+            text,
+            "[rules.r{i}]\nwhen = \"d == 'a'\"\nadd = {{ x = 1 }}\nbecause = \"each one counts\"\n\n"
+        );
+    }
+    let _ = write!(
+        text,
+        "[outcomes.high]\nwhen = \"x > {}\"\npayoff = {{ me = 1 }}\n\n[outcomes.low]\npayoff = {{ me = 0 }}\n",
+        n / 2
+    );
+    write("rules.toml", &text)
+}
+
+fn paths() -> PathBuf {
+    let mut text = header("paths");
+    for i in 0..30 {
+        let _ = write!(
+            text,
+            "[decisions.d{i}]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = {{ a = 0.5, b = 0.5 }}\n\n"
+        );
+    }
+    text.push_str("[outcomes.end]\npayoff = { me = 1 }\n");
+    write("paths.toml", &text)
+}
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let path = dir().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `casus ARGS --timeout 2` and returns the exit code, everything printed and the time
+/// it took, asserting the bound.
+fn run(args: &[&str]) -> (i32, String) {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let started = Instant::now();
+    let output = Command::new(get_cargo_bin("casus"))
+        .args(args)
+        .args(["--timeout", &TIMEOUT_SECONDS.to_string()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bound = Duration::from_secs(TIMEOUT_SECONDS).mul_f64(1.1) + Duration::from_millis(200);
+    assert!(
+        took <= bound,
+        "casus {} took {took:?}, more than {bound:?}:\n{text}",
+        args.join(" ")
+    );
+    (output.status.code().unwrap_or(-1), text)
+}
+
+/// Nothing finished: exit 1 with the limit's diagnostic.
+fn assert_stopped((code, text): (i32, String)) {
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("E0003") && text.contains("time limit"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_stops_at_the_limit() {
+    let wide = wide();
+    assert_stopped(run(&["check", wide.to_str().unwrap()]));
+}
+
+#[test]
+fn eval_stops_at_the_limit_or_leaves_out_what_did_not_fit() {
+    let wide = wide();
+    assert_stopped(run(&["eval", wide.to_str().unwrap()]));
+    // The forecast finishes; dropping 5,000 rules one by one does not, and says so.
+    let rules = rules();
+    let (code, text) = run(&["eval", rules.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("Forecast"), "{text}");
+    assert!(
+        text.contains("note: the assumption ranking is left out"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_stops_at_the_limit_while_walking_paths() {
+    let paths = paths();
+    assert_stopped(run(&["explain", paths.to_str().unwrap()]));
+    let wide = wide();
+    assert_stopped(run(&["explain", wide.to_str().unwrap()]));
+}
+
+#[test]
+fn test_stops_at_the_limit() {
+    let wide = wide();
+    assert_stopped(run(&["test", wide.to_str().unwrap()]));
+}
+
+#[test]
+fn report_stops_at_the_limit_or_leaves_out_what_did_not_fit() {
+    let wide = wide();
+    assert_stopped(run(&["report", wide.to_str().unwrap()]));
+    let rules = rules();
+    let (code, text) = run(&["report", rules.to_str().unwrap(), "--format", "md"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("time limit"), "{text}");
+}
+
+#[test]
+fn export_stops_at_the_limit() {
+    let wide = wide();
+    for format in ["efg", "silverdecisions"] {
+        assert_stopped(run(&["export", wide.to_str().unwrap(), "--format", format]));
+    }
+}
+
+#[test]
+fn diff_stops_at_the_limit() {
+    let wide = wide();
+    let other = dir().join("wide-changed.toml");
+    let text = std::fs::read_to_string(&wide).unwrap().replace(
+        "because = \"each one counts\"",
+        "because = \"each one still counts\"",
+    );
+    std::fs::write(&other, text).unwrap();
+    // Neither version evaluates within the limit: the model is compared, the results are
+    // not, and the diff says so.
+    let (_, text) = run(&["diff", wide.to_str().unwrap(), other.to_str().unwrap()]);
+    assert!(text.contains("changed rule `r0`"), "{text}");
+    assert!(text.contains("results not compared"), "{text}");
+}
