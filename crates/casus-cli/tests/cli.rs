@@ -67,6 +67,34 @@ fn the_path_limit_ends_with_a_diagnostic() {
     ]));
 }
 
+/// A lint given two levels on one command line is a usage error naming both flags, whatever
+/// their order; the same level twice is not.
+#[test]
+fn conflicting_lint_flags_are_a_usage_error() {
+    let file = "scenarios/us-walk-away.toml";
+    for args in [
+        ["--deny", "W0104", "--allow", "W0104"],
+        ["--allow", "W0104", "--deny", "unused_input"],
+    ] {
+        let output = casus().arg("check").arg(file).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("`--allow W0104`"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("`--deny W0104`") || stderr.contains("`--deny unused_input`"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("two levels"), "{args:?}: {stderr}");
+    }
+    let output = casus()
+        .args(["check", file, "--deny", "W0104", "--deny", "unused_input"])
+        .output()
+        .unwrap();
+    // It runs (exit 0 or 1 with the file's findings); no usage error.
+    assert!(matches!(output.status.code(), Some(0 | 1)));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("two levels"));
+}
+
 /// One path is "1 path", not "1 paths".
 #[test]
 fn a_limit_of_one_path_is_singular() {

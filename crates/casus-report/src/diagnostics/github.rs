@@ -14,7 +14,7 @@ use crate::text::{visible, visible_lines};
 /// Columns are sent only for a span on a single line, because GitHub rejects `col` and
 /// `endColumn` when `line` and `endLine` differ; `endColumn` is one past the last character, as
 /// in the JSON and SARIF output. The message goes through the one sanitiser
-/// ([`visible_lines`](crate::text::visible_lines)), as in the terminal. Values are escaped as the Actions toolkit does, so a `%`, a line
+/// ([`visible_lines`]), as in the terminal. Values are escaped as the Actions toolkit does, so a `%`, a line
 /// break or (in properties) a `,` or `:` in user text cannot end the command early.
 #[must_use]
 pub fn render_github(files_and_diagnostics: &[(&SourceFile, &[Diagnostic])]) -> String {
