@@ -806,3 +806,78 @@ fn ranges_under_a_given_decision_match_the_hand_computation() {
         );
     }
 }
+
+/// Every `share` in `explain --format json` is a probability, and for a change that departs
+/// from the given decisions it is the share the human text prints: of the paths the search
+/// considered, not of those consistent with the given values (it once exceeded 1).
+#[test]
+fn every_share_in_the_explain_json_is_the_probability_the_text_prints() {
+    fn shares(json: &serde_json::Value, out: &mut Vec<f64>) {
+        match json {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    if k == "share" {
+                        out.push(v.as_f64().unwrap());
+                    }
+                    shares(v, out);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| shares(v, out)),
+            _ => {}
+        }
+    }
+    let mut departing = 0;
+    for name in [
+        "ukraine-peace-framework",
+        "us-walk-away",
+        "ceasefire-compliance",
+    ] {
+        let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        let checked = check_source(
+            &SourceFile::new(name, &text),
+            &Limits::default(),
+            &EvalLimits::default(),
+        );
+        let s = checked.scenario.unwrap();
+        let first = &s.decisions[0];
+        for option in &first.options {
+            let given = [(first.id.name.as_str(), option.name.as_str())];
+            let (fixed, program) = fix(&s, &given);
+            let Ok(Some(explanation)) = explain(&program, &fixed.given, MAX_PATHS) else {
+                continue;
+            };
+            for target in s.outcomes.iter().map(|o| o.id.name.as_str()) {
+                let json: serde_json::Value =
+                    serde_json::from_str(&explain_output(&s, &given, None, Some(target), true))
+                        .unwrap();
+                let mut all = Vec::new();
+                shares(&json, &mut all);
+                for share in &all {
+                    assert!(
+                        (0.0..=1.0 + 1e-12).contains(share),
+                        "{name} {given:?} {target}: {share}"
+                    );
+                }
+                let answer = why_not(
+                    &s,
+                    &program,
+                    &fixed,
+                    &explanation.path,
+                    outcome(&s, target),
+                    MAX_PATHS,
+                )
+                .unwrap();
+                if let WhyNot::NoChange(Reason::GivenDecisions(change)) = answer {
+                    departing += 1;
+                    let expected = casus_report::text::round(change.share());
+                    assert!(
+                        all.iter().any(|s| (s - expected).abs() < 1e-12),
+                        "{name} {given:?} {target}: {all:?} lacks {expected}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(departing > 0, "no answer departed from the given decisions");
+}

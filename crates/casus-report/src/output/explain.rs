@@ -471,11 +471,10 @@ impl ChangeOut {
                 .map(|&r| s.rules[r].id.name.clone())
                 .collect(),
             equally_small: change.equally_small,
-            // NOTE: the share is taken of the explained paths' total (those consistent with
-            // the given values), not of the paths the search considered
-            // (`Counterfactual::share`, which the human text prints). The two differ for a
-            // change that departs from given decisions; kept so the JSON does not change.
-            path: PathOut::build(report, &change.path, report.explanation.total_probability),
+            // The share of the paths the search considered (`Counterfactual::share`, which the
+            // human text prints too): for a change that departs from given decisions those are
+            // all paths, not only the ones consistent with the given values.
+            path: PathOut::build(report, &change.path, change.total_probability),
         }
     }
 }
