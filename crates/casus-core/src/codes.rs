@@ -417,6 +417,24 @@ codes! {
     /// or thousandths.
     AddRange = ("E0406", "add_range", Error, "an `add` sum cannot be held exactly");
 
+    /// Arithmetic in a condition can leave the finite numbers: a product or sum beyond about
+    /// ±1.8e308, or a division whose divisor can be 0, for some value its facts can take (an
+    /// input fact's value, a derived fact's default, the values rules set and the reach of its
+    /// `add` sum). The result would be infinite or not a number, and a comparison with it would
+    /// not mean what it says: `inf` is greater than every number, and `NaN` compares false with
+    /// everything.
+    ///
+    /// ```toml
+    /// [facts]
+    /// troops = 0
+    /// [outcomes.outnumbered]
+    /// when = "enemy / troops > 3"   # troops is 0
+    /// ```
+    ///
+    /// Fix: divide only by what cannot be 0 (compare `enemy > 3 * troops` instead), and keep
+    /// numbers in units that stay small.
+    ArithmeticRange = ("E0407", "arithmetic_range", Error, "arithmetic can leave the finite numbers");
+
     /// A payoff names an actor that is not declared in `[actors]`.
     ///
     /// ```toml

@@ -301,3 +301,33 @@ fn a_library_caller_on_a_two_mebibyte_stack_can_run_everything() {
     assert!(close(probability, 1.0));
     assert_eq!(samples, Some(2));
 }
+
+/// A value given for an input fact can take arithmetic out of the finite numbers where the
+/// file's value did not: the model is refused with E0407, as `casus check` refuses the file.
+/// A divisor that cannot be 0 passes.
+#[test]
+fn given_values_that_break_arithmetic_are_refused() {
+    let text = "[scenario]\ntitle = \"ratio\"\n[actors]\nme = \"Me\"\n\
+        [facts]\nenemy = 10\ntroops = 5\n\
+        [decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\n\
+        likelihood = { a = 0.5, b = 0.5 }\n\
+        [outcomes.outnumbered]\nwhen = \"enemy / troops > 3 and d == 'a'\"\npayoff = { me = 1 }\n\
+        [outcomes.rest]\npayoff = { me = 0 }\n";
+    let session = Session::open_text("ratio.toml", text, Options::default());
+    assert!(!session.has_errors(), "{:#?}", session.diagnostics());
+    assert!(
+        session
+            .model(&what_if(None, &[("troops", "2")], &[]))
+            .is_ok()
+    );
+    match session.model(&what_if(None, &[("troops", "0")], &[])) {
+        Err(SessionError::Findings(d)) => {
+            assert_eq!(d[0].code, Code::ArithmeticRange, "{d:?}");
+            assert!(
+                d[0].message.contains("`enemy / troops` can divide by zero"),
+                "{d:?}"
+            );
+        }
+        other => panic!("expected E0407, got {other:?}"),
+    }
+}

@@ -3,8 +3,11 @@
 //! Checking reports every problem it finds and never stops early. Path-dependent problems
 //! (rule conflicts, paths without an outcome) need evaluation and are found by `casus-rules`.
 
+mod arith;
 mod types;
 mod variants;
+
+pub use arith::arithmetic;
 
 use types::{TypeChecker, Visible};
 
@@ -63,6 +66,7 @@ pub fn check(scenario: &Scenario) -> Vec<Diagnostic> {
     }
     rule_targets(scenario, &names, &mut diagnostics);
     add_ranges(scenario, &mut diagnostics);
+    diagnostics.extend(arithmetic(scenario, &[]));
     outcomes(scenario, &mut diagnostics);
     tests(scenario, &names, &mut diagnostics);
     variants::check(scenario, &names, &ambiguous, &mut diagnostics);

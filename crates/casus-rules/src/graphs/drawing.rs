@@ -18,7 +18,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::compile::program::Program;
 use crate::compile::value::Val;
-use crate::search::demand::{Analysis, Step};
+use crate::search::demand::Analysis;
 use crate::search::walk::Given;
 
 /// The default limit on decision nodes: past a few hundred nodes a drawing stops being
@@ -193,28 +193,13 @@ impl Builder<'_> {
     /// Recomputes every derived fact from scratch, in dependency order (as the path walker
     /// does: clarity over speed, the graph is small).
     fn recompute(&mut self, state: &mut State) {
-        let program = self.program;
-        for &step in &self.analysis.steps {
-            match step {
-                Step::Rule(r) => {
-                    state.fired[r] = program.rules[r]
-                        .when
-                        .run(&state.slots, &mut self.stack)
-                        .truthy();
-                }
-                Step::Fact(f) => {
-                    let derived = &program.derived[f];
-                    let writers = &self.analysis.writers[f];
-                    let value = crate::search::demand::settle_from_scratch(
-                        program,
-                        writers,
-                        &state.fired,
-                        f,
-                    );
-                    state.slots[derived.slot as usize] = value;
-                }
-            }
-        }
+        crate::search::demand::recompute_from_scratch(
+            self.program,
+            self.analysis,
+            &mut state.slots,
+            &mut state.fired,
+            &mut self.stack,
+        );
     }
 
     /// What decides the future at `level` (before decision `level` is taken): the decisions

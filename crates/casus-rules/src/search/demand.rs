@@ -10,6 +10,7 @@ use petgraph::algo::toposort;
 
 use crate::compile::deps::DepNode;
 use crate::compile::program::Program;
+use crate::compile::value::Val;
 
 /// One step of recomputing derived facts, in dependency order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -541,6 +542,28 @@ fn fact_keys(
         })
         .collect();
     (keys, open_priorities)
+}
+
+/// Recomputes every rule and derived fact from scratch, in dependency order: how the plain
+/// walkers (the path walker, the drawn graph) bring a state up to date after a decision —
+/// clarity over the search's incremental tricks.
+pub(crate) fn recompute_from_scratch(
+    program: &Program,
+    analysis: &Analysis,
+    slots: &mut [Val],
+    fired: &mut [bool],
+    stack: &mut Vec<Val>,
+) {
+    for &step in &analysis.steps {
+        match step {
+            Step::Rule(r) => fired[r] = program.rules[r].when.run(slots, stack).truthy(),
+            Step::Fact(f) => {
+                let derived = &program.derived[f];
+                let value = settle_from_scratch(program, &analysis.writers[f], fired, f);
+                slots[derived.slot as usize] = value;
+            }
+        }
+    }
 }
 
 /// The value of derived fact `f` from scratch, given which rules fire: the default plus the

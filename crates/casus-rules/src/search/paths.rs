@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use crate::compile::program::Program;
 use crate::compile::value::Val;
-use crate::search::demand::{Analysis, Step};
+use crate::search::demand::Analysis;
 use crate::search::walk::Given;
 
 /// One decision on a path.
@@ -175,28 +175,13 @@ impl Walker<'_> {
     /// Recomputes every derived fact from scratch, in dependency order. Deliberately simple:
     /// the walker favours clarity over the search's incremental tricks.
     fn recompute(&mut self) {
-        let program = self.program;
-        for &step in &self.analysis.steps {
-            match step {
-                Step::Rule(r) => {
-                    self.fired[r] = program.rules[r]
-                        .when
-                        .run(&self.slots, &mut self.stack)
-                        .truthy()
-                }
-                Step::Fact(f) => {
-                    let derived = &program.derived[f];
-                    let writers = &self.analysis.writers[f];
-                    let value = crate::search::demand::settle_from_scratch(
-                        program,
-                        writers,
-                        &self.fired,
-                        f,
-                    );
-                    self.slots[derived.slot as usize] = value;
-                }
-            }
-        }
+        crate::search::demand::recompute_from_scratch(
+            self.program,
+            self.analysis,
+            &mut self.slots,
+            &mut self.fired,
+            &mut self.stack,
+        );
     }
 
     fn descend(

@@ -221,6 +221,13 @@ impl Model {
             }
             None => base.clone(),
         };
+        // Values given for input facts can take arithmetic where the file's values did not.
+        if !fixed.overrides.is_empty() {
+            let errors = casus_core::check::arithmetic(&scenario, &fixed.overrides);
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+        }
         let observation = signposts::observe(&scenario, &fixed.given, &observed);
         let ratios = signposts::ratios(&observation.scenario, &observed);
         // Compiled once, without the ratios: analyses vary the tables, and every evaluation

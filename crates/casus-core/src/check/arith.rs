@@ -1,0 +1,278 @@
+//! Arithmetic that stays finite: every `+ - * /` in a condition must give a finite number for
+//! every value its facts can take, or a comparison with its result means something other than
+//! the analyst wrote (`inf` compares greater than any number; `NaN` compares false with all).
+//!
+//! Each number a condition reads has a known range: an input fact its value (or the value
+//! given on the command line), a derived fact the hull of its default, the values rules set and
+//! its `add` sum's reach (`|default| + Σ|amounts|`, held finite by E0406). Interval arithmetic
+//! over the expression then bounds every intermediate result; a result that can leave the
+//! finite numbers, or a division whose divisor can be 0, is error E0407 at the operator.
+
+use std::collections::HashMap;
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::model::{Evidence, FactKind, Scenario, Value};
+
+/// A closed interval of reals, `lo <= hi`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Range {
+    lo: f64,
+    hi: f64,
+}
+
+impl Range {
+    fn point(x: f64) -> Self {
+        Self { lo: x, hi: x }
+    }
+
+    fn hull(self, other: Range) -> Self {
+        Self {
+            lo: self.lo.min(other.lo),
+            hi: self.hi.max(other.hi),
+        }
+    }
+
+    fn of(values: impl IntoIterator<Item = f64>) -> Option<Self> {
+        values.into_iter().map(Range::point).reduce(Range::hull)
+    }
+
+    fn finite(self) -> bool {
+        self.lo.is_finite() && self.hi.is_finite()
+    }
+}
+
+/// Every arithmetic operation of the scenario's conditions that can leave the finite numbers,
+/// with input facts overridden by `overrides` (fact index, value).
+pub fn arithmetic(scenario: &Scenario, overrides: &[(usize, Value)]) -> Vec<Diagnostic> {
+    let ranges = fact_ranges(scenario, overrides);
+    let mut diagnostics = Vec::new();
+    let conditions = scenario
+        .decisions
+        .iter()
+        .flat_map(|d| d.when.iter().chain(d.likelihood_if.iter().map(|c| &c.when)))
+        .chain(scenario.rules.iter().map(|r| &r.when))
+        .chain(scenario.outcomes.iter().filter_map(|o| o.when.as_ref()))
+        .chain(scenario.signposts.iter().filter_map(|s| match &s.evidence {
+            Some(Evidence::When(when)) => Some(when),
+            _ => None,
+        }));
+    for when in conditions {
+        range_of(when, &ranges, &mut diagnostics);
+    }
+    diagnostics
+}
+
+/// The range of every number fact, by name.
+fn fact_ranges<'s>(
+    scenario: &'s Scenario,
+    overrides: &[(usize, Value)],
+) -> HashMap<&'s str, Range> {
+    let mut ranges = HashMap::new();
+    for (index, fact) in scenario.facts.iter().enumerate() {
+        let name = fact.id.name.as_str();
+        match &fact.kind {
+            FactKind::Input { value, .. } => {
+                let value = overrides
+                    .iter()
+                    .find(|(f, _)| *f == index)
+                    .map_or(&value.value, |(_, v)| v);
+                if let Value::Number(n) = value {
+                    ranges.insert(name, Range::point(*n));
+                }
+            }
+            FactKind::Derived { default, .. } => {
+                let Value::Number(base) = default.value else {
+                    continue;
+                };
+                let set = scenario
+                    .rules
+                    .iter()
+                    .flat_map(|r| r.then.iter())
+                    .filter(|a| a.fact.name == name)
+                    .filter_map(|a| match a.value.value {
+                        Value::Number(n) => Some(n),
+                        _ => None,
+                    });
+                let added = scenario
+                    .rules
+                    .iter()
+                    .flat_map(|r| r.add.iter())
+                    .filter(|c| c.fact.name == name)
+                    .map(|c| c.amount.value);
+                let (down, up) = added.fold((0.0, 0.0), |(d, u), a: f64| {
+                    (d + a.min(0.0), u + a.max(0.0))
+                });
+                let mut range = Range {
+                    lo: base + down,
+                    hi: base + up,
+                };
+                if let Some(set) = Range::of(set) {
+                    range = range.hull(set);
+                }
+                ranges.insert(name, range);
+            }
+        }
+    }
+    ranges
+}
+
+/// The range of a numeric expression, reporting every operation that can leave the finite
+/// numbers; `None` for what is not a number (or already reported).
+fn range_of(
+    expr: &Expr,
+    facts: &HashMap<&str, Range>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Range> {
+    match &expr.kind {
+        ExprKind::Number(n) => Some(Range::point(*n)),
+        ExprKind::Name(name) => facts.get(name.as_str()).copied(),
+        ExprKind::Bool(_) | ExprKind::Symbol(_) => None,
+        ExprKind::Unary(UnaryOp::Neg, inner) => {
+            range_of(inner, facts, diagnostics).map(|r| Range {
+                lo: -r.hi,
+                hi: -r.lo,
+            })
+        }
+        ExprKind::Unary(UnaryOp::Not, inner) => {
+            range_of(inner, facts, diagnostics);
+            None
+        }
+        ExprKind::In(inner, items) => {
+            range_of(inner, facts, diagnostics);
+            for item in items {
+                range_of(item, facts, diagnostics);
+            }
+            None
+        }
+        ExprKind::Binary(op, a, b) => {
+            let (ra, rb) = (
+                range_of(a, facts, diagnostics),
+                range_of(b, facts, diagnostics),
+            );
+            let (Some(x), Some(y)) = (ra, rb) else {
+                return None;
+            };
+            let corners = |f: fn(f64, f64) -> f64| {
+                Range::of([f(x.lo, y.lo), f(x.lo, y.hi), f(x.hi, y.lo), f(x.hi, y.hi)])
+            };
+            let result = match op {
+                BinaryOp::Add => Range {
+                    lo: x.lo + y.lo,
+                    hi: x.hi + y.hi,
+                },
+                BinaryOp::Sub => Range {
+                    lo: x.lo - y.hi,
+                    hi: x.hi - y.lo,
+                },
+                BinaryOp::Mul => corners(|p, q| p * q)?,
+                BinaryOp::Div => {
+                    if y.lo <= 0.0 && y.hi >= 0.0 {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                Code::ArithmeticRange,
+                                format!("`{}` can divide by zero", expr_words(expr)),
+                            )
+                            .primary(b.span, format!("can be 0 ({})", range_words(y)))
+                            .help("divide only by what cannot be 0, or compare the product instead: `a > b * c` rather than `a / c > b`"),
+                        );
+                        return None;
+                    }
+                    corners(|p, q| p / q)?
+                }
+                _ => return None,
+            };
+            // `NaN` bounds (`inf − inf`, `0 × inf`) fail `finite` as well.
+            if result.finite() {
+                Some(result)
+            } else {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::ArithmeticRange,
+                        format!("`{}` can leave the finite numbers", expr_words(expr)),
+                    )
+                    .primary(expr.span, "can overflow")
+                    .help("scale the facts to smaller units, so that every intermediate result stays within about ±1.8e308"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn range_words(r: Range) -> String {
+    if r.lo == r.hi {
+        format!("it is {}", format_number(r.lo))
+    } else {
+        format!(
+            "it ranges over {} to {}",
+            format_number(r.lo),
+            format_number(r.hi)
+        )
+    }
+}
+
+/// A number as a person reads it in a message: exponent form where digits would run on.
+fn format_number(n: f64) -> String {
+    if n != 0.0 && !(1e-6..1e15).contains(&n.abs()) {
+        format!("{n:e}")
+    } else {
+        crate::model::format_number(n)
+    }
+}
+
+/// A short rendering of an expression for messages.
+fn expr_words(expr: &Expr) -> String {
+    match &expr.kind {
+        ExprKind::Number(n) => format_number(*n),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Symbol(s) => format!("'{s}'"),
+        ExprKind::Unary(UnaryOp::Neg, inner) => format!("-{}", expr_words(inner)),
+        ExprKind::Binary(op, a, b) => {
+            let symbol = match op {
+                BinaryOp::Add => "+",
+                BinaryOp::Sub => "-",
+                BinaryOp::Mul => "*",
+                BinaryOp::Div => "/",
+                _ => "…",
+            };
+            format!("{} {symbol} {}", expr_words(a), expr_words(b))
+        }
+        _ => "…".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_of_products_take_every_corner() {
+        let x = Range { lo: -2.0, hi: 3.0 };
+        let y = Range { lo: -5.0, hi: 1.0 };
+        let corners = [x.lo * y.lo, x.lo * y.hi, x.hi * y.lo, x.hi * y.hi];
+        assert_eq!(
+            Range::of(corners),
+            Some(Range {
+                lo: -15.0,
+                hi: 10.0
+            })
+        );
+        assert!(
+            !Range {
+                lo: 0.0,
+                hi: f64::INFINITY
+            }
+            .finite()
+        );
+        assert!(
+            !Range {
+                lo: f64::NAN,
+                hi: 1.0
+            }
+            .finite()
+        );
+    }
+}
