@@ -39,6 +39,10 @@ pub(crate) struct GlobalArgs {
     /// wrong path in CI cannot pass by checking nothing).
     #[arg(long, global = true)]
     pub(crate) allow_empty: bool,
+    /// Worker threads for evaluation (default: one per core). Results are the same, byte for
+    /// byte, for every number of threads.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) threads: Option<u16>,
 }
 
 /// The global options of this run, set once by `main` before the command runs.
@@ -51,6 +55,7 @@ impl GlobalArgs {
         quiet: false,
         verbose: false,
         allow_empty: false,
+        threads: None,
     };
 
     /// Records the options of this run; only the first call counts.

@@ -156,6 +156,7 @@ impl LimitArgs {
     /// The evaluation limits these flags set.
     pub(crate) fn eval(&self) -> casus_rules::EvalLimits {
         casus_rules::EvalLimits {
+            threads: GlobalArgs::get().threads.map_or(0, usize::from),
             max_paths: self.max_paths,
             deadline: std::time::Instant::now()
                 .checked_add(std::time::Duration::from_secs(self.timeout)),

@@ -373,3 +373,57 @@ fn quiet_silences_the_report_note() {
     assert_eq!(quiet, "");
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// `--threads N` sets the workers of the evaluation; the output is the same, byte for byte,
+/// for every N, and 0 is refused.
+#[test]
+fn threads_change_nothing_but_the_workers() {
+    let eval = |threads: &str| {
+        run(casus().args([
+            "--threads",
+            threads,
+            "eval",
+            "scenarios/ukraine-peace-framework.toml",
+            "--samples",
+            "50",
+            "--format",
+            "json",
+        ]))
+    };
+    let (code, one, stderr) = eval("1");
+    assert_eq!(code, 0, "{stderr}");
+    let (code, two, stderr) = eval("2");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(one, two);
+    let (code, _, stderr) = eval("0");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--threads"), "{stderr}");
+}
+
+/// `-q` silences `eval`'s notes about analyses it left out; the results still print.
+#[test]
+fn quiet_silences_the_notes_of_eval() {
+    let scenario = repo().join("target").join("manners-many-rules.toml");
+    let mut text = String::from(
+        "[scenario]\ntitle = \"rules\"\n[actors]\nme = \"Me\"\n[facts]\nx = { type = \"number\", default = 0 }\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n",
+    );
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "[rules.r{i}]\nwhen = \"d == 'a'\"\nadd = {{ x = 1 }}\nbecause = \"each\"\n"
+        ));
+    }
+    text.push_str("[outcomes.high]\nwhen = \"x > 10\"\npayoff = { me = 1 }\n[outcomes.low]\npayoff = { me = 0 }\n");
+    std::fs::write(&scenario, text).unwrap();
+    let file = scenario.to_str().unwrap();
+    let (code, loud, notes) = run(casus().args(["eval", file, "--timeout", "1"]));
+    assert_eq!(code, 0, "{notes}");
+    assert!(
+        notes.contains("note: the assumption ranking is left out"),
+        "{notes}"
+    );
+    let (code, quiet, silent) = run(casus().args(["-q", "eval", file, "--timeout", "1"]));
+    assert_eq!(code, 0, "{silent}");
+    assert_eq!(silent, "");
+    assert!(loud.contains("Forecast") && quiet.contains("Forecast"));
+    std::fs::remove_file(&scenario).unwrap();
+}

@@ -105,7 +105,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
         Err(e) => return fail(&session, e),
     };
     for omitted in &analysed.omitted {
-        eprint(&format!(
+        input::note(&format!(
             "note: {} is left out ({}); raise `--timeout` to compute it\n",
             omitted.analysis.words(),
             omitted.reason

@@ -526,7 +526,12 @@ pub fn evaluate(
     let results: Vec<Subtree> = match limits.threads {
         1 => tasks.iter().map(solve).collect(),
         0 => tasks.par_iter().map(solve).collect(),
-        threads => match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        // The search recurses once per decision: the workers get the session's deep stacks.
+        threads => match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(crate::session::STACK_BYTES)
+            .build()
+        {
             Ok(pool) => pool.install(|| tasks.par_iter().map(solve).collect()),
             Err(_) => tasks.iter().map(solve).collect(),
         },

@@ -129,11 +129,14 @@ impl Session {
             options,
             pool: OnceLock::new(),
         };
+        // On the session's pool, which has the threads the options ask for.
+        let mut eval = session.options.eval.clone();
+        eval.threads = 0;
         let checked = session.install(|| {
             check_source_with(
                 &session.source,
                 &session.options.limits,
-                &session.options.eval,
+                &eval,
                 &session.options.lints,
             )
         });
@@ -200,9 +203,11 @@ impl Session {
         }
     }
 
-    /// Limits for one evaluation under `budget`.
+    /// Limits for one evaluation under `budget`, run on the session's pool (which already
+    /// has the number of threads the options ask for).
     pub fn eval_limits(&self, budget: &Budget) -> EvalLimits {
         let mut limits = self.options.eval.clone();
+        limits.threads = 0;
         limits.deadline = match (limits.deadline, budget.deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
