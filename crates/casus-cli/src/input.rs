@@ -181,6 +181,7 @@ impl LimitArgs {
             deadline: std::time::Instant::now()
                 .checked_add(std::time::Duration::from_secs(self.timeout)),
             cancel: None,
+            progress: None,
         }
     }
 }

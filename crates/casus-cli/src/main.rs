@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod input;
 mod output;
+mod progress;
 mod write;
 
 use std::process::ExitCode;

@@ -427,3 +427,40 @@ fn quiet_silences_the_notes_of_eval() {
     assert!(loud.contains("Forecast") && quiet.contains("Forecast"));
     std::fs::remove_file(&scenario).unwrap();
 }
+
+/// Work that runs longer than a second shows a spinner naming the stage on a terminal (run
+/// under util-linux's `script`, which gives the command a pseudo-terminal), and nothing when
+/// piped.
+#[test]
+fn a_spinner_shows_on_a_terminal_and_never_in_a_pipe() {
+    let scenario = repo().join("target").join("manners-spinner.toml");
+    let mut text = String::from(
+        "[scenario]\ntitle = \"rules\"\n[actors]\nme = \"Me\"\n[facts]\nx = { type = \"number\", default = 0 }\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n",
+    );
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "[rules.r{i}]\nwhen = \"d == 'a'\"\nadd = {{ x = 1 }}\nbecause = \"each\"\n"
+        ));
+    }
+    text.push_str("[outcomes.high]\nwhen = \"x > 10\"\npayoff = { me = 1 }\n[outcomes.low]\npayoff = { me = 0 }\n");
+    std::fs::write(&scenario, text).unwrap();
+    let command = format!(
+        "{} eval {} --timeout 3 > /dev/null",
+        env!("CARGO_BIN_EXE_casus"),
+        scenario.display()
+    );
+    let (code, terminal, _) = run(Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(repo()));
+    assert_eq!(code, 0, "{terminal}");
+    assert!(
+        terminal.contains("manners-spinner.toml: the assumption ranking"),
+        "{terminal}"
+    );
+    let (code, _, piped) =
+        run(casus().args(["eval", scenario.to_str().unwrap(), "--timeout", "3"]));
+    assert_eq!(code, 0, "{piped}");
+    assert!(!piped.contains("manners-spinner.toml:"), "{piped}");
+    assert!(!piped.contains('\u{1b}'), "{piped}");
+    std::fs::remove_file(&scenario).unwrap();
+}

@@ -254,8 +254,8 @@ fn a_spent_budget_leaves_analyses_out_and_says_why() {
     let model = session.model(&WhatIf::none()).unwrap();
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let budget = Budget {
-        deadline: None,
         cancel: Some(cancel),
+        ..Budget::unlimited()
     };
     // The forecast itself is stopped by the cancelled budget only past its first batch of
     // nodes, so this small scenario still evaluates; every analysis after it is left out.
@@ -330,4 +330,30 @@ fn given_values_that_break_arithmetic_are_refused() {
         }
         other => panic!("expected E0407, got {other:?}"),
     }
+}
+
+/// The budget's listener hears each stage as it starts, in the order the run takes them.
+#[test]
+fn the_progress_listener_hears_every_stage() {
+    let session = open("pooled.toml");
+    let model = session.model(&WhatIf::none()).unwrap();
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = std::sync::Arc::clone(&heard);
+    let budget = Budget {
+        progress: Some(casus_rules::session::Progress::new(move |stage| {
+            sink.lock().unwrap().push(stage.to_owned());
+        })),
+        ..Budget::unlimited()
+    };
+    session.run(&model, &Plan::full(), &budget).unwrap();
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [
+            "evaluating",
+            "the ranges",
+            "the value of information",
+            "the assumption ranking",
+            "the analysts' disagreement"
+        ]
+    );
 }

@@ -67,6 +67,7 @@ pub(crate) struct EvalArgs {
 
 /// Runs the command: arguments → session → result → renderer.
 pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
+    let spinner = crate::progress::Spinner::start(&format!("eval {}", input::shown(&args.file)));
     let Some(session) = open(&args.file, &args.limits)? else {
         return Ok(Status::Findings);
     };
@@ -75,7 +76,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
         given: parse_given(&args.given)?,
         observe: args.observe.clone(),
     };
-    let budget = args.limits.budget();
+    let mut budget = args.limits.budget();
+    budget.progress = spinner.as_ref().map(crate::progress::Spinner::progress);
     let Some(base) = session.scenario() else {
         return Ok(report_findings(session.source(), session.diagnostics()));
     };
@@ -111,6 +113,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
             omitted.reason
         ));
     }
+    drop(spinner);
     // Render with the scenario's own outcomes: an observed condition adds one for the paths
     // it rules out, which no result reports.
     let mut shown = model.scenario.clone();

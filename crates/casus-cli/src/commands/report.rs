@@ -483,7 +483,12 @@ fn render(args: &ReportArgs, path: &Path) -> Result<Option<String>, CliError> {
         source,
         args.limits.session(casus_rules::LintLevels::default()),
     );
-    match report::prepare(&session, &args.limits.budget()) {
+    let spinner = crate::progress::Spinner::start(&format!("report {}", input::shown(path)));
+    let mut budget = args.limits.budget();
+    budget.progress = spinner.as_ref().map(crate::progress::Spinner::progress);
+    let prepared = report::prepare(&session, &budget);
+    drop(spinner);
+    match prepared {
         Ok(model) => {
             let graph = match args.graph {
                 GraphArg::Decisions => Graph::Decisions,

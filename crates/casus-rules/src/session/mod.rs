@@ -58,7 +58,7 @@ use crate::workflow::testing::{self, TestResult};
 
 pub use explain::{ExplainRequest, Explained};
 pub use model::{Model, WhatIf};
-pub use plan::{Analysed, AnalysisKind, Budget, Omitted, Plan};
+pub use plan::{Analysed, AnalysisKind, Budget, Omitted, Plan, Progress};
 
 /// Stack of each thread the session runs the engine on: deep enough for the search's one
 /// frame per decision at the largest `--max-decisions`, and only reserved, not touched.
@@ -329,6 +329,7 @@ fn run(
     budget: &Budget,
     limits: &EvalLimits,
 ) -> Result<Analysed, SessionError> {
+    budget.stage("evaluating");
     let evaluation = model.evaluate(limits).map_err(SessionError::Findings)?;
     let forecast: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
     let mut omitted = Vec::new();
@@ -343,6 +344,7 @@ fn run(
             });
             return false;
         }
+        budget.stage(kind.words());
         true
     };
     let before_observing = if model.observed.is_empty() {

@@ -51,13 +51,34 @@ impl Plan {
     }
 }
 
-/// One budget for a whole run: a deadline and a cancel flag, checked by every analysis.
+/// One budget for a whole run: a deadline and a cancel flag, checked by every analysis, and
+/// a listener told which stage the run is in (a progress bar, a log).
 #[derive(Clone, Debug, Default)]
 pub struct Budget {
     /// When to stop.
     pub deadline: Option<Instant>,
     /// Set by another thread (an editor's next keystroke, Ctrl-C) to stop the run.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Told the name of each stage as it starts.
+    pub progress: Option<Progress>,
+}
+
+/// A listener for the stages of a run: called with the stage's name in words ("evaluating",
+/// "the ranges", …) as each one starts, on the thread that runs it.
+#[derive(Clone)]
+pub struct Progress(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl Progress {
+    /// A listener that calls `f`.
+    pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress(..)")
+    }
 }
 
 impl Budget {
@@ -73,6 +94,14 @@ impl Budget {
                 .ok()
                 .and_then(|d| Instant::now().checked_add(d)),
             cancel: None,
+            progress: None,
+        }
+    }
+
+    /// Tells the listener, if any, that stage `what` starts.
+    pub fn stage(&self, what: &str) {
+        if let Some(progress) = &self.progress {
+            (progress.0)(what);
         }
     }
 
