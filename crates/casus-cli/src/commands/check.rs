@@ -100,9 +100,9 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
             out.push('\n');
             print(&out);
         }
-        CheckFormat::Json => print(&format!("{}\n", render_json(&pairs))),
+        CheckFormat::Json => print(&render_json(&pairs)),
         CheckFormat::Github => print(&render_github(&pairs)),
-        CheckFormat::Sarif => print(&format!("{}\n", render_sarif(&pairs))),
+        CheckFormat::Sarif => print(&render_sarif(&pairs)),
     }
     let fails = |d: &Diagnostic| {
         d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
