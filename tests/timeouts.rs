@@ -202,4 +202,17 @@ fn diff_stops_at_the_limit() {
     let (_, text) = run(&["diff", wide.to_str().unwrap(), other.to_str().unwrap()]);
     assert!(text.contains("changed rule `r0`"), "{text}");
     assert!(text.contains("results not compared"), "{text}");
+    // A gate on the results cannot pass when they were not compared.
+    let (code, text) = run(&[
+        "diff",
+        wide.to_str().unwrap(),
+        other.to_str().unwrap(),
+        "--fail-on",
+        "outcome-move=5pts",
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("results not compared, so `--fail-on` cannot judge them"),
+        "{text}"
+    );
 }

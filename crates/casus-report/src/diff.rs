@@ -151,6 +151,7 @@ pub fn breaches(files: &[FileDiff<'_>], rules: &[FailOn]) -> Vec<String> {
     let mut out = Vec::new();
     for file in files {
         let name = clip(file.name, 200);
+        let mut unjudged = false;
         for rule in rules {
             match (rule, file.change) {
                 (FailOn::Any, _) if file.status() != FileStatus::Unchanged => {
@@ -158,6 +159,17 @@ pub fn breaches(files: &[FileDiff<'_>], rules: &[FailOn]) -> Vec<String> {
                 }
                 (_, FileChange::Compared(diff)) => {
                     let Some(results) = &diff.results else {
+                        // A gate on results must not pass because the results could not be
+                        // compared (a version with errors, or past `--timeout`).
+                        if !matches!(rule, FailOn::Any) && !std::mem::replace(&mut unjudged, true) {
+                            let why = diff
+                                .unavailable
+                                .as_deref()
+                                .unwrap_or("the results could not be compared");
+                            out.push(format!(
+                                "`{name}`: results not compared, so `--fail-on` cannot judge them: {why}"
+                            ));
+                        }
                         continue;
                     };
                     match rule {
