@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use insta_cmd::get_cargo_bin;
@@ -39,7 +39,28 @@ fn header(title: &str) -> String {
     format!("[scenario]\ntitle = \"{title}\"\n\n[actors]\nme = \"Me\"\n\n")
 }
 
+/// Each scenario is written once per run: tests run in parallel, and one rewriting a file
+/// while another reads it would hand the reader half a file.
+fn once(cell: &'static OnceLock<PathBuf>, make: fn() -> PathBuf) -> PathBuf {
+    cell.get_or_init(make).clone()
+}
+
 fn wide() -> PathBuf {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    once(&FILE, make_wide)
+}
+
+fn rules() -> PathBuf {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    once(&FILE, make_rules)
+}
+
+fn paths() -> PathBuf {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    once(&FILE, make_paths)
+}
+
+fn make_wide() -> PathBuf {
     let n = 24;
     let mut text = header("wide");
     text.push_str("[facts]\nx = { type = \"number\", default = 0 }\n\n");
@@ -64,7 +85,7 @@ fn wide() -> PathBuf {
     write("wide.toml", &text)
 }
 
-fn rules() -> PathBuf {
+fn make_rules() -> PathBuf {
     let n = 5000;
     let mut text = header("rules");
     text.push_str("[facts]\nx = { type = \"number\", default = 0 }\n\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n\n");
@@ -82,7 +103,7 @@ fn rules() -> PathBuf {
     write("rules.toml", &text)
 }
 
-fn paths() -> PathBuf {
+fn make_paths() -> PathBuf {
     let mut text = header("paths");
     for i in 0..30 {
         let _ = write!(
