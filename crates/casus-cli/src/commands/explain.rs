@@ -10,6 +10,7 @@ use casus_report::explain::ExplainReport;
 use crate::Status;
 use crate::cli::LimitArgs;
 use crate::error::CliError;
+use crate::input;
 use crate::output::print;
 use casus_rules::session::{ExplainRequest, WhatIf};
 
@@ -60,6 +61,7 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
         print(&crate::commands::check::explain(code)?);
         return Ok(Status::Ok);
     }
+    let spinner = crate::progress::Spinner::start(&format!("explain {}", input::shown(&args.file)));
     let Some(session) = crate::commands::eval::open(&args.file, &args.limits)? else {
         return Ok(Status::Findings);
     };
@@ -77,7 +79,11 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
         why_not: args.why_not.clone(),
         listed: LISTED_PATHS,
     };
-    let explained = match session.explain(&model, &request, &args.limits.budget()) {
+    let mut budget = args.limits.budget();
+    budget.progress = spinner.as_ref().map(crate::progress::Spinner::progress);
+    let explained = session.explain(&model, &request, &budget);
+    drop(spinner);
+    let explained = match explained {
         Ok(e) => e,
         Err(e) => return crate::commands::eval::fail(&session, e),
     };

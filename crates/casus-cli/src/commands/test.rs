@@ -75,7 +75,9 @@ pub(crate) fn run(args: &TestArgs) -> Result<Status, CliError> {
     for path in &files {
         let started = std::time::Instant::now();
         let (source, decode_error) = input::read(path, &limits)?;
-        let budget = args.limits.budget();
+        let spinner = crate::progress::Spinner::start(&format!("test {}", input::shown(path)));
+        let mut budget = args.limits.budget();
+        budget.progress = spinner.as_ref().map(crate::progress::Spinner::progress);
         let (session, scenario, diagnostics) = match decode_error {
             Some(d) => (None, None, vec![d]),
             None => {
