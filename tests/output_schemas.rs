@@ -652,3 +652,39 @@ fn real_outputs_with_an_undeclared_field_are_rejected() {
         );
     }
 }
+
+/// One result, one shape: the spread of sampled forecasts has the same fields in `casus eval`
+/// and in `casus report` (the eval output once said `id` where the report said `outcome`).
+#[test]
+fn eval_and_report_give_the_sampled_spread_one_shape() {
+    let (_, session) = scenarios().into_iter().next().unwrap();
+    let model = session.model(&WhatIf::none()).unwrap();
+    let plan = Plan {
+        samples: Some((20, 1)),
+        ..Plan::forecast()
+    };
+    let analysed = session.run(&model, &plan, &Budget::unlimited()).unwrap();
+    let eval = serde_json::to_value(
+        EvalView {
+            scenario: &model.scenario,
+            variant: None,
+            observed: &[],
+            analysed: &analysed,
+        }
+        .output(),
+    )
+    .unwrap();
+    let report = serde_json::to_value(
+        casus_report::report::prepare(&session, &Budget::unlimited()).unwrap(),
+    )
+    .unwrap();
+    let keys =
+        |spread: &Json| -> Vec<String> { spread.as_object().unwrap().keys().cloned().collect() };
+    let from_eval = keys(&eval["sampling"]["outcomes"][0]);
+    let from_report = keys(&report["sampling"]["outcomes"][0]);
+    assert_eq!(
+        from_eval,
+        ["outcome", "probability", "mean", "p5", "p50", "p95"]
+    );
+    assert_eq!(from_eval, from_report);
+}

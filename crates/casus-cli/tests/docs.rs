@@ -1234,3 +1234,31 @@ fn the_starter_of_casus_new_is_in_fmt_layout() {
         String::from_utf8_lossy(&check.stdout)
     );
 }
+
+/// Nothing in the repository cites the first design document, which lives outside it: the
+/// docs and the code must stand on their own.
+#[test]
+fn nothing_refers_to_documents_outside_the_repository() {
+    fn walk(dir: &Path, found: &mut Vec<String>, needle: &str) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.')
+                || ["target", "corpus", "artifacts", "node_modules"].contains(&name.as_str())
+            {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, found, needle);
+            } else if let Ok(text) = std::fs::read_to_string(&path)
+                && text.contains(needle)
+            {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    let needle = ["DESIGN", ".md"].concat();
+    let mut found = Vec::new();
+    walk(&repo(), &mut found, &needle);
+    assert!(found.is_empty(), "{needle} is cited in {found:?}");
+}

@@ -400,10 +400,10 @@ fn threads_change_nothing_but_the_workers() {
     assert!(stderr.contains("--threads"), "{stderr}");
 }
 
-/// `-q` silences `eval`'s notes about analyses it left out; the results still print.
-#[test]
-fn quiet_silences_the_notes_of_eval() {
-    let scenario = repo().join("target").join("manners-many-rules.toml");
+/// A scenario in `target/` whose forecast is instant and whose assumption ranking (3,000 rules
+/// dropped one by one) runs for seconds: work long enough for notes and a spinner.
+fn many_rules(name: &str) -> PathBuf {
+    let scenario = repo().join("target").join(name);
     let mut text = String::from(
         "[scenario]\ntitle = \"rules\"\n[actors]\nme = \"Me\"\n[facts]\nx = { type = \"number\", default = 0 }\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n",
     );
@@ -414,6 +414,13 @@ fn quiet_silences_the_notes_of_eval() {
     }
     text.push_str("[outcomes.high]\nwhen = \"x > 10\"\npayoff = { me = 1 }\n[outcomes.low]\npayoff = { me = 0 }\n");
     std::fs::write(&scenario, text).unwrap();
+    scenario
+}
+
+/// `-q` silences `eval`'s notes about analyses it left out; the results still print.
+#[test]
+fn quiet_silences_the_notes_of_eval() {
+    let scenario = many_rules("manners-many-rules.toml");
     let file = scenario.to_str().unwrap();
     let (code, loud, notes) = run(casus().args(["eval", file, "--timeout", "1"]));
     assert_eq!(code, 0, "{notes}");
@@ -433,17 +440,7 @@ fn quiet_silences_the_notes_of_eval() {
 /// piped.
 #[test]
 fn a_spinner_shows_on_a_terminal_and_never_in_a_pipe() {
-    let scenario = repo().join("target").join("manners-spinner.toml");
-    let mut text = String::from(
-        "[scenario]\ntitle = \"rules\"\n[actors]\nme = \"Me\"\n[facts]\nx = { type = \"number\", default = 0 }\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n",
-    );
-    for i in 0..3000 {
-        text.push_str(&format!(
-            "[rules.r{i}]\nwhen = \"d == 'a'\"\nadd = {{ x = 1 }}\nbecause = \"each\"\n"
-        ));
-    }
-    text.push_str("[outcomes.high]\nwhen = \"x > 10\"\npayoff = { me = 1 }\n[outcomes.low]\npayoff = { me = 0 }\n");
-    std::fs::write(&scenario, text).unwrap();
+    let scenario = many_rules("manners-spinner.toml");
     let command = format!(
         "{} eval {} --timeout 3 > /dev/null",
         env!("CARGO_BIN_EXE_casus"),

@@ -154,3 +154,15 @@ pub fn did_you_mean<'a>(
     }
     best.map(|(_, c)| format!("did you mean `{c}`?"))
 }
+
+/// "did you mean `x`?" when a name is close to `wrong`; otherwise `listed` followed by every
+/// name, or `none` when there are no names. The one way a usage error names what exists.
+pub fn did_you_mean_or_list(wrong: &str, names: &[String], none: &str, listed: &str) -> String {
+    did_you_mean(wrong, names.iter().map(String::as_str)).unwrap_or_else(|| {
+        if names.is_empty() {
+            none.to_owned()
+        } else {
+            format!("{listed} {}", crate::model::list(names))
+        }
+    })
+}

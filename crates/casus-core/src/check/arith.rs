@@ -247,6 +247,88 @@ fn expr_words(expr: &Expr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::span::Span;
+    use proptest::prelude::*;
+
+    /// A random arithmetic expression over the facts `f0`–`f2` and small literals.
+    fn expression() -> impl Strategy<Value = Expr> {
+        let leaf = prop_oneof![
+            (-1e3f64..1e3).prop_map(ExprKind::Number),
+            (0usize..3).prop_map(|i| ExprKind::Name(format!("f{i}"))),
+        ]
+        .prop_map(|kind| Expr {
+            kind,
+            span: Span::default(),
+        });
+        leaf.prop_recursive(4, 24, 2, |inner| {
+            (
+                prop_oneof![
+                    Just(BinaryOp::Add),
+                    Just(BinaryOp::Sub),
+                    Just(BinaryOp::Mul),
+                    Just(BinaryOp::Div)
+                ],
+                inner.clone(),
+                inner,
+            )
+                .prop_map(|(op, a, b)| Expr {
+                    kind: ExprKind::Binary(op, Box::new(a), Box::new(b)),
+                    span: Span::default(),
+                })
+        })
+    }
+
+    /// The naive value: plain floating-point evaluation with the facts' values.
+    fn value(expr: &Expr, facts: &[f64; 3]) -> f64 {
+        match &expr.kind {
+            ExprKind::Number(n) => *n,
+            ExprKind::Name(n) => facts[n[1..].parse::<usize>().unwrap_or(0)],
+            ExprKind::Unary(UnaryOp::Neg, e) => -value(e, facts),
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (value(a, facts), value(b, facts));
+                match op {
+                    BinaryOp::Add => a + b,
+                    BinaryOp::Sub => a - b,
+                    BinaryOp::Mul => a * b,
+                    _ => a / b,
+                }
+            }
+            _ => f64::NAN,
+        }
+    }
+
+    proptest! {
+        /// Soundness against the naive evaluation: for facts anywhere in their ranges, an
+        /// expression the check passes evaluates to a finite number inside the range it
+        /// computed (up to rounding at the ends).
+        #[test]
+        fn what_the_check_passes_stays_finite_and_in_range(
+            expr in expression(),
+            bounds in prop::array::uniform3((-1e4f64..1e4, 0.0f64..1e4)),
+            at in prop::array::uniform3(0.0f64..=1.0),
+        ) {
+            let names = ["f0", "f1", "f2"];
+            let facts: HashMap<&str, Range> = names
+                .iter()
+                .zip(bounds)
+                .map(|(n, (lo, width))| (*n, Range { lo, hi: lo + width }))
+                .collect();
+            let mut values = [0.0; 3];
+            for (i, name) in names.iter().enumerate() {
+                let r = facts[name];
+                values[i] = (r.lo + at[i] * (r.hi - r.lo)).clamp(r.lo, r.hi);
+            }
+            let mut diagnostics = Vec::new();
+            let range = range_of(&expr, &facts, &mut diagnostics);
+            if diagnostics.is_empty() {
+                let range = range.unwrap();
+                let v = value(&expr, &values);
+                prop_assert!(v.is_finite(), "{v}");
+                let slack = 1e-9 * (range.lo.abs().max(range.hi.abs()).max(1.0));
+                prop_assert!(range.lo - slack <= v && v <= range.hi + slack, "{v} not in {range:?}");
+            }
+        }
+    }
 
     #[test]
     fn intervals_of_products_take_every_corner() {

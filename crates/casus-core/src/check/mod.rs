@@ -66,7 +66,37 @@ pub fn check(scenario: &Scenario) -> Vec<Diagnostic> {
     }
     rule_targets(scenario, &names, &mut diagnostics);
     add_ranges(scenario, &mut diagnostics);
-    diagnostics.extend(arithmetic(scenario, &[]));
+    let base = arithmetic(scenario, &[]);
+    // A variant's input facts can take arithmetic where the base's values did not; what the
+    // base already gets is not repeated.
+    for variant in &scenario.variants {
+        let overrides: Vec<(usize, Value)> = variant
+            .facts
+            .iter()
+            .filter_map(|(name, value)| {
+                let f = scenario.facts.iter().position(|f| f.id.name == name.name)?;
+                Some((f, value.value.clone()))
+            })
+            .collect();
+        if !overrides.is_empty() {
+            let extra: Vec<Diagnostic> = arithmetic(scenario, &overrides)
+                .into_iter()
+                .filter(|d| {
+                    !base
+                        .iter()
+                        .any(|b| b.message == d.message && b.labels == d.labels)
+                })
+                .map(|d| {
+                    d.note(format!(
+                        "with the input facts of variant `{}`",
+                        variant.id.name
+                    ))
+                })
+                .collect();
+            diagnostics.extend(extra);
+        }
+    }
+    diagnostics.extend(base);
     outcomes(scenario, &mut diagnostics);
     tests(scenario, &names, &mut diagnostics);
     variants::check(scenario, &names, &ambiguous, &mut diagnostics);

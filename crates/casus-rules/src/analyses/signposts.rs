@@ -20,7 +20,7 @@
 
 use casus_core::Diagnostic;
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
-use casus_core::model::{Evidence, Ident, Outcome, Scenario, list};
+use casus_core::model::{Evidence, Ident, Outcome, Scenario};
 
 use crate::search::walk::{EvalLimits, Given};
 
@@ -52,15 +52,12 @@ pub fn resolve(scenario: &Scenario, ids: &[&str]) -> Result<Vec<usize>, String> 
                         .iter()
                         .map(|s| s.id.name.clone())
                         .collect();
-                    let hint =
-                        casus_core::diagnostic::did_you_mean(id, names.iter().map(String::as_str))
-                            .unwrap_or_else(|| {
-                                if names.is_empty() {
-                                    "the file declares no `[signposts.*]`".to_owned()
-                                } else {
-                                    format!("the signposts are {}", list(&names))
-                                }
-                            });
+                    let hint = casus_core::diagnostic::did_you_mean_or_list(
+                        id,
+                        &names,
+                        "the file declares no `[signposts.*]`",
+                        "the signposts are",
+                    );
                     format!("`{id}` is not a signpost; {hint}")
                 })
         })

@@ -3,7 +3,7 @@
 
 use casus_core::model::Scenario;
 
-use super::{Model, Session, SessionError, hint};
+use super::{Model, Session, SessionError};
 use crate::analyses::explain::{self, Explanation, OutcomePaths};
 use crate::analyses::whynot::{self, WhyNot};
 use crate::search::paths::{WalkError, WalkLimits};
@@ -130,7 +130,12 @@ fn outcome_index(scenario: &Scenario, part: &'static str, id: &str) -> Result<us
                 part,
                 format!(
                     "`{id}` is not an outcome; {}",
-                    hint(id, &names, "the file declares none", "the outcomes are")
+                    casus_core::diagnostic::did_you_mean_or_list(
+                        id,
+                        &names,
+                        "the file declares none",
+                        "the outcomes are"
+                    )
                 ),
             )
         })

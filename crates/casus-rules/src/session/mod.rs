@@ -45,7 +45,7 @@ mod plan;
 use std::sync::OnceLock;
 
 use casus_core::limits::Limits;
-use casus_core::model::{Scenario, Value, list};
+use casus_core::model::{Scenario, Value};
 use casus_core::{Diagnostic, SourceFile};
 
 use crate::analyses::{ranking, sampling, sensitivity, signposts, variants, voi};
@@ -478,7 +478,7 @@ fn resolve_variant(scenario: &Scenario, id: &str) -> Result<usize, SessionError>
                 "variant",
                 format!(
                     "`{id}` is not a variant; {}",
-                    hint(
+                    casus_core::diagnostic::did_you_mean_or_list(
                         id,
                         &names,
                         "the file declares no `[variants.*]`",
@@ -522,17 +522,4 @@ fn resolve_signposts(scenario: &Scenario, names: &[String]) -> Result<Vec<usize>
         }
     }
     Ok(out)
-}
-
-/// "did you mean `x`?", or the list of names, or `none` when there are none.
-fn hint(name: &str, names: &[String], none: &str, listed: &str) -> String {
-    casus_core::diagnostic::did_you_mean(name, names.iter().map(String::as_str)).unwrap_or_else(
-        || {
-            if names.is_empty() {
-                none.to_owned()
-            } else {
-                format!("{listed} {}", list(names))
-            }
-        },
-    )
 }

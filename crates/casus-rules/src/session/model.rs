@@ -221,7 +221,8 @@ impl Model {
             }
             None => base.clone(),
         };
-        // Values given for input facts can take arithmetic where the file's values did not.
+        // Values given for input facts can take arithmetic where the file's values did not
+        // (a variant's own facts are checked with the file).
         if !fixed.overrides.is_empty() {
             let errors = casus_core::check::arithmetic(&scenario, &fixed.overrides);
             if !errors.is_empty() {
