@@ -7,7 +7,10 @@
 //! - [`Family::Window`]: many decisions whose rules read a bounded window of recent decisions,
 //!   which the engine must evaluate by merging equal states instead of walking 2^n paths;
 //! - [`Family::Mix`]: a realistic mix of actors and nature, guards, `add`, conditional
-//!   likelihoods, estimative words and payoffs.
+//!   likelihoods, estimative words and payoffs;
+//! - [`Family::Scores`]: two-option decisions and `add` rules that each read two of them,
+//!   with three outcomes on the sum: the shape where default `casus eval` used to re-run the
+//!   rules once per rule, so it is the family that keeps the analyses honest about cost.
 //!
 //! Every scenario is also written as a neutral JSON [`Spec`] that the peer scripts in
 //! `bench/peers/` translate into their own formats, so peers and casus run the same rules.
@@ -25,11 +28,13 @@ pub enum Family {
     Window,
     /// Nature and actors, guards, `add`, conditional likelihoods, words and payoffs.
     Mix,
+    /// Two-option decisions, `add` rules reading two decisions each, outcomes on the sum.
+    Scores,
 }
 
 impl Family {
     /// Every family, for loops in tests and benches.
-    pub const ALL: [Family; 3] = [Family::Rules, Family::Window, Family::Mix];
+    pub const ALL: [Family; 4] = [Family::Rules, Family::Window, Family::Mix, Family::Scores];
 
     /// The family's name on the command line.
     pub fn name(self) -> &'static str {
@@ -37,6 +42,7 @@ impl Family {
             Family::Rules => "rules",
             Family::Window => "window",
             Family::Mix => "mix",
+            Family::Scores => "scores",
         }
     }
 
@@ -371,6 +377,7 @@ pub fn generate(family: Family, size: Size, seed: u64) -> Spec {
         Family::Rules => rules_family(size, seed, &mut rng),
         Family::Window => window_family(size, seed, &mut rng),
         Family::Mix => mix_family(size, seed, &mut rng),
+        Family::Scores => scores_family(size, seed, &mut rng),
     }
 }
 
@@ -671,6 +678,96 @@ fn window_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
     ];
     Spec {
         family: Family::Window,
+        size,
+        seed,
+        actors,
+        derived,
+        decisions,
+        rules,
+        outcomes,
+    }
+}
+
+/// Two-option decisions (actors and nature in turn, nature with estimative words) and `add`
+/// rules that each read two decisions; three outcomes split the sum at about a third and two
+/// thirds of its expected range, so each is reached on many paths.
+fn scores_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
+    let actors = vec!["east".to_owned(), "west".to_owned()];
+    let n = size.decisions.max(2);
+    let derived = vec![Derived {
+        id: "score".to_owned(),
+        kind: DerivedType::Number,
+    }];
+    let decisions = (0..n)
+        .map(|i| Decision {
+            id: format!("d{i}"),
+            actor: match i % 3 {
+                0 => Some(0),
+                1 => Some(1),
+                _ => None,
+            },
+            options: vec!["no".to_owned(), "yes".to_owned()],
+            guard: None,
+            likelihood: Some(words(2, rng)),
+            likelihood_if: Vec::new(),
+        })
+        .collect();
+    let mut total = 0.0;
+    let rules = (0..size.rules)
+        .map(|r| {
+            let a = rng.below(n);
+            let b = (a + 1 + rng.below(n - 1)) % n;
+            let amount = (1 + rng.below(3)) as f64;
+            total += amount;
+            Rule {
+                id: format!("r{r}"),
+                when: Cond::And {
+                    args: vec![
+                        Cond::eq(&format!("d{a}"), sym("yes")),
+                        Cond::eq(
+                            &format!("d{b}"),
+                            sym(if rng.chance(50) { "yes" } else { "no" }),
+                        ),
+                    ],
+                },
+                then: Vec::new(),
+                add: vec![(0, amount)],
+                priority: 0,
+            }
+        })
+        .collect();
+    // Each rule fires on about a quarter of the paths: the sum centres near `total / 4`.
+    let low = (total / 5.0).round();
+    let high = (total * 3.0 / 10.0).round().max(low + 1.0);
+    let below = |v: f64| Cond::Lt {
+        name: "score".to_owned(),
+        value: v,
+    };
+    let at_least = |v: f64| Cond::Ge {
+        name: "score".to_owned(),
+        value: v,
+    };
+    let outcomes = vec![
+        Outcome {
+            id: "calm".to_owned(),
+            when: Some(below(low)),
+            payoff: vec![2.0, 1.0],
+        },
+        Outcome {
+            id: "strain".to_owned(),
+            when: Some(Cond::And {
+                args: vec![at_least(low), below(high)],
+            }),
+            payoff: vec![0.0, 0.0],
+        },
+        Outcome {
+            id: "rupture".to_owned(),
+            when: Some(at_least(high)),
+            payoff: vec![-3.0, 2.0],
+        },
+    ];
+    Spec {
+        family: Family::Scores,
         size,
         seed,
         actors,

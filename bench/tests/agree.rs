@@ -39,6 +39,16 @@ fn sizes(family: Family) -> Vec<Size> {
                 rules: 40,
             },
         ],
+        Family::Scores => vec![
+            Size {
+                decisions: 6,
+                rules: 12,
+            },
+            Size {
+                decisions: 9,
+                rules: 40,
+            },
+        ],
     }
 }
 

@@ -593,6 +593,7 @@ impl EvalOutput {
             watch: None,
             analysts: None,
             omitted: Vec::new(),
+            method: None,
         };
         Self::build(&EvalView {
             scenario,

@@ -8,21 +8,19 @@
 //! Sample `i` uses its own generator seeded from `(seed, i)`, so results depend on the seed
 //! only — not on the number of threads or the order samples finish in.
 //!
-//! Only the likelihoods change from one sample to the next, so a scenario with a small game
-//! tree is walked once and its tree re-weighted for each sample (`crate::graphs::reweight`), which gives
-//! the search's numbers bit for bit at a small fraction of the cost; a larger scenario is
-//! evaluated in full for each sample.
+//! Only the likelihoods change from one sample to the next, so each sample re-weights the
+//! merged decision graph the search recorded once (`crate::graphs::merged`): one pass over its
+//! nodes, the search's numbers bit for bit, no rule evaluated. Only a scenario whose graph is
+//! over the memory budget is evaluated in full for each sample.
 
 use casus_core::Diagnostic;
 use casus_core::model::Scenario;
 use rayon::prelude::*;
 
-use std::time::Instant;
-
 use crate::compile::program::Program;
-use crate::graphs::reweight::Tree;
-use crate::search::result::PlayStep;
-use crate::search::walk::{EvalLimits, Given, evaluate};
+use crate::graphs::merged::MergedGraph;
+use crate::search::result::{Evaluation, PlayStep};
+use crate::search::walk::{EvalLimits, Given, evaluate, evaluate_recorded};
 
 /// The distribution of one outcome's probability across samples.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -59,114 +57,148 @@ type Sample = (Vec<f64>, bool);
 /// which multiply every drawn table of that decision as they multiply its point estimates.
 pub type Ratios = [(usize, Vec<f64>)];
 
-/// Scenarios whose game tree has at most this many nodes are sampled on the tree, built once
-/// (see `crate::graphs::reweight`): a sample then costs one pass over the nodes. Larger ones are evaluated
-/// in full for every sample.
-const TREE_MAX_NODES: usize = 1 << 16;
-
 /// Draws `samples` likelihood sets with `seed` and evaluates each on the model in force, in
 /// parallel: every drawn table gets the model's observed likelihood ratios, and every
 /// evaluation its given values.
 pub fn sample(
     model: &crate::session::Model,
     limits: &EvalLimits,
+    spec: (usize, u64),
+) -> Result<Sampling, Vec<Diagnostic>> {
+    sample_with(model, None, limits, spec)
+}
+
+/// [`sample`] on the model's merged decision graph, when the caller has it (the session
+/// records it with the forecast); without it, the graph is recorded here, and a scenario whose
+/// graph is over the memory budget is evaluated in full for every sample.
+pub fn sample_with(
+    model: &crate::session::Model,
+    graph: Option<&MergedGraph>,
+    limits: &EvalLimits,
     (samples, seed): (usize, u64),
 ) -> Result<Sampling, Vec<Diagnostic>> {
     let program = model.with_evidence(&model.program);
-    let mut sampling = sample_observed(
-        &model.scenario,
-        &program,
-        &model.given,
-        limits,
-        (samples, seed),
-        &model.ratios,
-    )?;
+    let (scenario, given, ratios) = (&model.scenario, &model.given, &model.ratios);
+    let recorded;
+    let graph = match graph {
+        Some(graph) => graph,
+        None => {
+            recorded = evaluate_recorded(
+                scenario,
+                &program,
+                given,
+                limits,
+                crate::graphs::merged::max_nodes(crate::graphs::merged::DEFAULT_BYTES, &program),
+            )?;
+            match &recorded.1 {
+                Some(graph) => graph,
+                None => {
+                    let mut sampling = sample_evaluating(
+                        scenario,
+                        &program,
+                        given,
+                        &recorded.0,
+                        limits,
+                        (samples, seed),
+                        ratios,
+                    )?;
+                    sampling.outcomes.truncate(model.outcomes);
+                    return Ok(sampling);
+                }
+            }
+        }
+    };
+    let base_line = graph
+        .solve(&graph.tables_of(&program), &mut graph.scratch())
+        .line;
+    let results: Vec<Result<Sample, Vec<Diagnostic>>> = (0..samples)
+        .into_par_iter()
+        .map_init(
+            || graph.scratch(),
+            |scratch, i| {
+                if i % 64 == 0 && limits.expired() {
+                    return Err(vec![timeout()]);
+                }
+                let mut tables = Vec::new();
+                for (d, drawn) in draw_tables(&program, seed, i as u64)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let decision = &program.decisions[d];
+                    match drawn {
+                        // A drawn table gets the observed ratios, as the program's point
+                        // estimates did.
+                        Some((mut own, mut conditional)) => {
+                            apply(ratios, d, &mut own);
+                            for table in &mut conditional {
+                                apply(ratios, d, table);
+                            }
+                            tables.push(own);
+                            tables.extend(conditional);
+                        }
+                        // A table not drawn is the program's, which has them already.
+                        None => {
+                            tables.push(decision.probabilities.clone());
+                            tables.extend(decision.conditional.iter().map(|(_, t)| t.clone()));
+                        }
+                    }
+                }
+                let solved = graph.solve(&tables, scratch);
+                Ok((solved.probabilities, solved.line != base_line))
+            },
+        )
+        .collect();
+    let mut sampling = summarise(&program, results, (samples, seed))?;
     sampling.outcomes.truncate(model.outcomes);
     Ok(sampling)
 }
 
-/// [`sample`] after observing likelihood-ratio signposts: `program` has the `ratios` applied
-/// to its point estimates already, and every drawn table gets them too.
-pub fn sample_observed(
+/// Sampling by evaluating the rules again for every sample: for scenarios whose merged graph
+/// is over the memory budget.
+fn sample_evaluating(
     scenario: &Scenario,
     program: &Program,
     given: &Given,
+    base: &Evaluation,
     limits: &EvalLimits,
     (samples, seed): (usize, u64),
     ratios: &Ratios,
 ) -> Result<Sampling, Vec<Diagnostic>> {
-    let base = evaluate(scenario, program, given, limits)?;
-    let tree = (base.paths <= TREE_MAX_NODES as u128)
-        .then(|| Tree::build(program, given, TREE_MAX_NODES))
-        .flatten();
-    let results: Vec<Result<Sample, Vec<Diagnostic>>> = match &tree {
-        Some(tree) => {
-            let base_line = tree
-                .solve(&tree.tables_of(program), &mut tree.scratch())
-                .line;
-            (0..samples)
-                .into_par_iter()
-                .map_init(
-                    || tree.scratch(),
-                    |scratch, i| {
-                        if limits.deadline.is_some_and(|d| Instant::now() > d) {
-                            return Err(vec![timeout()]);
-                        }
-                        let mut tables = Vec::with_capacity(tree.tables.len());
-                        for (d, drawn) in
-                            draw_tables(program, seed, i as u64).into_iter().enumerate()
-                        {
-                            let decision = &program.decisions[d];
-                            match drawn {
-                                // A drawn table gets the observed ratios, as the program's
-                                // point estimates did.
-                                Some((mut own, mut conditional)) => {
-                                    apply(ratios, d, &mut own);
-                                    for table in &mut conditional {
-                                        apply(ratios, d, table);
-                                    }
-                                    tables.push(own);
-                                    tables.extend(conditional);
-                                }
-                                // A table not drawn is the program's, which has them already.
-                                None => {
-                                    tables.push(decision.probabilities.clone());
-                                    tables.extend(
-                                        decision.conditional.iter().map(|(_, t)| t.clone()),
-                                    );
-                                }
-                            }
-                        }
-                        let solved = tree.solve(&tables, scratch);
-                        Ok((solved.probabilities, solved.line != base_line))
-                    },
-                )
-                .collect()
-        }
-        None => (0..samples)
-            .into_par_iter()
-            .map(|i| {
-                let mut drawn = draw(program, seed, i as u64);
-                // Decisions without likelihoods are not drawn: their tables are the program's,
-                // which carry the ratios already.
-                for (d, decision) in drawn.decisions.iter_mut().enumerate() {
-                    if decision.uniform {
-                        continue;
-                    }
-                    apply(ratios, d, &mut decision.probabilities);
-                    for (_, table) in &mut decision.conditional {
-                        apply(ratios, d, table);
-                    }
+    let results: Vec<Result<Sample, Vec<Diagnostic>>> = (0..samples)
+        .into_par_iter()
+        .map(|i| {
+            if limits.expired() {
+                return Err(vec![timeout()]);
+            }
+            let mut drawn = draw(program, seed, i as u64);
+            // Decisions without likelihoods are not drawn: their tables are the program's,
+            // which carry the ratios already.
+            for (d, decision) in drawn.decisions.iter_mut().enumerate() {
+                if decision.uniform {
+                    continue;
                 }
-                let evaluation = evaluate(scenario, &drawn, given, limits)?;
-                let probabilities = evaluation.outcomes.iter().map(|o| o.probability).collect();
-                Ok((
-                    probabilities,
-                    !same_line(&evaluation.strategy.line, &base.strategy.line),
-                ))
-            })
-            .collect(),
-    };
+                apply(ratios, d, &mut decision.probabilities);
+                for (_, table) in &mut decision.conditional {
+                    apply(ratios, d, table);
+                }
+            }
+            let evaluation = evaluate(scenario, &drawn, given, limits)?;
+            let probabilities = evaluation.outcomes.iter().map(|o| o.probability).collect();
+            Ok((
+                probabilities,
+                !same_line(&evaluation.strategy.line, &base.strategy.line),
+            ))
+        })
+        .collect();
+    summarise(program, results, (samples, seed))
+}
+
+/// The spread of each outcome over the samples.
+fn summarise(
+    program: &Program,
+    results: Vec<Result<Sample, Vec<Diagnostic>>>,
+    (samples, seed): (usize, u64),
+) -> Result<Sampling, Vec<Diagnostic>> {
     let mut columns = vec![Vec::with_capacity(samples); program.outcomes.len()];
     let mut line_changes = 0;
     for result in results {

@@ -13,13 +13,20 @@
 //! on `--given`. Exact numbers and percentages have no band and are never swept; decisions
 //! without likelihoods are uniform by convention, not by judgement, and have no band either.
 //!
-//! Cost: with nothing given, one evaluation per option of each table with a band (see
-//! `by_combination`); under `--given`, one per end of each band. Evaluations run in parallel.
+//! Cost: the forecast's linearity in each table does more than justify the two ends. On the
+//! merged decision graph the search records, one adjoint (a backward and a forward pass, see
+//! `crate::graphs::merged`) gives the forecast under any change of one decision's tables
+//! exactly, so every sweep costs O(outcomes × options) after one O(edges) pass, and the rules
+//! are never evaluated again — with or without `--given` and observed signposts, since the
+//! conditioned forecast is the ratio of two such linear sums. Only when the graph is over the
+//! memory budget are the sweeps evaluated: one evaluation per option of each table with a band
+//! with nothing given (see `by_combination`), one per end of each band under `--given`.
 
 use casus_core::Diagnostic;
 use rayon::prelude::*;
 
 use crate::compile::program::Program;
+use crate::graphs::merged::MergedGraph;
 use crate::search::walk::EvalLimits;
 use crate::session::Model;
 
@@ -74,14 +81,39 @@ struct Sweep {
 /// Fails with the diagnostics of the first evaluation that fails (a limit, or a path-dependent
 /// error that evaluating with nothing swept would report too).
 pub fn sensitivity(model: &Model, limits: &EvalLimits) -> Result<Sensitivity, Vec<Diagnostic>> {
+    sensitivity_with(model, None, limits)
+}
+
+/// [`sensitivity`] on the model's merged decision graph, when the caller recorded it with the
+/// forecast; without it the graph is recorded here, and only a graph over the memory budget
+/// makes the sweeps evaluate the rules again.
+pub fn sensitivity_with(
+    model: &Model,
+    graph: Option<&MergedGraph>,
+    limits: &EvalLimits,
+) -> Result<Sensitivity, Vec<Diagnostic>> {
     let program = &model.program;
-    let base = model.evaluate(limits)?;
-    let point: Vec<f64> = base.outcomes.iter().map(|o| o.probability).collect();
     let sweeps = sweeps(program);
-    let swept = if model.is_conditioned() {
-        directly(model, &sweeps, limits)?
-    } else {
-        by_combination(model, &sweeps, limits)?
+    let recorded = match graph {
+        Some(_) => None,
+        None => Some(model.evaluate_recorded(limits)?),
+    };
+    let (point, swept) = match (graph, &recorded) {
+        (Some(graph), _) | (None, Some((_, Some(graph)))) => on_graph(model, graph, &sweeps),
+        (None, evaluated) => {
+            let point = match evaluated {
+                Some((evaluation, _)) => {
+                    evaluation.outcomes.iter().map(|o| o.probability).collect()
+                }
+                None => Vec::new(),
+            };
+            let swept = if model.is_conditioned() {
+                directly(model, &sweeps, limits)?
+            } else {
+                by_combination(model, &sweeps, limits)?
+            };
+            (point, swept)
+        }
     };
 
     let envelope = |rows: &mut dyn Iterator<Item = &Vec<f64>>, outcome: usize| {
@@ -136,6 +168,28 @@ pub fn sensitivity(model: &Model, limits: &EvalLimits) -> Result<Sensitivity, Ve
             .then(a.outcome.cmp(&b.outcome))
     });
     Ok(Sensitivity { ranges, tornado })
+}
+
+/// The point forecast and every sweep's forecast from one adjoint of the merged graph.
+fn on_graph(model: &Model, graph: &MergedGraph, sweeps: &[Sweep]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let program = model.with_evidence(&model.program);
+    let tables = graph.tables_of(&program);
+    let adjoint = graph.adjoint(&tables);
+    let mut point = adjoint.forecast_with(&tables, &[]);
+    point.truncate(model.outcomes);
+    let swept = sweeps
+        .iter()
+        .map(|sweep| {
+            let mut entries = normalise(&raw(&model.program, sweep));
+            model.apply_ratios(sweep.decision, &mut entries);
+            let changed = graph
+                .table_index(sweep.decision, sweep.table)
+                .map(|t| vec![(t, entries)])
+                .unwrap_or_default();
+            adjoint.forecast_with(&tables, &changed)
+        })
+        .collect();
+    (point, swept)
 }
 
 /// Evaluates every sweep on its own: right under any `given` and any evidence.

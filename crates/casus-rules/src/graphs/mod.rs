@@ -2,8 +2,9 @@
 //!
 //! - [`drawing`]: the merged decision graph (a petgraph DAG) that reports draw;
 //! - [`game_tree`]: the explicit game tree that game-theory exports and cross-checks need;
-//! - [`reweight`]: the small game tree that sampling builds once and re-weights many times.
+//! - [`merged`]: the merged decision graph the search records, which analyses re-weight
+//!   instead of evaluating the rules again.
 
 pub mod drawing;
 pub mod game_tree;
-pub(crate) mod reweight;
+pub mod merged;

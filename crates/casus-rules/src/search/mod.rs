@@ -11,4 +11,4 @@ pub mod paths;
 pub mod result;
 pub(crate) mod walk;
 
-pub use walk::{EvalLimits, Given, evaluate};
+pub use walk::{EvalLimits, Given, evaluate, evaluate_recorded};

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use std::time::Instant;
@@ -16,6 +16,7 @@ use casus_core::{Code as DiagCode, Diagnostic};
 
 use crate::compile::program::Program;
 use crate::compile::value::Val;
+use crate::graphs::merged::{Edge, MergedGraph, Recorder, Ref};
 use crate::search::demand::{Analysis, FactKey, SCALE, Step, fixed};
 use crate::search::result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
 
@@ -110,6 +111,8 @@ struct Frame {
     /// Scratch space for the node at this level, kept to avoid allocating per node.
     scratch_values: Vec<f64>,
     scratch_optimal: Vec<usize>,
+    /// The node's recorded option edges, while its children are solved.
+    scratch_edges: Vec<Edge>,
 }
 
 /// A line id meaning "not stored": the frame's line is only in its `line` array.
@@ -487,11 +490,30 @@ pub fn evaluate(
     given: &Given,
     limits: &EvalLimits,
 ) -> Result<Evaluation, Vec<Diagnostic>> {
+    evaluate_recorded(scenario, program, given, limits, 0).map(|(evaluation, _)| evaluation)
+}
+
+/// [`evaluate`], also recording the merged decision graph (see [`crate::graphs::merged`]) when
+/// it has at most `max_graph_nodes` nodes; `None` past that, and for 0.
+pub fn evaluate_recorded(
+    scenario: &Scenario,
+    program: &Program,
+    given: &Given,
+    limits: &EvalLimits,
+    max_graph_nodes: usize,
+) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
     let analysis = Analysis::new(program);
     let split = split_level(program, &analysis);
     let shared = Shared::default();
+    let record = |search: &mut Search| {
+        if max_graph_nodes > 0 {
+            search.recorder = Some(Recorder::new(program));
+            search.graph_budget = max_graph_nodes;
+        }
+    };
     if split == 0 {
         let mut search = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
+        record(&mut search);
         search.solve(0);
         return search.finish();
     }
@@ -520,6 +542,7 @@ pub fn evaluate(
         );
         search.state = state.clone();
         search.error_cap = usize::MAX;
+        record(&mut search);
         search.solve(split);
         search.into_subtree(split)
     };
@@ -539,6 +562,7 @@ pub fn evaluate(
 
     // Walk the top again, taking each subtree's result in the same order.
     let mut top = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
+    record(&mut top);
     top.split = Split::Consume(split, results.into_iter());
     top.solve(0);
     // A stopped walk absorbs no more subtrees. If the one it absorbed had only been cancelled
@@ -607,6 +631,8 @@ struct Shared {
     walked: AtomicU64,
     /// Set when a subtree hit a limit, so the others stop too.
     cancel: AtomicBool,
+    /// Graph nodes recorded by all subtrees, against the graph's budget.
+    recorded: AtomicUsize,
 }
 
 /// What a subtree search hands back to the top.
@@ -621,6 +647,10 @@ struct Subtree {
     nodes: u64,
     stopped: Option<Diagnostic>,
     cancelled: bool,
+    /// The subtree's recorded graph (`None` when not recording or over the budget) and its
+    /// root.
+    recorder: Option<Recorder>,
+    root: Option<Ref>,
 }
 
 /// Whether and how the search is split into subtrees.
@@ -671,6 +701,12 @@ struct Search<'a> {
     conditioned: bool,
     /// Whether `stopped` only says that another subtree stopped.
     cancelled: bool,
+    /// The merged graph being recorded, if wanted and still within its budget.
+    recorder: Option<Recorder>,
+    /// Most nodes the graph may have, over every subtree of the evaluation.
+    graph_budget: usize,
+    /// The recorded node of the state just solved (`None`: no consistent path below it).
+    last: Option<Ref>,
 }
 
 impl<'a> Search<'a> {
@@ -704,6 +740,7 @@ impl<'a> Search<'a> {
                 paths: 0,
                 scratch_values: Vec::new(),
                 scratch_optimal: Vec::new(),
+                scratch_edges: Vec::new(),
             })
             .collect();
         let mut search = Self {
@@ -741,6 +778,9 @@ impl<'a> Search<'a> {
                 || given.ruled_out.is_some()
                 || given.decisions.iter().any(Option::is_some),
             cancelled: false,
+            recorder: None,
+            graph_budget: 0,
+            last: None,
         };
         search.report_conflicts(0);
         search
@@ -763,6 +803,7 @@ impl<'a> Search<'a> {
     }
 
     fn solve(&mut self, level: usize) {
+        self.last = None;
         if self.stopped.is_some() {
             self.clear(level);
             self.leaf_outcome = None;
@@ -827,6 +868,7 @@ impl<'a> Search<'a> {
                 frame.paths = self.memo.paths[entry];
                 frame.line_id = self.memo.line[entry];
                 self.memo.read_line(frame.line_id, &mut frame.line);
+                self.last = self.recorder.as_ref().and_then(|r| r.recall(entry));
                 return;
             }
             key = Some(self.key.clone().into_boxed_slice());
@@ -849,6 +891,9 @@ impl<'a> Search<'a> {
             self.memo.line.push(line);
             let entry = u32::try_from(self.memo.entries() - 1).unwrap_or(u32::MAX);
             self.memo.index[level].insert(key, entry);
+            if let Some(recorder) = &mut self.recorder {
+                recorder.remember(self.last);
+            }
         }
     }
 
@@ -945,6 +990,13 @@ impl<'a> Search<'a> {
         }
         self.nodes += sub.nodes;
         self.walked += sub.walked;
+        self.last = match (&mut self.recorder, sub.recorder) {
+            (Some(mine), Some(theirs)) => mine.absorb(theirs, sub.root),
+            _ => {
+                self.recorder = None;
+                None
+            }
+        };
         if let Some(stopped) = sub.stopped
             && (self.stopped.is_none() || (self.cancelled && !sub.cancelled))
         {
@@ -966,6 +1018,8 @@ impl<'a> Search<'a> {
             nodes: self.nodes,
             stopped: self.stopped,
             cancelled: self.cancelled,
+            recorder: self.recorder,
+            root: self.last,
         }
     }
 
@@ -990,6 +1044,7 @@ impl<'a> Search<'a> {
         }
         if let Some(outcome) = self.leaf_outcome {
             self.outcome_reachable[outcome] = true;
+            self.last = u32::try_from(outcome).ok().map(Ref::Leaf);
         }
     }
 
@@ -1040,6 +1095,7 @@ impl<'a> Search<'a> {
             if forced.is_some() {
                 // The given option can never be taken on this path: it is not consistent.
                 self.clear(level);
+                self.last = None;
                 return;
             }
             let mark = self.state.trail.len();
@@ -1056,8 +1112,10 @@ impl<'a> Search<'a> {
                 me.payoff.fill(0.0);
                 me.dist.fill(0.0);
                 me.paths = 0;
+                self.last = None;
                 return;
             }
+            // A skipped decision is no node of the graph: its child stands in for it.
             child.copy_mass(&mut me.mass);
             me.payoff.copy_from_slice(child.payoff());
             child.copy_dist(&mut me.dist);
@@ -1072,10 +1130,12 @@ impl<'a> Search<'a> {
             return;
         }
 
-        let probabilities = decision
+        let table = decision
             .conditional
             .iter()
-            .find(|(code, _)| code.run(&self.state.slots, &mut self.state.stack).truthy())
+            .position(|(code, _)| code.run(&self.state.slots, &mut self.state.stack).truthy());
+        let probabilities = table
+            .and_then(|k| decision.conditional.get(k))
             .map_or(&decision.probabilities, |(_, p)| p);
         let actor = decision.actor;
         let n_options = decision.options.len();
@@ -1100,8 +1160,10 @@ impl<'a> Search<'a> {
         let mark = self.state.trail.len();
         let mut all_values = std::mem::take(&mut self.frames[level].scratch_values);
         let mut optimal_list = std::mem::take(&mut self.frames[level].scratch_optimal);
+        let mut edges = std::mem::take(&mut self.frames[level].scratch_edges);
         all_values.clear();
         optimal_list.clear();
+        edges.clear();
         for i in 0..n_options {
             if forced.is_some_and(|f| f != i) {
                 continue;
@@ -1123,6 +1185,12 @@ impl<'a> Search<'a> {
             if child_paths == 0 {
                 all_values.push(f64::NAN);
                 continue;
+            }
+            if let Some(child) = self.last {
+                edges.push(Edge {
+                    option: i as u32,
+                    child,
+                });
             }
             match actor {
                 None => {
@@ -1234,6 +1302,25 @@ impl<'a> Search<'a> {
         }
         self.frames[level].scratch_values = all_values;
         self.frames[level].scratch_optimal = optimal_list;
+        self.last = None;
+        if self.frames[level].paths > 0 {
+            self.record(level, table, &edges);
+        }
+        self.frames[level].scratch_edges = edges;
+    }
+
+    /// Records the node just solved at `level`, or stops recording past the graph's budget.
+    fn record(&mut self, level: usize, table: Option<usize>, edges: &[Edge]) {
+        let Some(recorder) = &mut self.recorder else {
+            return;
+        };
+        let total = self.shared.recorded.fetch_add(1, Ordering::Relaxed) + 1;
+        if total > self.graph_budget {
+            // Too big to keep: the analyses will evaluate again instead.
+            self.recorder = None;
+            return;
+        }
+        self.last = Some(recorder.choice(level, table, edges));
     }
 
     fn flag(
@@ -1386,8 +1473,16 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn finish(mut self) -> Result<Evaluation, Vec<Diagnostic>> {
+    fn finish(mut self) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
         self.share_walked();
+        let recorder = self.recorder.take();
+        let root = if self.program.decisions.is_empty() {
+            self.leaf_outcome
+                .and_then(|o| u32::try_from(o).ok())
+                .map(Ref::Leaf)
+        } else {
+            self.last
+        };
         if let Some(stopped) = self.stopped.take() {
             return Err(vec![stopped]);
         }
@@ -1399,29 +1494,29 @@ impl<'a> Search<'a> {
             // `leaf_outcome` rather than in a frame.
             self.fill_root_from_leaf();
         }
-        let root = self.frames[0].clone();
-        if root.paths == 0 {
+        let root_frame = self.frames[0].clone();
+        if root_frame.paths == 0 {
             return Err(vec![
                 Diagnostic::new(DiagCode::NoConsistentPath, "no path is consistent with the given values")
                     .help("a given decision may be skipped on every path where the others hold; check its guard"),
             ]);
         }
-        let total: f64 = root.mass.iter().sum();
+        let total: f64 = root_frame.mass.iter().sum();
         let outcomes = (0..self.program.outcomes.len())
             .map(|i| OutcomeResult {
                 index: i,
                 probability: if total > 0.0 {
-                    root.mass[i] / total
+                    root_frame.mass[i] / total
                 } else {
                     0.0
                 },
                 reachable: self.outcome_reachable[i],
-                strategic_probability: root.dist[i],
+                strategic_probability: root_frame.dist[i],
             })
             .collect();
         let mut line = Vec::new();
         let mut outcome = None;
-        for (level, step) in root.line.iter().enumerate() {
+        for (level, step) in root_frame.line.iter().enumerate() {
             if step.option == SKIPPED {
                 continue;
             }
@@ -1454,7 +1549,7 @@ impl<'a> Search<'a> {
         let strategy = Strategy {
             line,
             outcome,
-            payoffs: root.payoff,
+            payoffs: root_frame.payoff,
         };
         let uniform = self
             .program
@@ -1463,8 +1558,11 @@ impl<'a> Search<'a> {
             .filter(|d| d.uniform)
             .map(|d| d.index)
             .collect();
-        Ok(Evaluation {
-            paths: root.paths,
+        let graph = recorder
+            .zip(root)
+            .map(|(recorder, root)| recorder.finish(self.program, root, self.conditioned));
+        let evaluation = Evaluation {
+            paths: root_frame.paths,
             outcomes,
             strategy,
             option_reachable: self.option_reachable,
@@ -1472,7 +1570,8 @@ impl<'a> Search<'a> {
             key_assumptions: self.flags.into_iter().flatten().collect(),
             nodes: self.nodes,
             mass: total,
-        })
+        };
+        Ok((evaluation, graph))
     }
 
     fn replay_outcome(&mut self, line: &[PlayStep]) -> Option<usize> {
@@ -1703,7 +1802,7 @@ mod tests {
             &shared,
         );
         whole.solve(0);
-        assert_eq!(serial, whole.finish().unwrap());
+        assert_eq!(serial, whole.finish().unwrap().0);
     }
 
     #[test]

@@ -58,7 +58,7 @@ use crate::workflow::testing::{self, TestResult};
 
 pub use explain::{ExplainRequest, Explained};
 pub use model::{Model, WhatIf};
-pub use plan::{Analysed, AnalysisKind, Budget, Omitted, Plan, Progress};
+pub use plan::{Analysed, AnalysisKind, Budget, Method, Omitted, Plan, Progress};
 
 /// Stack of each thread the session runs the engine on: deep enough for the search's one
 /// frame per decision at the largest `--max-decisions`, and only reserved, not touched.
@@ -330,7 +330,19 @@ fn run(
     limits: &EvalLimits,
 ) -> Result<Analysed, SessionError> {
     budget.stage("evaluating");
-    let evaluation = model.evaluate(limits).map_err(SessionError::Findings)?;
+    let (evaluation, graph) = model
+        .evaluate_recorded(limits)
+        .map_err(SessionError::Findings)?;
+    let method = match &graph {
+        Some(graph) => Method::Reweighted {
+            nodes: graph.nodes(),
+            edges: graph.edges(),
+        },
+        None => Method::Evaluated {
+            budget: crate::graphs::merged::DEFAULT_BYTES,
+        },
+    };
+    let graph = graph.as_ref();
     let forecast: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
     let mut omitted = Vec::new();
     let attempt = |kind: AnalysisKind, wanted: bool, omitted: &mut Vec<Omitted>| {
@@ -360,7 +372,7 @@ fn run(
     let sensitivity = if attempt(AnalysisKind::Ranges, plan.ranges, &mut omitted) {
         keep(
             AnalysisKind::Ranges,
-            sensitivity::sensitivity(model, limits),
+            sensitivity::sensitivity_with(model, graph, limits),
             &mut omitted,
         )
     } else {
@@ -369,7 +381,7 @@ fn run(
     let sampling = match plan.samples {
         Some(samples) if attempt(AnalysisKind::Sampling, true, &mut omitted) => keep(
             AnalysisKind::Sampling,
-            sampling::sample(model, limits, samples),
+            sampling::sample_with(model, graph, limits, samples),
             &mut omitted,
         ),
         _ => None,
@@ -433,6 +445,7 @@ fn run(
         watch,
         analysts,
         omitted,
+        method: Some(method),
     })
 }
 

@@ -11,9 +11,10 @@ use casus_core::model::{Scenario, Value};
 
 use crate::analyses::signposts;
 use crate::compile::program::Program;
+use crate::graphs::merged::MergedGraph;
 use crate::search::given::Fixed;
 use crate::search::result::Evaluation;
-use crate::search::walk::{EvalLimits, Given, evaluate};
+use crate::search::walk::{EvalLimits, Given, evaluate, evaluate_recorded};
 
 /// What a run asks about: a variant, given values and observed signposts, by name.
 ///
@@ -143,6 +144,42 @@ impl Model {
             .map_err(|d| self.evidence_words(d))?;
         self.truncate(&mut evaluation);
         Ok(evaluation)
+    }
+
+    /// [`Model::evaluate`], also recording the merged decision graph when it fits the default
+    /// memory budget ([`crate::graphs::merged::DEFAULT_BYTES`]), for analyses to re-weight.
+    pub fn evaluate_recorded(
+        &self,
+        limits: &EvalLimits,
+    ) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
+        self.evaluate_recorded_within(limits, crate::graphs::merged::DEFAULT_BYTES)
+    }
+
+    /// [`Model::evaluate_recorded`] with a memory budget of `bytes` for the graph (0: none).
+    pub fn evaluate_recorded_within(
+        &self,
+        limits: &EvalLimits,
+        bytes: usize,
+    ) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
+        let program = self.with_evidence(&self.program);
+        let nodes = crate::graphs::merged::max_nodes(bytes, &program);
+        let (mut evaluation, graph) =
+            evaluate_recorded(&self.scenario, &program, &self.given, limits, nodes)
+                .map_err(|d| self.evidence_words(d))?;
+        self.truncate(&mut evaluation);
+        Ok((evaluation, graph))
+    }
+
+    /// Multiplies `table`, one of decision `decision`'s tables, by the observed likelihood
+    /// ratios of that decision, as [`Model::with_evidence`] does to the program's.
+    pub fn apply_ratios(&self, decision: usize, table: &mut [f64]) {
+        for (d, ratios) in &self.ratios {
+            if *d == decision {
+                for (p, r) in table.iter_mut().zip(ratios) {
+                    *p *= r;
+                }
+            }
+        }
     }
 
     /// `program` with the observed likelihood ratios multiplied into its tables.

@@ -177,6 +177,28 @@ pub struct Analysed {
     pub analysts: Option<Vec<Disagreement>>,
     /// Analyses asked for and left out, with the reason.
     pub omitted: Vec<Omitted>,
+    /// How the analyses that change only numbers were computed (`None` for a result not made
+    /// by [`crate::session::Session::run`]).
+    pub method: Option<Method>,
+}
+
+/// How the analyses that change only numbers (ranges, reversals, samples) were computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Method {
+    /// On the merged decision graph the forecast recorded, re-weighted: no rule evaluated
+    /// again.
+    Reweighted {
+        /// Decision nodes of the graph.
+        nodes: usize,
+        /// Option edges.
+        edges: usize,
+    },
+    /// By evaluating the rules again for each change: the graph was over its memory budget.
+    Evaluated {
+        /// The budget, in bytes.
+        budget: usize,
+    },
 }
 
 impl Analysed {

@@ -1,0 +1,713 @@
+//! The merged decision graph the search records: evaluate once, re-weight many times.
+//!
+//! The search (`crate::search::walk`) visits each distinct state once and reuses its result
+//! wherever another prefix reaches it. Recorded, those states form a DAG of decision and chance
+//! nodes whose edges are options and whose leaves are outcomes. Which paths exist, which
+//! outcome each reaches and which likelihood table applies at each node never change when only
+//! numbers change, so every analysis that varies numbers — likelihoods swept, drawn or
+//! reversed, observations as likelihood ratios — runs on this graph in O(edges) and never
+//! touches the rules again:
+//!
+//! - [`MergedGraph::solve`] is backward induction with other tables: the forecast and the
+//!   strategic line of play in one pass, repeating exactly the search's arithmetic (masses
+//!   summed option by option, nature's payoffs weighted and scaled by the reciprocal of the
+//!   weight or averaged when every consistent option has weight 0, actors choosing the first
+//!   best option with the search's tie tolerance, nature's line following its likeliest
+//!   option), so its numbers are the search's bit for bit;
+//! - [`MergedGraph::adjoint`] is one backward pass (each node's outcome mass below) and one
+//!   forward pass (each node's reach probability). A path meets each decision at most once, so
+//!   the unnormalised forecast is linear in every likelihood table:
+//!   `M(o) = C(o) + Σ_i t_i · G_i(o)` with `G_i(o) = Σ_{nodes n using the table} reach(n) ·
+//!   mass(child_i(n))(o)`. One adjoint thus gives the forecast for any change of any one
+//!   decision's tables, exactly, and conditioning on evidence is the ratio of two such sums.
+//!
+//! The graph is stored flat, children before parents (the order in which the search finishes
+//! them), so each pass is one sweep over two arrays. It is not a petgraph graph: the drawing
+//! (`crate::graphs::drawing`) is, but a pass here touches millions of edges and the flat form
+//! is a third of the memory and needs no indirection. Its size is bounded by
+//! [`crate::search::EvalLimits::max_graph_nodes`]: past it the search records nothing and
+//! analyses evaluate again (the streaming search keeps flat memory however many paths there
+//! are), and the session says which of the two ran.
+
+use crate::compile::program::Program;
+
+/// Payoffs closer than this (relative) are a tie; the search's tolerance.
+const TIE: f64 = 1e-9;
+
+/// The memory the graph and one pass over it may take by default. A scenario whose graph
+/// needs more is analysed by evaluating again, which keeps flat memory.
+pub const DEFAULT_BYTES: usize = 256 << 20;
+
+/// How many nodes fit in `bytes` for `program`: per node the node itself, two edges, the
+/// search's memo entry that points at it, and a pass's masses and payoffs (two threads).
+pub fn max_nodes(bytes: usize, program: &Program) -> usize {
+    let per_node = std::mem::size_of::<Choice>()
+        + 2 * std::mem::size_of::<Edge>()
+        + 8
+        + 2 * 8 * (program.outcomes.len() + program.actors.len());
+    bytes / per_node.max(1)
+}
+
+/// Where a table's probabilities come from: a decision's base table or one of its
+/// conditional tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TableRef {
+    /// The decision.
+    pub(crate) decision: usize,
+    /// `None` for the base table, else the index into `conditional`.
+    pub(crate) conditional: Option<usize>,
+}
+
+/// A child: a complete path's outcome, or a node (a decision taken there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ref {
+    Leaf(u32),
+    Node(u32),
+}
+
+/// An option edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Edge {
+    pub(crate) option: u32,
+    pub(crate) child: Ref,
+}
+
+/// A decision taken in one merged state. Its edges are `edges[start..next.start]`, the
+/// options with consistent paths below, in option order; skipped decisions are not nodes
+/// (a skip passes its child up, since it changes neither masses, payoffs nor the line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Choice {
+    pub(crate) level: u32,
+    pub(crate) table: u32,
+    pub(crate) start: u32,
+}
+
+/// The merged decision graph of one evaluation.
+#[derive(Clone, Debug)]
+pub struct MergedGraph {
+    /// Children before parents.
+    choices: Vec<Choice>,
+    edges: Vec<Edge>,
+    /// Where the paths start.
+    root: Ref,
+    /// The tables the nodes refer to, and the index of each decision's base table in it.
+    tables: Vec<TableRef>,
+    table_base: Vec<u32>,
+    /// Who decides at each level (`None`: nature).
+    actor: Vec<Option<usize>>,
+    outcomes: usize,
+    actors: usize,
+    /// `payoffs[outcome][actor]`.
+    payoffs: Vec<Vec<f64>>,
+    /// Whether nature's moves are conditioned on evidence, as in the search: each option
+    /// weighed by its probability times the mass below.
+    conditioned: bool,
+}
+
+/// Buffers for [`MergedGraph::solve`], one per thread.
+#[derive(Clone, Debug)]
+pub(crate) struct Scratch {
+    mass: Vec<f64>,
+    payoff: Vec<f64>,
+    chosen: Vec<u32>,
+}
+
+/// What one solve finds.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Solved {
+    /// Each outcome's probability.
+    pub(crate) probabilities: Vec<f64>,
+    /// The strategic line of play: `(decision, option)` of every decision taken on it.
+    pub(crate) line: Vec<(usize, usize)>,
+}
+
+/// The forecast as a function of each table: see the module docs.
+#[derive(Clone, Debug)]
+pub(crate) struct Adjoint {
+    /// The unnormalised forecast under the tables the adjoint was taken at.
+    pub(crate) mass: Vec<f64>,
+    /// `gradient[table][option][outcome]`: how the mass moves per unit of that entry.
+    pub(crate) gradient: Vec<Vec<Vec<f64>>>,
+}
+
+impl Adjoint {
+    /// The normalised forecast when the tables `changed` (index, new entries) replace the
+    /// entries `tables` had: exact, since the mass is linear in each decision's tables and a
+    /// change touches one decision's. All zeros when no mass is left, as in the search.
+    pub(crate) fn forecast_with(
+        &self,
+        tables: &[Vec<f64>],
+        changed: &[(usize, Vec<f64>)],
+    ) -> Vec<f64> {
+        let mut mass = self.mass.clone();
+        for (table, entries) in changed {
+            let (Some(old), Some(gradient)) = (tables.get(*table), self.gradient.get(*table))
+            else {
+                continue;
+            };
+            for (option, row) in gradient.iter().enumerate() {
+                let delta = entries.get(option).copied().unwrap_or(0.0)
+                    - old.get(option).copied().unwrap_or(0.0);
+                if delta != 0.0 {
+                    for (m, g) in mass.iter_mut().zip(row) {
+                        *m += delta * g;
+                    }
+                }
+            }
+        }
+        // Rounding can leave a tiny negative mass where an outcome loses everything.
+        mass.iter_mut().for_each(|m| *m = m.max(0.0));
+        let total: f64 = mass.iter().sum();
+        mass.iter()
+            .map(|m| if total > 0.0 { m / total } else { 0.0 })
+            .collect()
+    }
+}
+
+impl MergedGraph {
+    /// How many decision nodes the graph has.
+    pub fn nodes(&self) -> usize {
+        self.choices.len()
+    }
+
+    /// How many option edges it has.
+    pub fn edges(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// The index of decision `decision`'s table `conditional` in [`MergedGraph::tables_of`].
+    pub(crate) fn table_index(&self, decision: usize, conditional: Option<usize>) -> Option<usize> {
+        let base = *self.table_base.get(decision)? as usize;
+        Some(base + conditional.map_or(0, |k| k + 1))
+    }
+
+    fn edges_of(&self, n: usize) -> &[Edge] {
+        let start = self.choices[n].start as usize;
+        let end = self
+            .choices
+            .get(n + 1)
+            .map_or(self.edges.len(), |c| c.start as usize);
+        &self.edges[start..end]
+    }
+
+    /// Buffers sized for this graph.
+    pub(crate) fn scratch(&self) -> Scratch {
+        Scratch {
+            mass: vec![0.0; self.choices.len() * self.outcomes],
+            payoff: vec![0.0; self.choices.len() * self.actors],
+            chosen: vec![u32::MAX; self.choices.len()],
+        }
+    }
+
+    /// The tables of `program`, in this graph's order.
+    pub(crate) fn tables_of(&self, program: &Program) -> Vec<Vec<f64>> {
+        self.tables
+            .iter()
+            .map(|t| {
+                let d = &program.decisions[t.decision];
+                match t.conditional {
+                    None => d.probabilities.clone(),
+                    Some(k) => d
+                        .conditional
+                        .get(k)
+                        .map_or_else(Vec::new, |(_, p)| p.clone()),
+                }
+            })
+            .collect()
+    }
+
+    /// The forecast and the line of play with the probabilities `tables` (one list per
+    /// [`TableRef`], one entry per option).
+    pub(crate) fn solve(&self, tables: &[Vec<f64>], scratch: &mut Scratch) -> Solved {
+        let (no, na) = (self.outcomes, self.actors);
+        let Scratch {
+            mass,
+            payoff,
+            chosen,
+        } = scratch;
+        let none: &[f64] = &[];
+        // Children come before their parents: walking forwards solves every child first.
+        for n in 0..self.choices.len() {
+            let choice = self.choices[n];
+            let edges = self.edges_of(n);
+            let probabilities = tables
+                .get(choice.table as usize)
+                .map_or(none, Vec::as_slice);
+            let p_of = |option: u32| probabilities.get(option as usize).copied().unwrap_or(0.0);
+            let (below, head) = mass.split_at_mut(n * no);
+            let m = &mut head[..no];
+            m.fill(0.0);
+            for edge in edges {
+                let p = p_of(edge.option);
+                match edge.child {
+                    Ref::Leaf(o) => {
+                        if let Some(x) = m.get_mut(o as usize) {
+                            *x += p;
+                        }
+                    }
+                    Ref::Node(c) => {
+                        let at = c as usize * no;
+                        for (a, v) in m.iter_mut().zip(&below[at..at + no]) {
+                            *a += p * v;
+                        }
+                    }
+                }
+            }
+            let masses: &[f64] = mass;
+            // Under evidence, each child's consistent mass.
+            let child_mass = |child: Ref| -> f64 {
+                match child {
+                    Ref::Leaf(_) => 1.0,
+                    Ref::Node(c) => masses[c as usize * no..(c as usize + 1) * no].iter().sum(),
+                }
+            };
+            let (below, head) = payoff.split_at_mut(n * na);
+            let me = &mut head[..na];
+            let payoffs = &self.payoffs;
+            let child_payoff = |child: Ref| -> &[f64] {
+                match child {
+                    Ref::Leaf(o) => payoffs.get(o as usize).map_or(none, Vec::as_slice),
+                    Ref::Node(c) => &below[c as usize * na..(c as usize + 1) * na],
+                }
+            };
+            match self.actor.get(choice.level as usize).copied().flatten() {
+                None => {
+                    me.fill(0.0);
+                    let (mut weight, mut flat) = (0.0, 0.0);
+                    let mut likeliest: Option<(usize, f64)> = None;
+                    for (k, edge) in edges.iter().enumerate() {
+                        let p = if self.conditioned {
+                            p_of(edge.option) * child_mass(edge.child)
+                        } else {
+                            p_of(edge.option)
+                        };
+                        weight += p;
+                        flat += 1.0;
+                        for (a, v) in me.iter_mut().zip(child_payoff(edge.child)) {
+                            *a += p * v;
+                        }
+                        let tie = self.conditioned
+                            && (p - likeliest.map_or(0.0, |(_, q)| q)).abs() <= 1e-12 * p.abs();
+                        if likeliest.is_none_or(|(_, q)| p > q && !tie) {
+                            likeliest = Some((k, p));
+                        }
+                    }
+                    if weight > 0.0 {
+                        let scale = 1.0 / weight;
+                        me.iter_mut().for_each(|a| *a *= scale);
+                    } else if flat > 0.0 {
+                        // Every consistent option has probability 0: the search averages them
+                        // unweighted.
+                        me.fill(0.0);
+                        for edge in edges {
+                            for (a, v) in me.iter_mut().zip(child_payoff(edge.child)) {
+                                *a += v;
+                            }
+                        }
+                        me.iter_mut().for_each(|a| *a /= flat);
+                    }
+                    chosen[n] = likeliest.map_or(u32::MAX, |(k, _)| k as u32);
+                }
+                Some(actor) => {
+                    let mut best: Option<(usize, f64)> = None;
+                    for (k, edge) in edges.iter().enumerate() {
+                        let v = child_payoff(edge.child).get(actor).copied().unwrap_or(0.0);
+                        let tie =
+                            best.is_some_and(|(_, b)| (v - b).abs() <= TIE * b.abs().max(1.0));
+                        if !tie && best.is_none_or(|(_, b)| v > b) {
+                            best = Some((k, v));
+                        }
+                    }
+                    match best {
+                        Some((k, _)) => {
+                            me.copy_from_slice(child_payoff(edges[k].child));
+                            chosen[n] = k as u32;
+                        }
+                        None => {
+                            me.fill(0.0);
+                            chosen[n] = u32::MAX;
+                        }
+                    }
+                }
+            }
+        }
+        let root_mass = self.mass_of(self.root, mass);
+        let total: f64 = root_mass.iter().sum();
+        let probabilities = root_mass
+            .iter()
+            .map(|m| if total > 0.0 { m / total } else { 0.0 })
+            .collect();
+        let mut line = Vec::new();
+        let mut at = self.root;
+        while let Ref::Node(n) = at {
+            let n = n as usize;
+            let Some(edge) = self.edges_of(n).get(chosen[n] as usize) else {
+                break;
+            };
+            line.push((self.choices[n].level as usize, edge.option as usize));
+            at = edge.child;
+        }
+        Solved {
+            probabilities,
+            line,
+        }
+    }
+
+    /// The outcome mass below `at`, from per-node masses.
+    fn mass_of(&self, at: Ref, mass: &[f64]) -> Vec<f64> {
+        let no = self.outcomes;
+        let mut out = vec![0.0; no];
+        match at {
+            Ref::Leaf(o) => {
+                if let Some(x) = out.get_mut(o as usize) {
+                    *x = 1.0;
+                }
+            }
+            Ref::Node(c) => out.copy_from_slice(&mass[c as usize * no..(c as usize + 1) * no]),
+        }
+        out
+    }
+
+    /// The forecast's mass and its gradient in every table entry, at `tables` (see the module
+    /// docs): one backward and one forward pass.
+    pub(crate) fn adjoint(&self, tables: &[Vec<f64>]) -> Adjoint {
+        let no = self.outcomes;
+        let none: &[f64] = &[];
+        let p_of = |table: u32, option: u32| {
+            tables
+                .get(table as usize)
+                .map_or(none, Vec::as_slice)
+                .get(option as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let mut mass = vec![0.0; self.choices.len() * no];
+        for n in 0..self.choices.len() {
+            let table = self.choices[n].table;
+            let (below, head) = mass.split_at_mut(n * no);
+            let m = &mut head[..no];
+            for edge in self.edges_of(n) {
+                let p = p_of(table, edge.option);
+                match edge.child {
+                    Ref::Leaf(o) => {
+                        if let Some(x) = m.get_mut(o as usize) {
+                            *x += p;
+                        }
+                    }
+                    Ref::Node(c) => {
+                        let at = c as usize * no;
+                        for (a, v) in m.iter_mut().zip(&below[at..at + no]) {
+                            *a += p * v;
+                        }
+                    }
+                }
+            }
+        }
+        let mut gradient: Vec<Vec<Vec<f64>>> = tables
+            .iter()
+            .map(|t| vec![vec![0.0; no]; t.len()])
+            .collect();
+        let mut reach = vec![0.0; self.choices.len()];
+        if let Ref::Node(r) = self.root {
+            reach[r as usize] = 1.0;
+        }
+        // Parents before children: walking backwards, each node's reach is complete.
+        for n in (0..self.choices.len()).rev() {
+            let (table, r) = (self.choices[n].table, reach[n]);
+            if r == 0.0 {
+                continue;
+            }
+            for edge in self.edges_of(n) {
+                let Some(row) = gradient
+                    .get_mut(table as usize)
+                    .and_then(|g| g.get_mut(edge.option as usize))
+                else {
+                    continue;
+                };
+                match edge.child {
+                    Ref::Leaf(o) => {
+                        if let Some(x) = row.get_mut(o as usize) {
+                            *x += r;
+                        }
+                    }
+                    Ref::Node(c) => {
+                        let at = c as usize * no;
+                        for (a, v) in row.iter_mut().zip(&mass[at..at + no]) {
+                            *a += r * v;
+                        }
+                        reach[c as usize] += r * p_of(table, edge.option);
+                    }
+                }
+            }
+        }
+        Adjoint {
+            mass: self.mass_of(self.root, &mass),
+            gradient,
+        }
+    }
+}
+
+/// Records the graph while the search runs: one node per decision taken in a state the search
+/// solves (a memoised state once), in the order the search finishes them.
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    choices: Vec<Choice>,
+    edges: Vec<Edge>,
+    /// The node of each memo entry, in entry order.
+    memo: Vec<Option<Ref>>,
+    table_base: Vec<u32>,
+}
+
+impl Recorder {
+    pub(crate) fn new(program: &Program) -> Self {
+        let mut table_base = Vec::with_capacity(program.decisions.len());
+        let mut next = 0u32;
+        for d in &program.decisions {
+            table_base.push(next);
+            next += 1 + d.conditional.len() as u32;
+        }
+        Self {
+            choices: Vec::new(),
+            edges: Vec::new(),
+            memo: Vec::new(),
+            table_base,
+        }
+    }
+
+    /// Records a decision taken at `level` with its `conditional` table (`None`: the base
+    /// table) and its consistent option edges; returns its reference.
+    pub(crate) fn choice(
+        &mut self,
+        level: usize,
+        conditional: Option<usize>,
+        edges: &[Edge],
+    ) -> Ref {
+        let base = self.table_base.get(level).copied().unwrap_or(0);
+        let id = self.choices.len() as u32;
+        self.choices.push(Choice {
+            level: level as u32,
+            table: base + conditional.map_or(0, |k| k as u32 + 1),
+            start: self.edges.len() as u32,
+        });
+        self.edges.extend_from_slice(edges);
+        Ref::Node(id)
+    }
+
+    /// Remembers the node of the memo entry just stored.
+    pub(crate) fn remember(&mut self, node: Option<Ref>) {
+        self.memo.push(node);
+    }
+
+    /// The node of memo entry `entry`.
+    pub(crate) fn recall(&self, entry: usize) -> Option<Ref> {
+        self.memo.get(entry).copied().flatten()
+    }
+
+    /// Appends a subtree's recording (its nodes keep their order, after this one's), and
+    /// returns where its `root` now is.
+    pub(crate) fn absorb(&mut self, other: Recorder, root: Option<Ref>) -> Option<Ref> {
+        let (nodes, edges) = (self.choices.len() as u32, self.edges.len() as u32);
+        let shift = |r: Ref| match r {
+            Ref::Node(n) => Ref::Node(n + nodes),
+            leaf => leaf,
+        };
+        self.choices
+            .extend(other.choices.into_iter().map(|c| Choice {
+                start: c.start + edges,
+                ..c
+            }));
+        self.edges.extend(other.edges.into_iter().map(|e| Edge {
+            child: shift(e.child),
+            ..e
+        }));
+        root.map(shift)
+    }
+
+    /// The finished graph, rooted at `root`.
+    pub(crate) fn finish(self, program: &Program, root: Ref, conditioned: bool) -> MergedGraph {
+        let mut tables = Vec::new();
+        for (d, decision) in program.decisions.iter().enumerate() {
+            tables.push(TableRef {
+                decision: d,
+                conditional: None,
+            });
+            for k in 0..decision.conditional.len() {
+                tables.push(TableRef {
+                    decision: d,
+                    conditional: Some(k),
+                });
+            }
+        }
+        MergedGraph {
+            choices: self.choices,
+            edges: self.edges,
+            root,
+            tables,
+            table_base: self.table_base,
+            actor: program.decisions.iter().map(|d| d.actor).collect(),
+            outcomes: program.outcomes.len(),
+            actors: program.actors.len(),
+            payoffs: program.payoffs.clone(),
+            conditioned,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::walk::{EvalLimits, Given, evaluate, evaluate_recorded};
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+
+    fn files() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("scenarios"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        for fixture in [
+            "tests/fixtures/valid/design-example.toml",
+            "tests/fixtures/eval/ties.toml",
+            "tests/fixtures/eval/skipped-decisions.toml",
+            "tests/fixtures/signposts/stall.toml",
+            "tests/fixtures/variants/analysts.toml",
+        ] {
+            files.push(root.join(fixture));
+        }
+        files.sort();
+        files
+    }
+
+    /// Random tables, some entries 0, not normalised: what ratios and draws do.
+    fn scramble(program: &mut Program, rng: &mut fastrand::Rng) {
+        for d in &mut program.decisions {
+            let mut draw = || if rng.u8(..10) == 0 { 0.0 } else { rng.f64() };
+            d.probabilities.iter_mut().for_each(|p| *p = draw());
+            for (_, t) in &mut d.conditional {
+                t.iter_mut().for_each(|p| *p = draw());
+            }
+        }
+    }
+
+    /// Every bundled scenario and a few fixtures: the recorded graph's forecast and line of
+    /// play are the search's, bit for bit, under the point estimates and under random
+    /// likelihoods, with nothing given and with each option of the first decision given.
+    #[test]
+    fn the_graph_agrees_with_the_search() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        for path in files() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let checked = crate::check_source(
+                &SourceFile::new(path.display().to_string(), text),
+                &Limits::default(),
+                &EvalLimits::default(),
+            );
+            let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+            let mut givens = vec![Given::none(program.decisions.len())];
+            for option in 0..program.decisions[0].options.len() {
+                let mut given = Given::none(program.decisions.len());
+                given.decisions[0] = Some(option);
+                givens.push(given);
+            }
+            for given in givens {
+                let limits = EvalLimits::default();
+                let Ok((_, graph)) =
+                    evaluate_recorded(&scenario, &program, &given, &limits, 1 << 20)
+                else {
+                    continue;
+                };
+                let graph = graph.unwrap();
+                let mut scratch = graph.scratch();
+                let mut program = program.clone();
+                for round in 0..20 {
+                    if round > 0 {
+                        scramble(&mut program, &mut rng);
+                    }
+                    let solved = graph.solve(&graph.tables_of(&program), &mut scratch);
+                    let Ok(evaluation) = evaluate(&scenario, &program, &given, &limits) else {
+                        continue;
+                    };
+                    let expected: Vec<f64> =
+                        evaluation.outcomes.iter().map(|o| o.probability).collect();
+                    let line: Vec<(usize, usize)> = evaluation
+                        .strategy
+                        .line
+                        .iter()
+                        .map(|s| (s.decision, s.option))
+                        .collect();
+                    let what = format!("{} {given:?} round {round}", path.display());
+                    assert_eq!(solved.probabilities, expected, "{what}");
+                    assert_eq!(solved.line, line, "{what}");
+                }
+            }
+        }
+    }
+
+    /// The adjoint's forecast for any replacement of one table equals solving the graph with
+    /// that table, within rounding, on every bundled scenario.
+    #[test]
+    fn the_adjoint_is_the_forecast_of_every_one_table_change() {
+        let mut rng = fastrand::Rng::with_seed(9);
+        for path in files() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let checked = crate::check_source(
+                &SourceFile::new(path.display().to_string(), text),
+                &Limits::default(),
+                &EvalLimits::default(),
+            );
+            let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+            let given = Given::none(program.decisions.len());
+            let (_, graph) =
+                evaluate_recorded(&scenario, &program, &given, &EvalLimits::default(), 1 << 20)
+                    .unwrap();
+            let graph = graph.unwrap();
+            let tables = graph.tables_of(&program);
+            let adjoint = graph.adjoint(&tables);
+            let mut scratch = graph.scratch();
+            for (t, table) in tables.iter().enumerate() {
+                for _ in 0..4 {
+                    let entries: Vec<f64> = table.iter().map(|_| rng.f64()).collect();
+                    let mut changed = tables.clone();
+                    changed[t] = entries.clone();
+                    let expected = graph.solve(&changed, &mut scratch).probabilities;
+                    let got = adjoint.forecast_with(&tables, &[(t, entries)]);
+                    for (g, e) in got.iter().zip(&expected) {
+                        assert!(
+                            (g - e).abs() < 1e-12,
+                            "{} table {t}: {got:?} {expected:?}",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// A graph over its budget is not kept, and the evaluation is the same either way.
+    #[test]
+    fn a_graph_over_its_budget_is_dropped() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let path = root.join("scenarios/ukraine-peace-framework.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let checked = crate::check_source(
+            &SourceFile::new(path.display().to_string(), text),
+            &Limits::default(),
+            &EvalLimits::default(),
+        );
+        let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+        let given = Given::none(program.decisions.len());
+        let limits = EvalLimits::default();
+        let (full, graph) =
+            evaluate_recorded(&scenario, &program, &given, &limits, 1 << 20).unwrap();
+        let nodes = graph.unwrap().nodes();
+        assert!(nodes > 2);
+        let (small, none) =
+            evaluate_recorded(&scenario, &program, &given, &limits, nodes - 1).unwrap();
+        assert!(none.is_none());
+        let (exact, kept) = evaluate_recorded(&scenario, &program, &given, &limits, nodes).unwrap();
+        assert_eq!(kept.unwrap().nodes(), nodes);
+        assert_eq!(full, small);
+        assert_eq!(full, exact);
+    }
+}
