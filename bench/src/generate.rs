@@ -689,9 +689,10 @@ fn window_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
 }
 
 /// Two-option decisions (actors and nature in turn, nature with estimative words) and `add`
-/// rules that each read two decisions; three outcomes split the sum at about a third and two
+/// rules that each read two decisions at most three apart; three outcomes split the sum at about a third and two
 /// thirds of its expected range, so each is reached on many paths.
 fn scores_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
+    const WINDOW: usize = 3;
     let actors = vec!["east".to_owned(), "west".to_owned()];
     let n = size.decisions.max(2);
     let derived = vec![Derived {
@@ -715,8 +716,10 @@ fn scores_family(size: Size, seed: u64, rng: &mut Rng) -> Spec {
     let mut total = 0.0;
     let rules = (0..size.rules)
         .map(|r| {
-            let a = rng.below(n);
-            let b = (a + 1 + rng.below(n - 1)) % n;
+            // Two decisions close together, as events that bear on each other usually are:
+            // once both are past, only the sum remains of them, and states merge.
+            let a = rng.below(n - 1);
+            let b = a + 1 + rng.below(WINDOW.min(n - 1 - a));
             let amount = (1 + rng.below(3)) as f64;
             total += amount;
             Rule {

@@ -180,3 +180,49 @@ fn dropping_a_rule_is_measured_against_the_forecast() {
     );
     assert!(ranked[1].distance.abs() < 1e-12);
 }
+
+/// The ranking computes the rule that matters and leaves the rare one as its firing-mass
+/// bound (the fixture's header has the arithmetic).
+#[test]
+fn a_rule_that_cannot_enter_the_ranking_is_left_as_its_bound() {
+    use casus_rules::analyses::ranking::{Assumption, Measure, rank_assumptions_exactly};
+    let (scenario, program) = fixture("bounded-ranking");
+    let model = Model::as_written(&scenario, &program);
+    let (evaluation, graph) = model.evaluate_recorded(&EvalLimits::default()).unwrap();
+    let base: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
+    assert!((base[0] - 0.51).abs() < 1e-12, "{base:?}");
+    let ranked =
+        rank_assumptions_exactly(&model, graph.as_ref(), &base, &EvalLimits::default(), 1).unwrap();
+    let rule = |name: &str| {
+        let index = scenario
+            .rules
+            .iter()
+            .position(|r| r.id.name == name)
+            .unwrap();
+        ranked
+            .iter()
+            .find(|r| r.assumption == Assumption::Rule(index))
+            .unwrap()
+            .clone()
+    };
+    let often = rule("often");
+    assert_eq!(often.measure, Measure::Exact);
+    assert!((often.distance - 0.5).abs() < 1e-12, "{often:?}");
+    let seldom = rule("seldom");
+    assert_eq!(seldom.measure, Measure::Bound);
+    assert!((seldom.distance - 0.02).abs() < 1e-12, "{seldom:?}");
+    // Computed exactly when two distances are wanted: 0.01, within its bound.
+    let all =
+        rank_assumptions_exactly(&model, graph.as_ref(), &base, &EvalLimits::default(), 2).unwrap();
+    let index = scenario
+        .rules
+        .iter()
+        .position(|r| r.id.name == "seldom")
+        .unwrap();
+    let exact = all
+        .iter()
+        .find(|r| r.assumption == Assumption::Rule(index))
+        .unwrap();
+    assert_eq!(exact.measure, Measure::Exact);
+    assert!((exact.distance - 0.01).abs() < 1e-12, "{exact:?}");
+}

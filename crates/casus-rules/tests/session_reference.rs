@@ -34,7 +34,8 @@ mod reference;
 
 use casus_core::Code;
 use casus_core::model::{Scenario, Value};
-use casus_rules::analyses::ranking::Assumption;
+use casus_rules::EvalLimits;
+use casus_rules::analyses::ranking::{Assumption, EXACT_RANKS, Measure, rank_assumptions_exactly};
 use casus_rules::analyses::voi::Undefined;
 use casus_rules::session::{Analysed, Budget, Options, Plan, Session, SessionError, WhatIf};
 use proptest::prelude::*;
@@ -331,6 +332,9 @@ proptest! {
             for pair in ranked.windows(2) {
                 prop_assert!(pair[0].distance >= pair[1].distance - TOLERANCE);
             }
+            // The exact distances that a bound was compared with: every rule left as a bound
+            // must truly rank below each of them.
+            let exact: Vec<f64> = ranked.iter().filter(|r| r.measure == Measure::Exact).map(|r| r.distance).collect();
             for entry in ranked {
                 let key = match entry.assumption {
                     Assumption::Likelihood(d) => {
@@ -342,11 +346,55 @@ proptest! {
                 let want = expected.iter().find(|(k, _, _)| *k == key);
                 prop_assert!(want.is_some(), "{:?} is not ranked by the reference\n{}", key, context);
                 let &(_, distance, largest) = want.unwrap();
-                prop_assert!(close(entry.distance, distance), "{key:?}: {} vs {distance}\n{context}", entry.distance);
-                prop_assert!(close(entry.largest_move.1.abs(), largest), "{key:?}: largest move {:?} vs {largest}\n{context}", entry.largest_move);
+                match entry.measure {
+                    Measure::Exact => {
+                        prop_assert!(close(entry.distance, distance), "{key:?}: {} vs {distance}\n{context}", entry.distance);
+                        prop_assert!(close(entry.largest_move.1.abs(), largest), "{key:?}: largest move {:?} vs {largest}\n{context}", entry.largest_move);
+                    }
+                    Measure::Bound => {
+                        prop_assert!(distance <= entry.distance + TOLERANCE, "{key:?}: bound {} below the distance {distance}\n{context}", entry.distance);
+                        prop_assert!(exact.len() >= EXACT_RANKS, "{key:?} left as a bound with only {} exact\n{context}", exact.len());
+                        let kth = { let mut e = exact.clone(); e.sort_by(|a, b| b.total_cmp(a)); e[EXACT_RANKS - 1] };
+                        prop_assert!(distance <= kth + TOLERANCE, "{key:?}: {distance} would rank above the exact {kth}\n{context}");
+                    }
+                    // The reference cannot compare a forecast without an answer on some path.
+                    Measure::NoOutcome => prop_assert!(distance == 1.0 && largest == 0.0, "{key:?}: no outcome, but the reference moved {distance}\n{context}"),
+                }
             }
             Ok(())
         })?;
+    }
+
+    /// With few distances wanted exactly, every rule left as a bound is below each exact
+    /// distance ranked (so the ranking shown is the reference's) and above its own distance.
+    #[test]
+    fn a_bounded_ranking_agrees_with_dropping_every_rule(generated in generate::rich(), exact in 1usize..3) {
+        let text = generated.to_toml(None);
+        let session = Session::open_text("generated.toml", &text, Options::default());
+        let scenario = session.scenario().unwrap();
+        let model = session.model(&WhatIf::none()).unwrap();
+        let Ok((evaluation, graph)) = model.evaluate_recorded(&EvalLimits::default()) else {
+            return Ok(());
+        };
+        let base: Vec<f64> = evaluation.outcomes.iter().map(|o| o.probability).collect();
+        let ranked = rank_assumptions_exactly(&model, graph.as_ref(), &base, &EvalLimits::default(), exact).unwrap();
+        let expected = Reference::new(scenario, &[]).ranking().unwrap();
+        let computed: Vec<f64> = ranked.iter().filter(|r| r.measure != Measure::Bound && matches!(r.assumption, Assumption::Rule(_))).map(|r| r.distance).collect();
+        for entry in &ranked {
+            let Assumption::Rule(r) = entry.assumption else { continue };
+            let &(_, distance, _) = expected.iter().find(|(k, _, _)| *k == RefAssumption::Rule(r)).unwrap();
+            match entry.measure {
+                Measure::Exact => prop_assert!(close(entry.distance, distance), "rule {r}: {} vs {distance}\n{text}", entry.distance),
+                Measure::NoOutcome => prop_assert!(distance == 1.0, "rule {r}\n{text}"),
+                Measure::Bound => {
+                    prop_assert!(distance <= entry.distance + TOLERANCE, "rule {r}: bound {} below {distance}\n{text}", entry.distance);
+                    prop_assert!(computed.len() >= exact, "{computed:?}\n{text}");
+                    let mut sorted = computed.clone();
+                    sorted.sort_by(|a, b| b.total_cmp(a));
+                    prop_assert!(distance <= sorted[exact - 1] + TOLERANCE, "rule {r}: {distance} would enter the ranking {sorted:?}\n{text}");
+                }
+            }
+        }
     }
 
     #[test]

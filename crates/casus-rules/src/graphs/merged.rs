@@ -447,6 +447,41 @@ impl MergedGraph {
     }
 }
 
+impl MergedGraph {
+    /// `marginals[decision][option]`: the share of the forecast's mass on paths that take the
+    /// option, at `tables` (0 for a decision no path takes).
+    pub(crate) fn marginals(&self, tables: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let adjoint = self.adjoint(tables);
+        let total: f64 = adjoint.mass.iter().sum();
+        let mut out: Vec<Vec<f64>> = self
+            .table_base
+            .iter()
+            .map(|&t| vec![0.0; tables.get(t as usize).map_or(0, Vec::len)])
+            .collect();
+        if total <= 0.0 {
+            return out;
+        }
+        // The mass through (table, option) is the entry times its gradient, summed over
+        // outcomes: the linearity the adjoint rests on.
+        for (t, rows) in adjoint.gradient.iter().enumerate() {
+            let Some(decision) = self.tables.get(t).map(|r| r.decision) else {
+                continue;
+            };
+            for (option, row) in rows.iter().enumerate() {
+                let p = tables
+                    .get(t)
+                    .and_then(|e| e.get(option))
+                    .copied()
+                    .unwrap_or(0.0);
+                if let Some(slot) = out.get_mut(decision).and_then(|m| m.get_mut(option)) {
+                    *slot += p * row.iter().sum::<f64>() / total;
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Records the graph while the search runs: one node per decision taken in a state the search
 /// solves (a memoised state once), in the order the search finishes them.
 #[derive(Debug)]

@@ -398,7 +398,7 @@ fn run(
     let ranking = if attempt(AnalysisKind::Ranking, plan.ranking, &mut omitted) {
         keep(
             AnalysisKind::Ranking,
-            ranking::rank_assumptions(model, &forecast, limits),
+            ranking::rank_assumptions_with(model, graph, &forecast, limits),
             &mut omitted,
         )
     } else {
