@@ -21,8 +21,13 @@ pub enum Stage {
         /// Worker threads (0 = all cores).
         threads: usize,
     },
-    /// Everything `casus eval` does, sensitivity analysis included.
+    /// Everything the default `casus eval` does: every default analysis.
     CasusEval,
+    /// `casus eval --samples N` on the bundled ukraine-peace-framework scenario.
+    BundledSamples {
+        /// Samples drawn.
+        samples: usize,
+    },
     /// The naive reference evaluator: every path, then backward induction.
     Reference,
 }
@@ -47,7 +52,7 @@ pub struct Case {
 /// Every case, in table order.
 pub fn all() -> Vec<Case> {
     let rules = |decisions, rules| Size { decisions, rules };
-    vec![
+    let mut cases = vec![
         Case {
             id: "load-10k",
             title: "load + check, 10,000 rules",
@@ -129,6 +134,14 @@ pub fn all() -> Vec<Case> {
             runs: 1,
         },
         Case {
+            id: "bundled-samples-100k",
+            title: "`casus eval --samples 100000`, bundled ukraine-peace-framework",
+            family: Family::Mix,
+            size: rules(0, 0),
+            stage: Stage::BundledSamples { samples: 100_000 },
+            runs: 5,
+        },
+        Case {
             id: "ref-mix-10",
             title: "naive reference evaluator, mix 10 decisions, 40 rules",
             family: Family::Mix,
@@ -160,7 +173,41 @@ pub fn all() -> Vec<Case> {
             stage: Stage::Eval { threads: 1 },
             runs: 15,
         },
-    ]
+    ];
+    // The scores family, each size twice: the bare forecast and strategy, then the default
+    // `casus eval` with every analysis, both on every core as the command runs.
+    for (decisions, n_rules) in SCORES {
+        cases.push(Case {
+            id: leak(format!("scores-{decisions}x{n_rules}")),
+            title: leak(format!(
+                "forecast + strategy, scores 2^{decisions} paths, {n_rules} rules"
+            )),
+            family: Family::Scores,
+            size: rules(decisions, n_rules),
+            stage: Stage::Eval { threads: 0 },
+            runs: 7,
+        });
+        cases.push(Case {
+            id: leak(format!("casus-eval-scores-{decisions}x{n_rules}")),
+            title: leak(format!(
+                "default `casus eval`, scores 2^{decisions} paths, {n_rules} rules"
+            )),
+            family: Family::Scores,
+            size: rules(decisions, n_rules),
+            stage: Stage::CasusEval,
+            runs: 3,
+        });
+    }
+    cases
+}
+
+/// The sizes of the scores family measured: the shapes where the default `casus eval` used to
+/// re-run the rules once per rule.
+pub const SCORES: [(usize, usize); 4] = [(14, 50), (14, 200), (14, 800), (18, 300)];
+
+/// Case ids and titles made at run time live as long as the program.
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
 }
 
 /// The seed of every generated scenario in the table.
@@ -215,9 +262,15 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
+/// The bundled scenario the sampling case runs on.
+const BUNDLED: &str = include_str!("../../scenarios/ukraine-peace-framework.toml");
+
 /// Runs `case` in this process and measures it.
 pub fn run(case: &Case) -> Result<Measured, String> {
-    let text = generate(case.family, case.size, SEED).to_toml();
+    let text = match case.stage {
+        Stage::BundledSamples { .. } => BUNDLED.to_owned(),
+        _ => generate(case.family, case.size, SEED).to_toml(),
+    };
     let mut seconds = Vec::with_capacity(case.runs);
     let mut cpu_seconds = Vec::with_capacity(case.runs);
     let mut paths = None;
@@ -241,7 +294,18 @@ pub fn run(case: &Case) -> Result<Measured, String> {
                 nodes = Some(evaluation.nodes);
             }
             Stage::CasusEval => {
-                let (evaluation, _) = stages::casus_eval("generated.toml", &text)?;
+                let (evaluation, omitted) = stages::casus_eval("generated.toml", &text, None)?;
+                if omitted > 0 {
+                    return Err(format!("{} left out {omitted} analyses", case.id));
+                }
+                paths = Some(evaluation.paths);
+            }
+            Stage::BundledSamples { samples } => {
+                let (evaluation, omitted) =
+                    stages::casus_eval("ukraine-peace-framework.toml", BUNDLED, Some(samples))?;
+                if omitted > 0 {
+                    return Err(format!("{} left out {omitted} analyses", case.id));
+                }
                 paths = Some(evaluation.paths);
             }
             Stage::Reference => {

@@ -99,7 +99,8 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
          (no state merges, every path is walked); `window` = decisions whose rules read a window \
          of four recent decisions, with scores, flags, guards and conditional likelihoods; \
          `mix` = actors and nature, two to four options, guards, `add`, conditional \
-         likelihoods, estimative words. Each row runs in a process of its own \
+         likelihoods, estimative words; `scores` = two-option decisions and `add` rules that \
+         each read two decisions at most three apart, with three outcomes on the sum. Each row runs in a process of its own \
          (`target/release/casus-bench case ID`): one untimed warm-up run, then the timed runs; \
          peak memory is that process's `VmHWM`.\n\n",
     );
@@ -224,6 +225,41 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
             );
         }
     }
+    for (decisions, n_rules) in crate::cases::SCORES {
+        let bare = format!("scores-{decisions}x{n_rules}");
+        let full = format!("casus-eval-scores-{decisions}x{n_rules}");
+        if let (Some(b), Some(f)) = (median(&bare), median(&full)) {
+            let ratio = f / b;
+            let _ = writeln!(
+                out,
+                "| default `casus eval` ≤ 3× the forecast + strategy (scores 2^{decisions} paths, {n_rules} rules) | {ratio:.1}× ({} vs {}) | {} |",
+                ms(f),
+                ms(b),
+                verdict(ratio <= 3.0, "medians, both on every core")
+            );
+        }
+    }
+    for (decisions, n_rules) in [(14, 800), (18, 300)] {
+        if let Some(f) = median(&format!("casus-eval-scores-{decisions}x{n_rules}")) {
+            let _ = writeln!(
+                out,
+                "| default `casus eval` ≤ 1 s (scores 2^{decisions} paths, {n_rules} rules) | {} | {} |",
+                ms(f),
+                verdict(f <= 1.0, "median wall time")
+            );
+        }
+    }
+    if let Some(t) = median("bundled-samples-100k") {
+        let _ = writeln!(
+            out,
+            "| `casus eval --samples 100000` on the bundled scenario ≤ 0.15 s | {} | {} |",
+            ms(t),
+            verdict(
+                t <= 0.150,
+                "median wall time, every default analysis included"
+            )
+        );
+    }
     peer_rows(&mut out, peers);
     let missed_load = median("load-10k").is_some_and(|t| t > 0.150);
     let missed_eval = median("eval-2^20-1t").is_some_and(|t| t > 0.250);
@@ -277,8 +313,10 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
     if !stages.is_empty() {
         let _ = writeln!(
             out,
-            "\n`casus eval` cases ({}) include load, check, compile, the evaluation and the \
-             sensitivity analysis (one more evaluation per end of every likelihood band).",
+            "\n`casus eval` cases ({}) run what the default `casus eval` runs, through the \
+             analysis session: load, check, compile, the forecast and strategy, and every default \
+             analysis (ranges, value of information, the assumption ranking, the watch-list, \
+             the analysts).",
             stages.join(", ")
         );
     }

@@ -59,16 +59,31 @@ pub fn eval(scenario: &Scenario, program: &Program, threads: usize) -> Result<Ev
     .map_err(|d| first_error(&d))
 }
 
-/// Everything `casus eval` computes: load, check, compile, evaluate, and the sensitivity
-/// analysis (one more evaluation per end of every likelihood band).
-pub fn casus_eval(name: &str, text: &str) -> Result<(Evaluation, usize), String> {
-    let scenario = load_check(name, text)?;
-    let program = compile(&scenario)?;
-    let evaluation = eval(&scenario, &program, 0)?;
-    let model = casus_rules::session::Model::as_written(&scenario, &program);
-    let sensitivity = casus_rules::analyses::sensitivity::sensitivity(&model, &eval_limits(0))
-        .map_err(|d| first_error(&d))?;
-    Ok((evaluation, sensitivity.tornado.len()))
+/// Everything the default `casus eval` computes, through the analysis session as the CLI
+/// does: load, check, compile, the forecast and strategy, and every default analysis (ranges,
+/// value of information, the assumption ranking, the watch-list, the analysts), with
+/// `samples` drawn when given. Returns the evaluation and how many analyses were left out.
+pub fn casus_eval(
+    name: &str,
+    text: &str,
+    samples: Option<usize>,
+) -> Result<(Evaluation, usize), String> {
+    use casus_rules::session::{Budget, Options, Plan, Session, WhatIf};
+    let options = Options {
+        limits: limits(),
+        eval: eval_limits(0),
+        ..Options::default()
+    };
+    let session = Session::open_text(name, text, options);
+    let model = session.model(&WhatIf::none()).map_err(|e| e.to_string())?;
+    let plan = Plan {
+        samples: samples.map(|n| (n, 1)),
+        ..Plan::full()
+    };
+    let analysed = session
+        .run(&model, &plan, &Budget::unlimited())
+        .map_err(|e| e.to_string())?;
+    Ok((analysed.evaluation, analysed.omitted.len()))
 }
 
 fn first_error(diagnostics: &[Diagnostic]) -> String {

@@ -32,7 +32,8 @@ pub(crate) struct GlobalArgs {
     /// Print only results and errors: no notes or progress lines on standard error.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
-    /// Also say on standard error which files each folder argument found.
+    /// Also say on standard error which files each folder argument found, and how `eval`'s
+    /// analyses ran (on the merged decision graph, or by evaluating again).
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
     /// Accept a folder argument that holds no scenario file (by default an error, so that a

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use casus_core::model::Scenario;
-use casus_rules::analyses::ranking::{Assumption, Ranked};
+use casus_rules::analyses::ranking::{Assumption, Measure, Ranked};
 use casus_rules::analyses::sampling::Sampling;
 use casus_rules::analyses::signposts::Effect;
 use casus_rules::analyses::variants::{Column, Disagreement};
@@ -116,9 +116,11 @@ fn describe(scenario: &Scenario, assumption: Assumption) -> String {
 /// The most load-bearing assumptions, most first.
 pub fn render_ranking(scenario: &Scenario, ranked: &[Ranked], max_rows: usize) -> String {
     let mut out = String::new();
+    // A bound is below every exact distance ranked (that is why it was not computed): never
+    // one of the rows shown.
     let shown: Vec<&Ranked> = ranked
         .iter()
-        .filter(|r| r.distance > 1e-12)
+        .filter(|r| r.measure != Measure::Bound && r.distance > 1e-12)
         .take(max_rows)
         .collect();
     if shown.is_empty() {
@@ -129,6 +131,15 @@ pub fn render_ranking(scenario: &Scenario, ranked: &[Ranked], max_rows: usize) -
         "\nWhat the forecast hangs on (share of probability that moves to another outcome)"
     );
     for r in shown {
+        if r.measure == Measure::NoOutcome {
+            let _ = writeln!(
+                out,
+                "  {:>7}  {}: some path would reach no outcome",
+                "–",
+                describe(scenario, r.assumption),
+            );
+            continue;
+        }
         let (outcome, delta) = r.largest_move;
         let _ = writeln!(
             out,

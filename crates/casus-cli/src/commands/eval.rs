@@ -5,14 +5,14 @@ use casus_core::SourceFile;
 use casus_core::model::Value;
 use casus_report::diagnostics::render_human;
 use casus_rules::LintLevels;
-use casus_rules::session::{Plan, Session, SessionError, WhatIf};
+use casus_rules::session::{Method, Plan, Session, SessionError, WhatIf};
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
 use crate::Status;
-use crate::cli::LimitArgs;
+use crate::cli::{GlobalArgs, LimitArgs};
 use crate::error::CliError;
 use crate::input;
 use crate::output::{eprint, print};
@@ -112,6 +112,20 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
             omitted.analysis.words(),
             omitted.reason
         ));
+    }
+    if GlobalArgs::get().verbose {
+        // Which of the two ways the number-only analyses ran: a user waiting on a large
+        // scenario can tell whether it fit the memory budget.
+        match analysed.method {
+            Some(Method::Reweighted { nodes, edges }) => input::note(&format!(
+                "note: ranges, reversals and samples re-weighted the merged decision graph ({nodes} nodes, {edges} edges)\n"
+            )),
+            Some(Method::Evaluated { budget }) => input::note(&format!(
+                "note: the merged decision graph needs more than {} MiB, so ranges, reversals and samples evaluated the rules again\n",
+                budget >> 20
+            )),
+            None => {}
+        }
     }
     drop(spinner);
     // Render with the scenario's own outcomes: an observed condition adds one for the paths

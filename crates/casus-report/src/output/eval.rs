@@ -3,7 +3,7 @@
 use casus_core::likelihood::word_for;
 use casus_core::model::Scenario;
 use casus_rules::KeyAssumption;
-use casus_rules::analyses::ranking::Assumption;
+use casus_rules::analyses::ranking::{Assumption, Measure};
 use casus_rules::analyses::variants::Column;
 use casus_rules::session::{AnalysisKind, Omitted};
 use schemars::JsonSchema;
@@ -231,10 +231,20 @@ pub struct AssumptionOut {
     pub kind: String,
     /// The decision's or rule's id.
     pub id: String,
-    /// Total variation distance between the forecasts.
-    pub distance: f64,
-    /// The outcome that moves most, and by how much.
-    pub largest_move: MoveOut,
+    /// How `distance` was obtained: `exact`; `bound`, an upper bound (the rule's firing
+    /// mass) that was below every distance ranked above it, so the exact value was not needed;
+    /// or `no_outcome`, when without the rule some path reaches no outcome and the forecasts
+    /// cannot be compared.
+    pub measure: String,
+    /// Total variation distance between the forecasts, or its upper bound; absent with
+    /// `no_outcome`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "f64")]
+    pub distance: Option<f64>,
+    /// The outcome that moves most, and by how much; absent unless `exact`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "MoveOut")]
+    pub largest_move: Option<MoveOut>,
 }
 
 /// An outcome's move.
@@ -535,14 +545,21 @@ impl EvalOutput {
                             }
                             Assumption::Rule(i) => ("rule", scenario.rules[i].id.name.clone()),
                         };
+                        let exact = r.measure == Measure::Exact;
                         AssumptionOut {
                             kind: kind.to_owned(),
                             id,
-                            distance: round(r.distance),
-                            largest_move: MoveOut {
+                            measure: match r.measure {
+                                Measure::Exact => "exact",
+                                Measure::Bound => "bound",
+                                Measure::NoOutcome => "no_outcome",
+                            }
+                            .to_owned(),
+                            distance: (r.measure != Measure::NoOutcome).then(|| round(r.distance)),
+                            largest_move: exact.then(|| MoveOut {
                                 outcome: scenario.outcomes[r.largest_move.0].id.name.clone(),
                                 delta: round(r.largest_move.1),
-                            },
+                            }),
                         }
                     })
                     .collect()

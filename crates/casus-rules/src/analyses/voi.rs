@@ -24,6 +24,7 @@
 use casus_core::Diagnostic;
 
 use crate::compile::program::{CDecision, Program};
+use crate::graphs::merged::MergedGraph;
 use crate::search::walk::EvalLimits;
 use crate::session::Model;
 
@@ -67,6 +68,83 @@ pub fn depends_on_decisions(program: &Program, decision: &CDecision) -> bool {
 
 /// EVPI for every chance decision of the model in force.
 pub fn value_of_information(
+    model: &Model,
+    limits: &EvalLimits,
+) -> Result<Vec<InformationValue>, Vec<Diagnostic>> {
+    let recorded = model.evaluate_recorded(limits)?;
+    value_of_information_with(model, recorded.1.as_ref(), limits)
+}
+
+/// [`value_of_information`] on the model's merged decision graph, when the caller recorded it
+/// with the forecast: each "event learnt first" is the graph solved with the event given, one
+/// pass over the nodes, no rule evaluated. (An event whose value is defined has a guard on
+/// input facts alone, so every path takes it or none does, which is what solving with it
+/// given needs.) Without the graph, each option is an evaluation.
+pub fn value_of_information_with(
+    model: &Model,
+    graph: Option<&MergedGraph>,
+    limits: &EvalLimits,
+) -> Result<Vec<InformationValue>, Vec<Diagnostic>> {
+    match graph {
+        Some(graph) => Ok(on_graph(model, graph)),
+        None => by_evaluating(model, limits),
+    }
+}
+
+fn on_graph(model: &Model, graph: &MergedGraph) -> Vec<InformationValue> {
+    let program = model.with_evidence(&model.program);
+    let tables = graph.tables_of(&program);
+    let mut scratch = graph.scratch();
+    let base = graph.solve(&tables, &mut scratch);
+    let taken = graph.taken();
+    let mut values = Vec::new();
+    for decision in model.program.decisions.iter().filter(|d| d.is_chance()) {
+        let undefined = |why| InformationValue {
+            decision: decision.index,
+            evpi: None,
+            undefined: Some(why),
+        };
+        if model.is_given(decision.index) {
+            values.push(undefined(Undefined::Given));
+            continue;
+        }
+        if depends_on_decisions(&model.program, decision) {
+            values.push(undefined(Undefined::DependsOnDecisions));
+            continue;
+        }
+        if !taken.get(decision.index).copied().unwrap_or(false) {
+            values.push(undefined(Undefined::NeverTaken));
+            continue;
+        }
+        let mut informed = vec![0.0; model.program.actors.len()];
+        let mut mass = 0.0;
+        for option in 0..decision.options.len() {
+            let sub = graph.solve_given(&tables, &mut scratch, Some((decision.index, option)));
+            mass += sub.mass;
+            for (acc, v) in informed.iter_mut().zip(&sub.payoffs) {
+                *acc += sub.mass * v;
+            }
+        }
+        if mass <= 0.0 {
+            values.push(undefined(Undefined::NeverTaken));
+            continue;
+        }
+        let evpi = informed
+            .iter()
+            .zip(&base.payoffs)
+            .map(|(i, b)| i / mass - b)
+            .collect();
+        values.push(InformationValue {
+            decision: decision.index,
+            evpi: Some(evpi),
+            undefined: None,
+        });
+    }
+    values
+}
+
+/// Each option of each event evaluated with the event given: for a graph over its budget.
+fn by_evaluating(
     model: &Model,
     limits: &EvalLimits,
 ) -> Result<Vec<InformationValue>, Vec<Diagnostic>> {

@@ -110,6 +110,8 @@ pub(crate) struct Scratch {
     mass: Vec<f64>,
     payoff: Vec<f64>,
     chosen: Vec<u32>,
+    /// Whether a node has a consistent path below it (all do unless a decision is given).
+    live: Vec<bool>,
 }
 
 /// What one solve finds.
@@ -119,6 +121,10 @@ pub(crate) struct Solved {
     pub(crate) probabilities: Vec<f64>,
     /// The strategic line of play: `(decision, option)` of every decision taken on it.
     pub(crate) line: Vec<(usize, usize)>,
+    /// Each actor's expected payoff at the start under the strategy.
+    pub(crate) payoffs: Vec<f64>,
+    /// The mass of the consistent paths, before the forecast is normalised by it.
+    pub(crate) mass: f64,
 }
 
 /// The forecast as a function of each table: see the module docs.
@@ -170,6 +176,17 @@ impl MergedGraph {
         self.choices.len()
     }
 
+    /// For each decision, whether some path takes it.
+    pub(crate) fn taken(&self) -> Vec<bool> {
+        let mut taken = vec![false; self.actor.len()];
+        for c in &self.choices {
+            if let Some(t) = taken.get_mut(c.level as usize) {
+                *t = true;
+            }
+        }
+        taken
+    }
+
     /// How many option edges it has.
     pub fn edges(&self) -> usize {
         self.edges.len()
@@ -196,6 +213,7 @@ impl MergedGraph {
             mass: vec![0.0; self.choices.len() * self.outcomes],
             payoff: vec![0.0; self.choices.len() * self.actors],
             chosen: vec![u32::MAX; self.choices.len()],
+            live: vec![true; self.choices.len()],
         }
     }
 
@@ -219,17 +237,49 @@ impl MergedGraph {
     /// The forecast and the line of play with the probabilities `tables` (one list per
     /// [`TableRef`], one entry per option).
     pub(crate) fn solve(&self, tables: &[Vec<f64>], scratch: &mut Scratch) -> Solved {
+        self.solve_given(tables, scratch, None)
+    }
+
+    /// [`MergedGraph::solve`] with one more decision given: `(decision, option)`, as the
+    /// search gives it — only that option is consistent at the decision, and nature's moves
+    /// are conditioned on it. Right for a decision every path takes (a decision that some
+    /// paths skip is not a node on them, and those paths would count as consistent).
+    pub(crate) fn solve_given(
+        &self,
+        tables: &[Vec<f64>],
+        scratch: &mut Scratch,
+        given: Option<(usize, usize)>,
+    ) -> Solved {
         let (no, na) = (self.outcomes, self.actors);
+        let conditioned = self.conditioned || given.is_some();
+        let given = given.map(|(d, o)| (d as u32, o as u32));
         let Scratch {
             mass,
             payoff,
             chosen,
+            live,
         } = scratch;
         let none: &[f64] = &[];
         // Children come before their parents: walking forwards solves every child first.
-        for n in 0..self.choices.len() {
-            let choice = self.choices[n];
-            let edges = self.edges_of(n);
+        let mut kept = Vec::new();
+        for (n, &choice) in self.choices.iter().enumerate() {
+            // With a decision given, only its option is consistent there, and a node with no
+            // consistent path below is no option of its parent, as in the search.
+            let edges = match given {
+                Some((level, option)) => {
+                    kept.clear();
+                    kept.extend(self.edges_of(n).iter().filter(|e| {
+                        (level != choice.level || e.option == option)
+                            && match e.child {
+                                Ref::Leaf(_) => true,
+                                Ref::Node(c) => live[c as usize],
+                            }
+                    }));
+                    live[n] = !kept.is_empty();
+                    kept.as_slice()
+                }
+                None => self.edges_of(n),
+            };
             let probabilities = tables
                 .get(choice.table as usize)
                 .map_or(none, Vec::as_slice);
@@ -276,7 +326,7 @@ impl MergedGraph {
                     let (mut weight, mut flat) = (0.0, 0.0);
                     let mut likeliest: Option<(usize, f64)> = None;
                     for (k, edge) in edges.iter().enumerate() {
-                        let p = if self.conditioned {
+                        let p = if conditioned {
                             p_of(edge.option) * child_mass(edge.child)
                         } else {
                             p_of(edge.option)
@@ -286,7 +336,7 @@ impl MergedGraph {
                         for (a, v) in me.iter_mut().zip(child_payoff(edge.child)) {
                             *a += p * v;
                         }
-                        let tie = self.conditioned
+                        let tie = conditioned
                             && (p - likeliest.map_or(0.0, |(_, q)| q)).abs() <= 1e-12 * p.abs();
                         if likeliest.is_none_or(|(_, q)| p > q && !tie) {
                             likeliest = Some((k, p));
@@ -331,8 +381,21 @@ impl MergedGraph {
                 }
             }
         }
+        if given.is_some() && matches!(self.root, Ref::Node(r) if !live[r as usize]) {
+            // No path is consistent with the decision given.
+            return Solved {
+                probabilities: vec![0.0; no],
+                line: Vec::new(),
+                payoffs: vec![0.0; na],
+                mass: 0.0,
+            };
+        }
         let root_mass = self.mass_of(self.root, mass);
         let total: f64 = root_mass.iter().sum();
+        let payoffs = match self.root {
+            Ref::Leaf(o) => self.payoffs.get(o as usize).cloned().unwrap_or_default(),
+            Ref::Node(r) => payoff[r as usize * na..(r as usize + 1) * na].to_vec(),
+        };
         let probabilities = root_mass
             .iter()
             .map(|m| if total > 0.0 { m / total } else { 0.0 })
@@ -341,7 +404,23 @@ impl MergedGraph {
         let mut at = self.root;
         while let Ref::Node(n) = at {
             let n = n as usize;
-            let Some(edge) = self.edges_of(n).get(chosen[n] as usize) else {
+            let choice = self.choices[n];
+            let position = chosen[n] as usize;
+            let edge = match given {
+                Some((level, option)) => self
+                    .edges_of(n)
+                    .iter()
+                    .filter(|e| {
+                        (level != choice.level || e.option == option)
+                            && match e.child {
+                                Ref::Leaf(_) => true,
+                                Ref::Node(c) => live[c as usize],
+                            }
+                    })
+                    .nth(position),
+                None => self.edges_of(n).get(position),
+            };
+            let Some(edge) = edge else {
                 break;
             };
             line.push((self.choices[n].level as usize, edge.option as usize));
@@ -350,6 +429,8 @@ impl MergedGraph {
         Solved {
             probabilities,
             line,
+            payoffs,
+            mass: total,
         }
     }
 
@@ -713,6 +794,55 @@ mod tests {
                             "{} table {t}: {got:?} {expected:?}",
                             path.display()
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The graph recorded with nothing given, solved with one decision given, is the search
+    /// with that decision given, bit for bit: forecast, line, payoffs and mass. Every decision
+    /// without a guard, every option.
+    #[test]
+    fn solving_with_a_decision_given_is_the_search_with_it_given() {
+        for path in files() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let checked = crate::check_source(
+                &SourceFile::new(path.display().to_string(), text),
+                &Limits::default(),
+                &EvalLimits::default(),
+            );
+            let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+            let none = Given::none(program.decisions.len());
+            let limits = EvalLimits::default();
+            let (_, graph) =
+                evaluate_recorded(&scenario, &program, &none, &limits, 1 << 20).unwrap();
+            let graph = graph.unwrap();
+            let tables = graph.tables_of(&program);
+            let mut scratch = graph.scratch();
+            for decision in program.decisions.iter().filter(|d| d.guard.is_none()) {
+                for option in 0..decision.options.len() {
+                    let mut given = none.clone();
+                    given.decisions[decision.index] = Some(option);
+                    let solved =
+                        graph.solve_given(&tables, &mut scratch, Some((decision.index, option)));
+                    let what = format!("{} {given:?}", path.display());
+                    match evaluate(&scenario, &program, &given, &limits) {
+                        Ok(e) => {
+                            let forecast: Vec<f64> =
+                                e.outcomes.iter().map(|o| o.probability).collect();
+                            let line: Vec<(usize, usize)> = e
+                                .strategy
+                                .line
+                                .iter()
+                                .map(|s| (s.decision, s.option))
+                                .collect();
+                            assert_eq!(solved.probabilities, forecast, "{what}");
+                            assert_eq!(solved.line, line, "{what}");
+                            assert_eq!(solved.payoffs, e.strategy.payoffs, "{what}");
+                            assert_eq!(solved.mass, e.mass, "{what}");
+                        }
+                        Err(_) => assert_eq!(solved.mass, 0.0, "{what}"),
                     }
                 }
             }

@@ -389,7 +389,7 @@ fn run(
     let information = if attempt(AnalysisKind::Information, plan.information, &mut omitted) {
         keep(
             AnalysisKind::Information,
-            voi::value_of_information(model, limits),
+            voi::value_of_information_with(model, graph, limits),
             &mut omitted,
         )
     } else {
