@@ -37,6 +37,14 @@ pub(super) fn md(text: &str) -> String {
     out
 }
 
+/// Prose casus wrote itself, for Markdown: only what HTML would read as markup is escaped, so
+/// brackets and underscores read as written.
+pub(super) fn md_prose(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,6 +1,7 @@
 //! The score document in Markdown.
 
-use super::{Block, document, escape::md};
+use super::escape::{md, md_prose};
+use super::{Block, document};
 use crate::output::score::ScoreOutput;
 
 /// `casus score --format md`.
@@ -14,7 +15,7 @@ pub fn render(out: &ScoreOutput) -> String {
                 first = false;
                 text.push_str(&format!("{level} {}\n\n", md(&h)));
             }
-            Block::Text(t) => text.push_str(&format!("{}\n\n", md(&t))),
+            Block::Text(t) => text.push_str(&format!("{}\n\n", md_prose(&t))),
             Block::Table(_, head, rows) => {
                 if rows.is_empty() {
                     text.push_str("None.\n\n");

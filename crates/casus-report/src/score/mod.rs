@@ -20,7 +20,8 @@ pub use markdown::render as markdown;
 enum Block {
     /// A section heading.
     Heading(String),
-    /// A paragraph of plain text.
+    /// A paragraph of casus's own prose (numbers and fixed words, never user text, which goes
+    /// in tables, whose cells are escaped for each format).
     Text(String),
     /// A table: a class name for the HTML page, the header, the rows (plain text cells).
     Table(&'static str, Vec<String>, Vec<Vec<String>>),
