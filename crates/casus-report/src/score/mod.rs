@@ -1,7 +1,7 @@
 //! `casus score --format md|html`: the track record as a document.
 //!
 //! The document is built once from [`ScoreOutput`] — the same struct the JSON prints — as
-//! headed sections of prose and tables ([`Block`]); `markdown.rs` and `html.rs` print it, and
+//! headed sections of prose and tables (`Block`); `markdown.rs` and `html.rs` print it, and
 //! the HTML page adds the calibration chart (`chart.rs`). Numbers are formatted here, once, so
 //! the two formats agree to the digit.
 
