@@ -4,9 +4,10 @@
 //!
 //! The oracle is independent of casus's evaluation: the test knows the probabilities it wrote
 //! into each version and the outcome it resolved, so it computes every expected score itself
-//! (a naive reference), and scikit-learn's `brier_score_loss` and `calibration_curve` check the
-//! binary Brier score and the calibration curve (target/score-venv, which `.ci/run` creates; with
-//! `CASUS_REQUIRE_SKLEARN` a missing environment fails the test instead of skipping that half).
+//! (a naive reference); scikit-learn's `brier_score_loss` and `calibration_curve`, and SciPy's
+//! Wilson interval, check the binary Brier score and the calibration curve (in
+//! target/score-venv, which `.ci/run` creates; with `CASUS_REQUIRE_SKLEARN` a missing
+//! environment fails the test instead of skipping that half).
 //!
 //! The hand-written scenarios, by hand:
 //! - ceasefire: v1 (0.2, 0.5, 0.3), deal happened: Brier 0.8² + 0.5² + 0.3² = 0.98. v2 observes
@@ -550,13 +551,17 @@ fn sklearn(ev: &[(f64, bool)], out: &Json) {
     let true_ = peer["prob_true"].as_array().unwrap();
     let pred = peer["prob_pred"].as_array().unwrap();
     assert_eq!(bins.len(), true_.len(), "{bins:?} against {true_:?}");
-    for ((bin, t), p) in bins.iter().zip(true_).zip(pred) {
+    let wilson = peer["wilson"].as_array().unwrap();
+    assert_eq!(bins.len(), wilson.len());
+    for (((bin, t), p), w) in bins.iter().zip(true_).zip(pred).zip(wilson) {
         close(f(&bin["observed"]), f(t), "calibration_curve prob_true");
         close(
             f(&bin["mean_forecast"]),
             f(p),
             "calibration_curve prob_pred",
         );
+        close(f(&bin["low"]), f(&w[0]), "SciPy's Wilson interval, low");
+        close(f(&bin["high"]), f(&w[1]), "SciPy's Wilson interval, high");
     }
 }
 
@@ -715,4 +720,39 @@ fn pixels_like(png: &Path, rgb: [u8; 3]) -> usize {
         .chunks_exact(channels)
         .filter(|px| (0..3).all(|c| px[c].abs_diff(rgb[c]) <= 3))
         .count()
+}
+
+/// A file name is user text: the Markdown table and the HTML page show it escaped.
+#[test]
+fn file_names_are_escaped_in_every_format() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("score-hostile");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = "a|<img src=x onerror=alert(1)>*b*.toml";
+    let resolved =
+        std::fs::read_to_string(root().join("tests/fixtures/score/ceasefire/3.toml")).unwrap();
+    std::fs::write(dir.join(name), resolved).unwrap();
+    let ceiling = dir.parent().unwrap().to_string_lossy().into_owned();
+    let run = |format: &str| {
+        let output = Command::new(get_cargo_bin("casus"))
+            .args(["score", name, "--format", format])
+            .current_dir(&dir)
+            .env("GIT_CEILING_DIRECTORIES", &ceiling)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let html = run("html");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains("a|&lt;img src=x onerror=alert(1)&gt;*b*.toml"),
+        "{html}"
+    );
+    let md = run("md");
+    assert!(!md.contains("<img"), "{md}");
+    assert!(
+        md.contains("| a\\|&lt;img src=x onerror=alert(1)&gt;\\*b\\*.toml |"),
+        "{md}"
+    );
 }

@@ -84,3 +84,56 @@ fn unknown(id: &Ident, what: &str, help: String) -> Diagnostic {
     .primary(id.span, "not declared in this file")
     .help(help)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::limits::Limits;
+    use crate::source::SourceFile;
+
+    const BASE: &str = "[scenario]\ntitle = \"T\"\nas_of = 2025-01-10\n\n[decisions.event]\nactor = \"nature\"\noptions = [\"yes\", \"no\"]\nlikelihood = { yes = 0.5, no = 0.5 }\n\n[outcomes.yes]\nwhen = \"event == 'yes'\"\n\n[outcomes.no]\nwhen = \"event == 'no'\"\n\n[signposts.talks]\ndecision = \"event\"\nratio = { yes = 2 }\n\n[variants.hawks]\nlikelihood.event = { yes = 0.7, no = 0.3 }\n\n";
+
+    /// The messages of every diagnostic of `BASE` followed by `resolution`.
+    fn messages(resolution: &str) -> Vec<String> {
+        let file = SourceFile::new("t.toml", format!("{BASE}{resolution}"));
+        let loaded = crate::load::load(&file, &Limits::default());
+        let mut out: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        if let Some(s) = loaded.scenario {
+            out.extend(
+                crate::check::check(&s)
+                    .into_iter()
+                    .map(|d| format!("{} {} / {}", d.code, d.message, d.help.unwrap_or_default())),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn a_resolution_naming_what_the_file_declares_is_clean() {
+        let clean = "[resolution]\noutcome = \"none\"\ndate = 2025-01-10\nvariant = \"hawks\"\nobserved = { talks = 2025-01-05 }\n";
+        assert_eq!(messages(clean), Vec::<String>::new());
+        // Open: observations only.
+        assert_eq!(
+            messages("[resolution]\nobserved = { talks = 2025-01-05 }\n"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn unknown_variants_and_signposts_are_named_with_a_hint() {
+        let found = messages(
+            "[resolution]\nvariant = \"hawk\"\nobserved = { talk = 2025-01-05, strike = 2025-01-06 }\n",
+        );
+        assert_eq!(
+            found,
+            [
+                "E0801 the resolution names `hawk`, which is not a variant / did you mean `hawks`?",
+                "E0801 the resolution names `talk`, which is not a signpost / did you mean `talks`?",
+                "E0801 the resolution names `strike`, which is not a signpost / the signposts are `talks`",
+            ]
+        );
+    }
+}

@@ -300,10 +300,10 @@ mod tests {
 
     #[test]
     fn wilson_by_hand() {
-        // 3 of 10: centre (0.3 + 1.92073/10)/(1.384146) = 0.35550, half 0.25770
+        // 3 of 10, as SciPy's `binomtest(3, 10).proportion_ci(method="wilson")` gives it.
         let (lo, hi) = wilson(3, 10);
-        assert!((lo - 0.107_789_6).abs() < 1e-6, "{lo}");
-        assert!((hi - 0.603_222_3).abs() < 1e-6, "{hi}");
+        assert!((lo - 0.107_791_267_406_301_02).abs() < 1e-12, "{lo}");
+        assert!((hi - 0.603_221_852_538_854_6).abs() < 1e-12, "{hi}");
         assert_eq!(wilson(0, 4).0, 0.0);
     }
 }

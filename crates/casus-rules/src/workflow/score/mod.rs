@@ -315,7 +315,6 @@ fn recalibration(own: &[&Forecast]) -> Option<Recalibration> {
     // Leave one scenario out: a scenario's versions are not independent forecasts, so each is
     // recalibrated with a parameter its own history had no part in.
     let mut names: Vec<&str> = resolved.iter().map(|(n, _)| *n).collect();
-    names.dedup();
     names.sort_unstable();
     names.dedup();
     let (brier_out_of_sample, log_out_of_sample) = if names.len() < 2 {
