@@ -756,3 +756,66 @@ fn file_names_are_escaped_in_every_format() {
         "{md}"
     );
 }
+
+/// `--since` leaves out older forecasts; `-o` writes the file; `[lints]` can silence W0801
+/// (the version that changed the model stays out of the record).
+#[test]
+fn since_output_and_the_level_of_w0801() {
+    let (dir, _) = library("score-since");
+    let (code, _, stderr) = casus(
+        &dir,
+        &[
+            "score",
+            "library",
+            "--since",
+            "2024-02-01",
+            "--format",
+            "json",
+            "-o",
+            "record.json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let out: Json =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("record.json")).unwrap()).unwrap();
+    let q00 = out["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "library/q00.toml")
+        .unwrap();
+    assert_eq!(q00["forecasts"].as_array().unwrap().len(), 1);
+    assert_eq!(q00["forecasts"][0]["date"], "2024-03-01");
+    assert!(
+        q00["left_out"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("before `--since`")
+    );
+
+    // Silence the warning in the newest version; the record is unchanged.
+    let sanctions = dir.join("library/sanctions.toml");
+    let text = std::fs::read_to_string(&sanctions).unwrap();
+    std::fs::write(
+        &sanctions,
+        format!("{text}\n[lints]\nchanged_after_resolution = \"allow\"\n"),
+    )
+    .unwrap();
+    git(&dir, &["commit", "-q", "-am", "allow"], "2025-07-03");
+    let (code, stdout, stderr) = casus(
+        &dir,
+        &["score", "library/sanctions.toml", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("W0801"), "{stderr}");
+    let out: Json = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(out["files"][0]["forecasts"].as_array().unwrap().len(), 2);
+    let reasons: Vec<&str> = out["files"][0]["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[1].contains("changes the model after the resolution"));
+}
