@@ -88,6 +88,8 @@ pub(crate) enum Command {
     New(commands::new::NewArgs),
     /// Write reports (Markdown, JSON, DOT, Mermaid, HTML), or check committed ones are fresh.
     Report(commands::report::ReportArgs),
+    /// Score the forecasts of resolved scenarios, from their git history.
+    Score(commands::score::ScoreArgs),
     /// Print the JSON Schema of scenario files, for editor validation and completion.
     Schema(commands::schema::SchemaArgs),
     /// Rewrite scenario files in one canonical layout, keeping comments.

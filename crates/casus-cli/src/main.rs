@@ -99,6 +99,7 @@ fn run() -> ExitCode {
         Command::New(args) => commands::new::run(&args),
         Command::Report(args) => commands::report::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
+        Command::Score(args) => commands::score::run(&args),
         // `-` reads standard input, and there is no file to write the layout back to.
         Command::Fmt(args) if !args.check && args.paths.iter().any(|p| input::is_stdin(p)) => {
             Err(error::CliError::Usage(

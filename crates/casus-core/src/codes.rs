@@ -559,6 +559,55 @@ codes! {
     /// Fix: ask the analyst for a fresh estimate and update `as_of`, or drop the estimate.
     StaleEstimate = ("W0701", "stale_estimate", Warning, "an analyst's estimate is older than the file allows");
 
+    /// `[resolution]` names an outcome, variant or signpost the scenario does not declare. A
+    /// misspelt outcome would score every forecast of the file against an outcome no forecast
+    /// could give a probability to. `outcome = "none"` says that none of the outcomes happened
+    /// (unless the scenario has an outcome named `none`).
+    ///
+    /// ```toml
+    /// [outcomes.deal]
+    /// when = "russia_answer == 'accept'"
+    /// [resolution]
+    /// outcome = "dael"   # no outcome `dael`
+    /// date = 2025-06-01
+    /// ```
+    ///
+    /// Fix: name one of the scenario's outcomes (the help suggests the closest), or write
+    /// `outcome = "none"` when none of them happened.
+    ResolutionName = ("E0801", "resolution_name", Error, "a resolution names an outcome, variant or signpost that does not exist");
+
+    /// The resolution is dated before the scenario's `as_of`: the file claims to forecast, as of
+    /// a date, a question that was already settled. A forecast made after the fact scores
+    /// nothing, so the dates must be in order.
+    ///
+    /// ```toml
+    /// [scenario]
+    /// as_of = 2025-04-18
+    /// [resolution]
+    /// outcome = "deal"
+    /// date = 2025-03-01   # before as_of
+    /// ```
+    ///
+    /// Fix: correct the resolution's `date` (the day the outcome happened), or the scenario's
+    /// `as_of` if that is the one mistyped.
+    ResolutionDate = ("E0802", "resolution_date", Error, "a resolution is dated before the scenario's `as_of`");
+
+    /// `casus score` found a commit, after the one that resolved the scenario, that changes the
+    /// model: anything in the file but the `[resolution]` table, compared as TOML data (comments,
+    /// layout and key order do not count). A forecast changed once the answer is known is
+    /// hindsight; it is left out of the record, and the warning says which commit made it.
+    ///
+    /// ```toml
+    /// # commit 1: the forecast; commit 2 adds [resolution] outcome = "deal";
+    /// # commit 3 then edits the likelihoods:
+    /// [decisions.russia_answer]
+    /// likelihood = { accept = 0.9, refuse = 0.1 }   # changed after the resolution
+    /// ```
+    ///
+    /// Fix: leave a resolved scenario as it was; to analyse the question further, copy it to a
+    /// new file with a new `as_of`.
+    ChangedAfterResolution = ("W0801", "changed_after_resolution", Warning, "a resolved scenario's model changed after its resolution");
+
     /// A derived fact that nothing reads: no guard, conditional likelihood, rule, outcome,
     /// signpost or test expectation (reads by rules whose own facts nothing reads do not
     /// count). The rules that set it then change no result, so this is usually a forgotten

@@ -52,6 +52,8 @@ pub enum Shape {
     Estimates,
     /// `[lints]`: a table from lint name to level (`allow`, `note`, `warn` or `deny`).
     Levels,
+    /// A table from id to a TOML date: when each signpost of a resolution was seen.
+    Dates,
 }
 
 /// One form an entry of a section may take.
@@ -451,6 +453,46 @@ pub const SIGNPOST: Table = Table {
     other: None,
 };
 
+/// `[resolution]`.
+pub const RESOLUTION: Table = Table {
+    name: "[resolution]",
+    doc: "How the question came out: the outcome that happened, when and on whose word, and the signposts seen on the way. `casus score` scores every earlier forecast of the file against it.",
+    keys: &[
+        key(
+            "outcome",
+            Shape::Id,
+            false,
+            "The outcome that happened, or `none` when none of the outcomes did; leave it out while the question is open.",
+        ),
+        key(
+            "date",
+            Shape::Date,
+            false,
+            "When the outcome happened, as a TOML date (required with `outcome`); forecasts dated after it are not scored.",
+        ),
+        key(
+            "source",
+            Shape::Text,
+            false,
+            "Where the resolution comes from.",
+        ),
+        key(
+            "variant",
+            Shape::Id,
+            false,
+            "The variant (`[variants.ID]`) whose forecast is the forecast of record; the base scenario when left out.",
+        ),
+        key(
+            "observed",
+            Shape::Dates,
+            false,
+            "Signposts seen, each with the date it was seen: `observed = { energy_pause = 2025-05-02 }`; a forecast is conditioned on those seen on or before its date.",
+        ),
+        key("doc", Shape::Text, false, "A longer description."),
+    ],
+    other: None,
+};
+
 /// The whole file.
 pub const FILE: Table = Table {
     name: "a scenario file",
@@ -514,6 +556,12 @@ pub const FILE: Table = Table {
             Shape::Levels,
             false,
             "The level of lints in this file: `lint_name = \"allow\"`, `\"note\"`, `\"warn\"` or `\"deny\"`; say why in a comment beside it. `casus check --allow/--warn/--deny` override it.",
+        ),
+        key(
+            "resolution",
+            Shape::Table(&RESOLUTION),
+            false,
+            RESOLUTION.doc,
         ),
     ],
     other: None,
@@ -641,6 +689,7 @@ pub fn json_schema() -> Json {
         &ESTIMATE,
         &VARIANT,
         &SIGNPOST,
+        &RESOLUTION,
     ] {
         defs.insert(def_name(table).into(), table_schema(table));
     }
@@ -673,6 +722,7 @@ fn def_name(table: &Table) -> &'static str {
         "estimate" => "estimate",
         "variant" => "variant",
         "signpost" => "signpost",
+        "[resolution]" => "resolution",
         _ => "file",
     }
 }
@@ -748,6 +798,7 @@ fn shape_schema(shape: &Shape) -> Json {
         Shape::Likelihoods | Shape::Ranges => map_of(json!({ "$ref": "#/$defs/likelihood" })),
         Shape::Values => map_of(json!({ "$ref": "#/$defs/value" })),
         Shape::Numbers => map_of(json!({ "type": "number" })),
+        Shape::Dates => map_of(json!({ "type": "string", "format": "date" })),
         Shape::TableList(table) => json!({ "type": "array", "items": reference(table) }),
         Shape::Table(table) => reference(table),
         Shape::Nested(shape) => map_of(shape_schema(shape)),
@@ -823,6 +874,7 @@ mod tests {
             "estimate",
             "variant",
             "signpost",
+            "resolution",
         ] {
             assert!(schema["$defs"][name].is_object(), "{name} missing");
         }

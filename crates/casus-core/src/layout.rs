@@ -42,6 +42,8 @@ pub fn canonical(text: &str) -> Result<String, String> {
         if let Some(table) = item.as_table_mut() {
             if section == "scenario" {
                 sort_keys(table, &decl::META);
+            } else if section == "resolution" {
+                sort_keys(table, &decl::RESOLUTION);
             } else {
                 format_section(&section, table);
             }

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod resolution;
 pub mod source;
 pub mod span;
 pub mod toml_str;

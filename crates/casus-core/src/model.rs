@@ -137,6 +137,46 @@ pub struct Scenario {
     pub signposts: Vec<Signpost>,
     /// `[lints]`, in file order: the level this file gives each lint it names.
     pub lints: Vec<LintSetting>,
+    /// `[resolution]`: how the question came out, when it has.
+    pub resolution: Option<Resolution>,
+}
+
+/// The word `outcome` takes in `[resolution]` when none of the scenario's outcomes happened
+/// (unless the scenario has an outcome of that name, which it then means).
+pub const NONE_OF_THESE: &str = "none";
+
+/// The `[resolution]` table: what happened, when, on whose word, and the signposts seen on the
+/// way. It records the world, not a judgement, so it never changes the forecast as written;
+/// `casus score` reads it to score the file's earlier forecasts.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+    /// The outcome that happened, or [`NONE_OF_THESE`]; `None` while the question is open.
+    pub outcome: Option<Ident>,
+    /// When the outcome happened (`YYYY-MM-DD`).
+    pub date: Option<Spanned<String>>,
+    /// Where the resolution comes from.
+    pub source: Option<String>,
+    /// The variant whose forecast is the forecast of record.
+    pub variant: Option<Ident>,
+    /// Each signpost seen, with the date (`YYYY-MM-DD`) it was seen, in file order.
+    pub observed: Vec<(Ident, Spanned<String>)>,
+    /// A longer description.
+    pub doc: Option<String>,
+    /// The `[resolution]` header.
+    pub span: Span,
+}
+
+impl Resolution {
+    /// The signposts seen on or before `date` (`YYYY-MM-DD`), in file order. TOML dates are
+    /// written with four-digit years and two-digit months and days, so comparing the text
+    /// compares the dates.
+    pub fn observed_by(&self, date: &str) -> Vec<String> {
+        self.observed
+            .iter()
+            .filter(|(_, seen)| seen.value.as_str() <= date)
+            .map(|(id, _)| id.name.clone())
+            .collect()
+    }
 }
 
 /// How a lint is reported: set per file in `[lints]` and per run on the command line, so a

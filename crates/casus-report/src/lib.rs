@@ -9,6 +9,7 @@ pub mod eval;
 pub mod explain;
 pub mod output;
 pub mod report;
+pub mod score;
 pub mod silverdecisions;
 pub mod testing;
 pub mod text;

@@ -282,7 +282,7 @@ fn path_pairs(old: &Path, new: &Path) -> Result<Vec<Pair>, CliError> {
 }
 
 /// Runs `git` with `args` in `dir`; the output, or a sentence saying why it failed.
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     let output = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -298,7 +298,7 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     }
 }
 
-enum GitError {
+pub(crate) enum GitError {
     /// The program could not be started.
     NotRun(String),
     /// It ran and failed, with its own message.
@@ -486,7 +486,7 @@ fn rev_pairs(rev: &str, paths: &[PathBuf]) -> Result<Vec<Pair>, CliError> {
 
 /// The folder git should run in for `path`: the path if it is a folder, else the nearest
 /// existing folder above it (a file, or a path deleted since the revision).
-fn existing_folder(path: &Path) -> PathBuf {
+pub(crate) fn existing_folder(path: &Path) -> PathBuf {
     let mut dir = path.to_path_buf();
     loop {
         if dir.is_dir() {
@@ -501,7 +501,7 @@ fn existing_folder(path: &Path) -> PathBuf {
 
 /// `path` relative to the repository root, with `/` separators; `""` for the root itself.
 /// The path need not exist (a file deleted since the revision).
-fn repo_relative(top: &Path, path: &Path) -> Option<String> {
+pub(crate) fn repo_relative(top: &Path, path: &Path) -> Option<String> {
     // Canonicalise the deepest part that exists, then add the rest back.
     let mut existing = path.to_path_buf();
     let mut rest = Vec::new();

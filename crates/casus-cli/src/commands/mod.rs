@@ -12,4 +12,5 @@ pub(crate) mod man;
 pub(crate) mod new;
 pub(crate) mod report;
 pub(crate) mod schema;
+pub(crate) mod score;
 pub(crate) mod test;

@@ -26,6 +26,8 @@ pub(crate) enum OutputArg {
     Check,
     /// `casus diff --format json`.
     Diff,
+    /// `casus score --format json`.
+    Score,
 }
 
 /// Arguments of `casus schema`.
@@ -51,6 +53,7 @@ pub(crate) fn run(args: &SchemaArgs) -> Result<Status, CliError> {
         Some(OutputArg::Test) => Contract::Test.schema(),
         Some(OutputArg::Check) => Contract::Check.schema(),
         Some(OutputArg::Diff) => Contract::Diff.schema(),
+        Some(OutputArg::Score) => Contract::Score.schema(),
     };
     print(&text);
     Ok(Status::Ok)

@@ -4,6 +4,7 @@
 //! (rule conflicts, paths without an outcome) need evaluation and are found by `casus-rules`.
 
 mod arith;
+mod resolution;
 mod types;
 mod variants;
 
@@ -100,6 +101,7 @@ pub fn check(scenario: &Scenario) -> Vec<Diagnostic> {
     outcomes(scenario, &mut diagnostics);
     tests(scenario, &names, &mut diagnostics);
     variants::check(scenario, &names, &ambiguous, &mut diagnostics);
+    resolution::check(scenario, &mut diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
     diagnostics
 }

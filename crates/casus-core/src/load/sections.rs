@@ -8,8 +8,8 @@ use crate::diagnostic::Diagnostic;
 use crate::format;
 use crate::model::{
     Actor, Assignment, ConditionalLikelihood, Contribution, Decision, Estimate, Evidence, Fact,
-    FactKind, Ident, Level, LikelihoodTable, LintSetting, Meta, NATURE, Outcome, Rule, Scenario,
-    Signpost, Test, Type, UNATTRIBUTED, Value, Variant, linear_pool,
+    FactKind, Ident, Level, LikelihoodTable, LintSetting, Meta, NATURE, Outcome, Resolution, Rule,
+    Scenario, Signpost, Test, Type, UNATTRIBUTED, Value, Variant, linear_pool,
 };
 use crate::span::{Span, Spanned};
 
@@ -26,6 +26,7 @@ const OUTCOME: &[&str] = &names::<{ format::OUTCOME.keys.len() }>(&format::OUTCO
 const TEST: &[&str] = &names::<{ format::TEST.keys.len() }>(&format::TEST);
 const VARIANT: &[&str] = &names::<{ format::VARIANT.keys.len() }>(&format::VARIANT);
 const SIGNPOST: &[&str] = &names::<{ format::SIGNPOST.keys.len() }>(&format::SIGNPOST);
+const RESOLUTION: &[&str] = &names::<{ format::RESOLUTION.keys.len() }>(&format::RESOLUTION);
 
 const fn names<const N: usize>(table: &format::Table) -> [&'static str; N] {
     format::key_names(table.keys)
@@ -89,6 +90,15 @@ pub(super) fn scenario(r: &mut Reader<'_>, document: &DeTable<'_>) -> Scenario {
                 }
             }),
             "lints" => scenario.lints = lints(r, value),
+            "resolution" => {
+                if let Some(table) = r.table(
+                    value,
+                    "`[resolution]`",
+                    "[resolution] with `outcome`, `date` and `source`",
+                ) {
+                    scenario.resolution = Some(resolution(r, table, span_of(key)));
+                }
+            }
             _ => {
                 let name = super::reader::escape_for_message(key.get_ref());
                 let help = crate::diagnostic::did_you_mean(key.get_ref(), TOP.iter().copied())
@@ -1182,6 +1192,70 @@ fn signpost(r: &mut Reader<'_>, id: Ident, value: &Val<'_>) -> Option<Signpost> 
         evidence,
         span,
     })
+}
+
+/// `[resolution]`: what happened and when. An `outcome` needs a `date`, since forecasts are
+/// scored only up to it; names are resolved by the checker.
+fn resolution(r: &mut Reader<'_>, table: &DeTable<'_>, span: Span) -> Resolution {
+    let mut out = Resolution {
+        outcome: None,
+        date: None,
+        source: None,
+        variant: None,
+        observed: Vec::new(),
+        doc: None,
+        span,
+    };
+    for (key, value) in entries(table) {
+        match key.get_ref().as_ref() {
+            "outcome" => {
+                out.outcome = r
+                    .string(value, "the outcome of `[resolution]`")
+                    .map(|name| r.id_text(&name, span_of(value), "outcome"));
+            }
+            "date" => {
+                out.date = date(r, value, "the date of `[resolution]`")
+                    .map(|d| Spanned::new(d, span_of(value)));
+            }
+            "source" => out.source = r.string(value, "`source`"),
+            "doc" => out.doc = r.string(value, "`doc`"),
+            "variant" => {
+                out.variant = r
+                    .string(value, "the variant of `[resolution]`")
+                    .map(|name| r.id_text(&name, span_of(value), "variant"));
+            }
+            "observed" => {
+                let Some(seen) = r.table(
+                    value,
+                    "`observed`",
+                    "{ energy_pause = 2025-05-02 }, each signpost with the date it was seen",
+                ) else {
+                    continue;
+                };
+                for (key, value) in entries(seen) {
+                    let id = r.id(key, "signpost");
+                    let what = format!("the date `{}` was seen", id.name);
+                    if let Some(d) = date(r, value, &what) {
+                        out.observed.push((id, Spanned::new(d, span_of(value))));
+                    }
+                }
+            }
+            _ => r.unknown_key(key, RESOLUTION, "`[resolution]`"),
+        }
+    }
+    if let Some(outcome) = &out.outcome
+        && out.date.is_none()
+    {
+        let at = outcome.span;
+        r.missing_key(
+            Some((table, RESOLUTION)),
+            at,
+            "date",
+            "`[resolution]`",
+            "add `date = 2025-06-01`, the day the outcome happened: forecasts are scored only up to it".to_owned(),
+        );
+    }
+    out
 }
 
 /// `[lints]`: the level this file gives each lint it names. A name that is not a lint is an

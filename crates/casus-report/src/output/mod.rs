@@ -9,6 +9,7 @@
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod score;
 pub mod testing;
 
 use std::borrow::Cow;
@@ -120,11 +121,13 @@ pub enum Contract {
     Check,
     /// `casus diff --format json`.
     Diff,
+    /// `casus score --format json`.
+    Score,
 }
 
 impl Contract {
     /// Every contract, in the order `docs/json.md` lists them.
-    pub const ALL: [Contract; 7] = [
+    pub const ALL: [Contract; 8] = [
         Contract::Eval,
         Contract::Variants,
         Contract::Report,
@@ -132,6 +135,7 @@ impl Contract {
         Contract::Test,
         Contract::Check,
         Contract::Diff,
+        Contract::Score,
     ];
 
     /// The name on the command line (`casus schema --output NAME`) and of the committed copy
@@ -145,6 +149,7 @@ impl Contract {
             Contract::Test => "test",
             Contract::Check => "check",
             Contract::Diff => "diff",
+            Contract::Score => "score",
         }
     }
 
@@ -158,6 +163,7 @@ impl Contract {
             Contract::Test => schema::<testing::TestOutput>(),
             Contract::Check => schema::<crate::diagnostics::CheckOutput<'static>>(),
             Contract::Diff => schema::<diff::DiffOutput>(),
+            Contract::Score => schema::<score::ScoreOutput>(),
         }
     }
 }

@@ -1,4 +1,6 @@
-//! What a repository of scenarios runs in CI: the scenarios' own tests and the semantic diff.
+//! What a repository of scenarios runs in CI: the scenarios' own tests, the semantic diff, and
+//! the scoring of resolved forecasts.
 
 pub mod diff;
+pub mod score;
 pub mod testing;
