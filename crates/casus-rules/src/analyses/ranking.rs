@@ -246,6 +246,11 @@ fn drops(
             }
         }
     }
+    // File order, so that the final stable sort keeps ties in it whatever order the bounds
+    // set for evaluating.
+    ranked.sort_by_key(|r| match r.assumption {
+        Assumption::Rule(i) | Assumption::Likelihood(i) => i,
+    });
     Ok(ranked)
 }
 
@@ -332,7 +337,11 @@ fn measure(assumption: Assumption, base: &[f64], moved: impl Iterator<Item = f64
     for (i, (b, m)) in base.iter().zip(moved).enumerate() {
         let delta = m - b;
         distance += delta.abs() / 2.0;
-        if delta.abs() > largest_move.1.abs() {
+        // Moves equal up to rounding are a tie (one outcome's loss is often another's gain):
+        // the gain wins it, then the first outcome, so that how the forecast was computed
+        // (evaluated, or from the adjoint) never picks another.
+        let (size, best) = (delta.abs(), largest_move.1.abs());
+        if size > best + NOISE || (size >= best - NOISE && delta > 0.0 && largest_move.1 < 0.0) {
             largest_move = (i, delta);
         }
     }
