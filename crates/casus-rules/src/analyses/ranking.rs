@@ -19,6 +19,7 @@
 
 use casus_core::Diagnostic;
 use casus_core::expr::{BinaryOp, Expr, ExprKind};
+use rayon::prelude::*;
 
 use crate::compile::program::Program;
 use crate::graphs::merged::MergedGraph;
@@ -31,6 +32,9 @@ pub const EXACT_RANKS: usize = 10;
 
 /// Distances this close are equal: rounding, not a difference.
 const NOISE: f64 = 1e-12;
+
+/// Dropped rules evaluated side by side.
+const BATCH: usize = 4;
 
 /// What was changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -204,45 +208,72 @@ fn drops(
     order.sort_by(|&a, &b| bounds[b].total_cmp(&bounds[a]).then(a.cmp(&b)));
     let mut exact: Vec<f64> = Vec::new();
     let mut ranked = Vec::with_capacity(order.len());
-    for index in order {
-        let bound = bounds[index];
-        if exact.len() >= ranks {
-            // The smallest of the largest `ranks` distances so far.
-            exact.sort_by(|a, b| b.total_cmp(a));
-            if bound < exact[ranks - 1] - NOISE {
+    // Evaluated a batch at a time, in parallel: first as many as the ranking needs, then a
+    // fixed number (not the thread count, so that which rules are left as bounds never
+    // depends on the machine).
+    let mut start = 0;
+    while start < order.len() {
+        let size = if exact.len() < ranks {
+            ranks - exact.len()
+        } else {
+            BATCH
+        };
+        let batch = &order[start..(start + size).min(order.len())];
+        start += batch.len();
+        let mut wanted = Vec::with_capacity(batch.len());
+        for &index in batch {
+            let bound = bounds[index];
+            let kth = (exact.len() >= ranks).then(|| {
+                // The smallest of the largest `ranks` distances so far.
+                exact.sort_by(|a: &f64, b: &f64| b.total_cmp(a));
+                exact[ranks - 1]
+            });
+            if kth.is_some_and(|kth| bound < kth - NOISE) {
                 ranked.push(Ranked {
                     assumption: Assumption::Rule(index),
                     distance: bound,
                     largest_move: (0, 0.0),
                     measure: Measure::Bound,
                 });
-                continue;
+            } else {
+                wanted.push(index);
             }
         }
         if limits.expired() {
             return Err(vec![crate::analyses::sampling::timeout()]);
         }
-        match model.evaluate_program(&without(program, index), limits) {
-            Ok(e) => {
-                let r = measure(
-                    Assumption::Rule(index),
-                    base,
-                    e.outcomes.iter().map(|o| o.probability),
-                );
-                exact.push(r.distance);
-                ranked.push(r);
-            }
-            Err(d) if d.iter().any(|d| d.code == casus_core::Code::LimitExceeded) => {
-                return Err(d);
-            }
-            Err(_) => {
-                exact.push(1.0);
-                ranked.push(Ranked {
-                    assumption: Assumption::Rule(index),
-                    distance: 1.0,
-                    largest_move: (0, 0.0),
-                    measure: Measure::NoOutcome,
-                });
+        let results: Vec<_> = wanted
+            .par_iter()
+            .map(|&index| {
+                (
+                    index,
+                    model.evaluate_program(&without(program, index), limits),
+                )
+            })
+            .collect();
+        for (index, result) in results {
+            match result {
+                Ok(e) => {
+                    let r = measure(
+                        Assumption::Rule(index),
+                        base,
+                        e.outcomes.iter().map(|o| o.probability),
+                    );
+                    exact.push(r.distance);
+                    ranked.push(r);
+                }
+                Err(d) if d.iter().any(|d| d.code == casus_core::Code::LimitExceeded) => {
+                    return Err(d);
+                }
+                Err(_) => {
+                    exact.push(1.0);
+                    ranked.push(Ranked {
+                        assumption: Assumption::Rule(index),
+                        distance: 1.0,
+                        largest_move: (0, 0.0),
+                        measure: Measure::NoOutcome,
+                    });
+                }
             }
         }
     }
