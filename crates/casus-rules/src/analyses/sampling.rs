@@ -77,6 +77,25 @@ pub fn sample_with(
     limits: &EvalLimits,
     (samples, seed): (usize, u64),
 ) -> Result<Sampling, Vec<Diagnostic>> {
+    Ok(draws_with(model, graph, limits, (samples, seed))?.summarise(seed))
+}
+
+/// [`sample`]'s draws, unsummarised: the model's own outcomes only.
+pub fn draws(
+    model: &crate::session::Model,
+    limits: &EvalLimits,
+    spec: (usize, u64),
+) -> Result<Draws, Vec<Diagnostic>> {
+    draws_with(model, None, limits, spec)
+}
+
+/// [`draws`] on the model's merged decision graph, as [`sample_with`].
+pub fn draws_with(
+    model: &crate::session::Model,
+    graph: Option<&MergedGraph>,
+    limits: &EvalLimits,
+    (samples, seed): (usize, u64),
+) -> Result<Draws, Vec<Diagnostic>> {
     let program = model.with_evidence(&model.program);
     let (scenario, given, ratios) = (&model.scenario, &model.given, &model.ratios);
     let recorded;
@@ -93,7 +112,7 @@ pub fn sample_with(
             match &recorded.1 {
                 Some(graph) => graph,
                 None => {
-                    let mut sampling = sample_evaluating(
+                    let mut draws = sample_evaluating(
                         scenario,
                         &program,
                         given,
@@ -102,8 +121,8 @@ pub fn sample_with(
                         (samples, seed),
                         ratios,
                     )?;
-                    sampling.outcomes.truncate(model.outcomes);
-                    return Ok(sampling);
+                    draws.truncate(model.outcomes);
+                    return Ok(draws);
                 }
             }
         }
@@ -114,43 +133,22 @@ pub fn sample_with(
     let results: Vec<Result<Sample, Vec<Diagnostic>>> = (0..samples)
         .into_par_iter()
         .map_init(
-            || graph.scratch(),
-            |scratch, i| {
-                if i % 64 == 0 && limits.expired() {
-                    return Err(vec![timeout()]);
+            || (graph.scratch(), graph.tables_of(&program)),
+            |(scratch, tables), i| {
+                // Past the budget each draw still queued is refused at once, allocating
+                // nothing, so that a million queued draws end on time.
+                if limits.expired() {
+                    return Err(Vec::new());
                 }
-                let mut tables = Vec::new();
-                for (d, drawn) in draw_tables(&program, seed, i as u64)
-                    .into_iter()
-                    .enumerate()
-                {
-                    let decision = &program.decisions[d];
-                    match drawn {
-                        // A drawn table gets the observed ratios, as the program's point
-                        // estimates did.
-                        Some((mut own, mut conditional)) => {
-                            apply(ratios, d, &mut own);
-                            for table in &mut conditional {
-                                apply(ratios, d, table);
-                            }
-                            tables.push(own);
-                            tables.extend(conditional);
-                        }
-                        // A table not drawn is the program's, which has them already.
-                        None => {
-                            tables.push(decision.probabilities.clone());
-                            tables.extend(decision.conditional.iter().map(|(_, t)| t.clone()));
-                        }
-                    }
-                }
-                let solved = graph.solve(&tables, scratch);
+                fill_tables(&program, seed, i as u64, ratios, tables);
+                let solved = graph.solve(tables, scratch);
                 Ok((solved.probabilities, solved.line != base_line))
             },
         )
         .collect();
-    let mut sampling = summarise(&program, results, (samples, seed))?;
-    sampling.outcomes.truncate(model.outcomes);
-    Ok(sampling)
+    let mut draws = Draws::collect(program.outcomes.len(), results)?;
+    draws.truncate(model.outcomes);
+    Ok(draws)
 }
 
 /// Sampling by evaluating the rules again for every sample: for scenarios whose merged graph
@@ -163,12 +161,12 @@ fn sample_evaluating(
     limits: &EvalLimits,
     (samples, seed): (usize, u64),
     ratios: &Ratios,
-) -> Result<Sampling, Vec<Diagnostic>> {
+) -> Result<Draws, Vec<Diagnostic>> {
     let results: Vec<Result<Sample, Vec<Diagnostic>>> = (0..samples)
         .into_par_iter()
         .map(|i| {
             if limits.expired() {
-                return Err(vec![timeout()]);
+                return Err(Vec::new());
             }
             let mut drawn = draw(program, seed, i as u64);
             // Decisions without likelihoods are not drawn: their tables are the program's,
@@ -190,49 +188,89 @@ fn sample_evaluating(
             ))
         })
         .collect();
-    summarise(program, results, (samples, seed))
+    Draws::collect(program.outcomes.len(), results)
 }
 
-/// The spread of each outcome over the samples.
-fn summarise(
-    program: &Program,
-    results: Vec<Result<Sample, Vec<Diagnostic>>>,
-    (samples, seed): (usize, u64),
-) -> Result<Sampling, Vec<Diagnostic>> {
-    let mut columns = vec![Vec::with_capacity(samples); program.outcomes.len()];
-    let mut line_changes = 0;
-    for result in results {
-        let (probabilities, changed) = result?;
-        for (column, p) in columns.iter_mut().zip(probabilities) {
-            column.push(p);
+/// Every sample's outcome probabilities, one row per sample in sample order.
+///
+/// The draws [`sample`] summarises, kept whole for callers that analyse them further (the
+/// Python package returns them as arrays); [`Draws::summarise`] gives [`sample`]'s numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draws {
+    /// The number of outcomes of each row.
+    pub outcomes: usize,
+    /// `probabilities[i]`: sample `i`'s probability of each outcome, scenario order.
+    pub probabilities: Vec<Vec<f64>>,
+    /// `line_changed[i]`: whether sample `i`'s strategic line of play differs from the one
+    /// under the point estimates.
+    pub line_changed: Vec<bool>,
+}
+
+impl Draws {
+    /// Collects per-sample results; a refusal past the budget (an empty list) becomes the
+    /// timeout finding.
+    fn collect(
+        outcomes: usize,
+        results: Vec<Result<Sample, Vec<Diagnostic>>>,
+    ) -> Result<Draws, Vec<Diagnostic>> {
+        let mut draws = Draws {
+            outcomes,
+            probabilities: Vec::with_capacity(results.len()),
+            line_changed: Vec::with_capacity(results.len()),
+        };
+        for result in results {
+            let (probabilities, changed) =
+                result.map_err(|d| if d.is_empty() { vec![timeout()] } else { d })?;
+            draws.probabilities.push(probabilities);
+            draws.line_changed.push(changed);
         }
-        line_changes += usize::from(changed);
+        Ok(draws)
     }
-    let outcomes = columns
-        .into_iter()
-        .enumerate()
-        .map(|(outcome, mut column)| {
-            column.sort_by(f64::total_cmp);
-            let mean = if column.is_empty() {
-                0.0
-            } else {
-                column.iter().sum::<f64>() / column.len() as f64
-            };
-            OutcomeSpread {
-                outcome,
-                mean,
-                p5: percentile(&column, 0.05),
-                p50: percentile(&column, 0.5),
-                p95: percentile(&column, 0.95),
+
+    /// Keeps the model's own outcomes (an observed condition adds one for the paths it rules
+    /// out, which no result reports).
+    fn truncate(&mut self, outcomes: usize) {
+        self.outcomes = self.outcomes.min(outcomes);
+        for row in &mut self.probabilities {
+            row.truncate(outcomes);
+        }
+    }
+
+    /// The spread of each outcome and the count of line changes: what [`sample`] reports.
+    pub fn summarise(&self, seed: u64) -> Sampling {
+        let samples = self.probabilities.len();
+        let mut columns = vec![Vec::with_capacity(samples); self.outcomes];
+        for row in &self.probabilities {
+            for (column, p) in columns.iter_mut().zip(row) {
+                column.push(*p);
             }
-        })
-        .collect();
-    Ok(Sampling {
-        samples,
-        seed,
-        outcomes,
-        line_changes,
-    })
+        }
+        let outcomes = columns
+            .into_iter()
+            .enumerate()
+            .map(|(outcome, mut column)| {
+                column.sort_by(f64::total_cmp);
+                let mean = if column.is_empty() {
+                    0.0
+                } else {
+                    column.iter().sum::<f64>() / column.len() as f64
+                };
+                OutcomeSpread {
+                    outcome,
+                    mean,
+                    p5: percentile(&column, 0.05),
+                    p50: percentile(&column, 0.5),
+                    p95: percentile(&column, 0.95),
+                }
+            })
+            .collect();
+        Sampling {
+            samples,
+            seed,
+            outcomes,
+            line_changes: self.line_changed.iter().filter(|&&c| c).count(),
+        }
+    }
 }
 
 pub(crate) fn timeout() -> Diagnostic {
@@ -241,6 +279,38 @@ pub(crate) fn timeout() -> Diagnostic {
         "evaluation took longer than the time limit",
     )
     .help("draw fewer samples, or raise the limit with `--timeout`")
+}
+
+/// Writes sample `index`'s tables into `tables`, in the graph's order (each decision's base
+/// table, then its conditional ones), reusing their memory: the draws of [`draw_tables`], in
+/// the same order from the same generator, with the observed ratios applied; a decision
+/// without likelihoods keeps the program's tables, which carry the ratios already.
+fn fill_tables(program: &Program, seed: u64, index: u64, ratios: &Ratios, tables: &mut [Vec<f64>]) {
+    let mut rng = fastrand::Rng::with_seed(seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut slots = tables.iter_mut();
+    for (d, decision) in program.decisions.iter().enumerate() {
+        if decision.uniform {
+            let own = std::iter::once(&decision.probabilities);
+            for (table, slot) in own
+                .chain(decision.conditional.iter().map(|(_, t)| t))
+                .zip(slots.by_ref())
+            {
+                slot.clear();
+                slot.extend_from_slice(table);
+            }
+            continue;
+        }
+        let bands = std::iter::once(&decision.bands).chain(&decision.conditional_bands);
+        for (bands, slot) in bands.zip(slots.by_ref()) {
+            slot.clear();
+            slot.extend(bands.iter().map(|&(lo, hi)| lo + (hi - lo) * rng.f64()));
+            let total: f64 = slot.iter().sum();
+            if total > 0.0 {
+                slot.iter_mut().for_each(|x| *x /= total);
+            }
+            apply(ratios, d, slot);
+        }
+    }
 }
 
 /// Multiplies `table`, a table of decision `decision`, by that decision's observed ratios.
