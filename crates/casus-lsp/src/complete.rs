@@ -175,13 +175,13 @@ fn context(prefix: &str) -> Context<'_> {
     if head.is_empty() {
         return Context::Key { start: word_start };
     }
-    if head.ends_with('{') || head.ends_with(',') {
-        if let Some(table) = open_table(head) {
-            return Context::InlineKey {
-                table,
-                start: word_start,
-            };
-        }
+    if (head.ends_with('{') || head.ends_with(','))
+        && let Some(table) = open_table(head)
+    {
+        return Context::InlineKey {
+            table,
+            start: word_start,
+        };
     }
     Context::Other
 }

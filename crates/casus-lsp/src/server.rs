@@ -198,8 +198,11 @@ struct Server {
     next_id: i32,
 }
 
-/// A request's answer, or the error to send back.
-type Answer = Result<serde_json::Value, (ErrorCode, String)>;
+/// A handler's result, or the error to send back.
+type Reply<R> = Result<R, (ErrorCode, String)>;
+
+/// A request's answer, encoded.
+type Answer = Reply<serde_json::Value>;
 
 impl Server {
     fn send(&self, message: impl Into<Message>) -> Result<(), Error> {
@@ -382,7 +385,7 @@ impl Server {
     fn with<P: DeserializeOwned, R: Serialize>(
         &mut self,
         request: Request,
-        handler: fn(&mut Self, P) -> Result<R, (ErrorCode, String)>,
+        handler: fn(&mut Self, P) -> Reply<R>,
     ) -> Answer {
         let params: P = serde_json::from_value(request.params)
             .map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;
@@ -416,7 +419,7 @@ impl Server {
         Some((doc, snapshot, offset))
     }
 
-    fn hover(&mut self, params: HoverParams) -> Result<Option<Hover>, (ErrorCode, String)> {
+    fn hover(&mut self, params: HoverParams) -> Reply<Option<Hover>> {
         let Some((doc, snapshot, offset)) = self.at(&params.text_document_position_params) else {
             return Ok(None);
         };
@@ -437,7 +440,7 @@ impl Server {
     fn definition(
         &mut self,
         params: GotoDefinitionParams,
-    ) -> Result<Option<GotoDefinitionResponse>, (ErrorCode, String)> {
+    ) -> Reply<Option<GotoDefinitionResponse>> {
         let Some((doc, snapshot, offset)) = self.at(&params.text_document_position_params) else {
             return Ok(None);
         };
@@ -449,10 +452,7 @@ impl Server {
         }))
     }
 
-    fn references(
-        &mut self,
-        params: ReferenceParams,
-    ) -> Result<Option<Vec<Location>>, (ErrorCode, String)> {
+    fn references(&mut self, params: ReferenceParams) -> Reply<Option<Vec<Location>>> {
         let declaration = params.context.include_declaration;
         let Some((doc, snapshot, offset)) = self.at(&params.text_document_position) else {
             return Ok(None);
@@ -466,10 +466,7 @@ impl Server {
         ))
     }
 
-    fn completion(
-        &mut self,
-        params: CompletionParams,
-    ) -> Result<Option<CompletionResponse>, (ErrorCode, String)> {
+    fn completion(&mut self, params: CompletionParams) -> Reply<Option<CompletionResponse>> {
         let Some((doc, _, offset)) = self.at(&params.text_document_position) else {
             return Ok(None);
         };
@@ -503,7 +500,7 @@ impl Server {
     fn prepare_rename(
         &mut self,
         params: TextDocumentPositionParams,
-    ) -> Result<Option<PrepareRenameResponse>, (ErrorCode, String)> {
+    ) -> Reply<Option<PrepareRenameResponse>> {
         let Some((doc, snapshot, offset)) = self.at(&params) else {
             return Ok(None);
         };
@@ -511,10 +508,7 @@ impl Server {
             .map(|span| PrepareRenameResponse::Range(doc.lines.range(&doc.text, span))))
     }
 
-    fn rename(
-        &mut self,
-        params: RenameParams,
-    ) -> Result<Option<WorkspaceEdit>, (ErrorCode, String)> {
+    fn rename(&mut self, params: RenameParams) -> Reply<Option<WorkspaceEdit>> {
         let Some((doc, snapshot, offset)) = self.at(&params.text_document_position) else {
             return Ok(None);
         };
@@ -535,10 +529,7 @@ impl Server {
         )]))))
     }
 
-    fn code_action(
-        &mut self,
-        params: CodeActionParams,
-    ) -> Result<Option<Vec<CodeActionOrCommand>>, (ErrorCode, String)> {
+    fn code_action(&mut self, params: CodeActionParams) -> Reply<Option<Vec<CodeActionOrCommand>>> {
         let Some((doc, quick)) = self.snapshot(&params.text_document.uri) else {
             return Ok(None);
         };
@@ -573,10 +564,7 @@ impl Server {
         Ok(Some(actions))
     }
 
-    fn formatting(
-        &mut self,
-        params: DocumentFormattingParams,
-    ) -> Result<Option<Vec<TextEdit>>, (ErrorCode, String)> {
+    fn formatting(&mut self, params: DocumentFormattingParams) -> Reply<Option<Vec<TextEdit>>> {
         let Some(doc) = self.documents.get(params.text_document.uri.as_str()) else {
             return Ok(None);
         };
@@ -590,10 +578,7 @@ impl Server {
         )]))
     }
 
-    fn code_lens(
-        &mut self,
-        params: CodeLensParams,
-    ) -> Result<Option<Vec<CodeLens>>, (ErrorCode, String)> {
+    fn code_lens(&mut self, params: CodeLensParams) -> Reply<Option<Vec<CodeLens>>> {
         let Some((doc, quick)) = self.snapshot(&params.text_document.uri) else {
             return Ok(None);
         };
