@@ -91,6 +91,7 @@ pub fn serve(connection: &Connection) -> Result<(), Error> {
         results,
         lens_refresh,
         next_id: 0,
+        runs: 0,
     };
     loop {
         let wait = server.next_due().map_or(Duration::from_secs(3600), |due| {
@@ -118,8 +119,8 @@ pub fn serve(connection: &Connection) -> Result<(), Error> {
                 }
             }
             recv(finished) -> done => {
-                if let Ok((uri, snapshot)) = done {
-                    server.finished(&uri, snapshot)?;
+                if let Ok((uri, run, snapshot)) = done {
+                    server.finished(&uri, run, snapshot)?;
                 }
             }
             default(wait) => {}
@@ -179,6 +180,9 @@ struct Document {
     cancel: Arc<AtomicBool>,
     /// When to start analysing the current version.
     due: Option<Instant>,
+    /// The number of the analysis run last started on it: results of any other run are
+    /// stale, even of a reopened document whose versions start again at 1.
+    run: u64,
 }
 
 impl Document {
@@ -193,10 +197,15 @@ impl Document {
 struct Server {
     sender: Sender<Message>,
     documents: HashMap<String, Document>,
-    results: Sender<(String, Arc<Snapshot>)>,
+    results: Sender<Finished>,
     lens_refresh: bool,
     next_id: i32,
+    /// Analysis runs started so far.
+    runs: u64,
 }
+
+/// What a worker sends back: the document, the run, and its analysis.
+type Finished = (String, u64, Arc<Snapshot>);
 
 /// A handler's result, or the error to send back.
 type Reply<R> = Result<R, (ErrorCode, String)>;
@@ -233,6 +242,9 @@ impl Server {
                 continue;
             }
             doc.due = None;
+            self.runs += 1;
+            doc.run = self.runs;
+            let run = self.runs;
             doc.cancel.store(true, Ordering::Relaxed);
             let cancel = Arc::new(AtomicBool::new(false));
             doc.cancel = Arc::clone(&cancel);
@@ -242,16 +254,16 @@ impl Server {
             // made on the spot for the next request.
             let _ = std::thread::Builder::new()
                 .name("casus-analysis".to_owned())
-                .spawn(move || analyse(&results, &key, &text, version, &cancel));
+                .spawn(move || analyse(&results, (&key, run), &text, version, &cancel));
         }
     }
 
     /// An analysis came back: keep it and publish its diagnostics if it is still current.
-    fn finished(&mut self, key: &str, snapshot: Arc<Snapshot>) -> Result<(), Error> {
+    fn finished(&mut self, key: &str, run: u64, snapshot: Arc<Snapshot>) -> Result<(), Error> {
         let Some(doc) = self.documents.get_mut(key) else {
             return Ok(());
         };
-        if snapshot.version != doc.version {
+        if run != doc.run || snapshot.version != doc.version {
             return Ok(());
         }
         if snapshot.complete {
@@ -308,6 +320,7 @@ impl Server {
                         loaded: None,
                         cancel: Arc::new(AtomicBool::new(false)),
                         due: Some(Instant::now()),
+                        run: 0,
                     },
                 );
             }
@@ -699,8 +712,8 @@ fn without_line(text: &str, offset: usize, uri: &Uri) -> Option<Arc<Snapshot>> {
 /// A worker: the quick analysis, then, if it was cut short, the full one; each sent back
 /// unless a newer version cancelled the run.
 fn analyse(
-    results: &Sender<(String, Arc<Snapshot>)>,
-    key: &str,
+    results: &Sender<Finished>,
+    (key, run): (&str, u64),
     text: &str,
     version: i32,
     cancel: &Arc<AtomicBool>,
@@ -710,12 +723,16 @@ fn analyse(
         return;
     }
     let complete = quick.complete;
-    if results.send((key.to_owned(), Arc::new(quick))).is_err() || complete {
+    if results
+        .send((key.to_owned(), run, Arc::new(quick)))
+        .is_err()
+        || complete
+    {
         return;
     }
     let full = Snapshot::full(key, text, version, Arc::clone(cancel));
     if cancel.load(Ordering::Relaxed) {
         return;
     }
-    let _ = results.send((key.to_owned(), Arc::new(full)));
+    let _ = results.send((key.to_owned(), run, Arc::new(full)));
 }
