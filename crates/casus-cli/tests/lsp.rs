@@ -275,26 +275,37 @@ fn a_clean_scenario_and_every_bundled_one_have_no_errors() {
     assert!(client.shutdown().success());
 }
 
-/// Every invalid fixture: the server's diagnostics are `casus check`'s, code for code, at
-/// the same positions, with the same severity, and secondary labels become related
+/// Every invalid and lint fixture: the server's diagnostics are `casus check`'s, code for
+/// code, at the same positions, with the same severity, and secondary labels become related
 /// locations.
 #[test]
-fn diagnostics_match_casus_check_on_every_invalid_fixture() {
+fn diagnostics_match_casus_check_on_every_invalid_and_lint_fixture() {
     let (mut client, _) = Client::start();
-    let dir = root().join("tests/fixtures/invalid");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
+    let dirs = [
+        "tests/fixtures/invalid",
+        "tests/fixtures/lints/trigger",
+        "tests/fixtures/lints/near-miss",
+    ];
+    let mut paths: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root().join(dir)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     paths.sort();
-    assert!(paths.len() > 100);
+    assert!(paths.len() > 150);
     let mut related = 0;
     for path in &paths {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue; // not UTF-8: an editor cannot open it as text either
         };
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let folder = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
+        let name = format!("{folder}-{}", path.file_name().unwrap().to_string_lossy());
         let uri = uri(&name);
         client.open(&uri, &text);
         let got = client.diagnostics(&uri, 1);
@@ -906,42 +917,19 @@ fn rename_an_option_in_expressions_tables_and_tests() {
 #[test]
 fn rename_a_fact_an_outcome_a_rule_and_an_actor() {
     let (mut client, uri, _) = opened("rename-more.toml", TALKS);
-    let text = rename_cleanly(
-        &mut client,
-        &uri,
-        TALKS,
-        2,
-        position_of(TALKS, "pressure = 1", 0, 0),
-        "leverage",
-        4,
-    );
-    let text = rename_cleanly(
-        &mut client,
-        &uri,
-        &text,
-        3,
-        position_of(&text, "outcome = \"escalation\"", 0, 12),
-        "war",
-        2,
-    );
-    let text = rename_cleanly(
-        &mut client,
-        &uri,
-        &text,
-        4,
-        position_of(&text, "[rules.pressure_mounts]", 0, 8),
-        "squeeze",
-        1,
-    );
-    let text = rename_cleanly(
-        &mut client,
-        &uri,
-        &text,
-        5,
-        position_of(&text, "us = \"United States\"", 0, 0),
-        "usa",
-        5,
-    );
+    // Each renamed in the text the one before left: where, into, the new name, how many
+    // places (counted by hand).
+    let steps = [
+        ("pressure = 1", 0, "leverage", 4),
+        ("outcome = \"escalation\"", 12, "war", 2),
+        ("[rules.pressure_mounts]", 8, "squeeze", 1),
+        ("us = \"United States\"", 0, "usa", 5),
+    ];
+    let mut text = TALKS.to_owned();
+    for (version, (needle, into, new_name, places)) in (2..).zip(steps) {
+        let at = position_of(&text, needle, 0, into);
+        text = rename_cleanly(&mut client, &uri, &text, version, at, new_name, places);
+    }
     assert!(text.contains("actor = \"usa\""));
     assert!(client.shutdown().success());
 }
@@ -987,6 +975,8 @@ fn fix_cleanly(name: &str, broken: &str, want: &str) -> String {
     let fixed = apply(broken, &edits);
     assert_eq!(fixed, want, "the fix restores the text exactly");
     assert!(resend(&mut client, &uri, 2, &fixed).is_empty());
+    let (check, code) = casus_check(&fixed);
+    assert!(check.is_empty() && code == 0, "{check:?}");
     assert!(client.shutdown().success());
     action.title.clone()
 }

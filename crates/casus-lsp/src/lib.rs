@@ -12,7 +12,7 @@
 //!
 //! # How it works
 //!
-//! Every feature reads a [`Snapshot`](analysis::Snapshot): one version of one buffer opened
+//! Every feature reads a `Snapshot` (module `analysis`): one version of one buffer opened
 //! through [`Session::open_text`](casus_rules::session::Session::open_text), the same entry
 //! point as `casus check`, so the diagnostics are the command's, code for code and span for
 //! span, with the file's `[lints]` honoured. Changes are debounced; each new version sets the
