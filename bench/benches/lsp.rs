@@ -31,7 +31,7 @@ struct Client {
 impl Client {
     fn start() -> Self {
         let (server, connection) = Connection::memory();
-        std::thread::spawn(move || casus_lsp::serve(&server));
+        std::thread::spawn(move || casus_lsp::serve(&server, casus_lsp::Config::default()));
         let mut client = Self {
             connection,
             next: 0,

@@ -819,7 +819,12 @@ fn completion_of_actors_given_keys_and_expected_outcomes() {
         "given = { russia_answer = \"accept\" }",
         "given = { russia_answer = \"accept\", ",
     );
-    let text = text.replace("expect = { outcome = \"deal\" }", "expect = { outcome = \"");
+    let text = text
+        .replace("expect = { outcome = \"deal\" }", "expect = { outcome = \"")
+        .replace(
+            "given = { us_offer = \"generous\", russia_answer = \"refuse\" }",
+            "given = { us_offer = \"",
+        );
     // The file loaded before the analyst started typing.
     let (mut client, uri, _) = opened("complete-more.toml", TALKS);
     let _ = resend(&mut client, &uri, 2, &text);
@@ -835,6 +840,15 @@ fn completion_of_actors_given_keys_and_expected_outcomes() {
     let at = position_of(&text, "outcome = \"\n", 0, "outcome = \"".len());
     let items = labels(&completion(&mut client, &uri, at));
     assert_eq!(items, ["deal", "stalemate", "escalation"]);
+    // A test's value for a decision: its options.
+    let at = position_of(
+        &text,
+        "given = { us_offer = \"",
+        0,
+        "given = { us_offer = \"".len(),
+    );
+    let items = labels(&completion(&mut client, &uri, at));
+    assert_eq!(items, ["generous", "tough"]);
     assert!(client.shutdown().success());
 }
 

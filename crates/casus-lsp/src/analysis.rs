@@ -57,11 +57,19 @@ impl Snapshot {
         Self::new(version, session, complete)
     }
 
-    /// The full analysis of `text`, stopped when `cancel` is set.
-    pub(crate) fn full(name: &str, text: &str, version: i32, cancel: Arc<AtomicBool>) -> Self {
+    /// The full analysis of `text` on `threads` threads (0: one per core), stopped when
+    /// `cancel` is set.
+    pub(crate) fn full(
+        name: &str,
+        text: &str,
+        version: i32,
+        threads: usize,
+        cancel: Arc<AtomicBool>,
+    ) -> Self {
         let eval = EvalLimits {
             deadline: Instant::now().checked_add(FULL_TIMEOUT),
             cancel: Some(cancel),
+            threads,
             ..EvalLimits::default()
         };
         let session = Session::open_text(name, text, options(eval));

@@ -37,4 +37,4 @@ mod server;
 mod symbols;
 mod text;
 
-pub use server::{Error, run_stdio, serve};
+pub use server::{Config, Error, run_stdio, serve};

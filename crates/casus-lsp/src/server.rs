@@ -56,10 +56,17 @@ pub enum Error {
     Disconnected,
 }
 
+/// How the server runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Config {
+    /// Worker threads of each full analysis (`casus --threads`); 0 for one per core.
+    pub threads: usize,
+}
+
 /// Serves one client over standard input and output until it says `exit`.
-pub fn run_stdio() -> Result<(), Error> {
+pub fn run_stdio(config: Config) -> Result<(), Error> {
     let (connection, io_threads) = Connection::stdio();
-    serve(&connection)?;
+    serve(&connection, config)?;
     drop(connection);
     io_threads.join()?;
     Ok(())
@@ -67,7 +74,7 @@ pub fn run_stdio() -> Result<(), Error> {
 
 /// Serves one client on `connection`: the handshake, then requests and notifications until
 /// `shutdown` and `exit`.
-pub fn serve(connection: &Connection) -> Result<(), Error> {
+pub fn serve(connection: &Connection, config: Config) -> Result<(), Error> {
     let (id, params) = connection.initialize_start()?;
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let result = InitializeResult {
@@ -92,6 +99,7 @@ pub fn serve(connection: &Connection) -> Result<(), Error> {
         lens_refresh,
         next_id: 0,
         runs: 0,
+        config,
     };
     loop {
         let wait = server.next_due().map_or(Duration::from_secs(3600), |due| {
@@ -202,6 +210,7 @@ struct Server {
     next_id: i32,
     /// Analysis runs started so far.
     runs: u64,
+    config: Config,
 }
 
 /// What a worker sends back: the document, the run, and its analysis.
@@ -250,11 +259,12 @@ impl Server {
             doc.cancel = Arc::clone(&cancel);
             let (key, text, version) = (key.clone(), doc.text.clone(), doc.version);
             let results = self.results.clone();
+            let threads = self.config.threads;
             // A thread that cannot be started leaves the document with its quick analysis,
             // made on the spot for the next request.
             let _ = std::thread::Builder::new()
                 .name("casus-analysis".to_owned())
-                .spawn(move || analyse(&results, (&key, run), &text, version, &cancel));
+                .spawn(move || analyse(&results, (&key, run), &text, (version, threads), &cancel));
         }
     }
 
@@ -715,7 +725,7 @@ fn analyse(
     results: &Sender<Finished>,
     (key, run): (&str, u64),
     text: &str,
-    version: i32,
+    (version, threads): (i32, usize),
     cancel: &Arc<AtomicBool>,
 ) {
     let quick = Snapshot::quick(key, text, version);
@@ -730,7 +740,7 @@ fn analyse(
     {
         return;
     }
-    let full = Snapshot::full(key, text, version, Arc::clone(cancel));
+    let full = Snapshot::full(key, text, version, threads, Arc::clone(cancel));
     if cancel.load(Ordering::Relaxed) {
         return;
     }

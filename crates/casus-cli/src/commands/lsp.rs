@@ -7,6 +7,7 @@
 use clap::Args;
 
 use crate::Status;
+use crate::cli::GlobalArgs;
 use crate::error::CliError;
 
 /// Arguments of `casus lsp`.
@@ -18,9 +19,12 @@ pub(crate) struct LspArgs {
     pub(crate) stdio: bool,
 }
 
-/// Serves one editor until it says `exit`.
+/// Serves one editor until it says `exit`, evaluating on `--threads` threads.
 pub(crate) fn run(_args: &LspArgs) -> Result<Status, CliError> {
-    casus_lsp::run_stdio()
+    let config = casus_lsp::Config {
+        threads: GlobalArgs::get().threads.map_or(0, usize::from),
+    };
+    casus_lsp::run_stdio(config)
         .map_err(|e| CliError::Usage(format!("the language server stopped: {e}")))?;
     Ok(Status::Ok)
 }
