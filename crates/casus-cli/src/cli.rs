@@ -102,6 +102,8 @@ pub(crate) enum Command {
     Completions(commands::completions::CompletionsArgs),
     /// Print the manual page (roff) of casus or of one command.
     Man(commands::man::ManArgs),
+    /// Run the language server on standard input and output, for editors.
+    Lsp(commands::lsp::LspArgs),
 }
 
 /// Limits that keep a hostile file from exhausting the machine.

@@ -111,6 +111,7 @@ fn run() -> ExitCode {
         Command::Import(args) => commands::import::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Man(args) => commands::man::run(&args),
+        Command::Lsp(args) => commands::lsp::run(&args),
     };
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,
