@@ -16,7 +16,7 @@ use casus_rules::compile::value::Val;
 use casus_rules::search::given::Fixed;
 
 use crate::eval::actor_name;
-use crate::text::{clip, payoff, percent};
+use crate::text::{Tense, and_list, clip, payoff, percent, rule_effects};
 
 /// Longest free text quoted in human output, in characters.
 const QUOTE: usize = 400;
@@ -182,7 +182,7 @@ fn render_path(
                             out,
                             "   - rule `{}` no longer applies{}",
                             s.rules[r].id.name,
-                            effects_suffix(&s.rules[r], " (it set ", ")")
+                            effects_suffix(&s.rules[r])
                         );
                     }
                 }
@@ -230,35 +230,17 @@ fn rule_sentence(report: &ExplainReport<'_>, r: usize) -> String {
 
 /// "sets f = v, sets g = w and adds 1 to h".
 fn effects(rule: &Rule) -> String {
-    let mut parts: Vec<String> = rule
-        .then
-        .iter()
-        .map(|a| format!("sets {} = {}", a.fact.name, a.value.value.display()))
-        .collect();
-    parts.extend(rule.add.iter().map(|c| {
-        let amount = c.amount.value;
-        if amount < 0.0 {
-            format!("subtracts {} from {}", format_number(-amount), c.fact.name)
-        } else {
-            format!("adds {} to {}", format_number(amount), c.fact.name)
-        }
-    }));
-    match parts.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
+    and_list(&rule_effects(rule, Tense::Present))
 }
 
-fn effects_suffix(rule: &Rule, open: &str, close: &str) -> String {
-    let effects = effects(rule)
-        .replace("sets ", "")
-        .replace("adds ", "added ")
-        .replace("subtracts ", "subtracted ");
+/// " (it set f = v and added 2 to g)" for a rule that stopped firing; empty for a rule
+/// without effects.
+fn effects_suffix(rule: &Rule) -> String {
+    let effects = rule_effects(rule, Tense::Past);
     if effects.is_empty() {
         String::new()
     } else {
-        format!("{open}{effects}{close}")
+        format!(" (it {})", and_list(&effects))
     }
 }
 
@@ -536,7 +518,7 @@ fn render_change(
                 out,
                 "  - rule `{}`{}",
                 s.rules[r].id.name,
-                effects_suffix(&s.rules[r], " (it set ", ")")
+                effects_suffix(&s.rules[r])
             );
         }
     }

@@ -40,6 +40,13 @@ pub(crate) fn node_lines(node: &GraphNodeInfo, graph: &DecisionGraphInfo) -> Vec
             lines.extend(wrap(&node.detail, WRAP, TITLE_LINES).into_iter().map(plain));
             lines.push(plain(percent(node.probability)));
         }
+        "folded" => {
+            lines.push(Line {
+                text: clip_line(&node.name, WRAP),
+                bold: true,
+            });
+            lines.push(plain(percent(node.probability)));
+        }
         "truncated" => {
             lines.push(Line {
                 text: "not drawn".to_owned(),
@@ -69,6 +76,11 @@ pub(crate) fn node_lines(node: &GraphNodeInfo, graph: &DecisionGraphInfo) -> Vec
 pub(crate) fn node_title(node: &GraphNodeInfo) -> String {
     match node.kind {
         "truncated" => "situations not drawn: the graph reached its size limit".to_owned(),
+        "folded" => format!(
+            "{} folded to fit the page ({} of the probability); “Show all” draws them",
+            node.name,
+            percent(node.probability)
+        ),
         "outcome" => format!("{}: {}", node.name, node.detail),
         _ => format!("{} ({})", node.name, node.detail),
     }
