@@ -73,7 +73,13 @@ pub fn render_human(report: &ExplainReport<'_>) -> String {
         capitalise(&path_share_text(explanation, has_given(report.fixed)))
     );
     out.push('\n');
-    render_path(&mut out, report, &explanation.path, &explanation.likelier);
+    render_path(
+        &mut out,
+        report,
+        &explanation.path,
+        &explanation.likelier,
+        None,
+    );
     out
 }
 
@@ -123,6 +129,7 @@ fn render_path(
     report: &ExplainReport<'_>,
     path: &ExplainedPath,
     likelier: &[Option<(usize, f64)>],
+    reaching: Option<usize>,
 ) {
     let s = report.scenario;
     if !path.initial.is_empty() {
@@ -159,9 +166,14 @@ fn render_path(
                 } else {
                     share_text(step.probability)
                 };
+                // `likelier` speaks of the paths that reach `reaching` only, when it is set.
+                let paths = reaching.map_or_else(
+                    || "the paths through it".to_owned(),
+                    |o| format!("its paths to `{}`", s.outcomes[o].id.name),
+                );
                 let note = match likelier.get(n).copied().flatten() {
                     Some((l, p)) => format!(
-                        "; `{}` is likelier at this step ({}), but the paths through it are less likely overall",
+                        "; `{}` is likelier at this step ({}), but {paths} are less likely overall",
                         decision.options[l].name,
                         percent(p)
                     ),
@@ -360,7 +372,7 @@ fn render_outcome_paths(out: &mut String, report: &ExplainReport<'_>, paths: &Ou
         out.push('\n');
         let _ = writeln!(out, "The most likely of them, step by step:");
         out.push('\n');
-        render_path(out, report, first, &paths.likelier);
+        render_path(out, report, first, &paths.likelier, Some(paths.outcome));
     }
 }
 

@@ -52,7 +52,7 @@ svg.decision-graph .node.truncated rect, svg.decision-graph .node.folded rect { 
 svg.decision-graph .edge.line { stroke: #c2410c; stroke-opacity: 1; }
 svg.decision-graph .node.line rect { stroke: #c2410c; stroke-width: 3; }
 svg.decision-graph a:hover rect { stroke-width: 3; }
-figure.chart { margin: 0.6em 0 1.2em; }
+figure.chart, figure.graph { margin: 0.6em 0 1.2em; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figure.chart figcaption { color: var(--muted); font-size: 0.88em; }
 svg.chart text { font-family: system-ui, "DejaVu Sans", Arial, sans-serif; font-size: 12px; fill: var(--ink); }

@@ -75,7 +75,7 @@ fn range(r: [f64; 2]) -> String {
 pub(super) fn graph(model: &ReportModel) -> Block {
     let g = &model.decision_graph;
     let mut blocks = vec![legend(
-        "Left to right in the order decisions happen. Blue boxes are an actor's decision, dashed brown boxes chance events, green boxes outcomes; situations with the same future are merged, so each outcome appears once. Arrows carry the option, its likelihood there, and the rules that start (+) or stop (−) firing; thicker arrows carry more probability. The strategy's line of play is drawn in orange.",
+        "Top to bottom in the order decisions happen (left to right in the full graph). Blue boxes are an actor's decision, dashed brown boxes chance events, green boxes outcomes; situations with the same future are merged, so each outcome appears once. Arrows carry the option, its likelihood there, and the rules that start (+) or stop (−) firing; thicker arrows carry more probability. The strategy's line of play is drawn in orange; a box links to its row in the model's tables.",
     )];
     if g.truncated {
         blocks.push(warn(format!(
