@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use super::doc::{Block, Document, Inline, ListItem, Table, anchor};
-use super::escape::{html, md, md_code};
+use super::escape::{html, md, md_anchor, md_code};
 
 /// Prints the Markdown report.
 pub(crate) fn render(document: &Document) -> String {
@@ -122,7 +122,7 @@ fn inline(runs: &[Inline]) -> String {
             Inline::Text(t) | Inline::Quote(t) => out.push_str(&md(t)),
             Inline::Code(t) => out.push_str(&md_code(t)),
             Inline::Ref(kind, id) => {
-                let _ = write!(out, "[{}](#{})", md_code(id), md(&anchor(*kind, id)));
+                let _ = write!(out, "[{}](#{})", md_code(id), md_anchor(&anchor(*kind, id)));
             }
             Inline::Strong(inner) => {
                 let _ = write!(out, "**{}**", inline(inner));

@@ -75,7 +75,7 @@ fn range(r: [f64; 2]) -> String {
 pub(super) fn graph(model: &ReportModel) -> Block {
     let g = &model.decision_graph;
     let mut blocks = vec![legend(
-        "Top to bottom in the order decisions happen (left to right in the full graph). Blue boxes are an actor's decision, dashed brown boxes chance events, green boxes outcomes; situations with the same future are merged, so each outcome appears once. Arrows carry the option, its likelihood there, and the rules that start (+) or stop (−) firing; thicker arrows carry more probability. The strategy's line of play is drawn in orange; a box links to its row in the model's tables.",
+        "Decisions follow each other in the order they happen. Blue boxes are an actor's decision, dashed brown boxes chance events, green boxes outcomes; situations with the same future are merged, so each outcome appears once. Arrows carry the option, its likelihood there, and the rules that start (+) or stop (−) firing.",
     )];
     if g.truncated {
         blocks.push(warn(format!(
@@ -108,8 +108,9 @@ pub(super) fn graph(model: &ReportModel) -> Block {
             text: diagram,
         }]
     };
+    let how = "Top to bottom; thicker arrows carry more probability, the strategy's line of play is drawn in orange, and each box links to its row in the model's tables.";
     let caption = if fitted.folded == 0 {
-        vec![text("Every situation of the scenario.")]
+        vec![text(format!("{how} Every situation of the scenario is drawn."))]
     } else {
         let drawn = match fitted.paths {
             0 => "The line of play is drawn".to_owned(),
@@ -125,7 +126,7 @@ pub(super) fn graph(model: &ReportModel) -> Block {
             )
         };
         vec![text(format!(
-            "{drawn}; {folded}. The paths not drawn whole carry {} of the probability.",
+            "{how} {drawn}; {folded}. The paths not drawn whole carry {} of the probability.",
             percent(fitted.folded_probability)
         ))]
     };
@@ -153,7 +154,7 @@ pub(super) fn graph(model: &ReportModel) -> Block {
                     svg::render(g, &line, svg::Direction::LeftRight)
                 ),
                 caption: vec![text(
-                    "Every situation; the DOT and Mermaid reports (`--format dot`, `--format mermaid`) hold the same graph.",
+                    "Every situation, left to right; the DOT and Mermaid reports (`--format dot`, `--format mermaid`) hold the same graph.",
                 )],
                 markdown: Vec::new(),
             }],
