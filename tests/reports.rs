@@ -998,3 +998,98 @@ fn differing_pixels(a: &Path, b: &Path) -> f64 {
         .count();
     differ as f64 / pa.len().max(1) as f64
 }
+
+/// Issue 17: `casus eval` and `casus report` print the same numbers the same way. `eval`
+/// prints the engine's raw probabilities and payoffs, the report the ones its model rounded
+/// to 12 decimals; both go through one formatter, so every outcome's probability and range
+/// and every expected payoff reads alike in both.
+#[test]
+fn eval_and_report_print_the_same_numbers() {
+    use casus_report::text::{payoff, percent, percent_range};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for path in all_scenarios()
+        .into_iter()
+        .filter(|p| p.starts_with(root.join("scenarios")))
+    {
+        let session = casus_rules::session::Session::open(
+            source(&path),
+            casus_rules::session::Options::default(),
+        );
+        let (scenario, evaluation) = (session.scenario().unwrap(), session.evaluation().unwrap());
+        let model = model(&path);
+        let ranges: Vec<(f64, f64)> = scenario
+            .outcomes
+            .iter()
+            .map(|o| {
+                let info = model
+                    .forecast
+                    .outcomes
+                    .iter()
+                    .find(|x| x.id == o.id.name)
+                    .unwrap();
+                (info.range[0], info.range[1])
+            })
+            .collect();
+        let eval = casus_report::eval::render_human(scenario, evaluation, Some(&ranges));
+        let md = report::render(&model, Format::Markdown, Graph::Decisions);
+        for (i, o) in scenario.outcomes.iter().enumerate() {
+            let raw = evaluation.outcomes[i].probability;
+            let info = model
+                .forecast
+                .outcomes
+                .iter()
+                .find(|x| x.id == o.id.name)
+                .unwrap();
+            assert_eq!(percent(raw), percent(info.probability), "{}", o.id.name);
+            let line = eval
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{} ", o.id.name)))
+                .unwrap();
+            assert!(line.contains(&percent(raw)), "{line}");
+            let row = md
+                .lines()
+                .find(|l| l.starts_with(&format!("| [`{}`]", o.id.name)))
+                .unwrap();
+            assert!(
+                row.contains(&format!("| {} |", percent(info.probability))),
+                "{row}"
+            );
+            if info.range[0] < info.range[1] {
+                let range = percent_range(info.range[0], info.range[1]);
+                assert!(
+                    line.contains(&range) && row.contains(&range),
+                    "{line}\n{row}"
+                );
+            }
+        }
+        for (a, p) in scenario.actors.iter().zip(&evaluation.strategy.payoffs) {
+            let text = format!("{} {}", a.id.name, payoff(*p));
+            let report_value = model
+                .strategy
+                .payoffs
+                .iter()
+                .find(|v| v.actor == a.id.name)
+                .unwrap();
+            assert_eq!(payoff(*p), payoff(report_value.value), "{}", a.id.name);
+            assert!(eval.contains(&text), "eval lacks `{text}`");
+        }
+    }
+}
+
+/// Issue 17: the HTML and Markdown reports never send the reader to another report for the
+/// rows they leave out ("4 smaller effects are in the JSON report"); the rest opens in place.
+#[test]
+fn reports_show_what_they_leave_out_in_place() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = model(&root.join("scenarios/ukraine-peace-framework.toml"));
+    let more = model.sensitivity.tornado.len() - casus_report::report::model::TORNADO_ROWS;
+    assert!(more > 0);
+    for format in [Format::Markdown, Format::Html] {
+        let text = report::render(&model, format, Graph::Decisions);
+        assert!(!text.contains("JSON report"), "{format:?}");
+        assert!(
+            text.contains(&format!("<summary>{more} smaller effects</summary>")),
+            "{format:?}"
+        );
+    }
+}

@@ -245,7 +245,11 @@ mod tests {
     fn a_value_and_its_rounded_copy_print_alike() {
         // The cases: `eval` printed the raw value, `report` the value rounded to 12
         // decimals, and they differed (17.6 % against 17.5 %, -1.33 against -1.32).
-        for (raw, pct) in [(0.1755, "17.6 %"), (0.17549999999999999, "17.6 %")] {
+        for (raw, pct) in [
+            (0.1755, "17.6 %"),
+            (0.1755 - 1e-15, "17.6 %"),
+            (0.1755 + 1e-15, "17.6 %"),
+        ] {
             assert_eq!(percent(raw), pct);
             assert_eq!(percent(round(raw)), pct);
         }

@@ -643,7 +643,8 @@ fn analysts(
     disagreements: &[casus_rules::analyses::variants::Disagreement],
 ) -> AnalystsOut {
     AnalystsOut {
-        pooling: "linear pool of the analysts' normalised point estimates, equal weights; band = envelope of the analysts' bands".to_owned(),
+        // One wording of the pooling in every output: `eval` and `report` say it alike.
+        pooling: crate::report::model::POOLING.to_owned(),
         decisions: disagreements
             .iter()
             .map(|d| {

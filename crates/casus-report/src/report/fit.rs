@@ -97,17 +97,22 @@ impl Ord for Partial {
     }
 }
 
+/// Each node's index by its id.
+fn positions(graph: &DecisionGraphInfo) -> BTreeMap<&str, usize> {
+    graph
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect()
+}
+
 /// The `k` most likely complete paths from the root, most likely first, as edge lists.
 ///
 /// Best-first: a partial path's probability bounds every completion of it (probabilities
 /// multiply and are at most 1), so paths leave the heap in order of probability.
 pub(crate) fn top_paths(graph: &DecisionGraphInfo, k: usize) -> Vec<Vec<usize>> {
-    let position: BTreeMap<&str, usize> = graph
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
+    let position = positions(graph);
     let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
     for (e, edge) in graph.edges.iter().enumerate() {
         if let Some(&from) = position.get(edge.from.as_str()) {
@@ -234,12 +239,7 @@ fn fold(
 /// path sum, taken in the order of the sources' levels (every edge goes to a later level, so
 /// a node's mass is complete before it flows on).
 fn drawn_mass(graph: &DecisionGraphInfo, kept: &BTreeSet<&str>) -> f64 {
-    let position: BTreeMap<&str, usize> = graph
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
+    let position = positions(graph);
     let mut reach = vec![0.0; graph.nodes.len()];
     if let Some(first) = reach.first_mut() {
         *first = 1.0;

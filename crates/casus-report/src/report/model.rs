@@ -889,12 +889,15 @@ pub fn build(inputs: &Inputs<'_>) -> ReportModel {
     }
 }
 
+/// A compiled likelihood table: the normalised probabilities and the bands, per option.
+type Compiled<'a> = (&'a [f64], &'a [(f64, f64)]);
+
 /// The options of a decision with their likelihoods as written in `table` and the compiled
 /// `(probabilities, bands)`.
 fn options(
     d: &casus_core::model::Decision,
     table: Option<&casus_core::model::LikelihoodTable>,
-    compiled: Option<(&[f64], &[(f64, f64)])>,
+    compiled: Option<Compiled<'_>>,
 ) -> Vec<OptionInfo> {
     d.options
         .iter()

@@ -110,7 +110,9 @@ pub(super) fn graph(model: &ReportModel) -> Block {
     };
     let how = "Top to bottom; thicker arrows carry more probability, the strategy's line of play is drawn in orange, and each box links to its row in the model's tables.";
     let caption = if fitted.folded == 0 {
-        vec![text(format!("{how} Every situation of the scenario is drawn."))]
+        vec![text(format!(
+            "{how} Every situation of the scenario is drawn."
+        ))]
     } else {
         let drawn = match fitted.paths {
             0 => "The line of play is drawn".to_owned(),
