@@ -20,7 +20,8 @@ main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 64px; }
 h1 { font-size: 1.7em; line-height: 1.25; margin: 0.2em 0 0.4em; overflow-wrap: anywhere; }
 h2 { font-size: 1.25em; margin: 2em 0 0.6em; padding-bottom: 0.2em; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1.05em; margin: 1.4em 0 0.4em; }
-p, li, td, th, summary { overflow-wrap: anywhere; }
+p, li, summary { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
 .summary { font-size: 1.05em; color: #333a48; white-space: pre-line; }
 .meta { color: var(--muted); font-size: 0.92em; }
 code, .id { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 0.9em; }

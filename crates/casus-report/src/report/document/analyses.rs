@@ -478,24 +478,26 @@ pub(super) fn information(model: &ReportModel) -> Block {
                 Row::new(cells)
             })
             .collect();
-        vec![
-            legend(
-                "What each actor would gain in expected payoff if a chance event were known before anyone chooses (negative: the knowledge helps others more).",
-            ),
-            Block::Figure {
+        let mut blocks = vec![legend(
+            "What each actor would gain in expected payoff if a chance event were known before anyone chooses (negative: the knowledge helps others more).",
+        )];
+        // A chart only when there is a value to draw.
+        if i.events.iter().any(|e| e.evpi.is_some()) {
+            blocks.push(Block::Figure {
                 class: "chart information",
                 svg: charts::information(i, &model.actors),
                 caption: vec![text(
                     "One bar per actor and chance event, from zero: green a gain, red a loss.",
                 )],
                 markdown: Vec::new(),
-            },
-            Block::Table(Table {
-                class: "information",
-                columns,
-                rows,
-            }),
-        ]
+            });
+        }
+        blocks.push(Block::Table(Table {
+            class: "information",
+            columns,
+            rows,
+        }));
+        blocks
     };
     section("value-of-information", 2, "Value of information", blocks)
 }
