@@ -306,3 +306,118 @@ pub(crate) fn information(info: &InformationInfo, actors: &[ActorInfo]) -> Strin
     out.push_str("</svg>");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{ActorValue, EventInfo};
+
+    /// The numbers of every `<rect class="CLASS" …>`: x and width.
+    fn rects(svg: &str, class: &str) -> Vec<(f64, f64)> {
+        let key = format!("<rect class=\"{class}\" ");
+        svg.match_indices(&key)
+            .map(|(i, _)| {
+                let tag = &svg[i..i + svg[i..].find('>').unwrap()];
+                let attr = |name: &str| -> f64 {
+                    let k = format!(" {name}=\"");
+                    let s = tag.find(&k).unwrap() + k.len();
+                    tag[s..s + tag[s..].find('"').unwrap()].parse().unwrap()
+                };
+                (attr("x"), attr("width"))
+            })
+            .collect()
+    }
+
+    fn outcome(id: &str, p: f64, range: [f64; 2]) -> OutcomeInfo {
+        OutcomeInfo {
+            id: id.to_owned(),
+            title: id.to_owned(),
+            probability: p,
+            range,
+            words: "",
+            reachable: true,
+            strategic_probability: 0.0,
+            payoffs: Vec::new(),
+            when: None,
+            doc: None,
+        }
+    }
+
+    #[test]
+    fn forecast_bars_run_from_zero_on_a_0_to_100_axis() {
+        let svg = forecast(&[
+            outcome("a", 0.25, [0.2, 0.3]),
+            outcome("b", 1.0, [1.0, 1.0]),
+        ]);
+        // The plot is 490 px wide (300 to 790): 25 % is 122.5 px, 100 % all of it.
+        assert_eq!(rects(&svg, "point"), [(300.0, 122.5), (300.0, 490.0)]);
+        // One whisker, for the outcome with a range: from 20 % (398) to 30 % (447).
+        assert_eq!(svg.matches("class=\"whisker\"").count(), 1);
+        assert!(svg.contains("M398,"), "{svg}");
+        assert!(svg.contains("H447"), "{svg}");
+        assert!(svg.contains(">100 %</text>"));
+    }
+
+    #[test]
+    fn the_tornado_is_centred_on_the_point_and_sorted_by_swing() {
+        let row = |decision: &str, low: f64, high: f64| TornadoInfo {
+            decision: decision.to_owned(),
+            outcome: "a".to_owned(),
+            low,
+            high,
+            swing: high - low,
+        };
+        let svg = tornado(
+            &[outcome("a", 0.5, [0.3, 0.6])],
+            &[row("small", 0.45, 0.55), row("large", 0.3, 0.6)],
+        );
+        // The largest deviation is 0.2 (0.5 − 0.3), the half width 245 px around x = 545.
+        let low = rects(&svg, "low");
+        let high = rects(&svg, "high");
+        // `large` first: low side 0.2 → 245 px left of the centre, high side 0.1 → 122.5 px.
+        assert_eq!(low[0], (300.0, 245.0));
+        assert_eq!(high[0], (545.0, 122.5));
+        // `small`: ±0.05 → 61.25 px each side (coordinates print with one decimal, the
+        // exact binary halves to even: 483.75 → 483.8, 61.25 → 61.2).
+        assert_eq!(low[1], (483.8, 61.2));
+        assert_eq!(high[1], (545.0, 61.2));
+        assert!(svg.find(">large<").unwrap() < svg.find(">small<").unwrap());
+    }
+
+    #[test]
+    fn information_bars_share_one_scale_from_zero() {
+        let info = InformationInfo {
+            error: None,
+            events: vec![EventInfo {
+                decision: "luck".to_owned(),
+                evpi: Some(vec![
+                    ActorValue {
+                        actor: "a".to_owned(),
+                        value: 2.0,
+                    },
+                    ActorValue {
+                        actor: "b".to_owned(),
+                        value: -1.0,
+                    },
+                ]),
+            }],
+        };
+        let actors = [
+            ActorInfo {
+                id: "a".to_owned(),
+                name: "A".to_owned(),
+                doc: None,
+            },
+            ActorInfo {
+                id: "b".to_owned(),
+                name: "B".to_owned(),
+                doc: None,
+            },
+        ];
+        let svg = information(&info, &actors);
+        // A loss moves zero to the middle (545); 2.0 is the whole right half (245 px), −1.0
+        // half of the left one.
+        assert_eq!(rects(&svg, "gain"), [(545.0, 245.0)]);
+        assert_eq!(rects(&svg, "loss"), [(422.5, 122.5)]);
+    }
+}
