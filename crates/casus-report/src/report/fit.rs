@@ -211,7 +211,7 @@ fn fold(
         edges.push(GraphEdgeInfo {
             from: from.to_owned(),
             to: id,
-            option: count(options as u128, "other option", "other options"),
+            option: count(options as u128, "other", "others"),
             probability: share,
             started: Vec::new(),
             stopped: Vec::new(),

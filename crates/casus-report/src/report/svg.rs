@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::escape::html;
-use super::labels::{Line, edge_lines, group_edges, node_lines, node_title, width};
+use super::labels::{COMPACT, FULL, Line, edge_lines, group_edges, node_lines, node_title, width};
 use super::layout::{Input, Size, layout};
 use super::model::DecisionGraphInfo;
 
@@ -55,7 +55,7 @@ pub(crate) enum Direction {
     /// Decisions left to right: the whole graph, which may be wider than the page.
     LeftRight,
     /// Decisions top to bottom: the graph drawn to fit the page's width, which grows
-    /// downwards as decisions follow each other.
+    /// downwards as decisions follow each other, with compact labels.
     TopDown,
 }
 
@@ -90,9 +90,17 @@ fn swap(s: Size) -> Size {
 /// Measures every label and lays the graph out; for [`Direction::TopDown`] the layout runs
 /// on the transposed sizes and its result is transposed back.
 fn place(graph: &DecisionGraphInfo, direction: Direction) -> Placed<'_> {
-    let node_text: Vec<Vec<Line>> = graph.nodes.iter().map(|n| node_lines(n, graph)).collect();
+    let style = match direction {
+        Direction::LeftRight => FULL,
+        Direction::TopDown => COMPACT,
+    };
+    let node_text: Vec<Vec<Line>> = graph
+        .nodes
+        .iter()
+        .map(|n| node_lines(n, graph, style))
+        .collect();
     let groups = group_edges(graph);
-    let edge_text: Vec<Vec<String>> = groups.iter().map(|g| edge_lines(g)).collect();
+    let edge_text: Vec<Vec<String>> = groups.iter().map(|g| edge_lines(g, style)).collect();
     let index = |id: &str| graph.nodes.iter().position(|n| n.id == id);
     let turn = |s: Size| {
         if direction == Direction::TopDown {
