@@ -713,6 +713,23 @@ fn the_html_report_renders_in_headless_chromium() {
     assert!(boxes > 2000, "decision graph not visible ({boxes} pixels)");
 }
 
+/// The bundled scenarios (`scenarios/*.toml`), each with its name without the extension.
+fn bundled() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    all_scenarios()
+        .into_iter()
+        .filter(|p| p.starts_with(&root))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect()
+}
+
+/// A folder for one test's pages, PDFs and browser profiles.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A copy of a report page for a probe: the page's Content-Security-Policy (which allows no
 /// script) is dropped and `head` is added, so the test can measure the page as Chromium lays
 /// it out. The report itself never carries a script.
@@ -754,14 +771,8 @@ addEventListener('load', () => {
 /// The boxes are measured by Chromium's layout (a probe script in a copy of the page).
 #[test]
 fn the_drawn_graph_fits_a_1400_px_window() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("graph-fits");
-    std::fs::create_dir_all(&tmp).unwrap();
-    for path in all_scenarios()
-        .into_iter()
-        .filter(|p| p.starts_with(root.join("scenarios")))
-    {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let tmp = scratch("graph-fits");
+    for (name, path) in bundled() {
         let html = report::render(&model(&path), Format::Html, Graph::Decisions);
         // The outcome boxes the page draws in its fitted graph, from the HTML itself.
         let figure = &html[html.find("<figure class=\"graph\">").unwrap()..];
@@ -834,14 +845,8 @@ fn squeeze(text: &str) -> String {
 /// `pdftotext` reads them back.
 #[test]
 fn the_printed_report_holds_the_model() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("printed");
-    std::fs::create_dir_all(&tmp).unwrap();
-    for path in all_scenarios()
-        .into_iter()
-        .filter(|p| p.starts_with(root.join("scenarios")))
-    {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let tmp = scratch("printed");
+    for (name, path) in bundled() {
         let model = model(&path);
         let page = tmp.join(format!("{name}.html"));
         std::fs::write(
@@ -1006,11 +1011,7 @@ fn differing_pixels(a: &Path, b: &Path) -> f64 {
 #[test]
 fn eval_and_report_print_the_same_numbers() {
     use casus_report::text::{payoff, percent, percent_range};
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for path in all_scenarios()
-        .into_iter()
-        .filter(|p| p.starts_with(root.join("scenarios")))
-    {
+    for (_, path) in bundled() {
         let session = casus_rules::session::Session::open(
             source(&path),
             casus_rules::session::Options::default(),

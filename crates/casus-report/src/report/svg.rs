@@ -312,45 +312,33 @@ fn text_block<'a>(
     out.push_str("</text>\n");
 }
 
-/// A path through `points`: straight where the points are level, an S-curve with ends along
-/// the graph's direction between columns.
+/// A path through `points`: straight where the points are level across the graph's
+/// direction, an S-curve with ends along the direction between columns. Computed in the
+/// direction's own axes (along, across) and turned back for a top-down graph.
 fn curve(points: &[(f64, f64)], direction: Direction) -> String {
+    let turned = direction == Direction::TopDown;
+    let axes = |(x, y): (f64, f64)| if turned { (y, x) } else { (x, y) };
+    let point = |(along, across): (f64, f64)| {
+        let (x, y) = axes((along, across));
+        format!("{},{}", num(x), num(y))
+    };
     let mut d = String::new();
-    let Some(&(x0, y0)) = points.first() else {
+    let Some(&first) = points.first() else {
         return d;
     };
-    let _ = write!(d, "M{},{}", num(x0), num(y0));
+    let _ = write!(d, "M{}", point(axes(first)));
     for pair in points.windows(2) {
-        let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
-        if direction == Direction::TopDown {
-            if (x1 - x2).abs() < 0.05 {
-                let _ = write!(d, " L{},{}", num(x2), num(y2));
-            } else {
-                let mid = (y1 + y2) / 2.0;
-                let _ = write!(
-                    d,
-                    " C{},{} {},{} {},{}",
-                    num(x1),
-                    num(mid),
-                    num(x2),
-                    num(mid),
-                    num(x2),
-                    num(y2)
-                );
-            }
-        } else if (y1 - y2).abs() < 0.05 {
-            let _ = write!(d, " L{},{}", num(x2), num(y2));
+        let ((a1, c1), (a2, c2)) = (axes(pair[0]), axes(pair[1]));
+        if (c1 - c2).abs() < 0.05 {
+            let _ = write!(d, " L{}", point((a2, c2)));
         } else {
-            let mid = (x1 + x2) / 2.0;
+            let mid = (a1 + a2) / 2.0;
             let _ = write!(
                 d,
-                " C{},{} {},{} {},{}",
-                num(mid),
-                num(y1),
-                num(mid),
-                num(y2),
-                num(x2),
-                num(y2)
+                " C{} {} {}",
+                point((mid, c1)),
+                point((mid, c2)),
+                point((a2, c2))
             );
         }
     }
