@@ -1018,29 +1018,17 @@ fn eval_and_report_print_the_same_numbers() {
         );
         let (scenario, evaluation) = (session.scenario().unwrap(), session.evaluation().unwrap());
         let model = model(&path);
+        let info_of = |id: &str| model.forecast.outcomes.iter().find(|x| x.id == id).unwrap();
         let ranges: Vec<(f64, f64)> = scenario
             .outcomes
             .iter()
-            .map(|o| {
-                let info = model
-                    .forecast
-                    .outcomes
-                    .iter()
-                    .find(|x| x.id == o.id.name)
-                    .unwrap();
-                (info.range[0], info.range[1])
-            })
+            .map(|o| (info_of(&o.id.name).range[0], info_of(&o.id.name).range[1]))
             .collect();
         let eval = casus_report::eval::render_human(scenario, evaluation, Some(&ranges));
         let md = report::render(&model, Format::Markdown, Graph::Decisions);
         for (i, o) in scenario.outcomes.iter().enumerate() {
             let raw = evaluation.outcomes[i].probability;
-            let info = model
-                .forecast
-                .outcomes
-                .iter()
-                .find(|x| x.id == o.id.name)
-                .unwrap();
+            let info = info_of(&o.id.name);
             assert_eq!(percent(raw), percent(info.probability), "{}", o.id.name);
             let line = eval
                 .lines()
