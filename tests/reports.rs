@@ -92,7 +92,7 @@ fn every_format_of_the_report_fixtures() {
     // without the file.
     insta::glob!(
         "fixtures",
-        "{reports/*.toml,valid/design-example.toml}",
+        "{reports/*.toml,valid/design-example.toml,variants/analysts.toml}",
         snapshot_all
     );
 }

@@ -638,7 +638,9 @@ fn key_assumption(scenario: &Scenario, flag: &KeyAssumption) -> KeyAssumptionOut
     }
 }
 
-fn analysts(
+/// Where the analysts disagree, per decision. The report builds its own shape (outcomes in
+/// the forecast's order) from this one, so the two outputs read the analyses alike.
+pub(crate) fn analysts(
     scenario: &Scenario,
     disagreements: &[casus_rules::analyses::variants::Disagreement],
 ) -> AnalystsOut {

@@ -1774,12 +1774,19 @@ fn analysts(
     result: Option<&Result<Vec<Disagreement>, Vec<Diagnostic>>>,
     order: &[usize],
 ) -> AnalystsInfo {
-    let per_outcome = |values: &[f64]| -> Vec<OutcomeValue> {
+    // `casus eval`'s shape (per outcome in file order) turned into the report's (in the
+    // forecast's order): one walk over the estimates for both outputs.
+    let in_order = |named: &crate::output::Named<f64>| -> Vec<OutcomeValue> {
         order
             .iter()
-            .map(|&o| OutcomeValue {
-                outcome: scenario.outcomes[o].id.name.clone(),
-                value: round(values.get(o).copied().unwrap_or(0.0)),
+            .map(|&o| {
+                let outcome = scenario.outcomes[o].id.name.clone();
+                let value = named
+                    .0
+                    .iter()
+                    .find(|(name, _)| *name == outcome)
+                    .map_or(0.0, |(_, v)| *v);
+                OutcomeValue { outcome, value }
             })
             .collect()
     };
@@ -1788,28 +1795,31 @@ fn analysts(
         Some(Err(d)) => (Some(stopped(d, "the analysts' comparison")), Vec::new()),
         Some(Ok(list)) => (
             None,
-            list.iter()
-                .map(|d| {
-                    let decision = &scenario.decisions[d.decision];
-                    DisagreementInfo {
-                        decision: decision.id.name.clone(),
-                        option: option_name(scenario, d.decision, d.option),
-                        spread: round(d.spread),
-                        analysts: decision
-                            .estimates
-                            .iter()
-                            .zip(&d.points)
-                            .zip(&d.forecasts)
-                            .map(|((e, points), forecast)| AnalystInfo {
-                                analyst: e.analyst.name.clone(),
-                                as_of: e.as_of.as_ref().map(|a| a.value.clone()),
-                                source: e.source.clone(),
-                                estimate: option_values(scenario, d.decision, points),
-                                forecast: forecast.as_ref().map(|f| per_outcome(f)),
-                            })
-                            .collect(),
-                        moves: per_outcome(&d.moves),
-                    }
+            crate::output::eval::analysts(scenario, list)
+                .decisions
+                .into_iter()
+                .map(|d| DisagreementInfo {
+                    decision: d.decision,
+                    option: d.option.unwrap_or_else(|| "?".to_owned()),
+                    spread: d.spread,
+                    analysts: d
+                        .analysts
+                        .into_iter()
+                        .map(|a| AnalystInfo {
+                            analyst: a.analyst,
+                            as_of: a.as_of,
+                            source: a.source,
+                            estimate: a
+                                .estimate
+                                .0
+                                .into_iter()
+                                .filter(|(_, value)| value.is_finite())
+                                .map(|(option, value)| OptionValue { option, value })
+                                .collect(),
+                            forecast: a.forecast.as_ref().map(in_order),
+                        })
+                        .collect(),
+                    moves: in_order(&d.moves),
                 })
                 .collect(),
         ),
