@@ -281,6 +281,48 @@ fn outcome_paths_are_listed_most_likely_first_and_capped() {
     assert_eq!((none.count, none.top.len()), (0, 0));
 }
 
+/// Issue 17: a rule that stops firing is told in the past tense from its own effects
+/// ("it set posture = alert and added 2 to support"), never as a patched sentence ("it set
+/// added 2 to …").
+#[test]
+fn a_rule_that_stops_firing_says_what_it_did() {
+    let (s, _) = fixture("wording");
+    let text = explain_output(&s, &[], None, None, false);
+    assert!(
+        text.contains(
+            "rule `aid` no longer applies (it set posture = alert and added 2 to support)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("set added"), "{text}");
+}
+
+/// Issue 17: `explain --outcome X` speaks only of paths that reach X. `withdraw` is likelier
+/// at the first step, but none of its paths reaches `standoff`, so the explanation must not
+/// say its paths are "less likely overall" (they are more likely, and lead elsewhere).
+#[test]
+fn explaining_an_outcome_speaks_only_of_paths_that_reach_it() {
+    let (s, _) = fixture("wording");
+    let (fixed, program) = fix(&s, &[]);
+    let paths = paths_to(
+        &program,
+        &fixed.given,
+        outcome(&s, "standoff"),
+        3,
+        MAX_PATHS,
+    )
+    .unwrap();
+    assert_eq!(paths.count, 1);
+    assert_eq!(paths.likelier, [None]);
+    let text = explain_output(&s, &[], Some("standoff"), None, false);
+    assert!(text.contains("→ stay (40.0 %)\n"), "{text}");
+    assert!(!text.contains("less likely overall"), "{text}");
+    // Over all paths, the same step is no different: `stay` is the less likely option, but
+    // the most likely path overall takes `withdraw`, so there is nothing to point out there.
+    let (_, _, e) = explained(&s, &[]);
+    assert_eq!(e.likelier, [None]);
+}
+
 // --- why not ------------------------------------------------------------------------------
 
 fn answer(s: &Scenario, given: &[(&str, &str)], target: &str) -> WhyNot {
@@ -585,6 +627,48 @@ fn ukraine_eval_shows_ranges_and_the_tornado() {
         "ukraine_eval_json",
         serde_json::to_string_pretty(&json).unwrap()
     );
+}
+
+/// Issue 17: the rows the tornado leaves out are counted in words, singular or plural
+/// ("… and 1 smaller row", not "1 smaller rows").
+#[test]
+fn the_tornado_counts_the_rows_it_leaves_out() {
+    let (s, program) = ukraine();
+    let (_, sens) = sensitivity_of(&s, &program);
+    let n = sens.tornado.len();
+    assert!(n > 3, "{n}");
+    let one = casus_report::eval::render_tornado(&s, &sens.tornado, n - 1);
+    assert!(
+        one.ends_with("  … and 1 smaller row (`--format json` lists them all)\n"),
+        "{one}"
+    );
+    let two = casus_report::eval::render_tornado(&s, &sens.tornado, n - 2);
+    assert!(two.contains("… and 2 smaller rows ("), "{two}");
+    let all = casus_report::eval::render_tornado(&s, &sens.tornado, n);
+    assert!(!all.contains("smaller"), "{all}");
+}
+
+/// Issue 17: a summary too long for one line is cut after a whole word, with "…".
+#[test]
+fn the_eval_summary_is_cut_at_a_word() {
+    let (s, program) = ukraine();
+    let (evaluation, _) = sensitivity_of(&s, &program);
+    let text = casus_report::eval::render_human(&s, &evaluation, None);
+    let line = text.lines().nth(1).unwrap();
+    let summary = s.meta.summary.as_deref().unwrap().trim().replace('\n', " ");
+    assert!(
+        summary.chars().count() > 100,
+        "the summary must need cutting"
+    );
+    let kept = line.strip_suffix('…').unwrap_or_else(|| panic!("{line}"));
+    assert!(summary.starts_with(kept), "{kept}");
+    // The next character of the summary ends a word.
+    let next = summary[kept.len()..].chars().next().unwrap();
+    assert!(
+        next == ' ' || next.is_ascii_punctuation(),
+        "cut mid-word: {line}"
+    );
+    assert!(line.chars().count() <= 100);
 }
 
 // --- properties ---------------------------------------------------------------------------

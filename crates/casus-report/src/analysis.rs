@@ -143,12 +143,11 @@ pub fn render_ranking(scenario: &Scenario, ranked: &[Ranked], max_rows: usize) -
         let (outcome, delta) = r.largest_move;
         let _ = writeln!(
             out,
-            "  {:>7}  {}: most of all `{}` ({}{:.1} pts)",
+            "  {:>7}  {}: most of all `{}` ({})",
             percent(r.distance),
             describe(scenario, r.assumption),
             scenario.outcomes[outcome].id.name,
-            if delta >= 0.0 { "+" } else { "" },
-            delta * 100.0
+            points(delta)
         );
     }
     out
@@ -310,14 +309,7 @@ pub fn render_observed(
     out
 }
 
-/// A change in probability in percentage points, signed: `+5.1 pts`, `-0.3 pts`, `0.0 pts`.
-pub fn points(delta: f64) -> String {
-    let text = format!("{:+.1} pts", delta * 100.0);
-    match text.as_str() {
-        "+0.0 pts" | "-0.0 pts" => "0.0 pts".to_owned(),
-        _ => text,
-    }
-}
+pub use crate::text::points;
 
 /// A signpost (index) and the shift in an outcome's probability that seeing it causes.
 pub type Shift = Option<(usize, f64)>;

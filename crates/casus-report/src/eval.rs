@@ -65,10 +65,7 @@ pub fn render_human(
             "unreachable"
         };
         let range = match ranges.and_then(|r| r.get(i)) {
-            Some((lo, hi)) => format!(
-                "{}  ",
-                pad(&format!("{:.1}–{:.1} %", lo * 100.0, hi * 100.0), 15)
-            ),
+            Some((lo, hi)) => format!("{}  ", pad(&crate::text::percent_range(*lo, *hi), 15)),
             None => String::new(),
         };
         let _ = writeln!(
@@ -296,14 +293,18 @@ pub fn render_tornado(scenario: &Scenario, tornado: &[TornadoRow], max_rows: usi
             pad(&scenario.outcomes[row.outcome].id.name, outcome_width),
             percent(row.low),
             percent(row.high),
-            format!("{:.1} pts", row.swing() * 100.0),
+            format!("{} pts", crate::text::fixed(row.swing() * 100.0, 1)),
         );
     }
     if tornado.len() > shown.len() {
         let _ = writeln!(
             out,
-            "  … and {} smaller rows (`--format json` lists them all)",
-            tornado.len() - shown.len()
+            "  … and {} (`--format json` lists them all)",
+            crate::text::count(
+                (tornado.len() - shown.len()) as u128,
+                "smaller row",
+                "smaller rows"
+            )
         );
     }
     out

@@ -16,7 +16,7 @@ use casus_rules::compile::value::Val;
 use casus_rules::search::given::Fixed;
 
 use crate::eval::actor_name;
-use crate::text::{clip, payoff, percent};
+use crate::text::{Tense, and_list, clip, payoff, percent, rule_effects};
 
 /// Longest free text quoted in human output, in characters.
 const QUOTE: usize = 400;
@@ -73,7 +73,13 @@ pub fn render_human(report: &ExplainReport<'_>) -> String {
         capitalise(&path_share_text(explanation, has_given(report.fixed)))
     );
     out.push('\n');
-    render_path(&mut out, report, &explanation.path, &explanation.likelier);
+    render_path(
+        &mut out,
+        report,
+        &explanation.path,
+        &explanation.likelier,
+        None,
+    );
     out
 }
 
@@ -123,6 +129,7 @@ fn render_path(
     report: &ExplainReport<'_>,
     path: &ExplainedPath,
     likelier: &[Option<(usize, f64)>],
+    reaching: Option<usize>,
 ) {
     let s = report.scenario;
     if !path.initial.is_empty() {
@@ -159,9 +166,14 @@ fn render_path(
                 } else {
                     share_text(step.probability)
                 };
+                // `likelier` speaks of the paths that reach `reaching` only, when it is set.
+                let paths = reaching.map_or_else(
+                    || "the paths through it".to_owned(),
+                    |o| format!("its paths to `{}`", s.outcomes[o].id.name),
+                );
                 let note = match likelier.get(n).copied().flatten() {
                     Some((l, p)) => format!(
-                        "; `{}` is likelier at this step ({}), but the paths through it are less likely overall",
+                        "; `{}` is likelier at this step ({}), but {paths} are less likely overall",
                         decision.options[l].name,
                         percent(p)
                     ),
@@ -182,7 +194,7 @@ fn render_path(
                             out,
                             "   - rule `{}` no longer applies{}",
                             s.rules[r].id.name,
-                            effects_suffix(&s.rules[r], " (it set ", ")")
+                            effects_suffix(&s.rules[r])
                         );
                     }
                 }
@@ -230,35 +242,17 @@ fn rule_sentence(report: &ExplainReport<'_>, r: usize) -> String {
 
 /// "sets f = v, sets g = w and adds 1 to h".
 fn effects(rule: &Rule) -> String {
-    let mut parts: Vec<String> = rule
-        .then
-        .iter()
-        .map(|a| format!("sets {} = {}", a.fact.name, a.value.value.display()))
-        .collect();
-    parts.extend(rule.add.iter().map(|c| {
-        let amount = c.amount.value;
-        if amount < 0.0 {
-            format!("subtracts {} from {}", format_number(-amount), c.fact.name)
-        } else {
-            format!("adds {} to {}", format_number(amount), c.fact.name)
-        }
-    }));
-    match parts.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
+    and_list(&rule_effects(rule, Tense::Present))
 }
 
-fn effects_suffix(rule: &Rule, open: &str, close: &str) -> String {
-    let effects = effects(rule)
-        .replace("sets ", "")
-        .replace("adds ", "added ")
-        .replace("subtracts ", "subtracted ");
+/// " (it set f = v and added 2 to g)" for a rule that stopped firing; empty for a rule
+/// without effects.
+fn effects_suffix(rule: &Rule) -> String {
+    let effects = rule_effects(rule, Tense::Past);
     if effects.is_empty() {
         String::new()
     } else {
-        format!("{open}{effects}{close}")
+        format!(" (it {})", and_list(&effects))
     }
 }
 
@@ -378,7 +372,7 @@ fn render_outcome_paths(out: &mut String, report: &ExplainReport<'_>, paths: &Ou
         out.push('\n');
         let _ = writeln!(out, "The most likely of them, step by step:");
         out.push('\n');
-        render_path(out, report, first, &paths.likelier);
+        render_path(out, report, first, &paths.likelier, Some(paths.outcome));
     }
 }
 
@@ -536,7 +530,7 @@ fn render_change(
                 out,
                 "  - rule `{}`{}",
                 s.rules[r].id.name,
-                effects_suffix(&s.rules[r], " (it set ", ")")
+                effects_suffix(&s.rules[r])
             );
         }
     }

@@ -656,12 +656,15 @@ fn key_assumption(scenario: &Scenario, flag: &KeyAssumption) -> KeyAssumptionOut
     }
 }
 
-fn analysts(
+/// Where the analysts disagree, per decision. The report builds its own shape (outcomes in
+/// the forecast's order) from this one, so the two outputs read the analyses alike.
+pub(crate) fn analysts(
     scenario: &Scenario,
     disagreements: &[casus_rules::analyses::variants::Disagreement],
 ) -> AnalystsOut {
     AnalystsOut {
-        pooling: "linear pool of the analysts' normalised point estimates, equal weights; band = envelope of the analysts' bands".to_owned(),
+        // One wording of the pooling in every output: `eval` and `report` say it alike.
+        pooling: crate::report::model::POOLING.to_owned(),
         decisions: disagreements
             .iter()
             .map(|d| {

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::escape;
-use super::labels::{edge_lines, group_edges, node_lines};
+use super::labels::{FULL, edge_lines, group_edges, node_lines};
 use super::model::ReportModel;
 
 fn label(lines: impl IntoIterator<Item = String>) -> String {
@@ -33,7 +33,7 @@ pub(crate) fn decisions(model: &ReportModel) -> String {
         escape::dot(&model.scenario.title)
     );
     for node in &graph.nodes {
-        let text = label(node_lines(node, graph).into_iter().map(|l| l.text));
+        let text = label(node_lines(node, graph, FULL).into_iter().map(|l| l.text));
         let style = match node.kind {
             "chance" => ", shape=hexagon, fillcolor=\"#f6f1e7\", color=\"#8a6d3b\"",
             "outcome" => {
@@ -45,7 +45,7 @@ pub(crate) fn decisions(model: &ReportModel) -> String {
         let _ = writeln!(out, "    \"{}\" [label=\"{text}\"{style}];", node.id);
     }
     for group in group_edges(graph) {
-        let text = label(edge_lines(&group));
+        let text = label(edge_lines(&group, FULL));
         let _ = writeln!(
             out,
             "    \"{}\" -> \"{}\" [label=\"{text}\"];",

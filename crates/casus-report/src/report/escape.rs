@@ -88,6 +88,20 @@ pub(crate) fn md_code(id: &str) -> String {
     }
 }
 
+/// An anchor in a Markdown link destination (`#rule-us_aid`): as it is when it is made of
+/// `[a-z0-9_-]` only, as anchors of ids are; otherwise escaped like text, so it can neither
+/// end the link nor add markup.
+pub(crate) fn md_anchor(anchor: &str) -> String {
+    if anchor
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    {
+        anchor.to_owned()
+    } else {
+        md(anchor).replace(['(', ')', ' '], "")
+    }
+}
+
 /// Text inside a double-quoted DOT string (`label="…"`). Backslashes are doubled (so `\N`,
 /// `\G` and friends are never substitutions and `\l` never a line break), quotes escaped, and
 /// newlines become spaces and other control characters are shown escaped: the renderer adds its
@@ -152,6 +166,8 @@ mod tests {
         assert_eq!(md("`x` *y* <b>"), "\\`x\\` \\*y\\* &lt;b&gt;");
         assert_eq!(md_code("walk_away"), "`walk_away`");
         assert_eq!(md_code("a`b"), "a\\`b");
+        assert_eq!(md_anchor("rule-us_aid"), "rule-us_aid");
+        assert_eq!(md_anchor("rule-a) [x](y"), "rule-a\\[x\\]y");
     }
 
     #[test]

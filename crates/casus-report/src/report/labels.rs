@@ -5,12 +5,32 @@
 use super::model::{DecisionGraphInfo, GraphEdgeInfo, GraphNodeInfo};
 use crate::text::percent;
 
-/// Characters per line before a label wraps.
+/// Characters per line before a label wraps, in the full graph.
 pub(crate) const WRAP: usize = 30;
 /// Most lines of an outcome's title.
 const TITLE_LINES: usize = 3;
-/// Most rule lines per option on an edge.
-const RULE_LINES: usize = 4;
+
+/// How much a label may say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Style {
+    /// Characters per line before a label wraps.
+    pub(crate) wrap: usize,
+    /// Most rule lines per option on an edge (the rest are counted).
+    pub(crate) rule_lines: usize,
+}
+
+/// The full graph (SVG left to right, DOT, Mermaid): labels say everything that fits them.
+pub(crate) const FULL: Style = Style {
+    wrap: WRAP,
+    rule_lines: 4,
+};
+
+/// The graph drawn to fit the page: narrower boxes and fewer rule lines, so more paths fit
+/// its width; the paths section and the full graph name every rule.
+pub(crate) const COMPACT: Style = Style {
+    wrap: 20,
+    rule_lines: 2,
+};
 
 /// One line of a label.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,15 +49,30 @@ fn plain(text: impl Into<String>) -> Line {
 }
 
 /// The lines of a node's label.
-pub(crate) fn node_lines(node: &GraphNodeInfo, graph: &DecisionGraphInfo) -> Vec<Line> {
+pub(crate) fn node_lines(
+    node: &GraphNodeInfo,
+    graph: &DecisionGraphInfo,
+    style: Style,
+) -> Vec<Line> {
     let mut lines = Vec::new();
     match node.kind {
         "outcome" => {
             lines.push(Line {
-                text: clip_line(&node.name, WRAP),
+                text: clip_line(&node.name, style.wrap),
                 bold: true,
             });
-            lines.extend(wrap(&node.detail, WRAP, TITLE_LINES).into_iter().map(plain));
+            lines.extend(
+                wrap(&node.detail, style.wrap, TITLE_LINES)
+                    .into_iter()
+                    .map(plain),
+            );
+            lines.push(plain(percent(node.probability)));
+        }
+        "folded" => {
+            lines.push(Line {
+                text: clip_line(&node.name, style.wrap),
+                bold: true,
+            });
             lines.push(plain(percent(node.probability)));
         }
         "truncated" => {
@@ -50,7 +85,7 @@ pub(crate) fn node_lines(node: &GraphNodeInfo, graph: &DecisionGraphInfo) -> Vec
         }
         kind => {
             lines.push(Line {
-                text: clip_line(&node.name, WRAP),
+                text: clip_line(&node.name, style.wrap),
                 bold: true,
             });
             let who = if kind == "chance" {
@@ -58,7 +93,7 @@ pub(crate) fn node_lines(node: &GraphNodeInfo, graph: &DecisionGraphInfo) -> Vec
             } else {
                 node.detail.clone()
             };
-            lines.extend(wrap(&who, WRAP, 2).into_iter().map(plain));
+            lines.extend(wrap(&who, style.wrap, 2).into_iter().map(plain));
             lines.push(plain(format!("reached {}", percent(node.probability))));
         }
     }
@@ -69,6 +104,11 @@ pub(crate) fn node_lines(node: &GraphNodeInfo, graph: &DecisionGraphInfo) -> Vec
 pub(crate) fn node_title(node: &GraphNodeInfo) -> String {
     match node.kind {
         "truncated" => "situations not drawn: the graph reached its size limit".to_owned(),
+        "folded" => format!(
+            "{} folded to fit the page ({} of the probability); “Show all” draws them",
+            node.name,
+            percent(node.probability)
+        ),
         "outcome" => format!("{}: {}", node.name, node.detail),
         _ => format!("{} ({})", node.name, node.detail),
     }
@@ -77,29 +117,32 @@ pub(crate) fn node_title(node: &GraphNodeInfo) -> String {
 /// The lines of a label shared by parallel edges (options of one decision that lead to the
 /// same node): per option its name and probability, then the rules that start (`+`) or stop
 /// (`−`) firing.
-pub(crate) fn edge_lines(edges: &[&GraphEdgeInfo]) -> Vec<String> {
+pub(crate) fn edge_lines(edges: &[&GraphEdgeInfo], style: Style) -> Vec<String> {
     let mut lines = Vec::new();
     for edge in edges {
-        lines.push(clip_line(
-            &format!("{} {}", edge.option, percent(edge.probability)),
-            WRAP,
-        ));
+        // The option's name gives way to its probability, which is never cut.
+        let p = percent(edge.probability);
+        let room = style.wrap.saturating_sub(width(&p) + 1).max(4);
+        lines.push(format!("{} {p}", clip_line(&edge.option, room)));
         let rules: Vec<String> = edge
             .started
             .iter()
             .map(|r| format!("+{r}"))
             .chain(edge.stopped.iter().map(|r| format!("−{r}")))
             .collect();
-        let shown = if rules.len() > RULE_LINES {
-            RULE_LINES - 1
+        let shown = if rules.len() > style.rule_lines {
+            style.rule_lines.saturating_sub(1)
         } else {
             rules.len()
         };
         for rule in &rules[..shown] {
-            lines.push(clip_line(rule, WRAP));
+            lines.push(clip_line(rule, style.wrap));
         }
         if rules.len() > shown {
-            lines.push(format!("+{} more rules", rules.len() - shown));
+            lines.push(format!(
+                "+{}",
+                crate::text::count((rules.len() - shown) as u128, "more rule", "more rules")
+            ));
         }
     }
     lines

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::escape;
-use super::labels::{edge_lines, group_edges, node_lines};
+use super::labels::{FULL, edge_lines, group_edges, node_lines};
 use super::model::{DecisionGraphInfo, RuleGraphInfo};
 
 fn label(lines: impl IntoIterator<Item = String>) -> String {
@@ -21,7 +21,7 @@ fn label(lines: impl IntoIterator<Item = String>) -> String {
 pub(crate) fn decisions(graph: &DecisionGraphInfo) -> String {
     let mut out = String::from("flowchart LR\n");
     for node in &graph.nodes {
-        let text = label(node_lines(node, graph).into_iter().map(|l| l.text));
+        let text = label(node_lines(node, graph, FULL).into_iter().map(|l| l.text));
         let (open, close) = match node.kind {
             "chance" => ("{{", "}}"),
             "outcome" => ("([", "])"),
@@ -31,7 +31,7 @@ pub(crate) fn decisions(graph: &DecisionGraphInfo) -> String {
         let _ = writeln!(out, "    {}{open}\"{text}\"{close}", node.id);
     }
     for group in group_edges(graph) {
-        let text = label(edge_lines(&group));
+        let text = label(edge_lines(&group, FULL));
         let _ = writeln!(out, "    {} -->|\"{text}\"| {}", group[0].from, group[0].to);
     }
     for (class, style) in [

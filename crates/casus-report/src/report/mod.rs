@@ -2,13 +2,19 @@
 //! Mermaid and self-contained HTML.
 //!
 //! [`model::build`] gathers everything from the rules' outputs into a [`ReportModel`];
-//! [`render`] turns it into one format. Every format is deterministic to the byte (no
+//! [`render`] turns it into one format. Markdown and HTML are two printers of one
+//! [`doc::Document`] that `document` builds from the model, so they say the same things in
+//! the same order; JSON, DOT and Mermaid serialise the model and its graphs directly. Every format is deterministic to the byte (no
 //! timestamps, no hash-order iteration, numbers through [`crate::text`]) because committed
 //! reports are snapshots that CI compares, and every piece of scenario text is escaped for the
 //! format it lands in (see the `escape` module).
 
+mod charts;
+mod doc;
+mod document;
 mod dot;
 mod escape;
+mod fit;
 mod html;
 mod json;
 mod labels;
@@ -72,13 +78,13 @@ pub enum Graph {
 /// Renders a report. The text always ends with a newline.
 pub fn render(model: &ReportModel, format: Format, graph: Graph) -> String {
     match (format, graph) {
-        (Format::Markdown, _) => markdown::render(model),
+        (Format::Markdown, _) => markdown::render(&document::build(model)),
         (Format::Json, _) => json::render(model),
         (Format::Dot, Graph::Decisions) => dot::decisions(model),
         (Format::Dot, Graph::Rules) => dot::rules(model),
         (Format::Mermaid, Graph::Decisions) => mermaid::decisions(&model.decision_graph),
         (Format::Mermaid, Graph::Rules) => mermaid::rules(&model.rule_graph),
-        (Format::Html, _) => html::render(model),
+        (Format::Html, _) => html::render(&document::build(model)),
     }
 }
 
@@ -189,7 +195,7 @@ mod tests {
         );
         let html = render(&model, Format::Html, Graph::Decisions);
         assert!(html.contains("only the first 3 are drawn"));
-        assert!(html.contains("<g class=\"node truncated\">"));
+        assert!(html.contains("<g class=\"node truncated\""), "{html}");
         let mermaid = render(&model, Format::Mermaid, Graph::Decisions);
         assert!(
             mermaid.contains("[/\"not drawn<br/>more than 3 situations"),

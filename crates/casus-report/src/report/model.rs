@@ -85,6 +85,8 @@ pub struct ReportModel {
     pub value_of_information: InformationInfo,
     /// The assumptions the forecast hangs on, most load-bearing first.
     pub assumptions: AssumptionsInfo,
+    /// `[rules.*]`, in file order.
+    pub rules: Vec<RuleDefInfo>,
 }
 
 /// The `[scenario]` table.
@@ -163,6 +165,38 @@ pub struct DecisionInfo {
     pub conditional: usize,
     /// The options with their unconditional likelihoods.
     pub options: Vec<OptionInfo>,
+    /// Each `likelihood_if` table, in file order: the first whose condition holds replaces
+    /// the unconditional likelihoods.
+    pub likelihood_if: Vec<ConditionalInfo>,
+}
+
+/// A `likelihood_if` table: a condition and the likelihoods while it holds.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ConditionalInfo {
+    /// The condition as written.
+    pub when: String,
+    /// The options with their likelihoods while the condition holds, as written and
+    /// normalised.
+    pub options: Vec<OptionInfo>,
+}
+
+/// A rule as written, with its effects in words.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RuleDefInfo {
+    /// Its id.
+    pub id: String,
+    /// The condition as written.
+    pub when: String,
+    /// What it does, one phrase per effect: `sets f = v`, `adds 2 to g`.
+    pub then: Vec<String>,
+    /// Why, in the analyst's words.
+    pub because: Option<String>,
+    /// Who says so.
+    pub source: Option<String>,
+    /// Its priority (higher applies later and wins a conflict).
+    pub priority: i64,
 }
 
 /// An option of a decision.
@@ -211,6 +245,10 @@ pub struct OutcomeInfo {
     pub strategic_probability: f64,
     /// Payoff per actor, in the actors' order.
     pub payoffs: Vec<ActorValue>,
+    /// The condition as written; `None` for a catch-all outcome.
+    pub when: Option<String>,
+    /// A longer description.
+    pub doc: Option<String>,
 }
 
 /// A number per actor.
@@ -734,29 +772,27 @@ pub fn build(inputs: &Inputs<'_>) -> ReportModel {
                 chance: d.is_chance(),
                 uniform: compiled.is_some_and(|c| c.uniform),
                 conditional: d.likelihood_if.len(),
-                options: d
-                    .options
+                options: options(
+                    d,
+                    d.likelihood.as_ref(),
+                    compiled.map(|c| (c.probabilities.as_slice(), c.bands.as_slice())),
+                ),
+                likelihood_if: d
+                    .likelihood_if
                     .iter()
                     .enumerate()
-                    .map(|(o, option)| {
-                        let probability = compiled
-                            .and_then(|c| c.probabilities.get(o))
-                            .copied()
-                            .unwrap_or(0.0);
-                        let band = compiled
-                            .and_then(|c| c.bands.get(o))
-                            .copied()
-                            .unwrap_or((probability, probability));
-                        OptionInfo {
-                            id: option.name.clone(),
-                            likelihood: d
-                                .likelihood
-                                .as_ref()
-                                .and_then(|t| t.get(&option.name))
-                                .map(likelihood_words),
-                            probability: round(probability),
-                            band: [round(band.0), round(band.1)],
-                        }
+                    .map(|(k, table)| ConditionalInfo {
+                        when: span_text(source, table.when.span),
+                        options: options(
+                            d,
+                            Some(&table.table),
+                            compiled.and_then(|c| {
+                                Some((
+                                    c.conditional.get(k)?.1.as_slice(),
+                                    c.conditional_bands.get(k)?.as_slice(),
+                                ))
+                            }),
+                        ),
                     })
                     .collect(),
             }
@@ -792,6 +828,8 @@ pub fn build(inputs: &Inputs<'_>) -> ReportModel {
                         value: round(o.payoff_of(&a.id.name).unwrap_or(0.0)),
                     })
                     .collect(),
+                when: o.when.as_ref().map(|w| span_text(source, w.span)),
+                doc: o.doc.clone(),
             }
         })
         .collect();
@@ -836,7 +874,50 @@ pub fn build(inputs: &Inputs<'_>) -> ReportModel {
         analysts: analysts(scenario, inputs.analyses.analysts.as_ref(), &order),
         value_of_information: information(scenario, &inputs.analyses.information),
         assumptions: assumptions(scenario, &inputs.analyses.ranking),
+        rules: scenario
+            .rules
+            .iter()
+            .map(|r| RuleDefInfo {
+                id: r.id.name.clone(),
+                when: span_text(source, r.when.span),
+                then: crate::text::rule_effects(r, crate::text::Tense::Present),
+                because: r.because.clone(),
+                source: r.source.clone(),
+                priority: r.priority.value,
+            })
+            .collect(),
     }
+}
+
+/// A compiled likelihood table: the normalised probabilities and the bands, per option.
+type Compiled<'a> = (&'a [f64], &'a [(f64, f64)]);
+
+/// The options of a decision with their likelihoods as written in `table` and the compiled
+/// `(probabilities, bands)`.
+fn options(
+    d: &casus_core::model::Decision,
+    table: Option<&casus_core::model::LikelihoodTable>,
+    compiled: Option<Compiled<'_>>,
+) -> Vec<OptionInfo> {
+    d.options
+        .iter()
+        .enumerate()
+        .map(|(o, option)| {
+            let probability = compiled.and_then(|(p, _)| p.get(o)).copied().unwrap_or(0.0);
+            let band = compiled
+                .and_then(|(_, b)| b.get(o))
+                .copied()
+                .unwrap_or((probability, probability));
+            OptionInfo {
+                id: option.name.clone(),
+                likelihood: table
+                    .and_then(|t| t.get(&option.name))
+                    .map(likelihood_words),
+                probability: round(probability),
+                band: [round(band.0), round(band.1)],
+            }
+        })
+        .collect()
 }
 
 fn actor_name(scenario: &Scenario, id: &str) -> String {
@@ -870,7 +951,7 @@ fn likelihood_words(l: &Likelihood) -> String {
     match l.form {
         Form::Word(w) => w.to_owned(),
         Form::Number | Form::Percent => percent(l.point),
-        Form::Range => format!("{:.1}–{}", l.lo * 100.0, percent(l.hi)),
+        Form::Range => crate::text::percent_range(l.lo, l.hi),
     }
 }
 
@@ -1693,12 +1774,19 @@ fn analysts(
     result: Option<&Result<Vec<Disagreement>, Vec<Diagnostic>>>,
     order: &[usize],
 ) -> AnalystsInfo {
-    let per_outcome = |values: &[f64]| -> Vec<OutcomeValue> {
+    // `casus eval`'s shape (per outcome in file order) turned into the report's (in the
+    // forecast's order): one walk over the estimates for both outputs.
+    let in_order = |named: &crate::output::Named<f64>| -> Vec<OutcomeValue> {
         order
             .iter()
-            .map(|&o| OutcomeValue {
-                outcome: scenario.outcomes[o].id.name.clone(),
-                value: round(values.get(o).copied().unwrap_or(0.0)),
+            .map(|&o| {
+                let outcome = scenario.outcomes[o].id.name.clone();
+                let value = named
+                    .0
+                    .iter()
+                    .find(|(name, _)| *name == outcome)
+                    .map_or(0.0, |(_, v)| *v);
+                OutcomeValue { outcome, value }
             })
             .collect()
     };
@@ -1707,28 +1795,31 @@ fn analysts(
         Some(Err(d)) => (Some(stopped(d, "the analysts' comparison")), Vec::new()),
         Some(Ok(list)) => (
             None,
-            list.iter()
-                .map(|d| {
-                    let decision = &scenario.decisions[d.decision];
-                    DisagreementInfo {
-                        decision: decision.id.name.clone(),
-                        option: option_name(scenario, d.decision, d.option),
-                        spread: round(d.spread),
-                        analysts: decision
-                            .estimates
-                            .iter()
-                            .zip(&d.points)
-                            .zip(&d.forecasts)
-                            .map(|((e, points), forecast)| AnalystInfo {
-                                analyst: e.analyst.name.clone(),
-                                as_of: e.as_of.as_ref().map(|a| a.value.clone()),
-                                source: e.source.clone(),
-                                estimate: option_values(scenario, d.decision, points),
-                                forecast: forecast.as_ref().map(|f| per_outcome(f)),
-                            })
-                            .collect(),
-                        moves: per_outcome(&d.moves),
-                    }
+            crate::output::eval::analysts(scenario, list)
+                .decisions
+                .into_iter()
+                .map(|d| DisagreementInfo {
+                    decision: d.decision,
+                    option: d.option.unwrap_or_else(|| "?".to_owned()),
+                    spread: d.spread,
+                    analysts: d
+                        .analysts
+                        .into_iter()
+                        .map(|a| AnalystInfo {
+                            analyst: a.analyst,
+                            as_of: a.as_of,
+                            source: a.source,
+                            estimate: a
+                                .estimate
+                                .0
+                                .into_iter()
+                                .filter(|(_, value)| value.is_finite())
+                                .map(|(option, value)| OptionValue { option, value })
+                                .collect(),
+                            forecast: a.forecast.as_ref().map(in_order),
+                        })
+                        .collect(),
+                    moves: in_order(&d.moves),
                 })
                 .collect(),
         ),

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::escape::html;
-use super::labels::{Line, edge_lines, group_edges, node_lines, node_title, width};
+use super::labels::{COMPACT, FULL, Line, edge_lines, group_edges, node_lines, node_title, width};
 use super::layout::{Input, Size, layout};
 use super::model::DecisionGraphInfo;
 
@@ -49,32 +49,140 @@ fn text_size(lines: &[String], m: Metrics, pad_x: f64, pad_y: f64) -> Size {
     }
 }
 
-/// Renders the graph as an `<svg>` element (no XML prolog: it is inlined in HTML).
-pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
-    let node_text: Vec<Vec<Line>> = graph.nodes.iter().map(|n| node_lines(n, graph)).collect();
+/// Which way the graph runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// Decisions left to right: the whole graph, which may be wider than the page.
+    LeftRight,
+    /// Decisions top to bottom: the graph drawn to fit the page's width, which grows
+    /// downwards as decisions follow each other, with compact labels.
+    TopDown,
+}
+
+/// The strategy's line of play in a graph: the node ids and the `(from, to, option)` edges
+/// it takes, drawn in the line's colour.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Highlight {
+    /// Node ids on the line.
+    pub(crate) nodes: std::collections::BTreeSet<String>,
+    /// Edges on the line.
+    pub(crate) edges: std::collections::BTreeSet<(String, String, String)>,
+}
+
+/// The graph with its text measured and laid out.
+struct Placed<'g> {
+    node_text: Vec<Vec<Line>>,
+    groups: Vec<Vec<&'g super::model::GraphEdgeInfo>>,
+    edge_text: Vec<Vec<String>>,
+    /// Indices into `groups` of the groups drawn, parallel to `layout.edges`.
+    drawn: Vec<usize>,
+    /// Node sizes as drawn.
+    node_sizes: Vec<Size>,
+    /// Edge label sizes as drawn, parallel to `drawn`.
+    label_sizes: Vec<Size>,
+    layout: super::layout::Layout,
+}
+
+fn swap(s: Size) -> Size {
+    Size { w: s.h, h: s.w }
+}
+
+/// Measures every label and lays the graph out; for [`Direction::TopDown`] the layout runs
+/// on the transposed sizes and its result is transposed back.
+fn place(graph: &DecisionGraphInfo, direction: Direction) -> Placed<'_> {
+    let style = match direction {
+        Direction::LeftRight => FULL,
+        Direction::TopDown => COMPACT,
+    };
+    let node_text: Vec<Vec<Line>> = graph
+        .nodes
+        .iter()
+        .map(|n| node_lines(n, graph, style))
+        .collect();
     let groups = group_edges(graph);
-    let edge_text: Vec<Vec<String>> = groups.iter().map(|g| edge_lines(g)).collect();
+    let edge_text: Vec<Vec<String>> = groups.iter().map(|g| edge_lines(g, style)).collect();
     let index = |id: &str| graph.nodes.iter().position(|n| n.id == id);
+    let turn = |s: Size| {
+        if direction == Direction::TopDown {
+            swap(s)
+        } else {
+            s
+        }
+    };
 
     let mut input = Input::default();
+    let mut node_sizes = Vec::new();
     for (node, lines) in graph.nodes.iter().zip(&node_text) {
         let texts: Vec<String> = lines.iter().map(|l| l.text.clone()).collect();
-        input
-            .nodes
-            .push((text_size(&texts, NODE, PAD_X, PAD_Y), node.level));
+        let size = text_size(&texts, NODE, PAD_X, PAD_Y);
+        node_sizes.push(size);
+        input.nodes.push((turn(size), node.level));
     }
     let mut drawn = Vec::new();
+    let mut label_sizes = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         if let (Some(from), Some(to)) = (index(&group[0].from), index(&group[0].to)) {
-            input.edges.push((
-                from,
-                to,
-                text_size(&edge_text[g], LABEL, LABEL_PAD, LABEL_PAD),
-            ));
+            let size = text_size(&edge_text[g], LABEL, LABEL_PAD, LABEL_PAD);
+            input.edges.push((from, to, turn(size)));
+            label_sizes.push(size);
             drawn.push(g);
         }
     }
-    let placed = layout(&input);
+    let mut layout = layout(&input);
+    if direction == Direction::TopDown {
+        let flip = |(x, y): (f64, f64)| (y, x);
+        for p in &mut layout.nodes {
+            *p = flip(*p);
+        }
+        for route in &mut layout.edges {
+            route.label = flip(route.label);
+            for p in route.to_label.iter_mut().chain(route.from_label.iter_mut()) {
+                *p = flip(*p);
+            }
+        }
+        std::mem::swap(&mut layout.width, &mut layout.height);
+    }
+    Placed {
+        node_text,
+        groups,
+        edge_text,
+        drawn,
+        node_sizes,
+        label_sizes,
+        layout,
+    }
+}
+
+/// The width and height the graph takes when drawn in `direction`, in pixels.
+pub(crate) fn measure(graph: &DecisionGraphInfo, direction: Direction) -> (f64, f64) {
+    let placed = place(graph, direction);
+    (placed.layout.width, placed.layout.height)
+}
+
+/// The anchor a node links to: its decision's or outcome's row in the model tables.
+fn node_link(node: &super::model::GraphNodeInfo) -> Option<String> {
+    use super::doc::{Kind, anchor};
+    match node.kind {
+        "decision" | "chance" => Some(anchor(Kind::Decision, &node.name)),
+        "outcome" => Some(anchor(Kind::Outcome, &node.name)),
+        _ => None,
+    }
+}
+
+/// Renders the graph as an `<svg>` element (no XML prolog: it is inlined in HTML), with the
+/// line of play in `line` highlighted and every decision and outcome linked to its row in the
+/// model tables.
+pub(crate) fn render(graph: &DecisionGraphInfo, line: &Highlight, direction: Direction) -> String {
+    let Placed {
+        node_text,
+        groups,
+        edge_text,
+        drawn,
+        node_sizes,
+        label_sizes,
+        layout: placed,
+    } = place(graph, direction);
+    let index = |id: &str| graph.nodes.iter().position(|n| n.id == id);
 
     let mut out = String::new();
     let _ = writeln!(
@@ -94,23 +202,28 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
         let source = index(&group[0].from).map_or(0.0, |i| graph.nodes[i].probability);
         let mass: f64 = group.iter().map(|e| e.probability).sum::<f64>() * source;
         let stroke = 1.0 + 4.0 * mass.clamp(0.0, 1.0);
+        let on_line = group.iter().any(|e| {
+            line.edges
+                .contains(&(e.from.clone(), e.to.clone(), e.option.clone()))
+        });
+        let class = if on_line { "edge line" } else { "edge" };
         let _ = writeln!(
             out,
-            r#"<path class="edge" d="{}" stroke-width="{}"/>"#,
-            curve(&route.to_label),
+            r#"<path class="{class}" d="{}" stroke-width="{}"/>"#,
+            curve(&route.to_label, direction),
             num(stroke)
         );
         let _ = writeln!(
             out,
-            r#"<path class="edge" d="{}" stroke-width="{}" marker-end="url(#arrow)"/>"#,
-            curve(&route.from_label),
+            r#"<path class="{class}" d="{}" stroke-width="{}" marker-end="url(#arrow)"/>"#,
+            curve(&route.from_label, direction),
             num(stroke)
         );
     }
     for (k, &g) in drawn.iter().enumerate() {
         let route = &placed.edges[k];
         let lines = &edge_text[g];
-        let size = input.edges[k].2;
+        let size = label_sizes[k];
         let (cx, cy) = route.label;
         let (x, y) = (cx - size.w / 2.0, cy - size.h / 2.0);
         let _ = writeln!(
@@ -134,13 +247,23 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
         out.push_str("</g>\n");
     }
     for (i, node) in graph.nodes.iter().enumerate() {
-        let size = input.nodes[i].0;
+        let size = node_sizes[i];
         let (cx, cy) = placed.nodes[i];
         let (x, y) = (cx - size.w / 2.0, cy - size.h / 2.0);
+        let link = node_link(node);
+        if let Some(href) = &link {
+            let _ = write!(out, r##"<a href="#{}">"##, html(href));
+        }
         let _ = writeln!(
             out,
-            r#"<g class="node {}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="{}"/>"#,
+            r#"<g class="node {}{}" data-id="{}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="{}"/>"#,
             node.kind,
+            if line.nodes.contains(&node.id) {
+                " line"
+            } else {
+                ""
+            },
+            html(&node.name),
             html(&node_title(node)),
             num(x),
             num(y),
@@ -155,7 +278,11 @@ pub(crate) fn render(graph: &DecisionGraphInfo) -> String {
             y + PAD_Y,
             node_text[i].iter().map(|l| (l.text.as_str(), l.bold)),
         );
-        out.push_str("</g>\n");
+        out.push_str("</g>");
+        if link.is_some() {
+            out.push_str("</a>");
+        }
+        out.push('\n');
     }
     out.push_str("</svg>");
     out
@@ -185,29 +312,33 @@ fn text_block<'a>(
     out.push_str("</text>\n");
 }
 
-/// A path through `points`: straight where the points are level, an S-curve with horizontal
-/// ends between columns.
-fn curve(points: &[(f64, f64)]) -> String {
+/// A path through `points`: straight where the points are level across the graph's
+/// direction, an S-curve with ends along the direction between columns. Computed in the
+/// direction's own axes (along, across) and turned back for a top-down graph.
+fn curve(points: &[(f64, f64)], direction: Direction) -> String {
+    let turned = direction == Direction::TopDown;
+    let axes = |(x, y): (f64, f64)| if turned { (y, x) } else { (x, y) };
+    let point = |(along, across): (f64, f64)| {
+        let (x, y) = axes((along, across));
+        format!("{},{}", num(x), num(y))
+    };
     let mut d = String::new();
-    let Some(&(x0, y0)) = points.first() else {
+    let Some(&first) = points.first() else {
         return d;
     };
-    let _ = write!(d, "M{},{}", num(x0), num(y0));
+    let _ = write!(d, "M{}", point(axes(first)));
     for pair in points.windows(2) {
-        let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
-        if (y1 - y2).abs() < 0.05 {
-            let _ = write!(d, " L{},{}", num(x2), num(y2));
+        let ((a1, c1), (a2, c2)) = (axes(pair[0]), axes(pair[1]));
+        if (c1 - c2).abs() < 0.05 {
+            let _ = write!(d, " L{}", point((a2, c2)));
         } else {
-            let mid = (x1 + x2) / 2.0;
+            let mid = (a1 + a2) / 2.0;
             let _ = write!(
                 d,
-                " C{},{} {},{} {},{}",
-                num(mid),
-                num(y1),
-                num(mid),
-                num(y2),
-                num(x2),
-                num(y2)
+                " C{} {} {}",
+                point((mid, c1)),
+                point((mid, c2)),
+                point((a2, c2))
             );
         }
     }
@@ -216,7 +347,7 @@ fn curve(points: &[(f64, f64)]) -> String {
 
 /// A coordinate with one decimal, `-0.0` as `0`, trailing `.0` dropped: short and the same
 /// on every machine.
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     let s = format!("{:.1}", if x.is_finite() { x } else { 0.0 });
     let s = s.strip_suffix(".0").unwrap_or(&s).to_owned();
     if s == "-0" { "0".to_owned() } else { s }

@@ -99,7 +99,8 @@ pub struct OutcomePaths {
     pub total_probability: f64,
     /// How many paths are consistent with the given values.
     pub paths: u64,
-    /// For the first listed path: see [`Explanation::likelier`].
+    /// For the first listed path: see [`Explanation::likelier`], among the paths that reach
+    /// the outcome only.
     pub likelier: Vec<Option<(usize, f64)>>,
 }
 
@@ -165,7 +166,19 @@ pub fn likelier_options(
     path: &ExplainedPath,
     limits: impl Into<WalkLimits>,
 ) -> Result<Vec<Option<(usize, f64)>>, WalkError> {
-    let limits = limits.into();
+    likelier_among(program, given, path, limits.into(), None)
+}
+
+/// [`likelier_options`] among the paths that end in `reaching` only (all paths for `None`):
+/// an explanation of the paths to one outcome speaks only of paths that reach it, so an
+/// option counts as likelier only when a path through it reaches that outcome too.
+fn likelier_among(
+    program: &Program,
+    given: &Given,
+    path: &ExplainedPath,
+    limits: WalkLimits,
+    reaching: Option<usize>,
+) -> Result<Vec<Option<(usize, f64)>>, WalkError> {
     let mut seen: Vec<Vec<Option<f64>>> = path
         .steps
         .iter()
@@ -179,7 +192,10 @@ pub fn likelier_options(
             ]
         })
         .collect();
-    walk(program, given, limits.clone(), |other| {
+    walk(program, given, limits, |other| {
+        if reaching.is_some_and(|o| other.outcome != Some(o)) {
+            return ControlFlow::Continue(());
+        }
         let departs = other
             .steps
             .iter()
@@ -243,7 +259,7 @@ pub fn paths_to(
         ControlFlow::Continue(())
     })?;
     let likelier = match top.first() {
-        Some(first) => likelier_options(program, given, first, limits.clone())?,
+        Some(first) => likelier_among(program, given, first, limits.clone(), Some(outcome))?,
         None => Vec::new(),
     };
     Ok(OutcomePaths {
