@@ -11,7 +11,7 @@ use std::ops::ControlFlow;
 use casus_core::likelihood::{Form, Likelihood, word_for};
 use casus_core::model::{FactKind, Scenario, Type};
 use casus_core::{Diagnostic, SourceFile};
-use casus_rules::analyses::ranking::{Assumption, Ranked};
+use casus_rules::analyses::ranking::{Assumption, Measure, Ranked};
 use casus_rules::analyses::sampling::Sampling;
 use casus_rules::analyses::sensitivity::Sensitivity;
 use casus_rules::analyses::signposts::Effect;
@@ -1908,6 +1908,11 @@ pub struct AssumptionInfo {
     pub outcome: String,
     /// By how much (new minus old).
     pub delta: f64,
+    /// How `distance` was obtained: `exact`; `bound`, an upper bound on it (the rule's firing
+    /// mass), below every distance ranked above, so the exact value was not needed (`outcome`
+    /// and `delta` are then empty); `no_outcome`, when without the rule some path reaches no
+    /// outcome (`distance` is then 1, for ordering).
+    pub measure: &'static str,
 }
 
 fn assumptions(
@@ -1935,6 +1940,11 @@ fn assumptions(
                             .get(r.largest_move.0)
                             .map_or_else(String::new, |o| o.id.name.clone()),
                         delta: round(r.largest_move.1),
+                        measure: match r.measure {
+                            Measure::Exact => "exact",
+                            Measure::Bound => "bound",
+                            Measure::NoOutcome => "no_outcome",
+                        },
                     }
                 })
                 .collect(),

@@ -508,11 +508,14 @@ pub(super) fn assumptions(model: &ReportModel) -> Block {
     let blocks = if let Some(error) = &r.error {
         vec![not_computed(error)]
     } else {
+        // A bound is below every distance ranked above it (that is why it was not computed):
+        // never a row, only counted in a note.
         let moving: Vec<_> = r
             .ranked
             .iter()
-            .filter(|a| differs(a.distance, 0.0))
+            .filter(|a| a.measure != "bound" && differs(a.distance, 0.0))
             .collect();
+        let bounded: Vec<_> = r.ranked.iter().filter(|a| a.measure == "bound").collect();
         if moving.is_empty() {
             vec![para(
                 "No likelihood reversed and no rule dropped moves the forecast.",
@@ -534,6 +537,13 @@ pub(super) fn assumptions(model: &ReportModel) -> Block {
                                     text(", reversed"),
                                 ]
                             };
+                            if a.measure == "no_outcome" {
+                                return Row::new(vec![
+                                    what,
+                                    vec![text("–")],
+                                    vec![text("some path would reach no outcome")],
+                                ]);
+                            }
                             Row::new(vec![
                                 what,
                                 vec![text(percent(a.distance))],
@@ -563,6 +573,13 @@ pub(super) fn assumptions(model: &ReportModel) -> Block {
                     ))],
                     blocks: vec![table(&moving[shown..])],
                 });
+            }
+            if let Some(largest) = bounded.iter().map(|a| a.distance).reduce(f64::max) {
+                blocks.push(para(format!(
+                    "{} not evaluated: each can move at most {} of the probability (the share of paths on which it fires), less than every row above.",
+                    count(bounded.len() as u128, "rule was", "rules were"),
+                    percent(largest)
+                )));
             }
             blocks
         }
