@@ -17,8 +17,6 @@ use casus_core::Diagnostic;
 use casus_core::model::Scenario;
 use rayon::prelude::*;
 
-use std::time::Instant;
-
 use crate::compile::program::Program;
 use crate::graphs::reweight::Tree;
 use crate::search::result::PlayStep;
@@ -85,6 +83,81 @@ pub fn sample(
     Ok(sampling)
 }
 
+/// Every sample's outcome probabilities, one row per sample in sample order.
+///
+/// The same draws [`sample`] summarises, kept whole for callers that analyse them further
+/// (the Python binding returns them as arrays); [`Draws::summarise`] gives [`sample`]'s numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draws {
+    /// The number of outcomes of each row.
+    pub outcomes: usize,
+    /// `probabilities[i]`: sample `i`'s probability of each outcome, scenario order.
+    pub probabilities: Vec<Vec<f64>>,
+    /// `line_changed[i]`: whether sample `i`'s strategic line of play differs from the one
+    /// under the point estimates.
+    pub line_changed: Vec<bool>,
+}
+
+impl Draws {
+    /// The spread of each outcome and the count of line changes: what [`sample`] reports.
+    pub fn summarise(&self, seed: u64) -> Sampling {
+        let samples = self.probabilities.len();
+        let mut columns = vec![Vec::with_capacity(samples); self.outcomes];
+        for row in &self.probabilities {
+            for (column, p) in columns.iter_mut().zip(row) {
+                column.push(*p);
+            }
+        }
+        let outcomes = columns
+            .into_iter()
+            .enumerate()
+            .map(|(outcome, mut column)| {
+                column.sort_by(f64::total_cmp);
+                let mean = if column.is_empty() {
+                    0.0
+                } else {
+                    column.iter().sum::<f64>() / column.len() as f64
+                };
+                OutcomeSpread {
+                    outcome,
+                    mean,
+                    p5: percentile(&column, 0.05),
+                    p50: percentile(&column, 0.5),
+                    p95: percentile(&column, 0.95),
+                }
+            })
+            .collect();
+        Sampling {
+            samples,
+            seed,
+            outcomes,
+            line_changes: self.line_changed.iter().filter(|&&c| c).count(),
+        }
+    }
+}
+
+/// [`sample`]'s draws, unsummarised: the model's own outcomes only.
+pub fn draws(
+    model: &crate::session::Model,
+    limits: &EvalLimits,
+    (samples, seed): (usize, u64),
+) -> Result<Draws, Vec<Diagnostic>> {
+    let program = model.with_evidence(&model.program);
+    let mut draws = draws_observed(
+        &model.scenario,
+        &program,
+        &model.given,
+        limits,
+        (samples, seed),
+        &model.ratios,
+    )?;
+    draws.outcomes = draws.outcomes.min(model.outcomes);
+    for row in &mut draws.probabilities {
+        row.truncate(model.outcomes);
+    }
+    Ok(draws)
+}
+
 /// [`sample`] after observing likelihood-ratio signposts: `program` has the `ratios` applied
 /// to its point estimates already, and every drawn table gets them too.
 pub fn sample_observed(
@@ -95,6 +168,18 @@ pub fn sample_observed(
     (samples, seed): (usize, u64),
     ratios: &Ratios,
 ) -> Result<Sampling, Vec<Diagnostic>> {
+    Ok(draws_observed(scenario, program, given, limits, (samples, seed), ratios)?.summarise(seed))
+}
+
+/// [`sample_observed`]'s draws, unsummarised.
+fn draws_observed(
+    scenario: &Scenario,
+    program: &Program,
+    given: &Given,
+    limits: &EvalLimits,
+    (samples, seed): (usize, u64),
+    ratios: &Ratios,
+) -> Result<Draws, Vec<Diagnostic>> {
     let base = evaluate(scenario, program, given, limits)?;
     let tree = (base.paths <= TREE_MAX_NODES as u128)
         .then(|| Tree::build(program, given, TREE_MAX_NODES))
@@ -109,7 +194,7 @@ pub fn sample_observed(
                 .map_init(
                     || tree.scratch(),
                     |scratch, i| {
-                        if limits.deadline.is_some_and(|d| Instant::now() > d) {
+                        if limits.expired() {
                             return Err(vec![timeout()]);
                         }
                         let mut tables = Vec::with_capacity(tree.tables.len());
@@ -167,40 +252,17 @@ pub fn sample_observed(
             })
             .collect(),
     };
-    let mut columns = vec![Vec::with_capacity(samples); program.outcomes.len()];
-    let mut line_changes = 0;
+    let mut draws = Draws {
+        outcomes: program.outcomes.len(),
+        probabilities: Vec::with_capacity(samples),
+        line_changed: Vec::with_capacity(samples),
+    };
     for result in results {
         let (probabilities, changed) = result?;
-        for (column, p) in columns.iter_mut().zip(probabilities) {
-            column.push(p);
-        }
-        line_changes += usize::from(changed);
+        draws.probabilities.push(probabilities);
+        draws.line_changed.push(changed);
     }
-    let outcomes = columns
-        .into_iter()
-        .enumerate()
-        .map(|(outcome, mut column)| {
-            column.sort_by(f64::total_cmp);
-            let mean = if column.is_empty() {
-                0.0
-            } else {
-                column.iter().sum::<f64>() / column.len() as f64
-            };
-            OutcomeSpread {
-                outcome,
-                mean,
-                p5: percentile(&column, 0.05),
-                p50: percentile(&column, 0.5),
-                p95: percentile(&column, 0.95),
-            }
-        })
-        .collect();
-    Ok(Sampling {
-        samples,
-        seed,
-        outcomes,
-        line_changes,
-    })
+    Ok(draws)
 }
 
 pub(crate) fn timeout() -> Diagnostic {
