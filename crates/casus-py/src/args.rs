@@ -17,6 +17,30 @@ pub(crate) const ANALYSES: [&str; 5] = ["ranges", "information", "ranking", "wat
 /// Most draws of one `sample` or `evaluate(samples=…)`, as `casus eval --max-samples`.
 pub(crate) const MAX_SAMPLES: usize = 1_000_000;
 
+/// Longest user text quoted in a message, in characters.
+const QUOTED_CHARS: usize = 60;
+
+/// A message as an exception carries it: every unsafe character escaped (the CLI's one
+/// sanitiser), and each `quoted` span of user text shortened, so a hostile name or value can
+/// neither flood nor break the message.
+pub(crate) fn shown(message: &str) -> String {
+    let escaped = casus_report::text::visible(message);
+    escaped
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 && part.chars().count() > QUOTED_CHARS {
+                let mut short: String = part.chars().take(QUOTED_CHARS).collect();
+                short.push('…');
+                short
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
 /// A `TypeError` for keyword arguments `function` does not take, with the nearest one.
 pub(crate) fn reject_unknown(
     function: &str,
@@ -31,10 +55,10 @@ pub(crate) fn reject_unknown(
     };
     let key = key.str()?.to_string();
     let names: Vec<String> = known.iter().map(|k| (*k).to_owned()).collect();
-    Err(PyTypeError::new_err(format!(
+    Err(PyTypeError::new_err(shown(&format!(
         "{function}() got an unexpected keyword argument `{key}`; {}",
         did_you_mean_or_list(&key, &names, "it takes no keyword arguments", "it takes")
-    )))
+    ))))
 }
 
 /// A Python value as a given value: `bool`, `int`, `float` or `str`.
@@ -44,22 +68,22 @@ fn given_value(option: &str, name: &str, value: &Bound<'_, PyAny>) -> PyResult<V
     }
     if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
         let n: f64 = value.extract().map_err(|_| {
-            PyValueError::new_err(format!("{option}: `{name}` is too large a number"))
+            PyValueError::new_err(shown(&format!("{option}: `{name}` is too large a number")))
         })?;
         if !n.is_finite() {
-            return Err(PyValueError::new_err(format!(
+            return Err(PyValueError::new_err(shown(&format!(
                 "{option}: `{name}` must be a finite number, not `{n}`"
-            )));
+            ))));
         }
         return Ok(Value::Number(n));
     }
     if let Ok(s) = value.cast::<PyString>() {
         return Ok(Value::Symbol(s.to_str()?.to_owned()));
     }
-    Err(PyTypeError::new_err(format!(
+    Err(PyTypeError::new_err(shown(&format!(
         "{option}: the value of `{name}` must be a bool, a number or a str, not {}",
         value.get_type().name()?
-    )))
+    ))))
 }
 
 /// `given={name: value, ...}` as `(name, value)` pairs.
@@ -106,10 +130,10 @@ pub(crate) fn names(
         return Ok(None);
     };
     if value.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(format!(
-            "{option} must be a list of names, such as [\"{}\"], not a str",
+        return Err(PyTypeError::new_err(shown(&format!(
+            "{option} must be a list of names, such as [`{}`], not a str",
             value.extract::<String>().unwrap_or_default()
-        )));
+        ))));
     }
     let mut out = Vec::new();
     for item in value
@@ -158,10 +182,10 @@ pub(crate) fn plan(analyses: Option<Vec<String>>, samples: Option<(usize, u64)>)
             "watch" => plan.watch = true,
             "analysts" => plan.analysts = true,
             _ => {
-                return Err(PyValueError::new_err(format!(
+                return Err(PyValueError::new_err(shown(&format!(
                     "analyses: `{name}` is not an analysis; {}",
                     did_you_mean_or_list(&name, &names, "", "the analyses are")
-                )));
+                ))));
             }
         }
     }

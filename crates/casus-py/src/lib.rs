@@ -34,8 +34,8 @@ pyo3::create_exception!(
 );
 
 /// The `casus` module.
-#[pymodule(name = "casus")]
-fn casus(m: &Bound<'_, PyModule>) -> PyResult<()> {
+#[pymodule(name = "_casus")]
+fn casus_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ScenarioError", py.get_type::<ScenarioError>())?;

@@ -149,7 +149,7 @@ fn session_error(
 ) -> PyErr {
     match error {
         SessionError::Usage { part, message } => {
-            PyValueError::new_err(format!("{prefix}{part}: {message}"))
+            PyValueError::new_err(args::shown(&format!("{prefix}{part}: {message}")))
         }
         SessionError::Findings(found) => {
             if budget.is_spent()
@@ -167,6 +167,14 @@ fn session_error(
         }
         SessionError::Invalid => scenario_error(py, session.source(), session.diagnostics()),
     }
+}
+
+/// The finding of a spent budget, as the session words it.
+fn timeout() -> casus_core::Diagnostic {
+    casus_core::Diagnostic::new(
+        casus_core::Code::LimitExceeded,
+        "evaluation took longer than the time limit",
+    )
 }
 
 /// The scenario in force of `model`, with its own outcomes only, and its outcome ids.
@@ -481,7 +489,14 @@ impl Scenario {
             session.install(|| {
                 points
                     .par_iter()
-                    .map(|w| evaluate_one(session, w, &plan, &budget))
+                    .map(|w| {
+                        // A point not started when the budget is spent is not started at
+                        // all: each one is quick, and a long sweep must stop on Ctrl-C.
+                        if budget.is_spent() {
+                            return Err(SessionError::Findings(vec![timeout()]));
+                        }
+                        evaluate_one(session, w, &plan, &budget)
+                    })
                     .collect::<Vec<_>>()
             })
         })?;

@@ -194,8 +194,11 @@ fn draws_observed(
                 .map_init(
                     || tree.scratch(),
                     |scratch, i| {
+                        // Past the budget, each draw still queued is refused with an empty list
+                        // (no allocation), made the timeout finding below: a million refusals
+                        // then take milliseconds, so the run ends on time.
                         if limits.expired() {
-                            return Err(vec![timeout()]);
+                            return Err(Vec::new());
                         }
                         let mut tables = Vec::with_capacity(tree.tables.len());
                         for (d, drawn) in
@@ -231,6 +234,9 @@ fn draws_observed(
         None => (0..samples)
             .into_par_iter()
             .map(|i| {
+                if limits.expired() {
+                    return Err(Vec::new());
+                }
                 let mut drawn = draw(program, seed, i as u64);
                 // Decisions without likelihoods are not drawn: their tables are the program's,
                 // which carry the ratios already.
@@ -258,7 +264,8 @@ fn draws_observed(
         line_changed: Vec::with_capacity(samples),
     };
     for result in results {
-        let (probabilities, changed) = result?;
+        let (probabilities, changed) =
+            result.map_err(|d| if d.is_empty() { vec![timeout()] } else { d })?;
         draws.probabilities.push(probabilities);
         draws.line_changed.push(changed);
     }

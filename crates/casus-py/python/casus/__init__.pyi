@@ -6,18 +6,34 @@ what `casus eval --format json` prints.
 """
 
 import os
-from typing import Any, Never
+from typing import Any, Never, TypeAlias, final
 
 import numpy
 import numpy.typing
 
+__all__ = [
+    "Actor",
+    "Decision",
+    "Diagnostic",
+    "EvalResult",
+    "EvaluationError",
+    "Fact",
+    "Outcome",
+    "Samples",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "load",
+    "loads",
+]
+
 __version__: str
 
-JSON = Any
-"""A value as `json.loads` gives it."""
+# A value as `json.loads` gives it.
+_JSON: TypeAlias = Any
 
-GivenValue = bool | int | float | str
-"""A value `given=` fixes: an option of a decision (str), or an input fact's value."""
+# A value `given=` fixes: an option of a decision (str), or an input fact's value.
+_Given: TypeAlias = bool | int | float | str
 
 class ScenarioError(ValueError):
     """The scenario has errors. `diagnostics` holds every finding; `str()` is the rendering
@@ -39,6 +55,7 @@ def loads(text: str, name: str = "<string>", **unknown: Never) -> Scenario:
     """Checks scenario `text`, named `name` in messages; raises `ScenarioError` when it has
     errors."""
 
+@final
 class Diagnostic:
     """One finding about a scenario: a code such as `E0101`, where it is, and how to fix it."""
 
@@ -64,9 +81,10 @@ class Diagnostic:
     def rendered(self) -> str: ...
     @property
     def json(self) -> str: ...
-    def to_dict(self) -> dict[str, JSON]:
+    def to_dict(self) -> dict[str, _JSON]:
         """The entry `casus check --format json` prints for this finding."""
 
+@final
 class Actor:
     """An actor: someone who decides."""
 
@@ -77,6 +95,7 @@ class Actor:
     @property
     def doc(self) -> str | None: ...
 
+@final
 class Fact:
     """A fact: an input value, or one that rules derive."""
 
@@ -93,6 +112,7 @@ class Fact:
     @property
     def doc(self) -> str | None: ...
 
+@final
 class Decision:
     """A decision: an actor's choice, or a chance event (`actor == "nature"`)."""
 
@@ -109,6 +129,7 @@ class Decision:
     @property
     def doc(self) -> str | None: ...
 
+@final
 class Outcome:
     """An outcome: where paths end, with a payoff per actor."""
 
@@ -121,6 +142,7 @@ class Outcome:
     @property
     def doc(self) -> str | None: ...
 
+@final
 class Scenario:
     """A checked scenario: its parts, its findings, and evaluations of any what-if."""
 
@@ -146,7 +168,7 @@ class Scenario:
     def evaluate(
         self,
         *,
-        given: dict[str, GivenValue] | None = None,
+        given: dict[str, _Given] | None = None,
         variant: str | None = None,
         observe: list[str] | None = None,
         analyses: list[str] | None = None,
@@ -163,7 +185,7 @@ class Scenario:
         n: int,
         seed: int | None = None,
         *,
-        given: dict[str, GivenValue] | None = None,
+        given: dict[str, _Given] | None = None,
         variant: str | None = None,
         observe: list[str] | None = None,
         deadline: float | None = None,
@@ -173,7 +195,7 @@ class Scenario:
 
     def sweep(
         self,
-        given: list[dict[str, GivenValue]],
+        given: list[dict[str, _Given]],
         *,
         variant: str | None = None,
         observe: list[str] | None = None,
@@ -183,6 +205,7 @@ class Scenario:
     ) -> list[EvalResult]:
         """Evaluates one what-if per dict of `given`, in parallel with the GIL released."""
 
+@final
 class EvalResult:
     """What one evaluation found; `to_json()` is `casus eval --format json`'s output."""
 
@@ -197,32 +220,32 @@ class EvalResult:
     @property
     def ranges(self) -> dict[str, tuple[float, float] | None] | None: ...
     @property
-    def outcomes(self) -> list[dict[str, JSON]]: ...
+    def outcomes(self) -> list[dict[str, _JSON]]: ...
     @property
-    def strategy(self) -> dict[str, JSON]: ...
+    def strategy(self) -> dict[str, _JSON]: ...
     @property
-    def line_of_play(self) -> list[dict[str, JSON]]: ...
+    def line_of_play(self) -> list[dict[str, _JSON]]: ...
     @property
     def payoffs(self) -> dict[str, float]: ...
     @property
-    def key_assumptions(self) -> list[dict[str, JSON]]: ...
+    def key_assumptions(self) -> list[dict[str, _JSON]]: ...
     @property
-    def sensitivity(self) -> list[dict[str, JSON]] | None: ...
+    def sensitivity(self) -> list[dict[str, _JSON]] | None: ...
     @property
-    def value_of_information(self) -> list[dict[str, JSON]] | None: ...
+    def value_of_information(self) -> list[dict[str, _JSON]] | None: ...
     @property
-    def ranking(self) -> list[dict[str, JSON]] | None: ...
+    def ranking(self) -> list[dict[str, _JSON]] | None: ...
     @property
-    def watch_list(self) -> list[dict[str, JSON]] | None: ...
+    def watch_list(self) -> list[dict[str, _JSON]] | None: ...
     @property
-    def sampling(self) -> dict[str, JSON] | None: ...
+    def sampling(self) -> dict[str, _JSON] | None: ...
     @property
-    def analysts(self) -> dict[str, JSON] | None: ...
+    def analysts(self) -> dict[str, _JSON] | None: ...
     @property
-    def observed(self) -> dict[str, JSON] | None: ...
+    def observed(self) -> dict[str, _JSON] | None: ...
     @property
     def omitted(self) -> list[dict[str, str]]: ...
-    def to_dict(self) -> dict[str, JSON]:
+    def to_dict(self) -> dict[str, _JSON]:
         """The result as `casus eval --format json` prints it, parsed."""
 
     def to_json(self) -> str:
@@ -231,6 +254,7 @@ class EvalResult:
     def forecast_frame(self) -> Any:
         """The forecast as a pandas DataFrame indexed by outcome id (needs pandas)."""
 
+@final
 class Samples:
     """The draws of `Scenario.sample`."""
 
@@ -242,7 +266,7 @@ class Samples:
     def probabilities(self) -> numpy.typing.NDArray[numpy.float64]: ...
     @property
     def line_changed(self) -> numpy.typing.NDArray[numpy.bool_]: ...
-    def summary(self) -> dict[str, JSON]:
+    def summary(self) -> dict[str, _JSON]:
         """What `casus eval --samples N --seed S --format json` prints under `sampling`."""
 
     def __len__(self) -> int: ...
