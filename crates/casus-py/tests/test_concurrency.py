@@ -138,3 +138,19 @@ def test_ctrl_c_stops_a_long_call_with_keyboard_interrupt(call, tmp_path):
     assert first.startswith("interrupted after"), done.stdout
     assert float(first.split()[2]) < 2.0, first
     assert second == "10"
+
+
+def test_one_scenario_serves_several_threads_at_once(ukraine):
+    points = [{"kyiv_buy_in": v} for v in range(0, 101, 10)]
+    expected = [ukraine.evaluate(given=p).to_json() for p in points]
+    found: dict[int, list[str]] = {}
+
+    def work(k):
+        found[k] = [ukraine.evaluate(given=p).to_json() for p in points]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(found[k] == expected for k in range(4))
