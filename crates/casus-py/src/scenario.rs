@@ -38,15 +38,7 @@ pub(crate) fn load(
     let bytes = read_capped(&path, limits.max_file_bytes)?;
     let name = path.to_string_lossy().replace('\\', "/");
     if bytes.len() > limits.max_file_bytes {
-        let d = casus_core::Diagnostic::new(
-            casus_core::Code::LimitExceeded,
-            format!(
-                "the file is larger than the limit of {} bytes",
-                limits.max_file_bytes
-            ),
-        )
-        .help("split the scenario into smaller files");
-        return Err(scenario_error(py, &SourceFile::new(name, ""), &[d]));
+        return Err(too_large(py, name, "file", &limits));
     }
     let (source, decode_error) = SourceFile::from_bytes(name, &bytes);
     open(py, source, decode_error)
@@ -67,17 +59,22 @@ pub(crate) fn loads(
     args::reject_unknown("loads", &["text", "name"], unknown)?;
     let limits = Limits::default();
     if text.len() > limits.max_file_bytes {
-        let d = casus_core::Diagnostic::new(
-            casus_core::Code::LimitExceeded,
-            format!(
-                "the text is larger than the limit of {} bytes",
-                limits.max_file_bytes
-            ),
-        )
-        .help("split the scenario into smaller files");
-        return Err(scenario_error(py, &SourceFile::new(name, ""), &[d]));
+        return Err(too_large(py, name.to_owned(), "text", &limits));
     }
     open(py, SourceFile::new(name, text), None)
+}
+
+/// `ScenarioError` for a file or text (`what`) over the size limit, as the CLI words it.
+fn too_large(py: Python<'_>, name: String, what: &str, limits: &Limits) -> PyErr {
+    let d = casus_core::Diagnostic::new(
+        casus_core::Code::LimitExceeded,
+        format!(
+            "the {what} is larger than the limit of {} bytes",
+            limits.max_file_bytes
+        ),
+    )
+    .help("split the scenario into smaller files");
+    scenario_error(py, &SourceFile::new(name, ""), &[d])
 }
 
 /// At most `cap + 1` bytes of the file, so an oversized file is refused without reading it all.
@@ -202,15 +199,24 @@ fn evaluate_one(
     let base = session.scenario().ok_or(SessionError::Invalid)?;
     let model = session.model(what_if)?;
     let analysed = session.run(&model, plan, budget)?;
-    let shown = shown(&model);
+    Ok(output(base, &model, &analysed))
+}
+
+/// What `casus eval --format json` prints for `analysed`, and the outcome ids in file order.
+fn output(
+    base: &casus_core::model::Scenario,
+    model: &casus_rules::session::Model,
+    analysed: &Analysed,
+) -> (EvalOutput, Vec<String>) {
+    let shown = shown(model);
     let output = EvalView {
         scenario: &shown,
         variant: model.variant.and_then(|v| base.variants.get(v)),
         observed: &model.observed,
-        analysed: &analysed,
+        analysed,
     }
     .output();
-    Ok((output, outcome_ids(&shown)))
+    (output, outcome_ids(&shown))
 }
 
 /// Draws `n` likelihood sets, evaluates each, and summarises them as `casus eval --samples`.
@@ -241,16 +247,9 @@ fn sample_one(
         analysts: None,
         omitted: Vec::new(),
     };
-    let shown = shown(&model);
-    let output = EvalView {
-        scenario: &shown,
-        variant: model.variant.and_then(|v| base.variants.get(v)),
-        observed: &model.observed,
-        analysed: &analysed,
-    }
-    .output();
+    let (output, ids) = output(base, &model, &analysed);
     let summary = serde_json::to_value(&output.sampling).unwrap_or_default();
-    Ok((draws, summary, outcome_ids(&shown)))
+    Ok((draws, summary, ids))
 }
 
 #[pymethods]

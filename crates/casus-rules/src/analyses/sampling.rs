@@ -70,17 +70,7 @@ pub fn sample(
     limits: &EvalLimits,
     (samples, seed): (usize, u64),
 ) -> Result<Sampling, Vec<Diagnostic>> {
-    let program = model.with_evidence(&model.program);
-    let mut sampling = sample_observed(
-        &model.scenario,
-        &program,
-        &model.given,
-        limits,
-        (samples, seed),
-        &model.ratios,
-    )?;
-    sampling.outcomes.truncate(model.outcomes);
-    Ok(sampling)
+    Ok(draws(model, limits, (samples, seed))?.summarise(seed))
 }
 
 /// Every sample's outcome probabilities, one row per sample in sample order.
@@ -158,20 +148,8 @@ pub fn draws(
     Ok(draws)
 }
 
-/// [`sample`] after observing likelihood-ratio signposts: `program` has the `ratios` applied
+/// The draws after observing likelihood-ratio signposts: `program` has the `ratios` applied
 /// to its point estimates already, and every drawn table gets them too.
-pub fn sample_observed(
-    scenario: &Scenario,
-    program: &Program,
-    given: &Given,
-    limits: &EvalLimits,
-    (samples, seed): (usize, u64),
-    ratios: &Ratios,
-) -> Result<Sampling, Vec<Diagnostic>> {
-    Ok(draws_observed(scenario, program, given, limits, (samples, seed), ratios)?.summarise(seed))
-}
-
-/// [`sample_observed`]'s draws, unsummarised.
 fn draws_observed(
     scenario: &Scenario,
     program: &Program,
