@@ -61,6 +61,18 @@ def rules_scenario(n: int) -> str:
     return text
 
 
+def wide_scenario(n: int) -> str:
+    """`n` chance events and an outcome that reads every one of them: no two paths share a
+    state, so the merged decision graph has about 2^n nodes and every draw of `sample`
+    re-weights all of them (the bundled scenarios re-weight a few dozen nodes per draw)."""
+    text = '[scenario]\ntitle = "wide"\n\n[actors]\nme = "Me"\n\n'
+    for i in range(n):
+        text += f'[decisions.d{i}]\nactor = "nature"\noptions = ["a", "b"]\nlikelihood = {{ a = "likely", b = "unlikely" }}\n\n'
+    every = " and ".join(f"d{i} == 'a'" for i in range(n))
+    text += f'[outcomes.all]\nwhen = "{every}"\npayoff = {{ me = 1 }}\n\n[outcomes.some]\npayoff = {{ me = 0 }}\n'
+    return text
+
+
 @pytest.fixture(autouse=True)
 def at_the_root(monkeypatch):
     """Relative paths name the same files for the bindings and for the CLI."""

@@ -8,10 +8,17 @@ import time
 import pytest
 
 import casus
-from conftest import UKRAINE, cli_json, rules_scenario
+from conftest import UKRAINE, cli_json, rules_scenario, wide_scenario
 
-# A million draws of the Ukraine scenario take tens of seconds: far past every bound below.
+# A million draws of a scenario whose merged graph has 2^14 nodes take minutes: far past every
+# bound below. (Draws of the bundled scenarios re-weight a graph of a few dozen nodes, a
+# million of them in about a second.)
 LONG = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def wide():
+    return casus.loads(wide_scenario(14))
 
 
 def ticks_during(call):
@@ -41,10 +48,10 @@ def ticks_during(call):
     return during, elapsed
 
 
-def test_a_thread_keeps_running_during_a_long_sample(ukraine):
+def test_a_thread_keeps_running_during_a_long_sample(wide):
     def call():
         with pytest.raises(TimeoutError, match="deadline of 1 s"):
-            ukraine.sample(LONG, deadline=1.0)
+            wide.sample(LONG, deadline=1.0)
 
     during, elapsed = ticks_during(call)
     assert elapsed >= 1.0
@@ -60,10 +67,10 @@ def test_a_thread_keeps_running_during_a_sweep(ukraine):
     assert during >= elapsed * 100 - 20, f"the thread woke {during} times in {elapsed:.2f} s"
 
 
-def test_the_deadline_ends_a_long_sample_on_time(ukraine):
+def test_the_deadline_ends_a_long_sample_on_time(wide):
     start = time.monotonic()
     with pytest.raises(TimeoutError):
-        ukraine.sample(LONG, deadline=0.5)
+        wide.sample(LONG, deadline=0.5)
     # Past the deadline every draw still queued is refused one by one, which takes a fraction
     # of a second on a busy two-core machine (`casus eval --samples --timeout` does the same).
     assert time.monotonic() - start < 0.5 + 1.0
@@ -88,17 +95,21 @@ def test_past_the_deadline_unfinished_analyses_are_left_out(tmp_path):
         assert result.ranking is None
 
 
-def test_the_scenario_is_usable_after_a_deadline(ukraine):
+def test_the_scenario_is_usable_after_a_deadline(wide):
     with pytest.raises(TimeoutError):
-        ukraine.sample(LONG, deadline=0.2)
-    assert len(ukraine.sample(10)) == 10
+        wide.sample(LONG, deadline=0.2)
+    assert len(wide.sample(10)) == 10
 
 
 INTERRUPT = """
 import os, signal, sys, threading, time
 import casus
-from conftest import rules_scenario, UKRAINE
-scenario = casus.load(UKRAINE) if sys.argv[1] != "evaluate" else casus.loads(rules_scenario(4000))
+from conftest import rules_scenario, wide_scenario, UKRAINE
+scenario = {
+    "sample": lambda: casus.loads(wide_scenario(14)),
+    "sweep": lambda: casus.load(UKRAINE),
+    "evaluate": lambda: casus.loads(rules_scenario(4000)),
+}[sys.argv[1]]()
 points = [{"kyiv_buy_in": v % 100} for v in range(200_000)]
 calls = {
     "sample": lambda: scenario.sample(1_000_000),
