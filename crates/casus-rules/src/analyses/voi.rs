@@ -53,6 +53,29 @@ pub struct InformationValue {
     pub undefined: Option<Undefined>,
 }
 
+impl InformationValue {
+    /// The value of an event for which it is not a number, and why.
+    fn undefined_because(decision: usize, why: Undefined) -> Self {
+        Self {
+            decision,
+            evpi: None,
+            undefined: Some(why),
+        }
+    }
+}
+
+/// Why the value of learning `decision` first is not a number, as far as the model alone
+/// tells: given, or depending on decisions.
+fn undefined(model: &Model, decision: &CDecision) -> Option<Undefined> {
+    if model.is_given(decision.index) {
+        Some(Undefined::Given)
+    } else if depends_on_decisions(&model.program, decision) {
+        Some(Undefined::DependsOnDecisions)
+    } else {
+        None
+    }
+}
+
 /// Whether learning `decision` first would change it: its guard or a `likelihood_if`
 /// condition can depend on a decision.
 pub fn depends_on_decisions(program: &Program, decision: &CDecision) -> bool {
@@ -99,21 +122,11 @@ fn on_graph(model: &Model, graph: &MergedGraph) -> Vec<InformationValue> {
     let taken = graph.taken();
     let mut values = Vec::new();
     for decision in model.program.decisions.iter().filter(|d| d.is_chance()) {
-        let undefined = |why| InformationValue {
-            decision: decision.index,
-            evpi: None,
-            undefined: Some(why),
-        };
-        if model.is_given(decision.index) {
-            values.push(undefined(Undefined::Given));
-            continue;
-        }
-        if depends_on_decisions(&model.program, decision) {
-            values.push(undefined(Undefined::DependsOnDecisions));
-            continue;
-        }
-        if !taken.get(decision.index).copied().unwrap_or(false) {
-            values.push(undefined(Undefined::NeverTaken));
+        let why = undefined(model, decision).or_else(|| {
+            (!taken.get(decision.index).copied().unwrap_or(false)).then_some(Undefined::NeverTaken)
+        });
+        if let Some(why) = why {
+            values.push(InformationValue::undefined_because(decision.index, why));
             continue;
         }
         let mut informed = vec![0.0; model.program.actors.len()];
@@ -126,7 +139,7 @@ fn on_graph(model: &Model, graph: &MergedGraph) -> Vec<InformationValue> {
             }
         }
         if mass <= 0.0 {
-            values.push(undefined(Undefined::NeverTaken));
+            values.push(InformationValue::undefined_because(decision.index, Undefined::NeverTaken));
             continue;
         }
         let evpi = informed
@@ -152,17 +165,8 @@ fn by_evaluating(
     let base = model.evaluate(limits)?;
     let mut values = Vec::new();
     for decision in program.decisions.iter().filter(|d| d.is_chance()) {
-        let undefined = |why| InformationValue {
-            decision: decision.index,
-            evpi: None,
-            undefined: Some(why),
-        };
-        if model.is_given(decision.index) {
-            values.push(undefined(Undefined::Given));
-            continue;
-        }
-        if depends_on_decisions(program, decision) {
-            values.push(undefined(Undefined::DependsOnDecisions));
+        if let Some(why) = undefined(model, decision) {
+            values.push(InformationValue::undefined_because(decision.index, why));
             continue;
         }
         let mut informed = vec![0.0; program.actors.len()];
@@ -189,7 +193,7 @@ fn by_evaluating(
             }
         }
         if mass <= 0.0 {
-            values.push(undefined(Undefined::NeverTaken));
+            values.push(InformationValue::undefined_because(decision.index, Undefined::NeverTaken));
             continue;
         }
         // `mass` is the probability of the paths on which the event is taken, which is all of

@@ -285,24 +285,8 @@ impl MergedGraph {
                 .map_or(none, Vec::as_slice);
             let p_of = |option: u32| probabilities.get(option as usize).copied().unwrap_or(0.0);
             let (below, head) = mass.split_at_mut(n * no);
-            let m = &mut head[..no];
-            m.fill(0.0);
-            for edge in edges {
-                let p = p_of(edge.option);
-                match edge.child {
-                    Ref::Leaf(o) => {
-                        if let Some(x) = m.get_mut(o as usize) {
-                            *x += p;
-                        }
-                    }
-                    Ref::Node(c) => {
-                        let at = c as usize * no;
-                        for (a, v) in m.iter_mut().zip(&below[at..at + no]) {
-                            *a += p * v;
-                        }
-                    }
-                }
-            }
+            head[..no].fill(0.0);
+            add_masses(edges, p_of, below, &mut head[..no]);
             let masses: &[f64] = mass;
             // Under evidence, each child's consistent mass.
             let child_mass = |child: Ref| -> f64 {
@@ -466,23 +450,12 @@ impl MergedGraph {
         for n in 0..self.choices.len() {
             let table = self.choices[n].table;
             let (below, head) = mass.split_at_mut(n * no);
-            let m = &mut head[..no];
-            for edge in self.edges_of(n) {
-                let p = p_of(table, edge.option);
-                match edge.child {
-                    Ref::Leaf(o) => {
-                        if let Some(x) = m.get_mut(o as usize) {
-                            *x += p;
-                        }
-                    }
-                    Ref::Node(c) => {
-                        let at = c as usize * no;
-                        for (a, v) in m.iter_mut().zip(&below[at..at + no]) {
-                            *a += p * v;
-                        }
-                    }
-                }
-            }
+            add_masses(
+                self.edges_of(n),
+                |option| p_of(table, option),
+                below,
+                &mut head[..no],
+            );
         }
         let mut gradient: Vec<Vec<Vec<f64>>> = tables
             .iter()
@@ -560,6 +533,29 @@ impl MergedGraph {
             }
         }
         out
+    }
+}
+
+/// Adds each edge's probability times its child's outcome mass to `m`, option by option (the
+/// search's order, so the sums are its bit for bit); `below` holds the masses of the nodes
+/// before this one, `outcomes` numbers each.
+fn add_masses(edges: &[Edge], p_of: impl Fn(u32) -> f64, below: &[f64], m: &mut [f64]) {
+    let no = m.len();
+    for edge in edges {
+        let p = p_of(edge.option);
+        match edge.child {
+            Ref::Leaf(o) => {
+                if let Some(x) = m.get_mut(o as usize) {
+                    *x += p;
+                }
+            }
+            Ref::Node(c) => {
+                let at = c as usize * no;
+                for (a, v) in m.iter_mut().zip(&below[at..at + no]) {
+                    *a += p * v;
+                }
+            }
+        }
     }
 }
 
@@ -695,6 +691,17 @@ mod tests {
         files
     }
 
+    /// A checked, compiled scenario file.
+    fn load(path: &std::path::Path) -> (casus_core::model::Scenario, Program) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let checked = crate::check_source(
+            &SourceFile::new(path.display().to_string(), text),
+            &Limits::default(),
+            &EvalLimits::default(),
+        );
+        (checked.scenario.unwrap(), checked.program.unwrap())
+    }
+
     /// Random tables, some entries 0, not normalised: what ratios and draws do.
     fn scramble(program: &mut Program, rng: &mut fastrand::Rng) {
         for d in &mut program.decisions {
@@ -713,13 +720,7 @@ mod tests {
     fn the_graph_agrees_with_the_search() {
         let mut rng = fastrand::Rng::with_seed(5);
         for path in files() {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let checked = crate::check_source(
-                &SourceFile::new(path.display().to_string(), text),
-                &Limits::default(),
-                &EvalLimits::default(),
-            );
-            let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+            let (scenario, program) = load(&path);
             let mut givens = vec![Given::none(program.decisions.len())];
             for option in 0..program.decisions[0].options.len() {
                 let mut given = Given::none(program.decisions.len());
@@ -766,13 +767,7 @@ mod tests {
     fn the_adjoint_is_the_forecast_of_every_one_table_change() {
         let mut rng = fastrand::Rng::with_seed(9);
         for path in files() {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let checked = crate::check_source(
-                &SourceFile::new(path.display().to_string(), text),
-                &Limits::default(),
-                &EvalLimits::default(),
-            );
-            let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+            let (scenario, program) = load(&path);
             let given = Given::none(program.decisions.len());
             let (_, graph) =
                 evaluate_recorded(&scenario, &program, &given, &EvalLimits::default(), 1 << 20)
@@ -806,13 +801,7 @@ mod tests {
     #[test]
     fn solving_with_a_decision_given_is_the_search_with_it_given() {
         for path in files() {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let checked = crate::check_source(
-                &SourceFile::new(path.display().to_string(), text),
-                &Limits::default(),
-                &EvalLimits::default(),
-            );
-            let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+            let (scenario, program) = load(&path);
             let none = Given::none(program.decisions.len());
             let limits = EvalLimits::default();
             let (_, graph) =
@@ -854,13 +843,7 @@ mod tests {
     fn a_graph_over_its_budget_is_dropped() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let path = root.join("scenarios/ukraine-peace-framework.toml");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let checked = crate::check_source(
-            &SourceFile::new(path.display().to_string(), text),
-            &Limits::default(),
-            &EvalLimits::default(),
-        );
-        let (scenario, program) = (checked.scenario.unwrap(), checked.program.unwrap());
+        let (scenario, program) = load(&path);
         let given = Given::none(program.decisions.len());
         let limits = EvalLimits::default();
         let (full, graph) =
