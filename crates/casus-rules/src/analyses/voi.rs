@@ -139,7 +139,10 @@ fn on_graph(model: &Model, graph: &MergedGraph) -> Vec<InformationValue> {
             }
         }
         if mass <= 0.0 {
-            values.push(InformationValue::undefined_because(decision.index, Undefined::NeverTaken));
+            values.push(InformationValue::undefined_because(
+                decision.index,
+                Undefined::NeverTaken,
+            ));
             continue;
         }
         let evpi = informed
@@ -193,7 +196,10 @@ fn by_evaluating(
             }
         }
         if mass <= 0.0 {
-            values.push(InformationValue::undefined_because(decision.index, Undefined::NeverTaken));
+            values.push(InformationValue::undefined_because(
+                decision.index,
+                Undefined::NeverTaken,
+            ));
             continue;
         }
         // `mass` is the probability of the paths on which the event is taken, which is all of
