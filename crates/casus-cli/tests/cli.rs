@@ -141,3 +141,54 @@ fn schema_output_prints_each_committed_output_schema() {
         );
     }
 }
+
+#[test]
+fn eval_with_an_unknown_analysis_is_a_usage_error() {
+    assert_cmd_snapshot!(casus().args([
+        "eval",
+        "tests/fixtures/valid/design-example.toml",
+        "--analyses",
+        "ranges,rankng"
+    ]));
+}
+
+/// `--analyses` computes what it names and nothing else; `none` is the forecast alone, with
+/// the same numbers as the full run.
+#[test]
+fn eval_computes_only_the_analyses_asked_for() {
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "eval",
+            "scenarios/ukraine-peace-framework.toml",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = casus().args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let full = json(&[]);
+    let none = json(&["--analyses", "none"]);
+    let ranking = json(&["--analyses", "ranking"]);
+    for key in ["sensitivity", "assumptions", "value_of_information"] {
+        assert!(full.get(key).is_some(), "{key} in the full run");
+        assert!(none.get(key).is_none(), "{key} with --analyses none");
+    }
+    assert!(ranking.get("assumptions").is_some());
+    assert!(ranking.get("sensitivity").is_none());
+    let probabilities = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["probability"].clone())
+            .collect()
+    };
+    assert_eq!(probabilities(&full), probabilities(&none));
+    assert_eq!(full["assumptions"], ranking["assumptions"]);
+}

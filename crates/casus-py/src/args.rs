@@ -11,9 +11,6 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-/// The analyses `analyses=` may name, as `casus eval --format json` names them in `omitted`.
-pub(crate) const ANALYSES: [&str; 5] = ["ranges", "information", "ranking", "watch", "analysts"];
-
 /// Most draws of one `sample` or `evaluate(samples=…)`, as `casus eval --max-samples`.
 pub(crate) const MAX_SAMPLES: usize = 1_000_000;
 
@@ -169,26 +166,11 @@ pub(crate) fn what_if(
 
 /// The plan of `analyses=` (`None`: everything `casus eval` computes) and `samples=`.
 pub(crate) fn plan(analyses: Option<Vec<String>>, samples: Option<(usize, u64)>) -> PyResult<Plan> {
-    let mut plan = match &analyses {
+    let mut plan = match analyses {
         None => Plan::full(),
-        Some(_) => Plan::forecast(),
+        Some(names) => Plan::only(&names)
+            .map_err(|e| PyValueError::new_err(shown(&format!("analyses: {e}"))))?,
     };
-    let names: Vec<String> = ANALYSES.iter().map(|a| (*a).to_owned()).collect();
-    for name in analyses.unwrap_or_default() {
-        match name.as_str() {
-            "ranges" => plan.ranges = true,
-            "information" => plan.information = true,
-            "ranking" => plan.ranking = true,
-            "watch" => plan.watch = true,
-            "analysts" => plan.analysts = true,
-            _ => {
-                return Err(PyValueError::new_err(shown(&format!(
-                    "analyses: `{name}` is not an analysis; {}",
-                    did_you_mean_or_list(&name, &names, "", "the analyses are")
-                ))));
-            }
-        }
-    }
     plan.samples = samples;
     Ok(plan)
 }

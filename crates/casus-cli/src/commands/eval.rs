@@ -44,6 +44,16 @@ pub(crate) struct EvalArgs {
     /// Seed for `--samples`; the same seed gives the same numbers on every machine.
     #[arg(long, default_value_t = 1, value_name = "S", requires = "samples")]
     pub(crate) seed: u64,
+    /// Compute only these analyses beside the forecast and strategy, separated by commas:
+    /// ranges, information, ranking, watch, analysts; `none` for the forecast and strategy
+    /// alone (default: all of them).
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        conflicts_with = "all_variants"
+    )]
+    pub(crate) analyses: Option<Vec<String>>,
     /// Evaluate the variant `[variants.ID]` instead of the base scenario.
     #[arg(long, value_name = "ID", conflicts_with = "all_variants")]
     pub(crate) variant: Option<String>,
@@ -98,10 +108,25 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
         Ok(m) => m,
         Err(e) => return fail(&session, e),
     };
-    let plan = Plan {
-        samples: args.samples.map(|n| (n, args.seed)),
-        ..Plan::full()
+    let mut plan = match &args.analyses {
+        None => Plan::full(),
+        Some(names) => {
+            let names: Vec<&String> = names.iter().filter(|n| n.as_str() != "none").collect();
+            match Plan::only(&names) {
+                Ok(plan) => plan,
+                Err(message) => {
+                    return fail(
+                        &session,
+                        SessionError::Usage {
+                            part: "analyses",
+                            message,
+                        },
+                    );
+                }
+            }
+        }
     };
+    plan.samples = args.samples.map(|n| (n, args.seed));
     let analysed = match session.run(&model, &plan, &budget) {
         Ok(a) => a,
         Err(e) => return fail(&session, e),

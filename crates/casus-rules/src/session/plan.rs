@@ -49,6 +49,37 @@ impl Plan {
             analysts: true,
         }
     }
+
+    /// The forecast and strategy with the analyses `names` ([`Plan::ANALYSES`]; none: the
+    /// forecast alone). An unknown name is an error that says what it may have meant.
+    pub fn only<S: AsRef<str>>(names: &[S]) -> Result<Self, String> {
+        let mut plan = Self::forecast();
+        for name in names {
+            match name.as_ref() {
+                "ranges" => plan.ranges = true,
+                "information" => plan.information = true,
+                "ranking" => plan.ranking = true,
+                "watch" => plan.watch = true,
+                "analysts" => plan.analysts = true,
+                other => {
+                    return Err(format!(
+                        "`{other}` is not an analysis; {}",
+                        casus_core::diagnostic::did_you_mean_or_list(
+                            other,
+                            &Self::ANALYSES.map(str::to_owned),
+                            "",
+                            "the analyses are"
+                        )
+                    ));
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The analyses a plan can name, as `casus eval --format json` names them in `omitted`.
+    pub const ANALYSES: [&'static str; 5] =
+        ["ranges", "information", "ranking", "watch", "analysts"];
 }
 
 /// One budget for a whole run: a deadline and a cancel flag, checked by every analysis, and
