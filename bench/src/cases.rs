@@ -119,7 +119,7 @@ pub fn all() -> Vec<Case> {
         },
         Case {
             id: "casus-eval-2^20",
-            title: "`casus eval` pipeline with sensitivity, 2^20 paths, 500 rules",
+            title: "default `casus eval`, 2^20 paths, 500 rules",
             family: Family::Rules,
             size: rules(20, 500),
             stage: Stage::CasusEval,
@@ -127,7 +127,7 @@ pub fn all() -> Vec<Case> {
         },
         Case {
             id: "casus-eval-window-60",
-            title: "`casus eval` pipeline with sensitivity, window 60",
+            title: "default `casus eval`, window 60",
             family: Family::Window,
             size: rules(60, 180),
             stage: Stage::CasusEval,

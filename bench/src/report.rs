@@ -267,8 +267,30 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
         (Some(one), Some(two)) => one / two < 1.7,
         _ => false,
     };
-    if missed_load || missed_eval || missed_cores {
+    let missed_default = crate::cases::SCORES.iter().any(|(d, r)| {
+        match (
+            median(&format!("scores-{d}x{r}")),
+            median(&format!("casus-eval-scores-{d}x{r}")),
+        ) {
+            (Some(bare), Some(full)) => full > 3.0 * bare,
+            _ => false,
+        }
+    });
+    if missed_load || missed_eval || missed_cores || missed_default {
         out.push_str("\n## Why a target is missed\n\n");
+    }
+    if missed_default {
+        out.push_str(
+            "- **default `casus eval` against the bare forecast**: ranges, reversals, samples and \
+             value of information re-weight the merged decision graph the forecast recorded, with \
+             no rule evaluated again. What remains is the assumption ranking's rule drops: \
+             dropping a rule changes which outcome paths reach, so each rule still evaluated costs \
+             one search. Rules are evaluated in order of a firing-mass bound and the rest are left \
+             as bounds once they cannot enter the ranking, but on the scores family the bounds \
+             (0.3–0.9) are far above the distances (a few percent), so nearly every rule is \
+             evaluated. The next step is to re-solve only the states where a dropped rule fired \
+             and propagate the change up the recorded graph.\n",
+        );
     }
     if missed_load {
         out.push_str(
