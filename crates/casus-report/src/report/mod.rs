@@ -13,7 +13,7 @@ mod charts;
 mod doc;
 mod document;
 mod dot;
-mod escape;
+pub(crate) mod escape;
 mod fit;
 mod html;
 mod json;
