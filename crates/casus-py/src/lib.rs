@@ -5,7 +5,7 @@
 //! result is the typed output `casus eval --format json` prints
 //! (`casus_report::output::eval::EvalOutput`), so `result.to_json()` is that command's output
 //! byte for byte and `result.to_dict()` its parse. Long calls run on a thread of their own with
-//! the GIL released while the calling thread watches for Ctrl-C ([`wait`]).
+//! the GIL released while the calling thread watches for Ctrl-C (the `wait` module).
 
 mod args;
 mod diagnostics;

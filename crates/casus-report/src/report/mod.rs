@@ -3,7 +3,7 @@
 //!
 //! [`model::build`] gathers everything from the rules' outputs into a [`ReportModel`];
 //! [`render`] turns it into one format. Markdown and HTML are two printers of one
-//! [`doc::Document`] that `document` builds from the model, so they say the same things in
+//! `doc::Document` that `document` builds from the model, so they say the same things in
 //! the same order; JSON, DOT and Mermaid serialise the model and its graphs directly. Every format is deterministic to the byte (no
 //! timestamps, no hash-order iteration, numbers through [`crate::text`]) because committed
 //! reports are snapshots that CI compares, and every piece of scenario text is escaped for the

@@ -4,7 +4,8 @@
 //! scenario with the variant's input facts, likelihood tables and payoffs in place of the
 //! base's, and everything else (rules, outcomes, the order of decisions) unchanged. So a
 //! variant is evaluated exactly like a scenario, and its outcomes line up index for index with
-//! the base's, which is what lets [`compare`] put them side by side.
+//! the base's, which is what lets
+//! [`crate::session::Session::compare_variants`] put them side by side.
 //!
 //! Several analysts' estimates of one decision are pooled by the loader (a linear pool with
 //! equal weights, see [`casus_core::model::linear_pool`]). [`analysts`] asks where they

@@ -8,13 +8,13 @@
 //! reversed, observations as likelihood ratios — runs on this graph in O(edges) and never
 //! touches the rules again:
 //!
-//! - [`MergedGraph::solve`] is backward induction with other tables: the forecast and the
+//! - `MergedGraph::solve` is backward induction with other tables: the forecast and the
 //!   strategic line of play in one pass, repeating exactly the search's arithmetic (masses
 //!   summed option by option, nature's payoffs weighted and scaled by the reciprocal of the
 //!   weight or averaged when every consistent option has weight 0, actors choosing the first
 //!   best option with the search's tie tolerance, nature's line following its likeliest
 //!   option), so its numbers are the search's bit for bit;
-//! - [`MergedGraph::adjoint`] is one backward pass (each node's outcome mass below) and one
+//! - `MergedGraph::adjoint` is one backward pass (each node's outcome mass below) and one
 //!   forward pass (each node's reach probability). A path meets each decision at most once, so
 //!   the unnormalised forecast is linear in every likelihood table:
 //!   `M(o) = C(o) + Σ_i t_i · G_i(o)` with `G_i(o) = Σ_{nodes n using the table} reach(n) ·
@@ -24,8 +24,8 @@
 //! The graph is stored flat, children before parents (the order in which the search finishes
 //! them), so each pass is one sweep over two arrays. It is not a petgraph graph: the drawing
 //! (`crate::graphs::drawing`) is, but a pass here touches millions of edges and the flat form
-//! is a third of the memory and needs no indirection. Its size is bounded by
-//! [`crate::search::EvalLimits::max_graph_nodes`]: past it the search records nothing and
+//! is a third of the memory and needs no indirection. Its size is bounded by a memory budget
+//! ([`DEFAULT_BYTES`], see [`max_nodes`]): past it the search records nothing and
 //! analyses evaluate again (the streaming search keeps flat memory however many paths there
 //! are), and the session says which of the two ran.
 
