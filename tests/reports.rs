@@ -12,6 +12,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+#[path = "support/chromium.rs"]
+mod chromium;
+use chromium::{console_problems, pixels_like, run_chromium};
+
 use casus_core::SourceFile;
 use casus_core::limits::Limits;
 use casus_report::report::{self, Format, Graph, ReportModel};
@@ -549,95 +553,6 @@ fn graph_boxes_never_overlap() {
     }
 }
 
-/// Where Debian's Chromium lives; `CASUS_CHROMIUM` may name another build.
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("CASUS_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    assert!(
-        path.exists(),
-        "headless Chromium is needed to test the HTML report and `{}` does not exist: \
-         install Debian's package with `apt-get update && apt-get install -y chromium` \
-         (.ci/run does), or point CASUS_CHROMIUM at a Chromium binary",
-        path.display()
-    );
-    path
-}
-
-/// Runs Chromium headless on `page` with `extra` arguments; returns (stdout, stderr). Fails
-/// the test when it does not finish within two minutes or exits with an error.
-fn run_chromium(page: &Path, profile: &Path, extra: &[String]) -> (String, String) {
-    use std::io::Read as _;
-    use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
-
-    let _ = std::fs::remove_dir_all(profile);
-    let mut child = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within two minutes");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let (stdout, stderr) = (out.join().unwrap(), err.join().unwrap());
-    assert!(status.success(), "chromium failed ({status}):\n{stderr}");
-    (stdout, stderr)
-}
-
-/// Pixels of `png` within a few units of `rgb` on every channel.
-fn pixels_like(png: &Path, rgb: [u8; 3]) -> usize {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!(info.bit_depth, png::BitDepth::Eight);
-    let channels = info.color_type.samples();
-    assert!(channels >= 3, "{:?}", info.color_type);
-    buf[..info.buffer_size()]
-        .chunks_exact(channels)
-        .filter(|px| (0..3).all(|c| px[c].abs_diff(rgb[c]) <= 3))
-        .count()
-}
-
 /// The HTML report of the bundled scenario in a real browser: it loads without a console
 /// error (the page has no script, and its Content-Security-Policy would report any fetch),
 /// its graph and outcome table are in the DOM, and the screenshot shows them: the bars'
@@ -672,15 +587,7 @@ fn the_html_report_renders_in_headless_chromium() {
         &tmp.join("chromium-profile-screenshot"),
         &[format!("--screenshot={}", png.display()), window],
     );
-    let problems: Vec<&str> = log
-        .lines()
-        .filter(|l| {
-            l.contains("CONSOLE")
-                || l.contains("Uncaught")
-                || l.contains("Refused to")
-                || l.contains("Content Security Policy")
-        })
-        .collect();
+    let problems = console_problems(&log);
     assert!(
         problems.is_empty(),
         "console errors:\n{}",

@@ -29,6 +29,10 @@
 )]
 
 use std::path::{Path, PathBuf};
+
+#[path = "support/chromium.rs"]
+mod chromium;
+use chromium::{console_problems, pixels_like, run_chromium};
 use std::process::Command;
 
 use casus_report::output::Contract;
@@ -635,15 +639,7 @@ fn the_calibration_chart_renders_in_headless_chromium() {
             "--window-size=1200,1400".to_owned(),
         ],
     );
-    let problems: Vec<&str> = log
-        .lines()
-        .filter(|l| {
-            l.contains("CONSOLE")
-                || l.contains("Uncaught")
-                || l.contains("Refused to")
-                || l.contains("Content Security Policy")
-        })
-        .collect();
+    let problems = console_problems(&log);
     assert!(
         problems.is_empty(),
         "console errors:\n{}",
@@ -678,48 +674,8 @@ fn the_calibration_chart_renders_in_headless_chromium() {
 
 /// Runs headless Chromium on `page`; its stdout, and stderr appended (the console log).
 fn chromium(page: &Path, profile: &Path, extra: &[String]) -> String {
-    let binary = std::env::var_os("CASUS_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    assert!(
-        binary.exists(),
-        "headless Chromium is needed (.ci/chromium installs it); set CASUS_CHROMIUM to use another"
-    );
-    let _ = std::fs::remove_dir_all(profile);
-    let output = Command::new(binary)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(format!("file://{}", page.display()))
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "chromium failed:\n{stderr}");
-    format!("{}\n{stderr}", String::from_utf8_lossy(&output.stdout))
-}
-
-fn pixels_like(png: &Path, rgb: [u8; 3]) -> usize {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let channels = info.color_type.samples();
-    buf[..info.buffer_size()]
-        .chunks_exact(channels)
-        .filter(|px| (0..3).all(|c| px[c].abs_diff(rgb[c]) <= 3))
-        .count()
+    let (stdout, stderr) = run_chromium(page, profile, extra);
+    format!("{stdout}\n{stderr}")
 }
 
 /// A file name is user text: the Markdown table and the HTML page show it escaped.
