@@ -226,3 +226,92 @@ fn a_rule_that_cannot_enter_the_ranking_is_left_as_its_bound() {
     assert_eq!(exact.measure, Measure::Exact);
     assert!((exact.distance - 0.01).abs() < 1e-12, "{exact:?}");
 }
+
+/// The analyses that re-weight the merged graph and their fallbacks for a graph over its
+/// memory budget (which evaluate the rules again, the older and independent way) agree on every
+/// bundled scenario, with nothing given and with the first decision's first option given:
+/// ranges and tornado, value of information, and samples.
+#[test]
+fn reweighting_the_graph_agrees_with_evaluating_again() {
+    use casus_rules::analyses::{sampling, sensitivity, voi};
+    use casus_rules::session::{Options, Session, WhatIf};
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12;
+    let mut files: Vec<_> = std::fs::read_dir(fixtures::root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let limits = EvalLimits::default();
+    for path in files {
+        let session = Session::open(
+            SourceFile::new(
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            ),
+            Options::default(),
+        );
+        let scenario = session.scenario().unwrap();
+        let first = &scenario.decisions[0];
+        let given = format!("{}={}", first.id.name, first.options[0].name);
+        for what_if in [
+            WhatIf::none(),
+            WhatIf {
+                given: vec![WhatIf::parse_given(&given).unwrap()],
+                ..WhatIf::none()
+            },
+        ] {
+            let what = format!("{} {what_if:?}", path.display());
+            let model = session.model(&what_if).unwrap();
+            let (_, graph) = model.evaluate_recorded(&limits).unwrap();
+            let graph = graph.as_ref();
+            assert!(
+                graph.is_some(),
+                "{what}: the bundled scenarios fit the budget"
+            );
+
+            let fast = sensitivity::sensitivity_with(&model, graph, &limits).unwrap();
+            let slow = sensitivity::sensitivity_with(&model, None, &limits).unwrap();
+            assert_eq!(fast.ranges.len(), slow.ranges.len(), "{what}");
+            for (a, b) in fast.ranges.iter().zip(&slow.ranges) {
+                assert!(close(a.0, b.0) && close(a.1, b.1), "{what}: {a:?} vs {b:?}");
+            }
+            assert_eq!(fast.tornado.len(), slow.tornado.len(), "{what}");
+            for (a, b) in fast.tornado.iter().zip(&slow.tornado) {
+                assert_eq!((a.decision, a.outcome), (b.decision, b.outcome), "{what}");
+                assert!(
+                    close(a.low, b.low) && close(a.high, b.high),
+                    "{what}: {a:?} vs {b:?}"
+                );
+            }
+
+            let fast = voi::value_of_information_with(&model, graph, &limits).unwrap();
+            let slow = voi::value_of_information_with(&model, None, &limits).unwrap();
+            assert_eq!(fast.len(), slow.len(), "{what}");
+            for (a, b) in fast.iter().zip(&slow) {
+                assert_eq!(
+                    (a.decision, a.undefined),
+                    (b.decision, b.undefined),
+                    "{what}"
+                );
+                let (x, y) = (
+                    a.evpi.clone().unwrap_or_default(),
+                    b.evpi.clone().unwrap_or_default(),
+                );
+                assert!(
+                    x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| (p - q).abs() <= 1e-9),
+                    "{what}: {a:?} vs {b:?}"
+                );
+            }
+
+            let fast = sampling::draws_with(&model, graph, &limits, (50, 3)).unwrap();
+            let slow = sampling::draws_with(&model, None, &limits, (50, 3)).unwrap();
+            assert_eq!(fast.line_changed, slow.line_changed, "{what}");
+            for (a, b) in fast.probabilities.iter().zip(&slow.probabilities) {
+                assert!(
+                    a.iter().zip(b).all(|(p, q)| close(*p, *q)),
+                    "{what}: {a:?} vs {b:?}"
+                );
+            }
+        }
+    }
+}

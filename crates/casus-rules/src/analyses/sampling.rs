@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::compile::program::Program;
 use crate::graphs::merged::MergedGraph;
 use crate::search::result::{Evaluation, PlayStep};
-use crate::search::walk::{EvalLimits, Given, evaluate, evaluate_recorded};
+use crate::search::walk::{EvalLimits, Given, evaluate};
 
 /// The distribution of one outcome's probability across samples.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -65,12 +65,13 @@ pub fn sample(
     limits: &EvalLimits,
     spec: (usize, u64),
 ) -> Result<Sampling, Vec<Diagnostic>> {
-    sample_with(model, None, limits, spec)
+    let (_, graph) = model.evaluate_recorded(limits)?;
+    sample_with(model, graph.as_ref(), limits, spec)
 }
 
-/// [`sample`] on the model's merged decision graph, when the caller has it (the session
-/// records it with the forecast); without it, the graph is recorded here, and a scenario whose
-/// graph is over the memory budget is evaluated in full for every sample.
+/// [`sample`] on the merged decision graph the caller recorded with the forecast (the session
+/// does); `None` means the graph was over its memory budget, and every sample is evaluated in
+/// full.
 pub fn sample_with(
     model: &crate::session::Model,
     graph: Option<&MergedGraph>,
@@ -86,7 +87,8 @@ pub fn draws(
     limits: &EvalLimits,
     spec: (usize, u64),
 ) -> Result<Draws, Vec<Diagnostic>> {
-    draws_with(model, None, limits, spec)
+    let (_, graph) = model.evaluate_recorded(limits)?;
+    draws_with(model, graph.as_ref(), limits, spec)
 }
 
 /// [`draws`] on the model's merged decision graph, as [`sample_with`].
@@ -98,34 +100,19 @@ pub fn draws_with(
 ) -> Result<Draws, Vec<Diagnostic>> {
     let program = model.with_evidence(&model.program);
     let (scenario, given, ratios) = (&model.scenario, &model.given, &model.ratios);
-    let recorded;
-    let graph = match graph {
-        Some(graph) => graph,
-        None => {
-            recorded = evaluate_recorded(
-                scenario,
-                &program,
-                given,
-                limits,
-                crate::graphs::merged::max_nodes(crate::graphs::merged::DEFAULT_BYTES, &program),
-            )?;
-            match &recorded.1 {
-                Some(graph) => graph,
-                None => {
-                    let mut draws = sample_evaluating(
-                        scenario,
-                        &program,
-                        given,
-                        &recorded.0,
-                        limits,
-                        (samples, seed),
-                        ratios,
-                    )?;
-                    draws.truncate(model.outcomes);
-                    return Ok(draws);
-                }
-            }
-        }
+    let Some(graph) = graph else {
+        let base = evaluate(scenario, &program, given, limits)?;
+        let mut draws = sample_evaluating(
+            scenario,
+            &program,
+            given,
+            &base,
+            limits,
+            (samples, seed),
+            ratios,
+        )?;
+        draws.truncate(model.outcomes);
+        return Ok(draws);
     };
     let base_line = graph
         .solve(&graph.tables_of(&program), &mut graph.scratch())

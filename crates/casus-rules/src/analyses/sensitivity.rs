@@ -81,12 +81,13 @@ struct Sweep {
 /// Fails with the diagnostics of the first evaluation that fails (a limit, or a path-dependent
 /// error that evaluating with nothing swept would report too).
 pub fn sensitivity(model: &Model, limits: &EvalLimits) -> Result<Sensitivity, Vec<Diagnostic>> {
-    sensitivity_with(model, None, limits)
+    let (_, graph) = model.evaluate_recorded(limits)?;
+    sensitivity_with(model, graph.as_ref(), limits)
 }
 
-/// [`sensitivity`] on the model's merged decision graph, when the caller recorded it with the
-/// forecast; without it the graph is recorded here, and only a graph over the memory budget
-/// makes the sweeps evaluate the rules again.
+/// [`sensitivity`] on the merged decision graph the caller recorded with the forecast (the
+/// session does); `None` means the graph was over its memory budget, and the sweeps evaluate
+/// the rules again.
 pub fn sensitivity_with(
     model: &Model,
     graph: Option<&MergedGraph>,
@@ -94,19 +95,15 @@ pub fn sensitivity_with(
 ) -> Result<Sensitivity, Vec<Diagnostic>> {
     let program = &model.program;
     let sweeps = sweeps(program);
-    let recorded = match graph {
-        Some(_) => None,
-        None => Some(model.evaluate_recorded(limits)?),
-    };
-    let (point, swept) = match (graph, &recorded) {
-        (Some(graph), _) | (None, Some((_, Some(graph)))) => on_graph(model, graph, &sweeps),
-        (None, evaluated) => {
-            let point = match evaluated {
-                Some((evaluation, _)) => {
-                    evaluation.outcomes.iter().map(|o| o.probability).collect()
-                }
-                None => Vec::new(),
-            };
+    let (point, swept) = match graph {
+        Some(graph) => on_graph(model, graph, &sweeps),
+        None => {
+            let point = model
+                .evaluate(limits)?
+                .outcomes
+                .iter()
+                .map(|o| o.probability)
+                .collect();
             let swept = if model.is_conditioned() {
                 directly(model, &sweeps, limits)?
             } else {

@@ -109,12 +109,16 @@ pub fn value_of_information_with(
     limits: &EvalLimits,
 ) -> Result<Vec<InformationValue>, Vec<Diagnostic>> {
     match graph {
-        Some(graph) => Ok(on_graph(model, graph)),
+        Some(graph) => on_graph(model, graph, limits),
         None => by_evaluating(model, limits),
     }
 }
 
-fn on_graph(model: &Model, graph: &MergedGraph) -> Vec<InformationValue> {
+fn on_graph(
+    model: &Model,
+    graph: &MergedGraph,
+    limits: &EvalLimits,
+) -> Result<Vec<InformationValue>, Vec<Diagnostic>> {
     let program = model.with_evidence(&model.program);
     let tables = graph.tables_of(&program);
     let mut scratch = graph.scratch();
@@ -128,6 +132,10 @@ fn on_graph(model: &Model, graph: &MergedGraph) -> Vec<InformationValue> {
         if let Some(why) = why {
             values.push(InformationValue::undefined_because(decision.index, why));
             continue;
+        }
+        // A pass per option: a thousand events on a large graph take a while.
+        if limits.expired() {
+            return Err(vec![crate::analyses::sampling::timeout()]);
         }
         let mut informed = vec![0.0; model.program.actors.len()];
         let mut mass = 0.0;
@@ -156,7 +164,7 @@ fn on_graph(model: &Model, graph: &MergedGraph) -> Vec<InformationValue> {
             undefined: None,
         });
     }
-    values
+    Ok(values)
 }
 
 /// Each option of each event evaluated with the event given: for a graph over its budget.

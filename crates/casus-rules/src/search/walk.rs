@@ -1044,7 +1044,9 @@ impl<'a> Search<'a> {
         }
         if let Some(outcome) = self.leaf_outcome {
             self.outcome_reachable[outcome] = true;
-            self.last = u32::try_from(outcome).ok().map(Ref::Leaf);
+            if self.recorder.is_some() {
+                self.last = u32::try_from(outcome).ok().map(Ref::Leaf);
+            }
         }
     }
 
@@ -1186,7 +1188,7 @@ impl<'a> Search<'a> {
                 all_values.push(f64::NAN);
                 continue;
             }
-            if let Some(child) = self.last {
+            if let Some(child) = self.last.filter(|_| self.recorder.is_some()) {
                 edges.push(Edge {
                     option: i as u32,
                     child,
