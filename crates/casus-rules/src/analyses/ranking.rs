@@ -7,8 +7,10 @@
 //!
 //! **Cost.** Reversing a decision's likelihoods changes numbers only, so on the merged decision
 //! graph every reversal comes from one adjoint (`crate::graphs::merged`), exactly. Dropping a
-//! rule changes which outcome paths reach, so it needs an evaluation — but only where it could
-//! enter the ranking shown. Dropping a rule can move only the paths on which it fires, so its
+//! rule changes which outcome paths reach. One search finds the forecast without every rule
+//! whose effect nothing reads and every rule that only adds to sums that only outcomes read
+//! ([`crate::search::drops`]); each other rule needs an evaluation of its own — but only where
+//! it could enter the ranking shown. Dropping a rule can move only the paths on which it fires, so its
 //! distance is at most its firing mass; a rule whose `when` requires `decision == 'option'`
 //! (or `decision in [...]`) fires on no more than that option's share of the paths, which the
 //! graph gives for every decision in one pass. Rules are evaluated in order of that bound, and
@@ -25,6 +27,7 @@ use crate::compile::program::Program;
 use crate::graphs::merged::MergedGraph;
 use crate::search::walk::EvalLimits;
 use crate::session::Model;
+use crate::session::Without;
 
 /// How many distances are computed exactly before the rest may be left as bounds: enough for
 /// every ranking a report shows.
@@ -204,10 +207,33 @@ fn drops(
         Some(graph) if !model.is_conditioned() => firing_bounds(model, graph),
         _ => vec![1.0; model.scenario.rules.len()],
     };
-    let mut order: Vec<usize> = (0..bounds.len()).collect();
-    order.sort_by(|&a, &b| bounds[b].total_cmp(&bounds[a]).then(a.cmp(&b)));
     let mut exact: Vec<f64> = Vec::new();
-    let mut ranked = Vec::with_capacity(order.len());
+    let mut ranked = Vec::with_capacity(bounds.len());
+    // First every rule one search can drop; the rest are evaluated, in order of their bounds.
+    let found = model.forecasts_without_rules(limits)?;
+    for (index, without) in found.iter().enumerate() {
+        let r = match without {
+            None => continue,
+            Some(Without::Unchanged) => {
+                measure(Assumption::Rule(index), base, base.iter().copied())
+            }
+            Some(Without::Forecast(moved)) => {
+                measure(Assumption::Rule(index), base, moved.iter().copied())
+            }
+            Some(Without::NoOutcome) => Ranked {
+                assumption: Assumption::Rule(index),
+                distance: 1.0,
+                largest_move: (0, 0.0),
+                measure: Measure::NoOutcome,
+            },
+        };
+        exact.push(r.distance);
+        ranked.push(r);
+    }
+    let mut order: Vec<usize> = (0..bounds.len())
+        .filter(|&i| found.get(i).is_none_or(Option::is_none))
+        .collect();
+    order.sort_by(|&a, &b| bounds[b].total_cmp(&bounds[a]).then(a.cmp(&b)));
     // Evaluated a batch at a time, in parallel: first as many as the ranking needs, then a
     // fixed number (not the thread count, so that which rules are left as bounds never
     // depends on the machine).

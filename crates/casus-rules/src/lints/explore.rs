@@ -419,6 +419,11 @@ pub(super) fn explore<'s>(
             deadline: limits.deadline,
             slots: program.initial.clone(),
             fired: vec![false; program.rules.len()],
+            totals: program
+                .derived
+                .iter()
+                .map(|d| crate::search::demand::fixed(d.default.num().unwrap_or(0.0)))
+                .collect(),
             stack: Vec::new(),
             steps: Vec::new(),
             memo: HashMap::new(),
@@ -667,6 +672,9 @@ struct Walker<'p, 's> {
     deadline: Option<Instant>,
     slots: Vec<Val>,
     fired: Vec<bool>,
+    /// Per summed fact: its default plus the amounts of the rules that fire, in fixed point,
+    /// kept as rules start and stop firing (a sum with hundreds of writers is settled often).
+    totals: Vec<i128>,
     stack: Vec<Val>,
     steps: Prefix,
     /// `(depth, hash of the slots)` → the future after that state.
@@ -698,20 +706,30 @@ impl Walker<'_, '_> {
                 Step::Rule(r) => {
                     if let (Some(rule), Some(fired)) = (program.rules.get(r), self.fired.get_mut(r))
                     {
-                        *fired = rule.when.holds(&self.slots, &mut self.stack);
+                        let now = rule.when.holds(&self.slots, &mut self.stack);
+                        if now != *fired {
+                            *fired = now;
+                            for &(f, amount) in &self.analysis.demand.adds[r] {
+                                self.totals[f] += if now { amount } else { -amount };
+                            }
+                        }
                     }
                 }
                 Step::Fact(f) => {
                     let Some(derived) = program.derived.get(f) else {
                         continue;
                     };
-                    let writers = self.analysis.writers.get(f).map_or(&[][..], Vec::as_slice);
-                    let value = crate::search::demand::settle_from_scratch(
-                        program,
-                        writers,
-                        &self.fired,
-                        f,
-                    );
+                    // The same number `settle_from_scratch` gives, from the running total.
+                    let value = if derived.summed {
+                        Val::Num(casus_core::fixed::from_fixed(self.totals[f]))
+                    } else {
+                        crate::search::demand::settle_from_scratch(
+                            program,
+                            &self.analysis,
+                            &self.fired,
+                            f,
+                        )
+                    };
                     if let Some(s) = self.slots.get_mut(derived.slot as usize) {
                         *s = value;
                     }
@@ -1063,6 +1081,7 @@ impl Walker<'_, '_> {
         let slot = decision.slot as usize;
         let saved_slots = self.slots.clone();
         let saved_fired = self.fired.clone();
+        let saved_totals = self.totals.clone();
         let mut children = Vec::with_capacity(decision.options.len());
         for (i, &option) in decision.options.iter().enumerate() {
             if let Some(s) = self.slots.get_mut(slot) {
@@ -1077,6 +1096,7 @@ impl Walker<'_, '_> {
             self.steps.pop();
             self.slots.clone_from(&saved_slots);
             self.fired.clone_from(&saved_fired);
+            self.totals.clone_from(&saved_totals);
             let p = probabilities.get(i).copied().unwrap_or(0.0);
             children.push((p.to_bits(), child?));
         }

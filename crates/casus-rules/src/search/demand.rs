@@ -559,7 +559,7 @@ pub(crate) fn recompute_from_scratch(
             Step::Rule(r) => fired[r] = program.rules[r].when.run(slots, stack).truthy(),
             Step::Fact(f) => {
                 let derived = &program.derived[f];
-                let value = settle_from_scratch(program, &analysis.writers[f], fired, f);
+                let value = settle_from_scratch(program, analysis, fired, f);
                 slots[derived.slot as usize] = value;
             }
         }
@@ -573,19 +573,21 @@ pub(crate) fn recompute_from_scratch(
 /// share this one definition; the search keeps its own incremental, fixed-point version.
 pub(crate) fn settle_from_scratch(
     program: &Program,
-    writers: &[usize],
+    analysis: &Analysis,
     fired: &[bool],
     f: usize,
 ) -> crate::compile::value::Val {
     use crate::compile::value::Val;
     let derived = &program.derived[f];
+    let writers = analysis.writers.get(f).map_or(&[][..], Vec::as_slice);
     let firing = writers.iter().copied().filter(|&r| fired[r]);
     if derived.summed {
-        // In fixed point, as the search sums: ten times 0.1 is 1 here too.
+        // In fixed point, as the search sums: ten times 0.1 is 1 here too. The amounts were
+        // converted once (`Demand::adds`): a fact with hundreds of writers is settled often.
         let mut total = fixed(derived.default.num().unwrap_or(0.0));
         for r in firing {
-            for &(_, a) in program.rules[r].adds.iter().filter(|(t, _)| *t == f) {
-                total += fixed(a);
+            for &(_, a) in analysis.demand.adds[r].iter().filter(|(t, _)| *t == f) {
+                total += a;
             }
         }
         Val::Num(casus_core::fixed::from_fixed(total))

@@ -6,6 +6,7 @@
 //! search merge states.
 
 pub(crate) mod demand;
+pub(crate) mod drops;
 pub mod given;
 pub mod paths;
 pub mod result;

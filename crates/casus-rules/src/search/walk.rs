@@ -18,6 +18,7 @@ use crate::compile::program::Program;
 use crate::compile::value::Val;
 use crate::graphs::merged::{Edge, MergedGraph, Recorder, Ref};
 use crate::search::demand::{Analysis, FactKey, SCALE, Step, fixed};
+use crate::search::drops::{DropKind, DropPlan, DropRecorder, Dropped, ERROR, NO_OUTCOME, Target};
 use crate::search::result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
 
 /// Decisions fixed before evaluating (`--given`, tests); input facts are overridden at compile.
@@ -379,10 +380,7 @@ impl State {
         self.refresh(analysis.demand.fact_pos[f]);
         let derived = &program.derived[f];
         let value = if derived.summed {
-            // An `i64` converts faster and to the same number when the sum fits.
-            let total = self.total[f];
-            let total = i64::try_from(total).map_or(total as f64, |t| t as f64);
-            Val::Num(total / SCALE)
+            summed(self.total[f])
         } else if let (FactKey::Same, Some(value)) =
             (&analysis.demand.fact_key[f], analysis.demand.same_value[f])
         {
@@ -478,6 +476,16 @@ impl State {
             }
         }
     }
+}
+
+/// One `add` of a rule: the fact and the amount in fixed point.
+type Add = (usize, i128);
+
+/// A summed fact's value for the fixed-point sum `total`.
+fn summed(total: i128) -> Val {
+    // An `i64` converts faster and to the same number when the sum fits.
+    let total = i64::try_from(total).map_or(total as f64, |t| t as f64);
+    Val::Num(total / SCALE)
 }
 
 /// Evaluates a compiled scenario: forecast, strategy and reachability in one pass.
@@ -579,6 +587,60 @@ pub fn evaluate_recorded(
         }
     }
     top.finish()
+}
+
+/// The forecast mass without each rule, by scenario rule index, where one search can find it
+/// (see [`crate::search::drops`]): `None` for a rule that needs an evaluation of its own. Every
+/// entry is `None` when the search's recording could not be trusted (its memo filled up, it
+/// hit the path limit).
+pub(crate) fn evaluate_drops(
+    scenario: &Scenario,
+    program: &Program,
+    given: &Given,
+    limits: &EvalLimits,
+) -> Result<Vec<Option<Dropped>>, Vec<Diagnostic>> {
+    let analysis = Analysis::new(program);
+    let plan = DropPlan::new(program, &analysis);
+    let mut by_index = vec![None; scenario.rules.len()];
+    let dropped = if plan.any_cut() {
+        let shared = Shared::default();
+        let mut search = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
+        search.drop_plan = Some(&plan);
+        search.drops = Some(DropRecorder::new(program.decisions.len()));
+        search.solve(0);
+        if search.stopped.is_some() && limits.expired() {
+            return Err(vec![crate::analyses::sampling::timeout()]);
+        }
+        match search.drops.take() {
+            Some(drops) if !drops.broken && search.stopped.is_none() => {
+                let outcomes = program.outcomes.len();
+                let (memo, stride) = (&search.memo.values, search.memo.stride);
+                Some(
+                    drops.finish(program.rules.len(), &search.frames[0].mass, |entry| {
+                        let start = entry as usize * stride;
+                        memo.get(start..start + outcomes).unwrap_or(&[])
+                    }),
+                )
+            }
+            _ => None,
+        }
+    } else {
+        Some(Vec::new())
+    };
+    let Some(dropped) = dropped else {
+        return Ok(by_index);
+    };
+    for (r, rule) in program.rules.iter().enumerate() {
+        let found = match plan.kind[r] {
+            DropKind::Evaluate => None,
+            DropKind::Cut(_) => dropped.get(r).cloned(),
+            DropKind::Unread => Some(Dropped::Unchanged),
+        };
+        if let Some(slot) = by_index.get_mut(rule.index) {
+            *slot = found;
+        }
+    }
+    Ok(by_index)
 }
 
 /// The level at which the search splits into independent subtrees, or 0 for no split.
@@ -707,6 +769,12 @@ struct Search<'a> {
     graph_budget: usize,
     /// The recorded node of the state just solved (`None`: no consistent path below it).
     last: Option<Ref>,
+    /// Which rules' drops this search finds, and what it records for them (see
+    /// [`crate::search::drops`]).
+    drop_plan: Option<&'a DropPlan>,
+    drops: Option<DropRecorder>,
+    /// Paths found to be errors so far (no outcome, two, a conflict), beyond the error cap.
+    error_paths: u64,
 }
 
 impl<'a> Search<'a> {
@@ -781,6 +849,9 @@ impl<'a> Search<'a> {
             recorder: None,
             graph_budget: 0,
             last: None,
+            drop_plan: None,
+            drops: None,
+            error_paths: 0,
         };
         search.report_conflicts(0);
         search
@@ -855,44 +926,195 @@ impl<'a> Search<'a> {
         if mergeable {
             self.make_key(level);
             if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
-                let (outcomes, actors) = (self.program.outcomes.len(), self.program.actors.len());
-                let entry = entry as usize;
-                let start = entry * self.memo.stride;
-                let values = &self.memo.values[start..start + self.memo.stride];
-                let frame = &mut self.frames[level];
-                frame.mass.copy_from_slice(&values[..outcomes]);
-                frame
-                    .payoff
-                    .copy_from_slice(&values[outcomes..outcomes + actors]);
-                frame.dist.copy_from_slice(&values[outcomes + actors..]);
-                frame.paths = self.memo.paths[entry];
-                frame.line_id = self.memo.line[entry];
-                self.memo.read_line(frame.line_id, &mut frame.line);
-                self.last = self.recorder.as_ref().and_then(|r| r.recall(entry));
+                self.load(level, entry);
+                self.last = self
+                    .recorder
+                    .as_ref()
+                    .and_then(|r| r.recall(entry as usize));
+                if let Some(drops) = &self.drops {
+                    if drops.has_error(entry) {
+                        self.error_paths += 1;
+                    }
+                    let weight = drops.weight[level];
+                    self.arrive(level, entry, weight);
+                }
                 return;
             }
             key = Some(self.key.clone().into_boxed_slice());
         }
-        self.node(level);
-        if let Some(key) = key
-            && self.memo.entries() < self.limits.max_memo
-            && self.stopped.is_none()
+        let mut arrival = 1.0;
+        if let Some(drops) = &mut self.drops
+            && key.is_some()
         {
-            let frame = &mut self.frames[level];
-            let line = match frame.line.split_first() {
-                Some((head, rest)) => self.memo.store_line(*head, frame.tail_id, rest),
-                None => END_LINE,
+            arrival = drops.weight[level];
+            drops.weight[level] = 1.0;
+            drops.open(self.error_paths);
+        }
+        self.node(level);
+        if let Some(key) = key {
+            let entry = self.store(level, key);
+            if let Some(drops) = &mut self.drops {
+                drops.close(entry, self.error_paths);
+                if let Some(entry) = entry {
+                    self.arrive(level, entry, arrival);
+                }
+            }
+        }
+    }
+
+    /// Copies memo entry `entry` into the frame at `level`.
+    fn load(&mut self, level: usize, entry: u32) {
+        let (outcomes, actors) = (self.program.outcomes.len(), self.program.actors.len());
+        let entry = entry as usize;
+        let start = entry * self.memo.stride;
+        let values = &self.memo.values[start..start + self.memo.stride];
+        let frame = &mut self.frames[level];
+        frame.mass.copy_from_slice(&values[..outcomes]);
+        frame
+            .payoff
+            .copy_from_slice(&values[outcomes..outcomes + actors]);
+        frame.dist.copy_from_slice(&values[outcomes + actors..]);
+        frame.paths = self.memo.paths[entry];
+        frame.line_id = self.memo.line[entry];
+        self.memo.read_line(frame.line_id, &mut frame.line);
+    }
+
+    /// Stores the state just solved at `level` under `key`, unless the memo is full or the
+    /// search stopped.
+    fn store(&mut self, level: usize, key: Box<[u64]>) -> Option<u32> {
+        if self.memo.entries() >= self.limits.max_memo || self.stopped.is_some() {
+            return None;
+        }
+        let frame = &mut self.frames[level];
+        let line = match frame.line.split_first() {
+            Some((head, rest)) => self.memo.store_line(*head, frame.tail_id, rest),
+            None => END_LINE,
+        };
+        frame.line_id = line;
+        self.memo.values.extend_from_slice(&frame.mass);
+        self.memo.values.extend_from_slice(&frame.payoff);
+        self.memo.values.extend_from_slice(&frame.dist);
+        self.memo.paths.push(frame.paths);
+        self.memo.line.push(line);
+        let entry = u32::try_from(self.memo.entries() - 1).unwrap_or(u32::MAX);
+        self.memo.index[level].insert(key, entry);
+        if let Some(recorder) = &mut self.recorder {
+            recorder.remember(self.last);
+        }
+        Some(entry)
+    }
+
+    /// Records an arrival at memo entry `entry` (`weight` below the innermost open state) and,
+    /// for each rule cut at `level` that fired here, where dropping it lands: the twin state
+    /// without the rule's amounts, solved if the search has not met it.
+    fn arrive(&mut self, level: usize, entry: u32, weight: f64) {
+        let (Some(plan), Some(drops)) = (self.drop_plan, &mut self.drops) else {
+            return;
+        };
+        drops.arrival(entry, weight);
+        let analysis = self.analysis;
+        let mut moved = false;
+        // Rules that add the same amounts land on the same twin: solved once per arrival.
+        let mut twins: Vec<(&[Add], Option<u32>)> = Vec::new();
+        for &r in &plan.cut[level] {
+            if !self.state.fired[r] {
+                continue;
+            }
+            let adds = analysis.demand.adds[r].as_slice();
+            if let Some(&(_, twin)) = twins.iter().find(|(a, _)| *a == adds) {
+                if let Some(drops) = &mut self.drops {
+                    match twin {
+                        Some(to) => drops.link(weight, r, Target::Entry { from: entry, to }),
+                        None => drops.broken = true,
+                    }
+                }
+                continue;
+            }
+            let mark = self.state.trail.len();
+            for &(f, amount) in adds {
+                let state = &mut self.state;
+                state.trail.push(Undo::Sum(f as u32, state.sums[f]));
+                state.trail.push(Undo::Total(f as u32, state.total[f]));
+                state.sums[f] -= amount;
+                state.total[f] -= amount;
+                state.signal_fact(analysis, f, level);
+            }
+            self.state.trail.push(Undo::Fired(r as u32, true));
+            self.state.fired[r] = false;
+            // The twin's errors are its own, not those of the states enclosing this arrival.
+            let errors = self.error_paths;
+            let twin = self.twin(level);
+            self.error_paths = errors;
+            self.state.undo(mark);
+            moved = true;
+            twins.push((adds, twin));
+            if let Some(drops) = &mut self.drops {
+                match twin {
+                    Some(to) => drops.link(weight, r, Target::Entry { from: entry, to }),
+                    None => drops.broken = true,
+                }
+            }
+        }
+        if moved {
+            self.load(level, entry);
+        }
+    }
+
+    /// The memo entry of the state at `level` as it is now, solved if new.
+    fn twin(&mut self, level: usize) -> Option<u32> {
+        self.make_key(level);
+        if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
+            return Some(entry);
+        }
+        let key = self.key.clone().into_boxed_slice();
+        if let Some(drops) = &mut self.drops {
+            drops.weight[level] = 1.0;
+            drops.open(self.error_paths);
+        }
+        self.node(level);
+        let entry = self.store(level, key);
+        if let Some(drops) = &mut self.drops {
+            drops.close(entry, self.error_paths);
+        }
+        entry
+    }
+
+    /// For each rule cut at the end of the path that fired on it, the outcome the path reaches
+    /// without the rule's amounts.
+    fn leaf_links(&mut self, plan: &DropPlan) {
+        let n = self.program.decisions.len();
+        let Some(weight) = self.drops.as_ref().map(|d| d.weight[n]) else {
+            return;
+        };
+        let from = self
+            .leaf_outcome
+            .and_then(|o| u32::try_from(o).ok())
+            .unwrap_or(NO_OUTCOME);
+        for &r in &plan.cut[n] {
+            if !self.state.fired[r] {
+                continue;
+            }
+            let mut saved = Vec::with_capacity(self.analysis.demand.adds[r].len());
+            for &(f, amount) in &self.analysis.demand.adds[r] {
+                let slot = self.program.derived[f].slot as usize;
+                saved.push((slot, self.state.slots[slot]));
+                self.state.slots[slot] = summed(self.state.total[f] - amount);
+            }
+            let to = match self.matched() {
+                Matched::One(o) | Matched::Fallback(Some(o)) => {
+                    if Some(o) == self.given.ruled_out {
+                        NO_OUTCOME
+                    } else {
+                        u32::try_from(o).unwrap_or(ERROR)
+                    }
+                }
+                Matched::Fallback(None) | Matched::Two(..) => ERROR,
             };
-            frame.line_id = line;
-            self.memo.values.extend_from_slice(&frame.mass);
-            self.memo.values.extend_from_slice(&frame.payoff);
-            self.memo.values.extend_from_slice(&frame.dist);
-            self.memo.paths.push(frame.paths);
-            self.memo.line.push(line);
-            let entry = u32::try_from(self.memo.entries() - 1).unwrap_or(u32::MAX);
-            self.memo.index[level].insert(key, entry);
-            if let Some(recorder) = &mut self.recorder {
-                recorder.remember(self.last);
+            for (slot, value) in saved.into_iter().rev() {
+                self.state.slots[slot] = value;
+            }
+            if let Some(drops) = &mut self.drops {
+                drops.link(weight, r, Target::Leaf { from, to });
             }
         }
     }
@@ -1048,10 +1270,35 @@ impl<'a> Search<'a> {
                 self.last = u32::try_from(outcome).ok().map(Ref::Leaf);
             }
         }
+        if let Some(plan) = self.drop_plan
+            && plan
+                .cut
+                .get(self.program.decisions.len())
+                .is_some_and(|rules| !rules.is_empty())
+        {
+            self.leaf_links(plan);
+        }
     }
 
     /// The one outcome this complete path reaches, or an error.
     fn outcome_here(&mut self) -> Option<usize> {
+        match self.matched() {
+            Matched::One(o) => Some(o),
+            Matched::Fallback(fallback) => {
+                if fallback.is_none() {
+                    self.report_no_outcome();
+                }
+                fallback
+            }
+            Matched::Two(a, b) => {
+                self.report_overlap(a, b);
+                Some(a)
+            }
+        }
+    }
+
+    /// Which outcomes' conditions hold on this complete path.
+    fn matched(&mut self) -> Matched {
         let mut matched = [usize::MAX; 2];
         let mut count = 0;
         let mut fallback = None;
@@ -1069,17 +1316,9 @@ impl<'a> Search<'a> {
             }
         }
         match count {
-            1 => Some(matched[0]),
-            0 => {
-                if fallback.is_none() {
-                    self.report_no_outcome();
-                }
-                fallback
-            }
-            _ => {
-                self.report_overlap(matched[0], matched[1]);
-                Some(matched[0])
-            }
+            1 => Matched::One(matched[0]),
+            0 => Matched::Fallback(fallback),
+            _ => Matched::Two(matched[0], matched[1]),
         }
     }
 
@@ -1102,6 +1341,9 @@ impl<'a> Search<'a> {
             }
             let mark = self.state.trail.len();
             self.advance(level, false);
+            if let Some(drops) = &mut self.drops {
+                drops.weight[level + 1] = drops.weight[level];
+            }
             self.solve(level + 1);
             self.state.undo(mark);
             let (head, tail) = self.frames.split_at_mut(level + 1);
@@ -1174,6 +1416,9 @@ impl<'a> Search<'a> {
             self.option_reachable[level][i] = true;
             self.state.slots[slot] = Val::Sym(decision.options[i]);
             self.advance(level, true);
+            if let Some(drops) = &mut self.drops {
+                drops.weight[level + 1] = drops.weight[level] * p;
+            }
             self.solve(level + 1);
             self.state.undo(mark);
             self.state.slots[slot] = Val::Unset;
@@ -1391,6 +1636,7 @@ impl<'a> Search<'a> {
     }
 
     fn report_conflict(&mut self, f: usize, taken: usize) {
+        self.error_paths += 1;
         // Name the rules: every writer that fires now at the highest priority, as the settling
         // that found the conflict saw them (a fact that can conflict is kept up to date at
         // every step, and so are its writers).
@@ -1430,6 +1676,7 @@ impl<'a> Search<'a> {
     }
 
     fn report_no_outcome(&mut self) {
+        self.error_paths += 1;
         let path = self.path_text(self.program.decisions.len());
         let mut diagnostic = Diagnostic::new(DiagCode::NoOutcome, "a path reaches no outcome")
             .note(format!("on the path {path}"));
@@ -1444,6 +1691,7 @@ impl<'a> Search<'a> {
     }
 
     fn report_overlap(&mut self, a: usize, b: usize) {
+        self.error_paths += 1;
         let path = self.path_text(self.program.decisions.len());
         let (oa, ob) = (&self.scenario.outcomes[a], &self.scenario.outcomes[b]);
         let span = |o: &casus_core::model::Outcome| o.when.as_ref().map_or(o.id.span, |w| w.span);
@@ -1591,6 +1839,17 @@ impl<'a> Search<'a> {
         }
         self.outcome_here()
     }
+}
+
+/// Which outcomes hold at the end of a path.
+#[derive(Clone, Copy, Debug)]
+enum Matched {
+    /// Exactly one.
+    One(usize),
+    /// None: the outcome without a condition, if there is one.
+    Fallback(Option<usize>),
+    /// Two or more: the first two.
+    Two(usize, usize),
 }
 
 /// What a finished child contributes to its parent: a frame, or (below the last decision)

@@ -57,7 +57,7 @@ use crate::search::walk::EvalLimits;
 use crate::workflow::testing::{self, TestResult};
 
 pub use explain::{ExplainRequest, Explained};
-pub use model::{Model, WhatIf};
+pub use model::{Model, WhatIf, Without};
 pub use plan::{Analysed, AnalysisKind, Budget, Method, Omitted, Plan, Progress};
 
 /// Stack of each thread the session runs the engine on: deep enough for the search's one

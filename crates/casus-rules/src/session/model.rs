@@ -12,6 +12,7 @@ use casus_core::model::{Scenario, Value};
 use crate::analyses::signposts;
 use crate::compile::program::Program;
 use crate::graphs::merged::MergedGraph;
+use crate::search::drops::Dropped;
 use crate::search::given::Fixed;
 use crate::search::result::Evaluation;
 use crate::search::walk::{EvalLimits, Given, evaluate, evaluate_recorded};
@@ -170,6 +171,36 @@ impl Model {
         Ok((evaluation, graph))
     }
 
+    /// Each rule's forecast without it, by rule index, where one search of the model finds it:
+    /// a rule that only adds to sums that only outcomes read, or whose effect nothing reads.
+    /// `None` where the rule needs an evaluation of its own (the ranking then evaluates the
+    /// model without it).
+    pub fn forecasts_without_rules(
+        &self,
+        limits: &EvalLimits,
+    ) -> Result<Vec<Option<Without>>, Vec<Diagnostic>> {
+        let program = self.with_evidence(&self.program);
+        let dropped =
+            crate::search::walk::evaluate_drops(&self.scenario, &program, &self.given, limits)?;
+        Ok(dropped
+            .into_iter()
+            .map(|found| match found? {
+                Dropped::Unsure => None,
+                Dropped::Unchanged => Some(Without::Unchanged),
+                Dropped::Error => Some(Without::NoOutcome),
+                Dropped::Mass(mass) => {
+                    // As the evaluation divides: by the mass of the consistent paths.
+                    let total: f64 = mass.iter().sum();
+                    (total > 0.0 && total.is_finite()).then(|| {
+                        Without::Forecast(
+                            mass.iter().take(self.outcomes).map(|m| m / total).collect(),
+                        )
+                    })
+                }
+            })
+            .collect())
+    }
+
     /// Multiplies `table`, one of decision `decision`'s tables, by the observed likelihood
     /// ratios of that decision, as [`Model::with_evidence`] does to the program's.
     pub fn apply_ratios(&self, decision: usize, table: &mut [f64]) {
@@ -292,4 +323,15 @@ impl Model {
             .flatten()
             .is_some()
     }
+}
+
+/// The forecast without one rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Without {
+    /// Nothing reads what the rule writes: the forecast as it is.
+    Unchanged,
+    /// The forecast, one probability per outcome.
+    Forecast(Vec<f64>),
+    /// Some path would reach no outcome, or two.
+    NoOutcome,
 }

@@ -1,0 +1,335 @@
+//! Every rule dropped in one search: the forecast without each rule, from the states where it
+//! fired.
+//!
+//! Dropping a rule changes the forecast only on the paths where it fires, and only from the
+//! point where its effect is first looked at. For the common scoring rule — it adds to a sum
+//! that only outcomes read — that point is the first level at or after the rule closes where
+//! states merge (or the end of the path). There every path passes through exactly one memoised
+//! state, so the forecast is the sum over those *arrivals* of the probability of getting there
+//! (`reach`) times the outcome mass below. Without the rule, an arrival where it fired lands on
+//! the state whose sum lacks the rule's amount: usually a state the search solved anyway, else
+//! one more subtree. So
+//!
+//! `mass without r = mass + Σ_{arrivals a where r fired} reach(a) · (mass(a − r) − mass(a))`,
+//!
+//! exactly (up to rounding), and every rule's drop costs a lookup per arrival where it fired
+//! instead of a whole evaluation. The search records, per memoised state, its arrivals (to
+//! compute `reach` afterwards, in one pass over the states in reverse order of completion) and
+//! per arrival the drop links; `reach` is not known while the search runs, because a state is
+//! reached by prefixes the search has not walked yet.
+//!
+//! A link is recorded per arrival, not per state: two prefixes reaching one state may differ in
+//! which closed rules fired (their amounts summed alike). A rule cut at the arrival's level is
+//! open at the arrival's parent, though, so its firing below the parent is the same for every
+//! prefix reaching the parent, and a parent's arrivals are walked once.
+//!
+//! A rule whose effect nothing ever reads (no outcome, guard, likelihood or rule, even through
+//! other facts) moves nothing: its distance is 0 without any search. Every other rule is left
+//! to a full evaluation.
+
+use crate::compile::program::Program;
+use crate::search::demand::{Analysis, FactKey};
+
+/// How one rule's drop is found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DropKind {
+    /// Nothing reads what the rule writes: dropping it moves nothing.
+    Unread,
+    /// Found at the arrivals at this level (the number of decisions: at the end of each path).
+    Cut(usize),
+    /// Needs an evaluation of its own.
+    Evaluate,
+}
+
+/// Which rules are found how, fixed by the program alone.
+#[derive(Clone, Debug)]
+pub(crate) struct DropPlan {
+    /// Per program rule.
+    pub(crate) kind: Vec<DropKind>,
+    /// Per level `0..=n`: the rules cut there.
+    pub(crate) cut: Vec<Vec<usize>>,
+}
+
+impl DropPlan {
+    pub(crate) fn new(program: &Program, analysis: &Analysis) -> Self {
+        let n = program.decisions.len();
+        let demand = &analysis.demand;
+        let read_ever = |pos: u32| (0..=n).any(|t| demand.needed(pos, t));
+        let mut cut = vec![Vec::new(); n + 1];
+        let kind = program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(r, rule)| {
+                if !read_ever(demand.rule_pos[r]) {
+                    return DropKind::Unread;
+                }
+                // Only `add`s to sums that outcomes alone read: then the rule's effect is seen
+                // nowhere before the end of the path, and without it a state differs from its
+                // twin only in that sum.
+                let scoring = rule.sets.is_empty()
+                    && !rule.adds.is_empty()
+                    && rule.adds.iter().all(|&(f, _)| {
+                        program.derived[f].summed
+                            && matches!(demand.fact_key[f], FactKey::Sum { .. })
+                            && demand.fact_readers[f].is_empty()
+                            && (0..n).all(|t| !demand.needed(demand.fact_pos[f], t))
+                    });
+                if !scoring || n == 0 {
+                    return DropKind::Evaluate;
+                }
+                let close = analysis.close_level[r];
+                let level = (close..n)
+                    .find(|&level| analysis.can_merge(level))
+                    .unwrap_or(n);
+                cut[level].push(r);
+                DropKind::Cut(level)
+            })
+            .collect();
+        Self { kind, cut }
+    }
+
+    /// Whether some rule needs the search's recording.
+    pub(crate) fn any_cut(&self) -> bool {
+        self.cut.iter().any(|rules| !rules.is_empty())
+    }
+}
+
+/// The parent of arrivals that no memoised state encloses: the root, reached with certainty.
+const ROOT: u32 = u32::MAX;
+/// A path's end that counts for no outcome (ruled out by what is observed).
+pub(crate) const NO_OUTCOME: u32 = u32::MAX;
+/// A path's end that is an error without the rule (no outcome, or two).
+pub(crate) const ERROR: u32 = u32::MAX - 1;
+
+/// Most arrivals and links kept before the recording gives up (the rules are then evaluated).
+const MAX_ITEMS: usize = 1 << 24;
+
+/// The share of the consistent mass below which a rule's drop is left to an evaluation: the
+/// differences are exact up to rounding of the forecast's own size, not of what is left.
+const CANCELLED: f64 = 1e-9;
+
+/// Where a rule's drop sends one arrival.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Target {
+    /// From one memoised state to its twin without the rule.
+    Entry { from: u32, to: u32 },
+    /// From one outcome of a complete path to another ([`NO_OUTCOME`], [`ERROR`]).
+    Leaf { from: u32, to: u32 },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Item {
+    Arrival {
+        child: u32,
+        weight: f64,
+    },
+    Link {
+        weight: f64,
+        rule: u32,
+        target: Target,
+    },
+}
+
+/// What the search records for the drops while it runs.
+#[derive(Debug)]
+pub(crate) struct DropRecorder {
+    /// Per level: the probability of the path from the innermost open memoised state.
+    pub(crate) weight: Vec<f64>,
+    /// Open memoised states: where their items start in `pending`, and the error count then.
+    scopes: Vec<(usize, u64)>,
+    pending: Vec<Item>,
+    /// Per closed state: its items, with the state as parent.
+    arrivals: Vec<(u32, u32, f64)>,
+    links: Vec<(u32, f64, u32, Target)>,
+    /// Per memo entry: whether some path below it is an error.
+    entry_error: Vec<bool>,
+    /// Set when the recording cannot be trusted (a state not memoised, too many items): the
+    /// rules are then evaluated.
+    pub(crate) broken: bool,
+}
+
+impl DropRecorder {
+    pub(crate) fn new(levels: usize) -> Self {
+        Self {
+            weight: vec![1.0; levels + 1],
+            scopes: Vec::new(),
+            pending: Vec::new(),
+            arrivals: Vec::new(),
+            links: Vec::new(),
+            entry_error: Vec::new(),
+            broken: false,
+        }
+    }
+
+    /// A memoised state starts being solved; `errors` counts the error paths so far.
+    pub(crate) fn open(&mut self, errors: u64) {
+        self.scopes.push((self.pending.len(), errors));
+    }
+
+    /// The state opened last was stored as memo entry `entry` (`None`: not stored).
+    pub(crate) fn close(&mut self, entry: Option<u32>, errors: u64) {
+        let Some((start, before)) = self.scopes.pop() else {
+            self.broken = true;
+            return;
+        };
+        let Some(entry) = entry else {
+            self.broken = true;
+            self.pending.truncate(start);
+            return;
+        };
+        if self.entry_error.len() <= entry as usize {
+            self.entry_error.resize(entry as usize + 1, false);
+        }
+        self.entry_error[entry as usize] = errors != before;
+        for i in start..self.pending.len() {
+            let item = self.pending[i];
+            self.keep(entry, item);
+        }
+        self.pending.truncate(start);
+    }
+
+    /// Keeps `item` with its parent known.
+    fn keep(&mut self, parent: u32, item: Item) {
+        match item {
+            Item::Arrival { child, weight } => self.arrivals.push((parent, child, weight)),
+            Item::Link {
+                weight,
+                rule,
+                target,
+            } => self.links.push((parent, weight, rule, target)),
+        }
+    }
+
+    /// Whether memo entry `entry` has an error path below it.
+    pub(crate) fn has_error(&self, entry: u32) -> bool {
+        self.entry_error
+            .get(entry as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// An arrival at memo entry `child`, `weight` below the innermost open state.
+    pub(crate) fn arrival(&mut self, child: u32, weight: f64) {
+        self.push(Item::Arrival { child, weight });
+    }
+
+    /// Rule `rule`'s drop at an arrival `weight` below the innermost open state.
+    pub(crate) fn link(&mut self, weight: f64, rule: usize, target: Target) {
+        let rule = u32::try_from(rule).unwrap_or(u32::MAX);
+        self.push(Item::Link {
+            weight,
+            rule,
+            target,
+        });
+    }
+
+    fn push(&mut self, item: Item) {
+        if self.pending.len() + self.arrivals.len() + self.links.len() >= MAX_ITEMS {
+            self.broken = true;
+            return;
+        }
+        if self.scopes.is_empty() {
+            // Under the root: nothing to wait for.
+            self.keep(ROOT, item);
+        } else {
+            self.pending.push(item);
+        }
+    }
+
+    /// Each program rule's outcome mass without it, from the root's `mass` and the memo's
+    /// masses (`mass_of(entry)`); [`Dropped::Error`] where a path would end in an error. Only
+    /// the rules the plan cuts mean anything.
+    pub(crate) fn finish<'m>(
+        mut self,
+        rules: usize,
+        mass: &[f64],
+        mass_of: impl Fn(u32) -> &'m [f64],
+    ) -> Vec<Dropped> {
+        // Parents complete after their children: in decreasing entry order every arrival into
+        // a state is counted before the state passes its reach on.
+        self.arrivals
+            .sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut reach = vec![0.0; self.entry_error.len()];
+        let reach_of = |reach: &[f64], parent: u32| {
+            if parent == ROOT {
+                1.0
+            } else {
+                reach.get(parent as usize).copied().unwrap_or(0.0)
+            }
+        };
+        for &(parent, child, weight) in &self.arrivals {
+            let r = reach_of(&reach, parent) * weight;
+            if let Some(slot) = reach.get_mut(child as usize) {
+                *slot += r;
+            }
+        }
+        let mut delta: Vec<Option<Vec<f64>>> = vec![None; rules];
+        let mut errors = vec![false; rules];
+        for &(parent, weight, rule, target) in &self.links {
+            let rule = rule as usize;
+            let Some(d) = delta.get_mut(rule) else {
+                continue;
+            };
+            let d = d.get_or_insert_with(|| vec![0.0; mass.len()]);
+            let r = reach_of(&reach, parent) * weight;
+            match target {
+                Target::Entry { from, to } => {
+                    if self.has_error(to) {
+                        errors[rule] = true;
+                        continue;
+                    }
+                    for ((acc, new), old) in d.iter_mut().zip(mass_of(to)).zip(mass_of(from)) {
+                        *acc += r * (new - old);
+                    }
+                }
+                Target::Leaf { from, to } => {
+                    if to == ERROR {
+                        errors[rule] = true;
+                        continue;
+                    }
+                    if let Some(acc) = d.get_mut(to as usize) {
+                        *acc += r;
+                    }
+                    if let Some(acc) = d.get_mut(from as usize) {
+                        *acc -= r;
+                    }
+                }
+            }
+        }
+        let total: f64 = mass.iter().sum();
+        errors
+            .into_iter()
+            .zip(delta)
+            .map(|(error, delta)| {
+                if error {
+                    return Dropped::Error;
+                }
+                let mut moved = mass.to_vec();
+                for (m, d) in moved.iter_mut().zip(delta.iter().flatten()) {
+                    // A mass that is 0 exactly may come back as −1e-17.
+                    *m = (*m + d).max(0.0);
+                }
+                // Nearly all the consistent mass gone: what is left may be rounding (and no
+                // path at all may be consistent), which only an evaluation can tell apart.
+                if moved.iter().sum::<f64>() <= CANCELLED * total {
+                    return Dropped::Unsure;
+                }
+                Dropped::Mass(moved)
+            })
+            .collect()
+    }
+}
+
+/// A rule's drop, as the search found it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Dropped {
+    /// The outcome mass without the rule.
+    Mass(Vec<f64>),
+    /// Without the rule some path reaches no outcome, or two.
+    Error,
+    /// Nothing reads what the rule writes: the forecast does not move.
+    Unchanged,
+    /// Too little mass is left to trust the difference: the rule needs an evaluation.
+    Unsure,
+}

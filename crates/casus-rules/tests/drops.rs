@@ -1,0 +1,271 @@
+//! Every rule dropped in one search (`Model::forecasts_without_rules`) against evaluating the
+//! model again without the rule, from scratch: on generated scenarios under a variant, given
+//! values and observed signposts, and on scoring scenarios (rules that add to a sum only
+//! outcomes read), where every rule must be found by the one search.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on generated files that do not load"
+)]
+
+#[path = "support/generate.rs"]
+mod generate;
+
+use casus_core::model::Value;
+use casus_rules::EvalLimits;
+use casus_rules::compile::program::Program;
+use casus_rules::session::{Model, Options, Session, WhatIf, Without};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+/// Agreement asked of the one search and evaluating again.
+const TOLERANCE: f64 = 1e-12;
+
+/// `program` without rule `index`'s effects: the rule never sets or adds anything.
+fn without(program: &Program, index: usize) -> Program {
+    let mut out = program.clone();
+    for rule in out.rules.iter_mut().filter(|r| r.index == index) {
+        rule.sets.clear();
+        rule.adds.clear();
+    }
+    out
+}
+
+/// Compares every rule the one search found with evaluating the model without it; returns the
+/// rules it left to an evaluation of their own.
+fn check(model: &Model, context: &str) -> Result<Vec<usize>, TestCaseError> {
+    let limits = EvalLimits::default();
+    let Ok(base) = model.evaluate(&limits) else {
+        return Ok(Vec::new());
+    };
+    let found = model.forecasts_without_rules(&limits).unwrap();
+    prop_assert_eq!(found.len(), model.scenario.rules.len());
+    let mut left = Vec::new();
+    for (r, without_r) in found.iter().enumerate() {
+        let Some(without_r) = without_r else {
+            left.push(r);
+            continue;
+        };
+        let again = model.evaluate_program(&without(&model.program, r), &limits);
+        match (without_r, again) {
+            (Without::NoOutcome, Err(_)) => {}
+            (Without::Unchanged, Ok(again)) => {
+                for (a, b) in again.outcomes.iter().zip(&base.outcomes) {
+                    prop_assert!(
+                        a.probability == b.probability,
+                        "rule {r} moves the forecast, said unchanged\n{context}"
+                    );
+                }
+            }
+            (Without::Forecast(moved), Ok(again)) => {
+                prop_assert_eq!(moved.len(), again.outcomes.len());
+                for (m, a) in moved.iter().zip(&again.outcomes) {
+                    prop_assert!(
+                        (m - a.probability).abs() <= TOLERANCE,
+                        "rule {r}: {moved:?} vs {:?}\n{context}",
+                        again
+                            .outcomes
+                            .iter()
+                            .map(|o| o.probability)
+                            .collect::<Vec<_>>()
+                    );
+                }
+            }
+            (got, again) => {
+                return Err(TestCaseError::fail(format!(
+                    "rule {r}: {got:?} vs {:?}\n{context}",
+                    again.map(|e| e.outcomes)
+                )));
+            }
+        }
+    }
+    Ok(left)
+}
+
+/// A scoring scenario: decisions `d0..`, rules adding to `score` when two decisions took given
+/// options, a flag set by other rules that guards a decision, and outcomes on the score (one
+/// of them also reading a decision).
+#[derive(Clone, Debug)]
+struct Scoring {
+    options: Vec<usize>,
+    weights: Vec<Vec<u8>>,
+    actors: Vec<bool>,
+    adds: Vec<(usize, usize, usize, usize, i8)>,
+    flag: Option<(usize, usize, usize)>,
+    thresholds: (i8, i8),
+    reads_decision: bool,
+    signpost: Option<i8>,
+    given: Vec<(usize, usize)>,
+    observe: bool,
+}
+
+prop_compose! {
+    fn scoring()(n in 2usize..7)(
+        options in prop::collection::vec(2usize..4, n),
+        weights in prop::collection::vec(prop::collection::vec(1u8..10, 3), n),
+        actors in prop::collection::vec(any::<bool>(), n),
+        adds in prop::collection::vec((0..n, 0usize..3, 0..n, 0usize..3, -3i8..4), 1..14),
+        flag in prop::option::of((0..n, 0usize..3, 0..n)),
+        thresholds in (-2i8..3, 0i8..5),
+        reads_decision in any::<bool>(),
+        signpost in prop::option::of(-2i8..4),
+        given in prop::collection::vec((0..n, 0usize..3), 0..2),
+        observe in any::<bool>(),
+    ) -> Scoring {
+        Scoring { options, weights, actors, adds, flag, thresholds, reads_decision, signpost, given, observe }
+    }
+}
+
+impl Scoring {
+    fn option(&self, d: usize, o: usize) -> String {
+        format!("o{}", o % self.options[d])
+    }
+
+    fn to_toml(&self) -> String {
+        let n = self.options.len();
+        let mut out = String::from(
+            "[scenario]\ntitle = \"scoring\"\n\n[actors]\na0 = \"A\"\n\n[facts]\nscore = { type = \"number\", default = 0 }\nflag = { type = \"bool\", default = false }\n",
+        );
+        for d in 0..n {
+            out.push_str(&format!("\n[decisions.d{d}]\n"));
+            out.push_str(if self.actors[d] {
+                "actor = \"a0\"\n"
+            } else {
+                "actor = \"nature\"\n"
+            });
+            let options: Vec<String> = (0..self.options[d]).map(|o| format!("\"o{o}\"")).collect();
+            out.push_str(&format!("options = [{}]\n", options.join(", ")));
+            if let Some((_, _, guarded)) = self.flag
+                && guarded == d
+                && d > 0
+            {
+                out.push_str("when = \"not flag\"\n");
+            }
+            let total: f64 = self.weights[d][..self.options[d]]
+                .iter()
+                .map(|&w| f64::from(w))
+                .sum();
+            let entries: Vec<String> = (0..self.options[d])
+                .map(|o| format!("o{o} = {}", f64::from(self.weights[d][o]) / total))
+                .collect();
+            out.push_str(&format!("likelihood = {{ {} }}\n", entries.join(", ")));
+        }
+        for (r, &(a, oa, b, ob, amount)) in self.adds.iter().enumerate() {
+            let amount = if amount == 0 { 1 } else { amount };
+            out.push_str(&format!(
+                "\n[rules.r{r}]\nwhen = \"d{a} == '{}' and d{b} == '{}'\"\nadd = {{ score = {amount} }}\n",
+                self.option(a, oa),
+                self.option(b, ob)
+            ));
+        }
+        if let Some((d, o, _)) = self.flag {
+            out.push_str(&format!(
+                "\n[rules.raise_flag]\nwhen = \"d{d} == '{}'\"\nthen = {{ flag = true }}\n",
+                self.option(d, o)
+            ));
+        }
+        let (low, gap) = self.thresholds;
+        let high = low + gap;
+        let first = if self.reads_decision {
+            format!("score >= {high} and d{} == 'o0'", n - 1)
+        } else {
+            format!("score >= {high}")
+        };
+        out.push_str(&format!(
+            "\n[outcomes.high]\nwhen = \"{first}\"\npayoff = {{ a0 = 3 }}\n\n[outcomes.mid]\nwhen = \"score >= {low} and not ({first})\"\npayoff = {{ a0 = 1 }}\n\n[outcomes.low]\npayoff = {{ a0 = 0 }}\n"
+        ));
+        if let Some(t) = self.signpost {
+            out.push_str(&format!(
+                "\n[signposts.watch]\ntitle = \"watch\"\nwhen = \"score >= {t}\"\n"
+            ));
+        }
+        out
+    }
+
+    fn what_if(&self) -> WhatIf {
+        let mut given: Vec<(String, Value)> = Vec::new();
+        for &(d, o) in &self.given {
+            let name = format!("d{d}");
+            if !given.iter().any(|(g, _)| *g == name) {
+                given.push((name, Value::Symbol(self.option(d, o))));
+            }
+        }
+        WhatIf {
+            variant: None,
+            given,
+            observe: if self.observe && self.signpost.is_some() {
+                vec!["watch".to_owned()]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Rules that add to a sum only outcomes read are all found by the one search, under given
+    /// decisions and an observed signpost on the sum, and each equals evaluating again.
+    #[test]
+    fn scoring_rules_dropped_in_one_search_equal_evaluating_again(generated in scoring()) {
+        let text = generated.to_toml();
+        let session = Session::open_text("scoring.toml", &text, Options::default());
+        prop_assert!(!session.has_errors(), "{:#?}\n{text}", session.diagnostics());
+        let Ok(model) = session.model(&generated.what_if()) else {
+            return Ok(());
+        };
+        let context = format!("{generated:?}\n{text}");
+        if model.evaluate(&EvalLimits::default()).is_err() {
+            return Ok(());
+        }
+        // Every `add` rule is found, unless without it no path is consistent with what is
+        // observed (the evaluation then says so); the flag's rule is read by a guard.
+        for r in check(&model, &context)? {
+            let rule = &model.scenario.rules[r];
+            if rule.id.name == "raise_flag" {
+                continue;
+            }
+            let again = model.evaluate_program(&without(&model.program, r), &EvalLimits::default());
+            prop_assert!(
+                again.is_err_and(|d| d.iter().any(|d| d.code == casus_core::Code::NoConsistentPath)),
+                "rule {} left to an evaluation\n{context}", rule.id.name
+            );
+        }
+    }
+
+    /// On generated scenarios (guards, `likelihood_if`, set and add rules, analysts) under a
+    /// variant, given values and observed signposts, whatever the one search finds equals
+    /// evaluating again.
+    #[test]
+    fn rules_dropped_in_one_search_equal_evaluating_again(
+        generated in generate::rich(),
+        variant in prop::option::of(0usize..4),
+        given in prop::option::of((0usize..8, 0usize..3)),
+        observe in prop::option::of(0usize..4),
+    ) {
+        let text = generated.to_toml(None);
+        let session = Session::open_text("generated.toml", &text, Options::default());
+        let scenario = session.scenario().unwrap();
+        let what_if = WhatIf {
+            variant: variant
+                .filter(|_| !scenario.variants.is_empty())
+                .map(|v| scenario.variants[v % scenario.variants.len()].id.name.clone()),
+            given: given
+                .filter(|_| !scenario.decisions.is_empty())
+                .map(|(d, o)| {
+                    let decision = &scenario.decisions[d % scenario.decisions.len()];
+                    let option = &decision.options[o % decision.options.len()];
+                    vec![(decision.id.name.clone(), Value::Symbol(option.name.clone()))]
+                })
+                .unwrap_or_default(),
+            observe: observe
+                .filter(|_| !scenario.signposts.is_empty())
+                .map(|s| vec![scenario.signposts[s % scenario.signposts.len()].id.name.clone()])
+                .unwrap_or_default(),
+        };
+        let Ok(model) = session.model(&what_if) else {
+            return Ok(());
+        };
+        check(&model, &format!("{what_if:?}\n{text}"))?;
+    }
+}
