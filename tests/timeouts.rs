@@ -5,9 +5,9 @@
 //! The scenarios are generated here, each slow in its own way:
 //! - `wide`: 24 chance events whose `add`s all reach the outcome, so no two paths merge and
 //!   the first evaluation alone takes far longer than the limit;
-//! - `rules`: one decision and 5,000 identical rules that set a fact, so the forecast is
-//!   instant and the analyses that drop each rule in turn are not (rules that only `add` to a
-//!   sum outcomes read are all dropped in one search);
+//! - `rules`: one decision and 5,000 identical rules that set a fact another rule reads, so
+//!   the forecast is instant and the analyses that drop each rule in turn are not (rules that
+//!   write only facts the outcomes alone read are all dropped in one search);
 //! - `paths`: 30 chance events nothing reads, so the search merges them at once and a walk
 //!   over the paths (explain) meets 2^30 of them.
 #![expect(
@@ -89,7 +89,7 @@ fn make_wide() -> PathBuf {
 fn make_rules() -> PathBuf {
     let n = 5000;
     let mut text = header("rules");
-    text.push_str("[facts]\nx = { type = \"bool\", default = false }\n\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n\n");
+    text.push_str("[facts]\nx = { type = \"bool\", default = false }\ny = { type = \"bool\", default = false }\n\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n\n");
     for i in 0..n {
         let _ = write!(
             text,
@@ -97,7 +97,7 @@ fn make_rules() -> PathBuf {
         );
     }
     text.push_str(
-        "[outcomes.high]\nwhen = \"x\"\npayoff = { me = 1 }\n\n[outcomes.low]\npayoff = { me = 0 }\n",
+        "[rules.read]\nwhen = \"x\"\nthen = { y = true }\nbecause = \"reads x\"\n\n[outcomes.high]\nwhen = \"y\"\npayoff = { me = 1 }\n\n[outcomes.low]\npayoff = { me = 0 }\n",
     );
     write("rules.toml", &text)
 }

@@ -401,12 +401,13 @@ fn threads_change_nothing_but_the_workers() {
 }
 
 /// A scenario in `target/` whose forecast is instant and whose assumption ranking (3,000 rules
-/// that set a fact, each dropped and evaluated on its own) runs for seconds: work long enough
-/// for notes and a spinner. (Rules that only add to a sum are all dropped in one search.)
+/// that set a fact another rule reads, each dropped and evaluated on its own) runs for seconds:
+/// work long enough for notes and a spinner. (Rules that write only facts the outcomes alone
+/// read are all dropped in one search.)
 fn many_rules(name: &str) -> PathBuf {
     let scenario = repo().join("target").join(name);
     let mut text = String::from(
-        "[scenario]\ntitle = \"rules\"\n[actors]\nme = \"Me\"\n[facts]\nx = { type = \"bool\", default = false }\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n",
+        "[scenario]\ntitle = \"rules\"\n[actors]\nme = \"Me\"\n[facts]\nx = { type = \"bool\", default = false }\ny = { type = \"bool\", default = false }\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n",
     );
     for i in 0..3000 {
         text.push_str(&format!(
@@ -414,7 +415,7 @@ fn many_rules(name: &str) -> PathBuf {
         ));
     }
     text.push_str(
-        "[outcomes.high]\nwhen = \"x\"\npayoff = { me = 1 }\n[outcomes.low]\npayoff = { me = 0 }\n",
+        "[rules.read]\nwhen = \"x\"\nthen = { y = true }\nbecause = \"reads x\"\n[outcomes.high]\nwhen = \"y\"\npayoff = { me = 1 }\n[outcomes.low]\npayoff = { me = 0 }\n",
     );
     std::fs::write(&scenario, text).unwrap();
     scenario

@@ -90,6 +90,9 @@ struct Scoring {
     weights: Vec<Vec<u8>>,
     actors: Vec<bool>,
     adds: Vec<(usize, usize, usize, usize, i8)>,
+    /// Rules setting `label` (read by outcomes alone) to "hot" or "cold" when a decision took
+    /// an option.
+    labels: Vec<(usize, usize, bool)>,
     flag: Option<(usize, usize, usize)>,
     thresholds: (i8, i8),
     reads_decision: bool,
@@ -104,6 +107,7 @@ prop_compose! {
         weights in prop::collection::vec(prop::collection::vec(1u8..10, 3), n),
         actors in prop::collection::vec(any::<bool>(), n),
         adds in prop::collection::vec((0..n, 0usize..3, 0..n, 0usize..3, -3i8..4), 1..14),
+        labels in prop::collection::vec((0..n, 0usize..3, any::<bool>()), 0..4),
         flag in prop::option::of((0..n, 0usize..3, 0..n)),
         thresholds in (-2i8..3, 0i8..5),
         reads_decision in any::<bool>(),
@@ -111,7 +115,7 @@ prop_compose! {
         given in prop::collection::vec((0..n, 0usize..3), 0..2),
         observe in any::<bool>(),
     ) -> Scoring {
-        Scoring { options, weights, actors, adds, flag, thresholds, reads_decision, signpost, given, observe }
+        Scoring { options, weights, actors, adds, labels, flag, thresholds, reads_decision, signpost, given, observe }
     }
 }
 
@@ -123,7 +127,7 @@ impl Scoring {
     fn to_toml(&self) -> String {
         let n = self.options.len();
         let mut out = String::from(
-            "[scenario]\ntitle = \"scoring\"\n\n[actors]\na0 = \"A\"\n\n[facts]\nscore = { type = \"number\", default = 0 }\nflag = { type = \"bool\", default = false }\n",
+            "[scenario]\ntitle = \"scoring\"\n\n[actors]\na0 = \"A\"\n\n[facts]\nscore = { type = \"number\", default = 0 }\nflag = { type = \"bool\", default = false }\nlabel = { type = [\"none\", \"hot\", \"cold\"], default = \"none\" }\n",
         );
         for d in 0..n {
             out.push_str(&format!("\n[decisions.d{d}]\n"));
@@ -157,6 +161,13 @@ impl Scoring {
                 self.option(b, ob)
             ));
         }
+        for (i, &(d, o, hot)) in self.labels.iter().enumerate() {
+            out.push_str(&format!(
+                "\n[rules.l{i}]\nwhen = \"d{d} == '{}'\"\nthen = {{ label = \"{}\" }}\npriority = {i}\n",
+                self.option(d, o),
+                if hot { "hot" } else { "cold" }
+            ));
+        }
         if let Some((d, o, _)) = self.flag {
             out.push_str(&format!(
                 "\n[rules.raise_flag]\nwhen = \"d{d} == '{}'\"\nthen = {{ flag = true }}\n",
@@ -166,12 +177,12 @@ impl Scoring {
         let (low, gap) = self.thresholds;
         let high = low + gap;
         let first = if self.reads_decision {
-            format!("score >= {high} and d{} == 'o0'", n - 1)
+            format!("(score >= {high} and d{} == 'o0') or label == 'hot'", n - 1)
         } else {
-            format!("score >= {high}")
+            format!("score >= {high} or label == 'hot'")
         };
         out.push_str(&format!(
-            "\n[outcomes.high]\nwhen = \"{first}\"\npayoff = {{ a0 = 3 }}\n\n[outcomes.mid]\nwhen = \"score >= {low} and not ({first})\"\npayoff = {{ a0 = 1 }}\n\n[outcomes.low]\npayoff = {{ a0 = 0 }}\n"
+            "\n[outcomes.high]\nwhen = \"{first}\"\npayoff = {{ a0 = 3 }}\n\n[outcomes.mid]\nwhen = \"score >= {low} and label != 'cold' and not ({first})\"\npayoff = {{ a0 = 1 }}\n\n[outcomes.low]\npayoff = {{ a0 = 0 }}\n"
         ));
         if let Some(t) = self.signpost {
             out.push_str(&format!(
@@ -204,8 +215,9 @@ impl Scoring {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// Rules that add to a sum only outcomes read are all found by the one search, under given
-    /// decisions and an observed signpost on the sum, and each equals evaluating again.
+    /// Rules that add to a sum or set a fact that only outcomes read are all found by the one
+    /// search, under given decisions and an observed signpost on the sum, and each equals
+    /// evaluating again.
     #[test]
     fn scoring_rules_dropped_in_one_search_equal_evaluating_again(generated in scoring()) {
         let text = generated.to_toml();
@@ -218,8 +230,8 @@ proptest! {
         if model.evaluate(&EvalLimits::default()).is_err() {
             return Ok(());
         }
-        // Every `add` rule is found, unless without it no path is consistent with what is
-        // observed (the evaluation then says so); the flag's rule is read by a guard.
+        // Every `add` and `label` rule is found, unless without it no path is consistent with
+        // what is observed (the evaluation then says so); the flag's rule is read by a guard.
         for r in check(&model, &context)? {
             let rule = &model.scenario.rules[r];
             if rule.id.name == "raise_flag" {

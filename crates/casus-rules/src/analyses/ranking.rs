@@ -8,7 +8,7 @@
 //! **Cost.** Reversing a decision's likelihoods changes numbers only, so on the merged decision
 //! graph every reversal comes from one adjoint (`crate::graphs::merged`), exactly. Dropping a
 //! rule changes which outcome paths reach. One search finds the forecast without every rule
-//! whose effect nothing reads and every rule that only adds to sums that only outcomes read
+//! whose effect nothing reads and every rule that writes only facts the outcomes alone read
 //! ([`crate::search::drops`]); each other rule needs an evaluation of its own — but only where
 //! it could enter the ranking shown. Dropping a rule can move only the paths on which it fires, so its
 //! distance is at most its firing mass; a rule whose `when` requires `decision == 'option'`

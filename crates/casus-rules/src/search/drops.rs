@@ -2,12 +2,13 @@
 //! fired.
 //!
 //! Dropping a rule changes the forecast only on the paths where it fires, and only from the
-//! point where its effect is first looked at. For the common scoring rule — it adds to a sum
-//! that only outcomes read — that point is the first level at or after the rule closes where
-//! states merge (or the end of the path). There every path passes through exactly one memoised
-//! state, so the forecast is the sum over those *arrivals* of the probability of getting there
-//! (`reach`) times the outcome mass below. Without the rule, an arrival where it fired lands on
-//! the state whose sum lacks the rule's amount: usually a state the search solved anyway, else
+//! point where its effect is first looked at. For the common rule that writes only facts the
+//! outcomes alone read — a score added to, a verdict set — that point is the first level at or
+//! after the rule closes where states merge (or the end of the path). There every path passes
+//! through exactly one memoised state, so the forecast is the sum over those *arrivals* of the
+//! probability of getting there (`reach`) times the outcome mass below. Without the rule, an
+//! arrival where it fired lands on the state whose summaries lack the rule (a sum without its
+//! amount, a fact set by the next writer down): usually a state the search solved anyway, else
 //! one more subtree. So
 //!
 //! `mass without r = mass + Σ_{arrivals a where r fired} reach(a) · (mass(a − r) − mass(a))`,
@@ -24,8 +25,9 @@
 //! prefix reaching the parent, and a parent's arrivals are walked once.
 //!
 //! A rule whose effect nothing ever reads (no outcome, guard, likelihood or rule, even through
-//! other facts) moves nothing: its distance is 0 without any search. Every other rule is left
-//! to a full evaluation.
+//! other facts) moves nothing: its distance is 0 without any search. A rule whose facts a rule,
+//! a guard or a likelihood reads is left to a full evaluation: without it, other rules may fire
+//! differently before anything merges.
 
 use crate::compile::program::Program;
 use crate::search::demand::{Analysis, FactKey};
@@ -64,17 +66,24 @@ impl DropPlan {
                 if !read_ever(demand.rule_pos[r]) {
                     return DropKind::Unread;
                 }
-                // Only `add`s to sums that outcomes alone read: then the rule's effect is seen
-                // nowhere before the end of the path, and without it a state differs from its
-                // twin only in that sum.
-                let scoring = rule.sets.is_empty()
-                    && !rule.adds.is_empty()
+                // Only facts that outcomes alone read: then the rule's effect is seen nowhere
+                // before the end of the path, and without it a state differs from its twin
+                // only in those facts' summaries. (Such a fact cannot conflict: a fact two
+                // rules of equal priority could set apart is needed at every time.)
+                let only_outcomes = |f: usize| {
+                    demand.fact_readers[f].is_empty()
+                        && (0..n).all(|t| !demand.needed(demand.fact_pos[f], t))
+                };
+                let scoring = !(rule.sets.is_empty() && rule.adds.is_empty())
                     && rule.adds.iter().all(|&(f, _)| {
                         program.derived[f].summed
                             && matches!(demand.fact_key[f], FactKey::Sum { .. })
-                            && demand.fact_readers[f].is_empty()
-                            && (0..n).all(|t| !demand.needed(demand.fact_pos[f], t))
-                    });
+                            && only_outcomes(f)
+                    })
+                    && rule
+                        .sets
+                        .iter()
+                        .all(|&(f, _)| !program.derived[f].summed && only_outcomes(f));
                 if !scoring || n == 0 {
                     return DropKind::Evaluate;
                 }

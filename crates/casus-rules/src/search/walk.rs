@@ -378,18 +378,42 @@ impl State {
     /// Sets derived fact `f` from the rules that fire, and tells its readers if it changed.
     fn settle(&mut self, program: &Program, analysis: &Analysis, f: usize, t: usize) {
         self.refresh(analysis.demand.fact_pos[f]);
+        let (value, conflict) = self.value_of(program, analysis, f);
+        if conflict {
+            self.conflicts.push(f);
+        }
         let derived = &program.derived[f];
-        let value = if derived.summed {
-            summed(self.total[f])
+        let slot = derived.slot as usize;
+        let Some(old) = self.slots.get(slot).copied() else {
+            return;
+        };
+        if old.equals(value) && old.bits() == value.bits() {
+            return;
+        }
+        self.trail.push(Undo::Slot(derived.slot, old));
+        self.slots[slot] = value;
+        if let Some(readers) = analysis.demand.fact_readers.get(f) {
+            for &r in readers {
+                self.signal_rule(analysis, r, t);
+            }
+        }
+    }
+
+    /// Derived fact `f`'s value from the rules that fire now, and whether two of them of equal
+    /// priority set different values.
+    fn value_of(&self, program: &Program, analysis: &Analysis, f: usize) -> (Val, bool) {
+        let derived = &program.derived[f];
+        if derived.summed {
+            (summed(self.total[f]), false)
         } else if let (FactKey::Same, Some(value)) =
             (&analysis.demand.fact_key[f], analysis.demand.same_value[f])
         {
             // Every writer sets this value: whether one fires is all that matters, and
             // writers that agree never conflict.
             if self.count[f] > 0 {
-                value
+                (value, false)
             } else {
-                derived.default
+                (derived.default, false)
             }
         } else {
             let mut best: Option<(i64, Val)> = None;
@@ -414,24 +438,58 @@ impl State {
                     }
                 }
             }
-            if conflict {
-                self.conflicts.push(f);
-            }
-            best.map_or(derived.default, |(_, v)| v)
-        };
-        let slot = derived.slot as usize;
-        let Some(old) = self.slots.get(slot).copied() else {
-            return;
-        };
-        if old.equals(value) && old.bits() == value.bits() {
-            return;
+            (best.map_or(derived.default, |(_, v)| v), conflict)
         }
-        self.trail.push(Undo::Slot(derived.slot, old));
-        self.slots[slot] = value;
-        if let Some(readers) = analysis.demand.fact_readers.get(f) {
-            for &r in readers {
-                self.signal_rule(analysis, r, t);
+    }
+
+    /// Takes rule `r` out of the state at `level`, as if it had not fired, for a drop (see
+    /// [`crate::search::drops`]): its amounts leave the totals, a writer leaves the count, and,
+    /// once the rule is `folded` into the memo key's summaries, the summaries are made again
+    /// without it. Its facts are marked for settling again. Everything is on the trail.
+    fn drop_rule(
+        &mut self,
+        program: &Program,
+        analysis: &Analysis,
+        r: usize,
+        level: usize,
+        folded: bool,
+    ) {
+        self.trail.push(Undo::Fired(r as u32, true));
+        self.fired[r] = false;
+        for &(f, amount) in &analysis.demand.adds[r] {
+            self.trail.push(Undo::Total(f as u32, self.total[f]));
+            self.total[f] -= amount;
+            if folded {
+                self.trail.push(Undo::Sum(f as u32, self.sums[f]));
+                self.sums[f] -= amount;
             }
+            self.signal_fact(analysis, f, level);
+        }
+        for &(f, _) in &program.rules[r].sets {
+            if analysis.demand.fact_key[f] == FactKey::Same {
+                self.trail.push(Undo::Count(f as u32, self.count[f]));
+                self.count[f] = self.count[f].saturating_sub(1);
+            }
+            if folded {
+                // The highest priority among the other closed writers that fired; writers of
+                // equal priority set one value (else the fact could conflict, and a drop would
+                // not be found this way).
+                let mut best: Option<(i64, Val)> = None;
+                for &w in &analysis.writers[f] {
+                    if w == r || !self.fired[w] || analysis.close_level[w] > level {
+                        continue;
+                    }
+                    let rule = &program.rules[w];
+                    for &(target, value) in &rule.sets {
+                        if target == f && best.is_none_or(|(p, _)| rule.priority > p) {
+                            best = Some((rule.priority, value));
+                        }
+                    }
+                }
+                self.trail.push(Undo::Set(f as u32, self.sets[f]));
+                self.sets[f] = best;
+            }
+            self.signal_fact(analysis, f, level);
         }
     }
 
@@ -1021,7 +1079,8 @@ impl<'a> Search<'a> {
                 continue;
             }
             let adds = analysis.demand.adds[r].as_slice();
-            if let Some(&(_, twin)) = twins.iter().find(|(a, _)| *a == adds) {
+            let add_only = self.program.rules[r].sets.is_empty();
+            if let Some(&(_, twin)) = twins.iter().find(|(a, _)| add_only && *a == adds) {
                 if let Some(drops) = &mut self.drops {
                     match twin {
                         Some(to) => drops.link(weight, r, Target::Entry { from: entry, to }),
@@ -1031,23 +1090,16 @@ impl<'a> Search<'a> {
                 continue;
             }
             let mark = self.state.trail.len();
-            for &(f, amount) in adds {
-                let state = &mut self.state;
-                state.trail.push(Undo::Sum(f as u32, state.sums[f]));
-                state.trail.push(Undo::Total(f as u32, state.total[f]));
-                state.sums[f] -= amount;
-                state.total[f] -= amount;
-                state.signal_fact(analysis, f, level);
-            }
-            self.state.trail.push(Undo::Fired(r as u32, true));
-            self.state.fired[r] = false;
+            self.state.drop_rule(self.program, analysis, r, level, true);
             // The twin's errors are its own, not those of the states enclosing this arrival.
             let errors = self.error_paths;
             let twin = self.twin(level);
             self.error_paths = errors;
             self.state.undo(mark);
             moved = true;
-            twins.push((adds, twin));
+            if add_only {
+                twins.push((adds, twin));
+            }
             if let Some(drops) = &mut self.drops {
                 match twin {
                     Some(to) => drops.link(weight, r, Target::Entry { from: entry, to }),
@@ -1094,11 +1146,25 @@ impl<'a> Search<'a> {
             if !self.state.fired[r] {
                 continue;
             }
-            let mut saved = Vec::with_capacity(self.analysis.demand.adds[r].len());
-            for &(f, amount) in &self.analysis.demand.adds[r] {
-                let slot = self.program.derived[f].slot as usize;
-                saved.push((slot, self.state.slots[slot]));
-                self.state.slots[slot] = summed(self.state.total[f] - amount);
+            let (program, analysis) = (self.program, self.analysis);
+            let mark = self.state.trail.len();
+            // Past the last level where states merge nothing is folded into summaries.
+            let folded = analysis.merges_from(analysis.close_level[r]);
+            self.state.drop_rule(program, analysis, r, n, folded);
+            let rule = &program.rules[r];
+            for f in rule
+                .adds
+                .iter()
+                .map(|a| a.0)
+                .chain(rule.sets.iter().map(|s| s.0))
+            {
+                let slot = program.derived[f].slot;
+                let (value, _) = self.state.value_of(program, analysis, f);
+                let state = &mut self.state;
+                state
+                    .trail
+                    .push(Undo::Slot(slot, state.slots[slot as usize]));
+                state.slots[slot as usize] = value;
             }
             let to = match self.matched() {
                 Matched::One(o) | Matched::Fallback(Some(o)) => {
@@ -1110,9 +1176,7 @@ impl<'a> Search<'a> {
                 }
                 Matched::Fallback(None) | Matched::Two(..) => ERROR,
             };
-            for (slot, value) in saved.into_iter().rev() {
-                self.state.slots[slot] = value;
-            }
+            self.state.undo(mark);
             if let Some(drops) = &mut self.drops {
                 drops.link(weight, r, Target::Leaf { from, to });
             }

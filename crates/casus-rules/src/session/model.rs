@@ -172,7 +172,7 @@ impl Model {
     }
 
     /// Each rule's forecast without it, by rule index, where one search of the model finds it:
-    /// a rule that only adds to sums that only outcomes read, or whose effect nothing reads.
+    /// a rule that writes only facts the outcomes alone read, or whose effect nothing reads.
     /// `None` where the rule needs an evaluation of its own (the ranking then evaluates the
     /// model without it).
     pub fn forecasts_without_rules(
