@@ -281,3 +281,59 @@ proptest! {
         check(&model, &format!("{what_if:?}\n{text}"))?;
     }
 }
+
+/// When the search cannot memoise every state (its memo is full), the recording cannot be
+/// trusted: every rule is left to an evaluation of its own, and the ranking is unchanged.
+#[test]
+fn a_full_memo_leaves_every_rule_to_an_evaluation() {
+    use casus_rules::analyses::ranking::rank_assumptions;
+    let generated = Scoring {
+        options: vec![2, 2, 2, 2],
+        weights: vec![vec![3, 7, 1], vec![5, 5, 1], vec![2, 8, 1], vec![6, 4, 1]],
+        actors: vec![false; 4],
+        adds: vec![(0, 0, 1, 0, 2), (1, 1, 2, 0, -1), (2, 0, 3, 1, 1), (0, 1, 3, 0, 3)],
+        labels: vec![(2, 1, true)],
+        flag: None,
+        thresholds: (1, 2),
+        reads_decision: false,
+        signpost: None,
+        given: Vec::new(),
+        observe: false,
+    };
+    let text = generated.to_toml();
+    let session = Session::open_text("scoring.toml", &text, Options::default());
+    let model = session.model(&generated.what_if()).unwrap();
+    let roomy = EvalLimits::default();
+    let full = EvalLimits {
+        max_memo: 2,
+        ..EvalLimits::default()
+    };
+    assert!(
+        model
+            .forecasts_without_rules(&roomy)
+            .unwrap()
+            .iter()
+            .all(Option::is_some)
+    );
+    assert!(
+        model
+            .forecasts_without_rules(&full)
+            .unwrap()
+            .iter()
+            .all(Option::is_none)
+    );
+    let base: Vec<f64> = model
+        .evaluate(&roomy)
+        .unwrap()
+        .outcomes
+        .iter()
+        .map(|o| o.probability)
+        .collect();
+    let one_search = rank_assumptions(&model, &base, &roomy).unwrap();
+    let evaluated = rank_assumptions(&model, &base, &full).unwrap();
+    assert_eq!(one_search.len(), evaluated.len());
+    for (a, b) in one_search.iter().zip(&evaluated) {
+        assert_eq!(a.assumption, b.assumption);
+        assert!((a.distance - b.distance).abs() <= TOLERANCE, "{a:?} vs {b:?}");
+    }
+}

@@ -111,8 +111,9 @@ pub(crate) const NO_OUTCOME: u32 = u32::MAX;
 /// A path's end that is an error without the rule (no outcome, or two).
 pub(crate) const ERROR: u32 = u32::MAX - 1;
 
-/// Most arrivals and links kept before the recording gives up (the rules are then evaluated).
-const MAX_ITEMS: usize = 1 << 24;
+/// Most arrivals and links kept before the recording gives up (the rules are then evaluated):
+/// about 64 MiB.
+const MAX_ITEMS: usize = 1 << 21;
 
 /// The share of the consistent mass below which a rule's drop is left to an evaluation: the
 /// differences are exact up to rounding of the forecast's own size, not of what is left.
@@ -153,13 +154,19 @@ pub(crate) struct DropRecorder {
     links: Vec<(u32, f64, u32, Target)>,
     /// Per memo entry: whether some path below it is an error.
     entry_error: Vec<bool>,
+    /// Per rule: the change in outcome mass found so far (from the links under the root, which
+    /// need no reach: a path without any merge can have millions), and whether a path would end
+    /// in an error.
+    delta: Vec<Option<Vec<f64>>>,
+    errors: Vec<bool>,
+    outcomes: usize,
     /// Set when the recording cannot be trusted (a state not memoised, too many items): the
     /// rules are then evaluated.
     pub(crate) broken: bool,
 }
 
 impl DropRecorder {
-    pub(crate) fn new(levels: usize) -> Self {
+    pub(crate) fn new(levels: usize, rules: usize, outcomes: usize) -> Self {
         Self {
             weight: vec![1.0; levels + 1],
             scopes: Vec::new(),
@@ -167,7 +174,31 @@ impl DropRecorder {
             arrivals: Vec::new(),
             links: Vec::new(),
             entry_error: Vec::new(),
+            delta: vec![None; rules],
+            errors: vec![false; rules],
+            outcomes,
             broken: false,
+        }
+    }
+
+    /// Moves `reach` of rule `rule`'s forecast from outcome `from` to `to`.
+    fn move_mass(&mut self, rule: usize, reach: f64, from: u32, to: u32) {
+        if to == ERROR {
+            if let Some(e) = self.errors.get_mut(rule) {
+                *e = true;
+            }
+            return;
+        }
+        let outcomes = self.outcomes;
+        let Some(d) = self.delta.get_mut(rule) else {
+            return;
+        };
+        let d = d.get_or_insert_with(|| vec![0.0; outcomes]);
+        if let Some(acc) = d.get_mut(to as usize) {
+            *acc += reach;
+        }
+        if let Some(acc) = d.get_mut(from as usize) {
+            *acc -= reach;
         }
     }
 
@@ -240,7 +271,14 @@ impl DropRecorder {
         }
         if self.scopes.is_empty() {
             // Under the root: nothing to wait for.
-            self.keep(ROOT, item);
+            match item {
+                Item::Link {
+                    weight,
+                    rule,
+                    target: Target::Leaf { from, to },
+                } => self.move_mass(rule as usize, weight, from, to),
+                _ => self.keep(ROOT, item),
+            }
         } else {
             self.pending.push(item);
         }
@@ -251,7 +289,6 @@ impl DropRecorder {
     /// the rules the plan cuts mean anything.
     pub(crate) fn finish<'m>(
         mut self,
-        rules: usize,
         mass: &[f64],
         mass_of: impl Fn(u32) -> &'m [f64],
     ) -> Vec<Dropped> {
@@ -273,43 +310,34 @@ impl DropRecorder {
                 *slot += r;
             }
         }
-        let mut delta: Vec<Option<Vec<f64>>> = vec![None; rules];
-        let mut errors = vec![false; rules];
-        for &(parent, weight, rule, target) in &self.links {
+        let links = std::mem::take(&mut self.links);
+        for (parent, weight, rule, target) in links {
             let rule = rule as usize;
-            let Some(d) = delta.get_mut(rule) else {
-                continue;
-            };
-            let d = d.get_or_insert_with(|| vec![0.0; mass.len()]);
             let r = reach_of(&reach, parent) * weight;
             match target {
                 Target::Entry { from, to } => {
                     if self.has_error(to) {
-                        errors[rule] = true;
+                        if let Some(e) = self.errors.get_mut(rule) {
+                            *e = true;
+                        }
                         continue;
                     }
+                    let outcomes = self.outcomes;
+                    let Some(d) = self.delta.get_mut(rule) else {
+                        continue;
+                    };
+                    let d = d.get_or_insert_with(|| vec![0.0; outcomes]);
                     for ((acc, new), old) in d.iter_mut().zip(mass_of(to)).zip(mass_of(from)) {
                         *acc += r * (new - old);
                     }
                 }
-                Target::Leaf { from, to } => {
-                    if to == ERROR {
-                        errors[rule] = true;
-                        continue;
-                    }
-                    if let Some(acc) = d.get_mut(to as usize) {
-                        *acc += r;
-                    }
-                    if let Some(acc) = d.get_mut(from as usize) {
-                        *acc -= r;
-                    }
-                }
+                Target::Leaf { from, to } => self.move_mass(rule, r, from, to),
             }
         }
         let total: f64 = mass.iter().sum();
-        errors
+        self.errors
             .into_iter()
-            .zip(delta)
+            .zip(self.delta)
             .map(|(error, delta)| {
                 if error {
                     return Dropped::Error;

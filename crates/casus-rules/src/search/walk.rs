@@ -664,7 +664,11 @@ pub(crate) fn evaluate_drops(
         let shared = Shared::default();
         let mut search = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
         search.drop_plan = Some(&plan);
-        search.drops = Some(DropRecorder::new(program.decisions.len()));
+        search.drops = Some(DropRecorder::new(
+            program.decisions.len(),
+            program.rules.len(),
+            program.outcomes.len(),
+        ));
         search.solve(0);
         if search.stopped.is_some() && limits.expired() {
             return Err(vec![crate::analyses::sampling::timeout()]);
@@ -673,12 +677,10 @@ pub(crate) fn evaluate_drops(
             Some(drops) if !drops.broken && search.stopped.is_none() => {
                 let outcomes = program.outcomes.len();
                 let (memo, stride) = (&search.memo.values, search.memo.stride);
-                Some(
-                    drops.finish(program.rules.len(), &search.frames[0].mass, |entry| {
-                        let start = entry as usize * stride;
-                        memo.get(start..start + outcomes).unwrap_or(&[])
-                    }),
-                )
+                Some(drops.finish(&search.frames[0].mass, |entry| {
+                    let start = entry as usize * stride;
+                    memo.get(start..start + outcomes).unwrap_or(&[])
+                }))
             }
             _ => None,
         }
