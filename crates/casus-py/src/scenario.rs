@@ -174,13 +174,6 @@ fn timeout() -> casus_core::Diagnostic {
     )
 }
 
-/// The scenario in force of `model`, with its own outcomes only, and its outcome ids.
-fn shown(model: &casus_rules::session::Model) -> casus_core::model::Scenario {
-    let mut shown = model.scenario.clone();
-    shown.outcomes.truncate(model.outcomes);
-    shown
-}
-
 fn outcome_ids(scenario: &casus_core::model::Scenario) -> Vec<String> {
     scenario
         .outcomes
@@ -208,7 +201,7 @@ fn output(
     model: &casus_rules::session::Model,
     analysed: &Analysed,
 ) -> (EvalOutput, Vec<String>) {
-    let shown = shown(model);
+    let shown = model.shown();
     let output = EvalView {
         scenario: &shown,
         variant: model.variant.and_then(|v| base.variants.get(v)),

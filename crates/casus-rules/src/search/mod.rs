@@ -7,6 +7,7 @@
 
 pub(crate) mod demand;
 pub mod given;
+pub(crate) mod memo;
 pub mod paths;
 pub mod result;
 pub(crate) mod walk;
