@@ -195,3 +195,128 @@ fn hash_shape(program: &Program) -> u64 {
     }
     h.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+
+    use super::*;
+    use crate::search::demand::Analysis;
+    use crate::search::walk::EvalLimits;
+
+    /// The programs of every bundled scenario, as compiled.
+    fn programs() -> Vec<(String, Program)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let mut paths: Vec<_> = std::fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let name = path.display().to_string();
+                let checked = crate::check_source(
+                    &SourceFile::new(&name, text.as_str()),
+                    &Limits::default(),
+                    &EvalLimits::default(),
+                );
+                assert!(!checked.has_errors(), "{name}: {:#?}", checked.diagnostics);
+                (name, checked.program.unwrap())
+            })
+            .collect()
+    }
+
+    /// Each way an analysis varies a program, applied to a clone of `program`: every rule
+    /// dropped (its effects cleared) and each of its effects changed, every table reversed,
+    /// every input value moved. Named for messages.
+    fn variations(program: &Program) -> Vec<(String, Program)> {
+        let mut out = Vec::new();
+        for r in 0..program.rules.len() {
+            let mut dropped = program.clone();
+            dropped.rules[r].sets.clear();
+            dropped.rules[r].adds.clear();
+            out.push((format!("rule {r} dropped"), dropped));
+            if !program.rules[r].sets.is_empty() {
+                let mut changed = program.clone();
+                changed.rules[r].sets[0].1 = Val::Num(-1.5);
+                out.push((format!("rule {r} sets another value"), changed));
+            }
+            if !program.rules[r].adds.is_empty() {
+                let mut changed = program.clone();
+                changed.rules[r].adds[0].1 += 1.0;
+                out.push((format!("rule {r} adds another amount"), changed));
+            }
+            let mut reprioritised = program.clone();
+            reprioritised.rules[r].priority += 1;
+            out.push((format!("rule {r} another priority"), reprioritised));
+        }
+        let mut tables = program.clone();
+        for d in &mut tables.decisions {
+            d.probabilities.reverse();
+            for (_, t) in &mut d.conditional {
+                t.reverse();
+            }
+        }
+        out.push(("tables reversed".to_owned(), tables));
+        let mut values = program.clone();
+        for v in &mut values.initial {
+            if let Val::Num(n) = v {
+                *v = Val::Num(*n + 1.0);
+            }
+        }
+        out.push(("input values moved".to_owned(), values));
+        out
+    }
+
+    #[test]
+    fn a_kept_analysis_is_the_analysis_of_the_program_asked_about() {
+        for (name, program) in programs() {
+            let variations = variations(&program);
+            assert!(variations.len() > 2, "{name}");
+            // Twice over, so that the second round reads every analysis from the memo.
+            for round in 0..2 {
+                for (what, varied) in std::iter::once(("as compiled".to_owned(), program.clone()))
+                    .chain(variations.iter().cloned())
+                {
+                    let kept = Analysis::new(&varied);
+                    assert!(
+                        *kept == Facts::new(&varied),
+                        "{name}, {what}, round {round}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The program of the scenario at `name`, compiled again.
+    fn programs_again(name: &str) -> Program {
+        programs()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p)
+            .unwrap()
+    }
+
+    #[test]
+    fn numbers_share_an_analysis_and_effects_do_not() {
+        for (name, program) in programs() {
+            let first = Analysis::new(&program);
+            for (what, varied) in variations(&program) {
+                let other = Analysis::new(&varied);
+                let shared = std::ptr::eq::<Facts>(&*first, &*other);
+                // Tables and input values are numbers the search reads as it goes; anything
+                // about a rule may change what it must know.
+                let numbers = what == "tables reversed" || what == "input values moved";
+                assert_eq!(shared, numbers, "{name}, {what}");
+            }
+            // A compile of its own has a memo of its own.
+            let again = Analysis::new(&programs_again(&name));
+            assert!(!std::ptr::eq::<Facts>(&*first, &*again), "{name}");
+            assert!(*first == *again, "{name}");
+        }
+    }
+}
