@@ -386,7 +386,7 @@ impl Scenario {
         })?;
         let (output, ids) =
             done.map_err(|e| session_error(py, session, &budget, deadline, "", e))?;
-        EvalResult::new(&output, ids)
+        Ok(EvalResult::new(output, ids))
     }
 
     /// Draws every likelihood uniformly within its band `n` times with `seed` and evaluates
@@ -499,7 +499,7 @@ impl Scenario {
             let (output, ids) = point.map_err(|e| {
                 session_error(py, session, &budget, deadline, &format!("given[{i}]: "), e)
             })?;
-            results.push(EvalResult::new(&output, ids)?);
+            results.push(EvalResult::new(output, ids));
         }
         Ok(results)
     }
