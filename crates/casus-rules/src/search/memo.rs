@@ -166,7 +166,7 @@ impl Shape {
 
 /// A hash of what [`Shape::matches`] compares: equal shapes hash alike.
 fn hash_shape(program: &Program) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     Arc::as_ptr(&program.graph).hash(&mut h);
     program.initial.len().hash(&mut h);
     for d in &program.derived {
