@@ -28,7 +28,10 @@ const KEPT: usize = 256;
 
 /// The analyses of the shapes of one compile's programs; clones share it.
 #[derive(Clone, Default)]
-pub(crate) struct Memo(Arc<Mutex<HashMap<u64, Vec<(Shape, Arc<Facts>)>>>>);
+pub(crate) struct Memo(Arc<Mutex<Kept>>);
+
+/// The shapes seen and their analyses, by [`hash_shape`].
+type Kept = HashMap<u64, Vec<(Shape, Arc<Facts>)>>;
 
 /// Holds nothing a reader needs, and its contents depend on what was evaluated before.
 impl std::fmt::Debug for Memo {
