@@ -168,8 +168,7 @@ fn eval_outputs_validate_under_every_kind_of_what_if() {
             let Ok(analysed) = session.run(&model, &plan, &Budget::unlimited()) else {
                 continue;
             };
-            let mut shown = model.scenario.clone();
-            shown.outcomes.truncate(model.outcomes);
+            let shown = model.shown();
             let view = EvalView {
                 scenario: &shown,
                 variant: model.variant.and_then(|v| base.variants.get(v)),
@@ -221,8 +220,7 @@ fn explain_json(session: &Session, what_if: &WhatIf, request: &ExplainRequest) -
         .explain(&model, request, &Budget::unlimited())
         .ok()?;
     // As the command does: the outcomes the analyst wrote, without the engine's own.
-    let mut scenario = model.scenario.clone();
-    scenario.outcomes.truncate(model.outcomes);
+    let scenario = model.shown();
     let report = ExplainReport {
         scenario: &scenario,
         program: &model.program,

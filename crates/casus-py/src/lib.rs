@@ -17,6 +17,13 @@ mod wait;
 
 use pyo3::prelude::*;
 
+/// The allocator of everything the extension allocates (Python's own objects keep Python's):
+/// an evaluation makes many small short-lived allocations, on every core at once in a sweep,
+/// and mimalloc's per-thread heaps make a full evaluation of the bundled Ukraine scenario
+/// about 30 % cheaper than the system allocator does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pyo3::create_exception!(
     casus,
     ScenarioError,

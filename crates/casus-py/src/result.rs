@@ -1,7 +1,9 @@
 //! The result of one evaluation: `casus eval --format json`'s typed output, with views of its
 //! parts as plain Python objects.
 
-use casus_report::output::eval::EvalOutput;
+use std::sync::OnceLock;
+
+use casus_report::output::eval::{EvalOutput, OutcomeOut};
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::{PyImportError, PyRuntimeError};
 use pyo3::prelude::*;
@@ -45,37 +47,47 @@ pub(crate) fn json_to_py<'py>(
 /// `to_dict()` is its parse. The properties are views of its parts.
 #[pyclass(frozen, module = "casus")]
 pub(crate) struct EvalResult {
-    /// The typed output, as JSON.
-    value: serde_json::Value,
+    /// The typed output.
+    output: EvalOutput,
+    /// `output` as JSON, made the first time a part of it is read: a sweep returns a result
+    /// per point, and a caller often reads no more than the forecast of each, which is read
+    /// from `output` directly.
+    value: OnceLock<serde_json::Value>,
     /// The scenario's outcome ids in file order, for the forecast.
     order: Vec<String>,
 }
 
 impl EvalResult {
     /// The result of one run, its outcomes keyed in the order of `outcome_ids`.
-    pub(crate) fn new(output: &EvalOutput, outcome_ids: Vec<String>) -> PyResult<Self> {
-        let value = serde_json::to_value(output)
-            .map_err(|e| PyRuntimeError::new_err(format!("the result cannot be shown: {e}")))?;
-        Ok(Self {
-            value,
+    pub(crate) fn new(output: EvalOutput, outcome_ids: Vec<String>) -> Self {
+        Self {
+            output,
+            value: OnceLock::new(),
             order: outcome_ids,
-        })
+        }
+    }
+
+    /// The output as JSON.
+    fn value(&self) -> PyResult<&serde_json::Value> {
+        if let Some(value) = self.value.get() {
+            return Ok(value);
+        }
+        let value = serde_json::to_value(&self.output)
+            .map_err(|e| PyRuntimeError::new_err(format!("the result cannot be shown: {e}")))?;
+        Ok(self.value.get_or_init(|| value))
     }
 
     /// `value[key]` as a Python object; `None` when the key is absent.
     fn part<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.value.get(key) {
+        match self.value()?.get(key) {
             Some(v) => json_to_py(py, v),
             None => Ok(py.None().into_bound(py)),
         }
     }
 
     /// The output's outcome entry for `id`.
-    fn outcome(&self, id: &str) -> Option<&serde_json::Value> {
-        self.value["outcomes"]
-            .as_array()?
-            .iter()
-            .find(|o| o["id"].as_str() == Some(id))
+    fn outcome(&self, id: &str) -> Option<&OutcomeOut> {
+        self.output.outcomes.iter().find(|o| o.id == id)
     }
 }
 
@@ -104,8 +116,8 @@ impl EvalResult {
     fn forecast<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         for id in &self.order {
-            if let Some(p) = self.outcome(id).and_then(|o| o["probability"].as_f64()) {
-                dict.set_item(id, p)?;
+            if let Some(o) = self.outcome(id) {
+                dict.set_item(id, o.probability)?;
             }
         }
         Ok(dict)
@@ -115,15 +127,15 @@ impl EvalResult {
     /// `None` when the ranges were not computed.
     #[getter]
     fn ranges<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        if self.value.get("sensitivity").is_none() {
+        if self.output.sensitivity.is_none() {
             return Ok(py.None().into_bound(py));
         }
         let dict = PyDict::new(py);
         for id in &self.order {
             let range = self
                 .outcome(id)
-                .and_then(|o| o["range"].as_array())
-                .and_then(|r| Some((r.first()?.as_f64()?, r.get(1)?.as_f64()?)));
+                .and_then(|o| o.range)
+                .map(|[low, high]| (low, high));
             dict.set_item(id, range)?;
         }
         dict.into_bound_py_any(py)
@@ -145,13 +157,13 @@ impl EvalResult {
     /// The line of play: each decision taken along the strategy, in order.
     #[getter]
     fn line_of_play<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.value["strategy"]["path"])
+        json_to_py(py, &self.value()?["strategy"]["path"])
     }
 
     /// Expected payoff per actor under the strategy.
     #[getter]
     fn payoffs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.value["strategy"]["payoffs"])
+        json_to_py(py, &self.value()?["strategy"]["payoffs"])
     }
 
     /// Decisions where the likelihoods and the actor's payoffs disagree.
@@ -208,7 +220,7 @@ impl EvalResult {
     /// Analyses asked for and left out, with the reason (a deadline, a limit).
     #[getter]
     fn omitted<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.value.get("omitted") {
+        match self.value()?.get("omitted") {
             Some(v) => json_to_py(py, v),
             None => PyList::empty(py).into_bound_py_any(py),
         }
@@ -217,12 +229,12 @@ impl EvalResult {
     /// The result as `casus eval --format json` prints it, parsed: the same keys, the same
     /// order, the same numbers.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.value)
+        json_to_py(py, self.value()?)
     }
 
     /// The result as `casus eval --format json` prints it, byte for byte.
     fn to_json(&self) -> PyResult<String> {
-        let mut text = serde_json::to_string_pretty(&self.value)
+        let mut text = serde_json::to_string_pretty(self.value()?)
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         text.push('\n');
         Ok(text)
@@ -247,10 +259,13 @@ impl EvalResult {
             "words",
         ];
         let data = PyDict::new(py);
+        let outcomes = self.value()?["outcomes"].as_array();
         for column in columns {
             let values = PyList::empty(py);
             for id in &self.order {
-                let o = self.outcome(id).unwrap_or(&serde_json::Value::Null);
+                let o = outcomes
+                    .and_then(|all| all.iter().find(|o| o["id"].as_str() == Some(id)))
+                    .unwrap_or(&serde_json::Value::Null);
                 let v = match column {
                     "low" => &o["range"][0],
                     "high" => &o["range"][1],
@@ -272,7 +287,7 @@ impl EvalResult {
             .order
             .iter()
             .filter_map(|id| {
-                let p = self.outcome(id)?["probability"].as_f64()?;
+                let p = self.outcome(id)?.probability;
                 Some(format!("{id}={p:.3}"))
             })
             .collect();

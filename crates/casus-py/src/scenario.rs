@@ -174,13 +174,6 @@ fn timeout() -> casus_core::Diagnostic {
     )
 }
 
-/// The scenario in force of `model`, with its own outcomes only, and its outcome ids.
-fn shown(model: &casus_rules::session::Model) -> casus_core::model::Scenario {
-    let mut shown = model.scenario.clone();
-    shown.outcomes.truncate(model.outcomes);
-    shown
-}
-
 fn outcome_ids(scenario: &casus_core::model::Scenario) -> Vec<String> {
     scenario
         .outcomes
@@ -208,7 +201,7 @@ fn output(
     model: &casus_rules::session::Model,
     analysed: &Analysed,
 ) -> (EvalOutput, Vec<String>) {
-    let shown = shown(model);
+    let shown = model.shown();
     let output = EvalView {
         scenario: &shown,
         variant: model.variant.and_then(|v| base.variants.get(v)),
@@ -393,7 +386,7 @@ impl Scenario {
         })?;
         let (output, ids) =
             done.map_err(|e| session_error(py, session, &budget, deadline, "", e))?;
-        EvalResult::new(&output, ids)
+        Ok(EvalResult::new(output, ids))
     }
 
     /// Draws every likelihood uniformly within its band `n` times with `seed` and evaluates
@@ -506,7 +499,7 @@ impl Scenario {
             let (output, ids) = point.map_err(|e| {
                 session_error(py, session, &budget, deadline, &format!("given[{i}]: "), e)
             })?;
-            results.push(EvalResult::new(&output, ids)?);
+            results.push(EvalResult::new(output, ids));
         }
         Ok(results)
     }

@@ -291,7 +291,12 @@ fn a_full_memo_leaves_every_rule_to_an_evaluation() {
         options: vec![2, 2, 2, 2],
         weights: vec![vec![3, 7, 1], vec![5, 5, 1], vec![2, 8, 1], vec![6, 4, 1]],
         actors: vec![false; 4],
-        adds: vec![(0, 0, 1, 0, 2), (1, 1, 2, 0, -1), (2, 0, 3, 1, 1), (0, 1, 3, 0, 3)],
+        adds: vec![
+            (0, 0, 1, 0, 2),
+            (1, 1, 2, 0, -1),
+            (2, 0, 3, 1, 1),
+            (0, 1, 3, 0, 3),
+        ],
         labels: vec![(2, 1, true)],
         flag: None,
         thresholds: (1, 2),
@@ -334,6 +339,9 @@ fn a_full_memo_leaves_every_rule_to_an_evaluation() {
     assert_eq!(one_search.len(), evaluated.len());
     for (a, b) in one_search.iter().zip(&evaluated) {
         assert_eq!(a.assumption, b.assumption);
-        assert!((a.distance - b.distance).abs() <= TOLERANCE, "{a:?} vs {b:?}");
+        assert!(
+            (a.distance - b.distance).abs() <= TOLERANCE,
+            "{a:?} vs {b:?}"
+        );
     }
 }

@@ -155,8 +155,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
     drop(spinner);
     // Render with the scenario's own outcomes: an observed condition adds one for the paths
     // it rules out, which no result reports.
-    let mut shown = model.scenario.clone();
-    shown.outcomes.truncate(model.outcomes);
+    let shown = model.shown();
     let view = casus_report::eval::EvalView {
         scenario: &shown,
         variant: model.variant.and_then(|v| base.variants.get(v)),

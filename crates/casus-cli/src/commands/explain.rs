@@ -87,8 +87,7 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
         Ok(e) => e,
         Err(e) => return crate::commands::eval::fail(&session, e),
     };
-    let mut scenario = model.scenario.clone();
-    scenario.outcomes.truncate(model.outcomes);
+    let scenario = model.shown();
     let (scenario, program, fixed) = (&scenario, &model.program, &model.fixed);
     let explanation = &explained.explanation;
     let outcome_paths = explained.outcome_paths.as_ref().map(|(_, p)| p.clone());

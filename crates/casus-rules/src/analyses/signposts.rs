@@ -69,6 +69,46 @@ pub fn resolve(scenario: &Scenario, ids: &[&str]) -> Result<Vec<usize>, String> 
 /// `when`, and the paths where it is false reach an extra outcome that `given` rules out.
 pub fn observe(scenario: &Scenario, given: &Given, observed: &[usize]) -> Observation {
     let outcomes = scenario.outcomes.len();
+    match conditioned(scenario, observed) {
+        Some(scenario) => Observation {
+            scenario,
+            given: ruling_out(given, outcomes),
+            outcomes,
+        },
+        None => Observation {
+            scenario: scenario.clone(),
+            given: given.clone(),
+            outcomes,
+        },
+    }
+}
+
+/// The signposts among `observed` that are conditions, in order: all that [`conditioned`]
+/// reads, so two lists with the same conditions give the same scenario.
+pub fn conditions(scenario: &Scenario, observed: &[usize]) -> Vec<usize> {
+    observed
+        .iter()
+        .copied()
+        .filter(|&s| {
+            scenario
+                .signposts
+                .get(s)
+                .is_some_and(|s| matches!(s.evidence, Some(Evidence::When(_))))
+        })
+        .collect()
+}
+
+/// `given` with the extra outcome `outcomes` (the paths an observed condition rules out)
+/// ruled out: what [`observe`] gives when [`conditioned`] changed the scenario.
+pub fn ruling_out(given: &Given, outcomes: usize) -> Given {
+    let mut given = given.clone();
+    given.ruled_out = Some(outcomes);
+    given
+}
+
+/// The scenario of [`observe`]: `None` when no signpost among `observed` is a condition, and
+/// the scenario is unchanged (likelihood ratios change only the tables).
+pub fn conditioned(scenario: &Scenario, observed: &[usize]) -> Option<Scenario> {
     let conditions: Vec<&Expr> = observed
         .iter()
         .filter_map(|&s| match &scenario.signposts.get(s)?.evidence {
@@ -76,35 +116,28 @@ pub fn observe(scenario: &Scenario, given: &Given, observed: &[usize]) -> Observ
             _ => None,
         })
         .collect();
+    let seen = conjunction(&conditions)?;
     let mut scenario = scenario.clone();
-    let mut given = given.clone();
-    if let Some(seen) = conjunction(&conditions) {
-        for outcome in &mut scenario.outcomes {
-            if let Some(when) = outcome.when.take() {
-                outcome.when = Some(binary(BinaryOp::And, when, seen.clone()));
-            }
+    for outcome in &mut scenario.outcomes {
+        if let Some(when) = outcome.when.take() {
+            outcome.when = Some(binary(BinaryOp::And, when, seen.clone()));
         }
-        let span = seen.span;
-        scenario.outcomes.push(Outcome {
-            id: Ident {
-                name: "(ruled out)".to_owned(),
-                span,
-            },
-            title: "ruled out by an observed signpost".to_owned(),
-            when: Some(Expr {
-                kind: ExprKind::Unary(UnaryOp::Not, Box::new(seen)),
-                span,
-            }),
-            payoff: Vec::new(),
-            doc: None,
-        });
-        given.ruled_out = Some(outcomes);
     }
-    Observation {
-        scenario,
-        given,
-        outcomes,
-    }
+    let span = seen.span;
+    scenario.outcomes.push(Outcome {
+        id: Ident {
+            name: "(ruled out)".to_owned(),
+            span,
+        },
+        title: "ruled out by an observed signpost".to_owned(),
+        when: Some(Expr {
+            kind: ExprKind::Unary(UnaryOp::Not, Box::new(seen)),
+            span,
+        }),
+        payoff: Vec::new(),
+        doc: None,
+    });
+    Some(scenario)
 }
 
 /// The likelihood ratios of the signposts `observed`, per decision: the decision and a ratio
@@ -180,8 +213,23 @@ pub fn watch_list(
     forecast: &[f64],
     limits: &EvalLimits,
 ) -> Result<Vec<Effect>, Vec<Diagnostic>> {
+    watch_list_by(base.signposts.len(), model, forecast, limits, |observed| {
+        crate::session::Model::compose(base, model.variant, model.fixed.clone(), observed)
+    })
+}
+
+/// [`watch_list`] for a scenario of `signposts` signposts, with `compose` making the model
+/// with the signposts it is given observed: the session composes from what it compiled
+/// before, [`watch_list`] from scratch, and both give the same model.
+pub fn watch_list_by(
+    signposts: usize,
+    model: &crate::session::Model,
+    forecast: &[f64],
+    limits: &EvalLimits,
+    compose: impl Fn(Vec<usize>) -> Result<crate::session::Model, Vec<Diagnostic>>,
+) -> Result<Vec<Effect>, Vec<Diagnostic>> {
     let mut effects = Vec::new();
-    for signpost in 0..base.signposts.len() {
+    for signpost in 0..signposts {
         if model.observed.contains(&signpost) {
             continue;
         }
@@ -190,9 +238,7 @@ pub fn watch_list(
         }
         let mut observed = model.observed.clone();
         observed.push(signpost);
-        let seen =
-            crate::session::Model::compose(base, model.variant, model.fixed.clone(), observed)
-                .and_then(|m| m.evaluate(limits));
+        let seen = compose(observed).and_then(|m| m.evaluate(limits));
         let result = match seen {
             Ok(e) => Ok(e.outcomes.iter().map(|o| o.probability).collect::<Vec<_>>()),
             Err(d)

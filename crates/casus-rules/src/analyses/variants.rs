@@ -160,7 +160,7 @@ pub fn analysts(
             if limits.expired() {
                 return Err(vec![crate::analyses::sampling::timeout()]);
             }
-            let mut alone = scenario.clone();
+            let mut alone = Scenario::clone(scenario);
             let d = &mut alone.decisions[index];
             d.likelihood = Some(estimate.table.clone());
             d.estimates.clear();

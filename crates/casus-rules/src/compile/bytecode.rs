@@ -3,6 +3,8 @@
 //! Compiling once means evaluation never looks a name up or walks a syntax tree of strings;
 //! the hot loop is a `match` over a few opcodes.
 
+use std::sync::Arc;
+
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
 use casus_core::names::{NameRef, Names};
 
@@ -25,11 +27,14 @@ pub(crate) enum Op {
 }
 
 /// A compiled expression.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// Immutable once compiled, and shared between clones: analyses clone a program for every
+/// table or rule they vary, and a clone of its code costs a few reference counts.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Code {
-    ops: Vec<Op>,
+    ops: Arc<[Op]>,
     /// Slots the expression reads; drives the dependency analysis.
-    pub(crate) reads: Vec<u32>,
+    pub(crate) reads: Arc<[u32]>,
     /// The same condition as a small tree of comparisons of one slot with a constant, when it
     /// has that shape (almost every rule does); it runs without a stack. `None` for
     /// expressions with arithmetic or comparisons of two names, which run on `ops`.
@@ -49,15 +54,15 @@ enum Fast {
     Ne(u32, Val),
     /// `slot op constant` on numbers; false when the slot is not a number.
     Cmp(u32, BinaryOp, f64),
-    In(u32, Box<[Val]>),
-    Not(Box<Fast>),
-    And(Box<[Fast]>),
-    Or(Box<[Fast]>),
+    In(u32, Arc<[Val]>),
+    Not(Arc<Fast>),
+    And(Arc<[Fast]>),
+    Or(Arc<[Fast]>),
     /// An `and` of `slot == value` (`true`) and `slot != value` (`false`) tests, the most
     /// common rule shape, checked in one flat loop.
-    AllEq(Box<[(u32, Val, bool)]>),
+    AllEq(Arc<[(u32, Val, bool)]>),
     /// The same when every value is a symbol: compares symbol ids only.
-    AllSym(Box<[(u32, u32, bool)]>),
+    AllSym(Arc<[(u32, u32, bool)]>),
 }
 
 impl Fast {
@@ -151,7 +156,7 @@ impl Fast {
             ExprKind::Bool(b) => Some(Fast::Const(*b)),
             ExprKind::Name(_) => slot_of(expr).map(Fast::Truthy),
             ExprKind::Unary(UnaryOp::Not, inner) => {
-                Some(Fast::Not(Box::new(Fast::build(inner, slots, symbols)?)))
+                Some(Fast::Not(Arc::new(Fast::build(inner, slots, symbols)?)))
             }
             ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), _, _) => {
                 // Flatten chains of the same operator into one list.
@@ -185,12 +190,12 @@ impl Fast {
                 });
                 Some(if *op == BinaryOp::And {
                     match (symbols, tests) {
-                        (Some(symbols), _) => Fast::AllSym(symbols.into_boxed_slice()),
-                        (None, Some(tests)) => Fast::AllEq(tests.into_boxed_slice()),
-                        (None, None) => Fast::And(parts.into_boxed_slice()),
+                        (Some(symbols), _) => Fast::AllSym(symbols.into()),
+                        (None, Some(tests)) => Fast::AllEq(tests.into()),
+                        (None, None) => Fast::And(parts.into()),
                     }
                 } else {
-                    Fast::Or(parts.into_boxed_slice())
+                    Fast::Or(parts.into())
                 })
             }
             ExprKind::Binary(op, lhs, rhs) => {
@@ -227,7 +232,7 @@ impl Fast {
                     .iter()
                     .map(|i| constant(i, symbols))
                     .collect::<Option<Vec<_>>>()?;
-                Some(Fast::In(slot, values.into_boxed_slice()))
+                Some(Fast::In(slot, values.into()))
             }
             _ => None,
         }
@@ -241,38 +246,14 @@ pub(crate) struct SlotMap<'a> {
     pub(crate) fact_slot: &'a dyn Fn(usize) -> u32,
 }
 
-impl Code {
-    /// Compiles a checked expression. Names that do not resolve (impossible after a clean
-    /// check) compile to `Unset`, so compiling never fails.
-    pub(crate) fn compile(expr: &Expr, slots: &SlotMap<'_>, symbols: &mut Symbols) -> Code {
-        let mut code = Code::default();
-        code.emit(expr, slots, symbols);
-        code.reads.sort_unstable();
-        code.reads.dedup();
-        code.fast = Fast::build(expr, slots, symbols);
-        code
-    }
+/// The instructions and reads of an expression, as they are emitted.
+#[derive(Default)]
+struct Emitter {
+    ops: Vec<Op>,
+    reads: Vec<u32>,
+}
 
-    /// Adds to `out` every number `slot` is compared with in this expression. Returns false
-    /// when the expression uses `slot` in any other way (arithmetic, a comparison with another
-    /// name), so its value cannot be summarised by where it lies among those numbers.
-    pub(crate) fn constants(&self, slot: u32, out: &mut Vec<f64>) -> bool {
-        if !self.reads.contains(&slot) {
-            return true;
-        }
-        self.fast.as_ref().is_some_and(|f| f.constants(slot, out))
-    }
-
-    /// Whether the condition holds on `slots`; `stack` is scratch space for expressions that
-    /// have no fast form.
-    #[inline]
-    pub(crate) fn holds(&self, slots: &[Val], stack: &mut Vec<Val>) -> bool {
-        match &self.fast {
-            Some(fast) => fast.eval(slots),
-            None => self.run_ops(slots, stack).truthy(),
-        }
-    }
-
+impl Emitter {
     fn emit(&mut self, expr: &Expr, slots: &SlotMap<'_>, symbols: &mut Symbols) {
         match &expr.kind {
             ExprKind::Bool(b) => self.ops.push(Op::Const(Val::Bool(*b))),
@@ -343,6 +324,54 @@ impl Code {
 
     fn target(&self) -> u32 {
         u32::try_from(self.ops.len()).unwrap_or(u32::MAX)
+    }
+}
+
+impl Code {
+    /// Whether `other` is this code: a clone of it, or the same compile. Codes are never
+    /// changed once compiled (see `crate::search::memo`), so sharing the instructions is
+    /// being the same code.
+    pub(crate) fn same(&self, other: &Code) -> bool {
+        Arc::ptr_eq(&self.ops, &other.ops)
+    }
+
+    /// The address [`Code::same`] compares, for hashing.
+    pub(crate) fn identity(&self) -> usize {
+        Arc::as_ptr(&self.ops).cast::<Op>() as usize
+    }
+
+    /// Compiles a checked expression. Names that do not resolve (impossible after a clean
+    /// check) compile to `Unset`, so compiling never fails.
+    pub(crate) fn compile(expr: &Expr, slots: &SlotMap<'_>, symbols: &mut Symbols) -> Code {
+        let mut emitter = Emitter::default();
+        emitter.emit(expr, slots, symbols);
+        emitter.reads.sort_unstable();
+        emitter.reads.dedup();
+        Code {
+            ops: emitter.ops.into(),
+            reads: emitter.reads.into(),
+            fast: Fast::build(expr, slots, symbols),
+        }
+    }
+
+    /// Adds to `out` every number `slot` is compared with in this expression. Returns false
+    /// when the expression uses `slot` in any other way (arithmetic, a comparison with another
+    /// name), so its value cannot be summarised by where it lies among those numbers.
+    pub(crate) fn constants(&self, slot: u32, out: &mut Vec<f64>) -> bool {
+        if !self.reads.contains(&slot) {
+            return true;
+        }
+        self.fast.as_ref().is_some_and(|f| f.constants(slot, out))
+    }
+
+    /// Whether the condition holds on `slots`; `stack` is scratch space for expressions that
+    /// have no fast form.
+    #[inline]
+    pub(crate) fn holds(&self, slots: &[Val], stack: &mut Vec<Val>) -> bool {
+        match &self.fast {
+            Some(fast) => fast.eval(slots),
+            None => self.run_ops(slots, stack).truthy(),
+        }
     }
 
     /// Runs the code on `slots`; `stack` is scratch space reused across calls. Conditions

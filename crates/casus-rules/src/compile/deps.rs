@@ -57,7 +57,7 @@ impl RuleGraph {
         }
         for rule in rules {
             let node = graph.add_node(DepNode::Rule(rule.index));
-            for &slot in &rule.when.reads {
+            for &slot in rule.when.reads.iter() {
                 graph.add_edge(NodeIndex::new(slot as usize), node, DepEdge::Reads);
             }
             for &(d, _) in &rule.sets {

@@ -1,6 +1,8 @@
 //! Compiling a checked scenario into a [`Program`]: slots, interned symbols, bytecode, and the
 //! rule order from the dependency graph.
 
+use std::sync::Arc;
+
 use casus_core::Diagnostic;
 use casus_core::model::{FactKind, Scenario, Value};
 use casus_core::names::Names;
@@ -8,6 +10,7 @@ use casus_core::names::Names;
 use crate::compile::bytecode::{Code, SlotMap};
 use crate::compile::deps::RuleGraph;
 use crate::compile::value::{Symbols, Val};
+use crate::search::memo::Memo;
 
 /// A decision ready to evaluate.
 #[derive(Clone, Debug)]
@@ -63,7 +66,7 @@ pub struct CRule {
 }
 
 /// A derived fact ready to evaluate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CDerived {
     /// Index in `scenario.facts`.
     pub fact: usize,
@@ -105,12 +108,14 @@ pub struct Program {
     pub actors: Vec<String>,
     /// `payoffs[outcome][actor]`; a missing payoff counts as 0.
     pub payoffs: Vec<Vec<f64>>,
-    /// The fact-and-rule dependency graph.
-    pub graph: RuleGraph,
+    /// The fact-and-rule dependency graph, shared by clones.
+    pub graph: Arc<RuleGraph>,
     /// Whether observed evidence (likelihood ratios) has been multiplied into the likelihood
     /// tables, so that they no longer sum to 1 and the search must condition nature's moves
     /// on what lies below them (see `crate::analyses::signposts`).
     pub evidence: bool,
+    /// The search's analyses of this program's shape and its clones' (changed or not).
+    pub(crate) analyses: Memo,
 }
 
 impl Program {
@@ -316,8 +321,38 @@ impl Program {
             outcomes,
             actors,
             payoffs,
-            graph,
+            graph: Arc::new(graph),
             evidence: false,
+            analyses: Memo::default(),
+        })
+    }
+
+    /// This program — compiled from `scenario` with no input fact overridden — with input facts
+    /// overridden as [`Program::compile_with`] would compile them, without compiling again: a
+    /// sweep over given values shares one compile. `None` when an override replaces a symbol
+    /// or gives one: the compile would have interned other symbols, and only compiling again
+    /// gets them right.
+    pub fn overridden(&self, scenario: &Scenario, overrides: &[(usize, Value)]) -> Option<Program> {
+        let n_decisions = self.decisions.len();
+        let mut initial = self.initial.clone();
+        for (i, fact) in scenario.facts.iter().enumerate() {
+            let FactKind::Input { value, .. } = &fact.kind else {
+                continue;
+            };
+            // The first override of a fact wins, as in `compile_with`.
+            let Some((_, given)) = overrides.iter().find(|(f, _)| *f == i) else {
+                continue;
+            };
+            let given = match (given, &value.value) {
+                (Value::Symbol(_), _) | (_, Value::Symbol(_)) => return None,
+                (Value::Bool(b), _) => Val::Bool(*b),
+                (Value::Number(x), _) => Val::Num(*x),
+            };
+            *initial.get_mut(n_decisions + i)? = given;
+        }
+        Some(Program {
+            initial,
+            ..self.clone()
         })
     }
 

@@ -51,8 +51,14 @@ impl Val {
 }
 
 /// The interned symbols of one scenario.
-#[derive(Clone, Debug, Default)]
-pub struct Symbols {
+///
+/// Shared between clones until one of them interns a new symbol: analyses clone a program for
+/// every table or rule they vary, and none of them adds a symbol, so a clone costs a pointer.
+#[derive(Clone, Default)]
+pub struct Symbols(std::sync::Arc<Interned>);
+
+#[derive(Clone, Default)]
+struct Interned {
     names: Vec<String>,
     index: std::collections::HashMap<String, u32>,
 }
@@ -60,22 +66,31 @@ pub struct Symbols {
 impl Symbols {
     /// The id of `name`, interning it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.index.get(name) {
+        if let Some(&id) = self.0.index.get(name) {
             return id;
         }
-        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        self.names.push(name.to_owned());
-        self.index.insert(name.to_owned(), id);
+        let interned = std::sync::Arc::make_mut(&mut self.0);
+        let id = u32::try_from(interned.names.len()).unwrap_or(u32::MAX);
+        interned.names.push(name.to_owned());
+        interned.index.insert(name.to_owned(), id);
         id
     }
 
     /// The id of `name`, if interned.
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
+        self.0.index.get(name).copied()
     }
 
     /// The text of symbol `id`.
     pub fn name(&self, id: u32) -> &str {
-        self.names.get(id as usize).map_or("?", String::as_str)
+        self.0.names.get(id as usize).map_or("?", String::as_str)
+    }
+}
+
+/// The names in id order: the index is a function of them, and a hash map would print in an
+/// order that changes from run to run.
+impl std::fmt::Debug for Symbols {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Symbols").field(&self.0.names).finish()
     }
 }

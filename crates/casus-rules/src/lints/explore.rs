@@ -576,7 +576,7 @@ impl Plan {
         let n_slots = program.initial.len();
         let mut readers = vec![Vec::new(); n_slots];
         for (r, rule) in program.rules.iter().enumerate() {
-            for &slot in &rule.when.reads {
+            for &slot in rule.when.reads.iter() {
                 if let Some(list) = readers.get_mut(slot as usize) {
                     list.push(r);
                 }
@@ -694,9 +694,9 @@ impl Walker<'_, '_> {
     /// Recomputes every derived fact from scratch in dependency order, exactly as the path
     /// walker does: of the rules that fire, the highest priority sets a fact; `add`s sum up.
     fn recompute(&mut self) {
-        let steps = std::mem::take(&mut self.analysis.steps);
-        self.run_steps(&steps);
-        self.analysis.steps = steps;
+        // A handle on the shared analysis, so that the steps can be read while `self` changes.
+        let analysis = self.analysis.clone();
+        self.run_steps(&analysis.steps);
     }
 
     fn run_steps(&mut self, steps: &[Step]) {

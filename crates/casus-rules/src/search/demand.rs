@@ -6,6 +6,8 @@
 //! agree on the decisions still read later and on those summaries have the same future; the
 //! search evaluates that future once.
 
+use std::sync::Arc;
+
 use petgraph::algo::toposort;
 
 use crate::compile::deps::DepNode;
@@ -21,9 +23,28 @@ pub(crate) enum Step {
     Fact(usize),
 }
 
-/// What the search needs to know about a program before it starts.
+/// What the search needs to know about a program before it starts: its [`Facts`], made once
+/// per shape of the programs of one compile (`crate::search::memo`) and shared.
 #[derive(Clone, Debug)]
-pub(crate) struct Analysis {
+pub(crate) struct Analysis(Arc<Facts>);
+
+impl Analysis {
+    pub(crate) fn new(program: &Program) -> Self {
+        Self(program.analyses.get_or_analyse(program, Facts::new))
+    }
+}
+
+impl std::ops::Deref for Analysis {
+    type Target = Facts;
+
+    fn deref(&self) -> &Facts {
+        &self.0
+    }
+}
+
+/// The static facts about one program's shape that the search relies on.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Facts {
     /// Rules and derived facts in dependency order.
     pub(crate) steps: Vec<Step>,
     /// For each rule, the level at which it closes: one past the last decision it depends on.
@@ -52,7 +73,7 @@ pub(crate) struct Analysis {
 ///
 /// Between the times a step is needed its inputs may change unseen; the search then marks it
 /// stale and evaluates it when it is next needed (`wake`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Demand {
     /// Position of each step in `Analysis::steps`, for rules.
     pub(crate) rule_pos: Vec<u32>,
@@ -152,7 +173,7 @@ impl Demand {
         let mut decision_readers = vec![Vec::new(); n];
         let mut fact_readers = vec![Vec::new(); program.derived.len()];
         for (r, rule) in program.rules.iter().enumerate() {
-            for &slot in &rule.when.reads {
+            for &slot in rule.when.reads.iter() {
                 if (slot as usize) < n {
                     decision_readers[slot as usize].push(r);
                 } else if let Some(Some(f)) = slot_derived.get(slot as usize) {
@@ -174,7 +195,7 @@ impl Demand {
                 .iter()
                 .chain(decision.conditional.iter().map(|(c, _)| c));
             for code in codes {
-                for &slot in &code.reads {
+                for &slot in code.reads.iter() {
                     if let Some(Some(f)) = slot_derived.get(slot as usize) {
                         set(&mut need, fact_pos[*f], t);
                     }
@@ -182,7 +203,7 @@ impl Demand {
             }
         }
         for code in program.outcomes.iter().filter_map(|o| o.when.as_ref()) {
-            for &slot in &code.reads {
+            for &slot in code.reads.iter() {
                 if let Some(Some(f)) = slot_derived.get(slot as usize) {
                     set(&mut need, fact_pos[*f], n);
                 }
@@ -331,7 +352,8 @@ impl Demand {
     }
 }
 
-impl Analysis {
+impl Facts {
+    /// Analyses `program` from scratch.
     pub(crate) fn new(program: &Program) -> Self {
         let n = program.decisions.len();
         let graph = &program.graph.graph;
@@ -373,7 +395,7 @@ impl Analysis {
             match *step {
                 Step::Rule(r) => {
                     let mut deps = Vec::new();
-                    for &slot in &program.rules[r].when.reads {
+                    for &slot in program.rules[r].when.reads.iter() {
                         if slot_decision(slot) {
                             deps.push(slot as usize);
                         } else if let Some(d) = slot_derived(slot) {

@@ -8,6 +8,7 @@
 pub(crate) mod demand;
 pub(crate) mod drops;
 pub mod given;
+pub(crate) mod memo;
 pub mod paths;
 pub mod result;
 pub(crate) mod walk;

@@ -58,6 +58,8 @@ use crate::workflow::testing::{self, TestResult};
 
 pub use explain::{ExplainRequest, Explained};
 pub use model::{Model, WhatIf, Without};
+
+use model::Models;
 pub use plan::{Analysed, AnalysisKind, Budget, Method, Omitted, Plan, Progress};
 
 /// Stack of each thread the session runs the engine on: deep enough for the search's one
@@ -112,6 +114,8 @@ pub struct Session {
     checked: Checked,
     options: Options,
     pool: OnceLock<Option<rayon::ThreadPool>>,
+    /// What the models of each variant and set of observed conditions share, compiled once.
+    models: Models,
 }
 
 impl Session {
@@ -128,6 +132,7 @@ impl Session {
             },
             options,
             pool: OnceLock::new(),
+            models: Models::default(),
         };
         // On the session's pool, which has the threads the options ask for.
         let mut eval = session.options.eval.clone();
@@ -225,7 +230,7 @@ impl Session {
         };
         let fixed = resolve_given(scenario, &what_if.given)?;
         let observed = resolve_signposts(scenario, &what_if.observe)?;
-        self.install(|| Model::compose(scenario, variant, fixed, observed))
+        self.install(|| self.models.compose(scenario, variant, fixed, observed))
             .map_err(SessionError::Findings)
     }
 
@@ -240,7 +245,7 @@ impl Session {
     ) -> Result<Analysed, SessionError> {
         let (base, _) = self.valid()?;
         let limits = self.eval_limits(budget);
-        self.install(|| run(base, model, plan, budget, &limits))
+        self.install(|| run(base, &self.models, model, plan, budget, &limits))
     }
 
     /// Runs the scenario's own `[tests.*]`.
@@ -324,6 +329,7 @@ fn timeout() -> Diagnostic {
 
 fn run(
     base: &Scenario,
+    models: &Models,
     model: &Model,
     plan: &Plan,
     budget: &Budget,
@@ -362,7 +368,9 @@ fn run(
     let before_observing = if model.observed.is_empty() {
         None
     } else {
-        let prior = compose_without_evidence(base, model).and_then(|m| m.evaluate(limits));
+        let prior = models
+            .compose(base, model.variant, model.fixed.clone(), Vec::new())
+            .and_then(|m| m.evaluate(limits));
         Some(
             prior
                 .map(|e| e.outcomes.iter().map(|o| o.probability).collect())
@@ -411,7 +419,9 @@ fn run(
     ) {
         keep(
             AnalysisKind::Watch,
-            signposts::watch_list(base, model, &forecast, limits),
+            signposts::watch_list_by(base.signposts.len(), model, &forecast, limits, |seen| {
+                models.compose(base, model.variant, model.fixed.clone(), seen)
+            }),
             &mut omitted,
         )
     } else {
@@ -468,11 +478,6 @@ fn keep<T>(
             None
         }
     }
-}
-
-/// The same model with nothing observed: the forecast before the evidence.
-fn compose_without_evidence(base: &Scenario, model: &Model) -> Result<Model, Vec<Diagnostic>> {
-    Model::compose(base, model.variant, model.fixed.clone(), Vec::new())
 }
 
 /// The index of variant `id`, or a usage error with a hint.

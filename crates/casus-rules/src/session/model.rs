@@ -6,6 +6,8 @@
 //! [`Model::program`]'s tables and calls [`Model::evaluate_program`], which applies the
 //! observed evidence and the given values again, so no analysis can drop them by accident.
 
+use std::sync::Arc;
+
 use casus_core::Diagnostic;
 use casus_core::model::{Scenario, Value};
 
@@ -64,8 +66,9 @@ pub struct Model {
     /// Indices into `scenario.signposts` of the signposts observed.
     pub observed: Vec<usize>,
     /// The scenario in force: the variant applied, and, when a signpost's condition was
-    /// observed, one extra last outcome that collects the paths it rules out.
-    pub scenario: Scenario,
+    /// observed, one extra last outcome that collects the paths it rules out. Shared: the
+    /// models of one variant and one set of observed conditions have the same scenario.
+    pub scenario: Arc<Scenario>,
     /// `scenario` compiled with the given input facts, without the observed likelihood
     /// ratios: the tables analyses vary.
     pub program: Program,
@@ -86,7 +89,7 @@ impl Model {
         Self {
             variant: None,
             observed: Vec::new(),
-            scenario: scenario.clone(),
+            scenario: Arc::new(scenario.clone()),
             program: program.clone(),
             given: Given::none(program.decisions.len()),
             fixed: Fixed::none(program.decisions.len()),
@@ -118,15 +121,9 @@ impl Model {
         given: &Given,
         limits: &EvalLimits,
     ) -> Result<Evaluation, Vec<Diagnostic>> {
-        let weighted;
-        let program = if self.ratios.is_empty() {
-            program
-        } else {
-            weighted = self.with_evidence(program);
-            &weighted
-        };
-        let mut evaluation =
-            evaluate(&self.scenario, program, given, limits).map_err(|d| self.evidence_words(d))?;
+        let program = self.weighted(program);
+        let mut evaluation = evaluate(&self.scenario, &program, given, limits)
+            .map_err(|d| self.evidence_words(d))?;
         self.truncate(&mut evaluation);
         Ok(evaluation)
     }
@@ -162,7 +159,7 @@ impl Model {
         limits: &EvalLimits,
         bytes: usize,
     ) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
-        let program = self.with_evidence(&self.program);
+        let program = self.weighted(&self.program);
         let nodes = crate::graphs::merged::max_nodes(bytes, &program);
         let (mut evaluation, graph) =
             evaluate_recorded(&self.scenario, &program, &self.given, limits, nodes)
@@ -210,6 +207,16 @@ impl Model {
                     *p *= r;
                 }
             }
+        }
+    }
+
+    /// `program` with the observed likelihood ratios multiplied into its tables, copied only
+    /// when there are ratios to multiply.
+    fn weighted<'p>(&self, program: &'p Program) -> std::borrow::Cow<'p, Program> {
+        if self.ratios.is_empty() {
+            std::borrow::Cow::Borrowed(program)
+        } else {
+            std::borrow::Cow::Owned(self.with_evidence(program))
         }
     }
 
@@ -283,20 +290,8 @@ impl Model {
         fixed: Fixed,
         observed: Vec<usize>,
     ) -> Result<Model, Vec<Diagnostic>> {
-        let scenario = match variant.and_then(|v| base.variants.get(v)) {
-            Some(v) => {
-                crate::analyses::variants::apply(base, &v.id.name).unwrap_or_else(|| base.clone())
-            }
-            None => base.clone(),
-        };
-        // Values given for input facts can take arithmetic where the file's values did not
-        // (a variant's own facts are checked with the file).
-        if !fixed.overrides.is_empty() {
-            let errors = casus_core::check::arithmetic(&scenario, &fixed.overrides);
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-        }
+        let scenario = in_force(base, variant);
+        check_given(&scenario, &fixed)?;
         let observation = signposts::observe(&scenario, &fixed.given, &observed);
         let ratios = signposts::ratios(&observation.scenario, &observed);
         // Compiled once, without the ratios: analyses vary the tables, and every evaluation
@@ -306,12 +301,24 @@ impl Model {
             variant,
             observed,
             outcomes: observation.outcomes,
-            scenario: observation.scenario,
+            scenario: Arc::new(observation.scenario),
             program,
             given: observation.given,
             fixed,
             ratios,
         })
+    }
+
+    /// The scenario in force with its own outcomes only, without the extra outcome of paths
+    /// an observed condition rules out, which no result reports: what results are shown
+    /// with. Borrowed unless there is that outcome to leave out.
+    pub fn shown(&self) -> std::borrow::Cow<'_, Scenario> {
+        if self.scenario.outcomes.len() <= self.outcomes {
+            return std::borrow::Cow::Borrowed(&self.scenario);
+        }
+        let mut shown = Scenario::clone(&self.scenario);
+        shown.outcomes.truncate(self.outcomes);
+        std::borrow::Cow::Owned(shown)
     }
 
     /// Whether decision `decision` is given a value.
@@ -322,6 +329,156 @@ impl Model {
             .copied()
             .flatten()
             .is_some()
+    }
+}
+
+/// The base scenario, or variant `variant` of it.
+fn in_force(base: &Scenario, variant: Option<usize>) -> Scenario {
+    match variant.and_then(|v| base.variants.get(v)) {
+        Some(v) => {
+            crate::analyses::variants::apply(base, &v.id.name).unwrap_or_else(|| base.clone())
+        }
+        None => base.clone(),
+    }
+}
+
+/// Values given for input facts can take arithmetic where the file's values did not (a
+/// variant's own facts are checked with the file): those errors, on the scenario in force
+/// before any signpost is observed.
+fn check_given(scenario: &Scenario, fixed: &Fixed) -> Result<(), Vec<Diagnostic>> {
+    if fixed.overrides.is_empty() {
+        return Ok(());
+    }
+    let errors = casus_core::check::arithmetic(scenario, &fixed.overrides);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// What the models of one variant and one set of observed conditions share, whatever is given
+/// and whichever likelihood-ratio signposts are observed: the scenario in force and its
+/// program compiled with no input fact overridden. A sweep over given values, and the
+/// watch-list's signposts, compose from it instead of cloning and compiling the scenario again.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// The variant applied; the arithmetic of given values is checked on it.
+    in_force: Arc<Scenario>,
+    /// `in_force` conditioned on the observed conditions: the models' scenario.
+    observed: Arc<Scenario>,
+    /// Whether `observed` has the extra outcome of ruled-out paths.
+    conditioned: bool,
+    /// How many outcomes `in_force` has: the outcomes every result reports.
+    outcomes: usize,
+    /// `observed` compiled with no input fact overridden, without likelihood ratios.
+    program: Program,
+}
+
+impl Shared {
+    /// Applies variant `variant` to `base`, conditions on the signposts `conditions` (all of
+    /// them conditions, see [`signposts::conditions`]) and compiles.
+    fn new(
+        base: &Scenario,
+        variant: Option<usize>,
+        conditions: &[usize],
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let in_force = Arc::new(in_force(base, variant));
+        let (observed, conditioned) = match signposts::conditioned(&in_force, conditions) {
+            Some(scenario) => (Arc::new(scenario), true),
+            None => (Arc::clone(&in_force), false),
+        };
+        let program = Program::compile(&observed)?;
+        Ok(Self {
+            outcomes: in_force.outcomes.len(),
+            in_force,
+            observed,
+            conditioned,
+            program,
+        })
+    }
+
+    /// The model with `fixed` given and the signposts `observed` seen (whose conditions are
+    /// those this was made for): the model [`Model::compose`] makes.
+    fn model(
+        &self,
+        variant: Option<usize>,
+        fixed: Fixed,
+        observed: Vec<usize>,
+    ) -> Result<Model, Vec<Diagnostic>> {
+        check_given(&self.in_force, &fixed)?;
+        let given = if self.conditioned {
+            signposts::ruling_out(&fixed.given, self.outcomes)
+        } else {
+            fixed.given.clone()
+        };
+        let ratios = signposts::ratios(&self.observed, &observed);
+        let program = match self.program.overridden(&self.observed, &fixed.overrides) {
+            Some(program) => program,
+            None => Program::compile_with(&self.observed, &fixed.overrides)?,
+        };
+        Ok(Model {
+            variant,
+            observed,
+            outcomes: self.outcomes,
+            scenario: Arc::clone(&self.observed),
+            program,
+            given,
+            fixed,
+            ratios,
+        })
+    }
+}
+
+/// The [`Shared`] parts of a session's models, by variant and observed conditions.
+#[derive(Debug, Default)]
+pub(crate) struct Models {
+    shared: std::sync::Mutex<std::collections::HashMap<Key, Arc<Shared>>>,
+}
+
+/// A variant (or none) and the observed conditions, in the order observed.
+type Key = (Option<usize>, Vec<usize>);
+
+/// At most this many shared parts are kept: a session asked about more combinations of
+/// variants and conditions starts again rather than grow without bound.
+const KEPT: usize = 64;
+
+impl Models {
+    /// The model of [`Model::compose`], from the shared parts made by an earlier call when
+    /// there was one.
+    pub(crate) fn compose(
+        &self,
+        base: &Scenario,
+        variant: Option<usize>,
+        fixed: Fixed,
+        observed: Vec<usize>,
+    ) -> Result<Model, Vec<Diagnostic>> {
+        let key = (variant, signposts::conditions(base, &observed));
+        let found = self
+            .shared
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&key).cloned());
+        let shared = match found {
+            Some(shared) => shared,
+            None => {
+                // Made outside the lock: two threads may both make it the first time, and
+                // both make the same. A failure is the composition's own, with its errors in
+                // their order.
+                let Ok(shared) = Shared::new(base, variant, &key.1) else {
+                    return Model::compose(base, variant, fixed, observed);
+                };
+                let shared = Arc::new(shared);
+                if let Ok(mut map) = self.shared.lock() {
+                    if map.len() >= KEPT {
+                        map.clear();
+                    }
+                    map.insert(key, Arc::clone(&shared));
+                }
+                shared
+            }
+        };
+        shared.model(variant, fixed, observed)
     }
 }
 

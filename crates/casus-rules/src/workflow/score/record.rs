@@ -302,7 +302,7 @@ fn evaluate(
     }
     let limits = session.eval_limits(budget);
     for analyst in analysts {
-        let mut alone = model.scenario.clone();
+        let mut alone = Scenario::clone(&model.scenario);
         for decision in &mut alone.decisions {
             if let Some(estimate) = decision
                 .estimates
