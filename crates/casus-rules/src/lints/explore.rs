@@ -21,7 +21,7 @@
 //! scenarios; two different states sharing a key is about as likely as a cosmic ray flipping a
 //! bit, and would only make a lint see fewer states.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::time::Instant;
 
 use casus_core::expr::{BinaryOp, Expr, ExprKind, UnaryOp};
@@ -426,8 +426,8 @@ pub(super) fn explore<'s>(
                 .collect(),
             stack: Vec::new(),
             steps: Vec::new(),
-            memo: HashMap::new(),
-            futures: HashMap::new(),
+            memo: FxHashMap::default(),
+            futures: FxHashMap::default(),
             single: Vec::new(),
             max_states,
             marks: vec![0; program.rules.len()],
@@ -678,8 +678,8 @@ struct Walker<'p, 's> {
     stack: Vec<Val>,
     steps: Prefix,
     /// `(depth, hash of the slots)` → the future after that state.
-    memo: HashMap<(u32, u128), u32>,
-    futures: HashMap<Future, u32>,
+    memo: FxHashMap<(u32, u128), u32>,
+    futures: FxHashMap<Future, u32>,
     /// Per future id: the one outcome it always ends in, if there is one.
     single: Vec<Option<usize>>,
     max_states: u64,

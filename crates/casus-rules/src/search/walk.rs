@@ -4,7 +4,7 @@
 //! subtree into its parent, so memory is flat in the number of paths. Where two prefixes reach
 //! the same state (see [`crate::search::demand`]) the subtree's result is memoised and reused.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -128,8 +128,9 @@ const END_LINE: u32 = u32::MAX - 1;
 /// line instead would cost memory in proportion to the depth for every state.
 #[derive(Debug, Default)]
 struct Memo {
-    /// Per level: the key of each state, and its entry.
-    index: Vec<HashMap<Box<[u64]>, u32>>,
+    /// Per level: the key of each state, and its entry. Keyed by a fast hash: the keys are
+    /// short runs of option and sum bits, and a lookup happens at every merging state.
+    index: Vec<FxHashMap<Box<[u64]>, u32>>,
     /// Per entry: mass, payoff and dist, `stride` numbers.
     values: Vec<f64>,
     stride: usize,
@@ -880,7 +881,7 @@ impl<'a> Search<'a> {
             state: State::new(program, analysis),
             frames,
             memo: Memo {
-                index: vec![HashMap::new(); n + 1],
+                index: vec![FxHashMap::default(); n + 1],
                 stride: 2 * outcomes + actors,
                 ..Memo::default()
             },
