@@ -281,15 +281,15 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
     }
     if missed_default {
         out.push_str(
-            "- **default `casus eval` against the bare forecast**: ranges, reversals, samples and \
-             value of information re-weight the merged decision graph the forecast recorded, with \
-             no rule evaluated again. What remains is the assumption ranking's rule drops: \
-             dropping a rule changes which outcome paths reach, so each rule still evaluated costs \
-             one search. Rules are evaluated in order of a firing-mass bound and the rest are left \
-             as bounds once they cannot enter the ranking, but on the scores family the bounds \
-             (0.3–0.9) are far above the distances (a few percent), so nearly every rule is \
-             evaluated. The next step is to re-solve only the states where a dropped rule fired \
-             and propagate the change up the recorded graph.\n",
+            "- **default `casus eval` against the bare forecast**: no analysis evaluates once per \
+             rule or per table on the scores family any more. Ranges, reversals, samples and \
+             value of information re-weight the merged decision graph the forecast recorded, and \
+             every rule that writes only facts the outcomes read is dropped in one more search \
+             (`search/drops.rs`). What remains is fixed work, each part about the size of the \
+             bare forecast: `check` evaluates the file once for its path-dependent errors and its \
+             lints walk every state (`lints/explore.rs`), the session evaluates again to record \
+             the graph, and the drop search runs on one thread. Next steps: one evaluation for \
+             the check and the session, and the drops recorded by the split search itself.\n",
         );
     }
     if missed_load {
