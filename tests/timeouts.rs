@@ -8,7 +8,9 @@
 //! - `rules`: one decision and 5,000 identical rules, so the forecast is instant and the
 //!   analyses that drop each rule in turn are not;
 //! - `paths`: 30 chance events nothing reads, so the search merges them at once and a walk
-//!   over the paths (explain) meets 2^30 of them.
+//!   over the paths (explain) meets 2^30 of them;
+//! - `game`: a Gambit game of 2,047 moves, whose scenario `casus import` checks (and so
+//!   evaluates) before writing it.
 #![expect(
     clippy::unwrap_used,
     reason = "helpers of a test fail the test on any error, as the tests themselves do"
@@ -21,6 +23,9 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use insta_cmd::get_cargo_bin;
+
+#[path = "support/games.rs"]
+mod games;
 
 /// The limit every run gets.
 const TIMEOUT_SECONDS: u64 = 2;
@@ -234,6 +239,34 @@ fn diff_stops_at_the_limit() {
     assert_eq!(code, 1, "{text}");
     assert!(
         text.contains("results not compared, so `--fail-on` cannot judge them"),
+        "{text}"
+    );
+}
+
+#[test]
+fn import_stops_at_the_limit() {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    let game = once(&FILE, || write("game.efg", &games::binary_game(11)));
+    let (code, text) = run(&["import", game.to_str().unwrap(), "--max-decisions", "4000"]);
+    assert_stopped((code, text.clone()));
+    assert!(
+        text.contains("could not be checked within the limits"),
+        "{text}"
+    );
+    assert!(!text.contains("this is a bug"), "{text}");
+}
+
+#[test]
+fn score_stops_at_the_limit() {
+    // Outside git's index, the file as it is is its only version; evaluating it does not end
+    // within the limit, so the file is left out of the record (as a file that does not check:
+    // `casus check` with the same limit shows the E0003).
+    let wide = wide();
+    let (code, text) = run(&["score", wide.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("0 file(s) scored"), "{text}");
+    assert!(
+        text.contains("wide.toml | — | the newest version has errors"),
         "{text}"
     );
 }
