@@ -350,6 +350,9 @@ pub fn casus_session(
         .collect()
 }
 
+/// One engine's pass over every combination: the outcome of each.
+type Pass<'a> = &'a dyn Fn() -> Result<Vec<String>, NativeError>;
+
 /// Runs `pass` `runs` times, checking its answers each time; microseconds per combination.
 fn timed(
     engine: &'static str,
@@ -357,7 +360,7 @@ fn timed(
     combinations: &[Vec<usize>],
     expected: &[String],
     runs: usize,
-    pass: &dyn Fn() -> Result<Vec<String>, NativeError>,
+    pass: Pass<'_>,
 ) -> Result<Stats, NativeError> {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
@@ -379,7 +382,7 @@ pub fn compare(spec: &Spec, runs: usize) -> Result<Comparison, NativeError> {
     let session = session(spec)?;
     let given_pass = || casus_given(&session, spec, &combinations);
     let session_pass = || casus_session(&session, spec, &combinations);
-    let engines: [(&'static str, &dyn Fn() -> Result<Vec<String>, NativeError>); 3] = [
+    let engines: [(&'static str, Pass<'_>); 3] = [
         ("zen-engine", &zen_pass),
         ("casus given every decision", &given_pass),
         ("casus through the session", &session_pass),

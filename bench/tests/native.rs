@@ -3,10 +3,6 @@
 //! combination of options. ZEN shares no code with casus, so it is the independent check of
 //! both the translation and the engine. No timing here; `casus-bench native` times the same
 //! passes.
-#![expect(
-    clippy::unwrap_used,
-    reason = "a test fails on any error, with the error shown"
-)]
 
 use casus_bench::generate::{Cond, Family, Lit, Size, generate};
 use casus_bench::native::{self, NativeError};
