@@ -9,7 +9,7 @@
 //!   analyses that drop each rule in turn are not;
 //! - `paths`: 30 chance events nothing reads, so the search merges them at once and a walk
 //!   over the paths (explain) meets 2^30 of them;
-//! - `game`: a Gambit game of 2,047 moves, whose scenario `casus import` checks (and so
+//! - `game`: a Gambit game of 1,023 moves, whose scenario `casus import` checks (and so
 //!   evaluates) before writing it.
 #![expect(
     clippy::unwrap_used,
@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use insta_cmd::get_cargo_bin;
 
-#[path = "support/games.rs"]
-mod games;
+#[path = "support/slow.rs"]
+mod slow;
 
 /// The limit every run gets.
 const TIMEOUT_SECONDS: u64 = 2;
@@ -66,26 +66,9 @@ fn paths() -> PathBuf {
 }
 
 fn make_wide() -> PathBuf {
-    let n = 24;
-    let mut text = header("wide");
-    text.push_str("[facts]\nx = { type = \"number\", default = 0 }\n\n");
-    for i in 0..n {
-        let _ = write!(
-            text,
-            "[decisions.d{i}]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = {{ a = \"likely\", b = \"unlikely\" }}\n\n"
-        );
-    }
-    for i in 0..n {
-        let _ = write!(
-            text,
-            "[rules.r{i}]\nwhen = \"d{i} == 'a'\"\nadd = {{ x = {} }}\nbecause = \"each one counts\"\n\n",
-            1u64 << i
-        );
-    }
-    let _ = write!(
-        text,
-        "[outcomes.high]\nwhen = \"x > {}\"\npayoff = {{ me = 1 }}\n\n[outcomes.low]\npayoff = {{ me = 0 }}\n\n[tests.high]\ngiven = {{ d23 = \"a\", d0 = \"a\" }}\nexpect = {{ outcome = \"high\" }}\n",
-        1u64 << (n - 1)
+    let mut text = slow::wide(24);
+    text.push_str(
+        "\n[tests.high]\ngiven = { d23 = \"a\", d0 = \"a\" }\nexpect = { outcome = \"high\" }\n",
     );
     write("wide.toml", &text)
 }
@@ -246,7 +229,7 @@ fn diff_stops_at_the_limit() {
 #[test]
 fn import_stops_at_the_limit() {
     static FILE: OnceLock<PathBuf> = OnceLock::new();
-    let game = once(&FILE, || write("game.efg", &games::binary_game(11)));
+    let game = once(&FILE, || write("game.efg", &slow::binary_game(10)));
     let (code, text) = run(&["import", game.to_str().unwrap(), "--max-decisions", "4000"]);
     assert_stopped((code, text.clone()));
     assert!(

@@ -10,8 +10,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-#[path = "../../../tests/support/games.rs"]
-mod games;
+#[path = "../../../tests/support/slow.rs"]
+mod slow;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -471,31 +471,11 @@ fn a_spinner_shows_on_a_terminal_and_never_in_a_pipe() {
     std::fs::remove_file(&scenario).unwrap();
 }
 
-/// A scenario in `target/` whose first evaluation takes far longer than any limit here: 22
-/// chance events whose `add`s all reach the outcome, so no two paths merge. Every command that
-/// evaluates runs on it until `--timeout` stops it.
+/// The slow scenario of `tests/support/slow.rs`, 22 events, written to `target/NAME`: every
+/// command that evaluates runs on it until `--timeout` stops it.
 fn wide(name: &str) -> PathBuf {
-    let n = 22;
-    let mut text = String::from(
-        "[scenario]\ntitle = \"wide\"\n[actors]\nme = \"Me\"\n[facts]\nx = { type = \"number\", default = 0 }\n",
-    );
-    for i in 0..n {
-        text.push_str(&format!(
-            "[decisions.d{i}]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = {{ a = \"likely\", b = \"unlikely\" }}\n"
-        ));
-    }
-    for i in 0..n {
-        text.push_str(&format!(
-            "[rules.r{i}]\nwhen = \"d{i} == 'a'\"\nadd = {{ x = {} }}\nbecause = \"each\"\n",
-            1u64 << i
-        ));
-    }
-    text.push_str(&format!(
-        "[outcomes.high]\nwhen = \"x > {}\"\npayoff = {{ me = 1 }}\n[outcomes.low]\npayoff = {{ me = 0 }}\n",
-        1u64 << (n - 1)
-    ));
     let path = repo().join("target").join(name);
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, slow::wide(22)).unwrap();
     path
 }
 
@@ -506,13 +486,13 @@ fn wide(name: &str) -> PathBuf {
 fn check_diff_export_and_import_show_a_spinner_on_a_terminal_only() {
     let scenario = wide("manners-wide.toml");
     let game = repo().join("target/manners-game.efg");
-    std::fs::write(&game, games::binary_game(11)).unwrap();
+    std::fs::write(&game, slow::binary_game(10)).unwrap();
     let changed = repo().join("target/manners-wide-changed.toml");
     std::fs::write(
         &changed,
         std::fs::read_to_string(&scenario)
             .unwrap()
-            .replace("because = \"each\"", "because = \"every one\""),
+            .replace("because = \"each one counts\"", "because = \"every one\""),
     )
     .unwrap();
     // Relative to the repository, where both runs start, so the label stays short.
