@@ -9,7 +9,9 @@
 //!   the forecast is instant and the analyses that drop each rule in turn are not (rules that
 //!   write only facts the outcomes alone read are all dropped in one search);
 //! - `paths`: 30 chance events nothing reads, so the search merges them at once and a walk
-//!   over the paths (explain) meets 2^30 of them.
+//!   over the paths (explain) meets 2^30 of them;
+//! - `game`: a Gambit game of 1,023 moves, whose scenario `casus import` checks (and so
+//!   evaluates) before writing it.
 #![expect(
     clippy::unwrap_used,
     reason = "helpers of a test fail the test on any error, as the tests themselves do"
@@ -22,6 +24,9 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use insta_cmd::get_cargo_bin;
+
+#[path = "support/slow.rs"]
+mod slow;
 
 /// The limit every run gets.
 const TIMEOUT_SECONDS: u64 = 2;
@@ -62,26 +67,9 @@ fn paths() -> PathBuf {
 }
 
 fn make_wide() -> PathBuf {
-    let n = 24;
-    let mut text = header("wide");
-    text.push_str("[facts]\nx = { type = \"number\", default = 0 }\n\n");
-    for i in 0..n {
-        let _ = write!(
-            text,
-            "[decisions.d{i}]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = {{ a = \"likely\", b = \"unlikely\" }}\n\n"
-        );
-    }
-    for i in 0..n {
-        let _ = write!(
-            text,
-            "[rules.r{i}]\nwhen = \"d{i} == 'a'\"\nadd = {{ x = {} }}\nbecause = \"each one counts\"\n\n",
-            1u64 << i
-        );
-    }
-    let _ = write!(
-        text,
-        "[outcomes.high]\nwhen = \"x > {}\"\npayoff = {{ me = 1 }}\n\n[outcomes.low]\npayoff = {{ me = 0 }}\n\n[tests.high]\ngiven = {{ d23 = \"a\", d0 = \"a\" }}\nexpect = {{ outcome = \"high\" }}\n",
-        1u64 << (n - 1)
+    let mut text = slow::wide(24);
+    text.push_str(
+        "\n[tests.high]\ngiven = { d23 = \"a\", d0 = \"a\" }\nexpect = { outcome = \"high\" }\n",
     );
     write("wide.toml", &text)
 }
@@ -233,6 +221,34 @@ fn diff_stops_at_the_limit() {
     assert_eq!(code, 1, "{text}");
     assert!(
         text.contains("results not compared, so `--fail-on` cannot judge them"),
+        "{text}"
+    );
+}
+
+#[test]
+fn import_stops_at_the_limit() {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    let game = once(&FILE, || write("game.efg", &slow::binary_game(10)));
+    let (code, text) = run(&["import", game.to_str().unwrap(), "--max-decisions", "4000"]);
+    assert_stopped((code, text.clone()));
+    assert!(
+        text.contains("could not be checked within the limits"),
+        "{text}"
+    );
+    assert!(!text.contains("this is a bug"), "{text}");
+}
+
+#[test]
+fn score_stops_at_the_limit() {
+    // Outside git's index, the file as it is is its only version; evaluating it does not end
+    // within the limit, so the file is left out of the record (as a file that does not check:
+    // `casus check` with the same limit shows the E0003).
+    let wide = wide();
+    let (code, text) = run(&["score", wide.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("0 file(s) scored"), "{text}");
+    assert!(
+        text.contains("wide.toml | — | the newest version has errors"),
         "{text}"
     );
 }

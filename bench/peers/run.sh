@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Side-by-side peer comparisons: GoRules ZEN, json-rules-engine and pygambit against casus on
-# the same generated scenarios. Not part of `cargo test`. Installs the peers on first use into
+# Side-by-side peer comparisons: GoRules ZEN (the Python package and the Rust crate),
+# json-rules-engine and pygambit against casus on the same generated scenarios. Not part of
+# `cargo test`. Installs the peers on first use into
 # bench/peers/.venv and bench/peers/node_modules (both gitignored).
 #
 # Usage: bench/peers/run.sh [OUT.json]   (default: target/bench-peers.json)
@@ -31,10 +32,12 @@ mkdir -p "$work"
 "$bin" gen rules 16 500 "$work/rules-16"
 
 .venv/bin/python zen_peer.py "$work/rules-12/spec.json" "$work/zen.json" "$runs"
+# ZEN's Rust crate on the same rule set, beside casus per combination; fails on any disagreement.
+"$bin" native rules 12 500 "$work/native.json" "$runs"
 node jre_peer.js "$work/rules-12/spec.json" "$work/jre.json" "$runs"
 .venv/bin/python gambit_peer.py "$work/rules-16/spec.json" "$work/gambit.json" "$runs"
 
-python3 - "$out" "$work/zen.json" "$work/jre.json" "$work/gambit.json" <<'PY'
+python3 - "$out" "$work/zen.json" "$work/native.json" "$work/jre.json" "$work/gambit.json" <<'PY'
 import json, sys
 merged = {}
 for path in sys.argv[2:]:

@@ -7,8 +7,10 @@
 
 pub mod cases;
 pub mod generate;
+pub mod native;
 pub mod report;
 pub mod stages;
+pub mod zen;
 
 #[expect(
     clippy::expect_used,

@@ -1,7 +1,10 @@
 //! `casus-bench`: generate scenarios for the peers, measure cases, write `bench/RESULTS.md`.
 //!
 //! ```text
-//! casus-bench gen FAMILY DECISIONS RULES DIR   scenario.toml + spec.json (with casus's answers)
+//! casus-bench gen FAMILY DECISIONS RULES DIR   scenario.toml + spec.json (with casus's answers),
+//!                                              and the ZEN rule sets when the family has them
+//! casus-bench native FAMILY DECISIONS RULES OUT.json [RUNS]
+//!                                              zen-engine (Rust) and casus per combination
 //! casus-bench case ID                          run one case here, print its measurements (JSON)
 //! casus-bench report [PEERS.json]              run every case in its own process, print Markdown
 //! casus-bench time FAMILY DECISIONS RULES      one quick load/compile/eval timing
@@ -23,7 +26,10 @@ fn main() -> ExitCode {
         Some("case") => case_command(&args[1..]),
         Some("report") => report_command(&args[1..]),
         Some("time") => time_command(&args[1..]),
-        _ => Err("usage: casus-bench gen|case|report|time … (see the source's header)".to_owned()),
+        Some("native") => native_command(&args[1..]),
+        _ => Err(
+            "usage: casus-bench gen|case|report|time|native … (see the source's header)".to_owned(),
+        ),
     };
     match result {
         Ok(text) => {
@@ -100,10 +106,55 @@ fn gen_command(args: &[String]) -> Result<String, String> {
         serde_json::to_string(&json).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
+    write_zen(&spec, dir)?;
     Ok(format!(
         "{dir}: {} paths, casus {:.3} ms (median of 7, one thread)\n",
         evaluation.paths,
         seconds[seconds.len() / 2] * 1e3
+    ))
+}
+
+/// The ZEN rule sets the Python peer reads: `zen-graph.json` (the decision graph) and
+/// `zen-expressions.json` (`[key, expression]` pairs with plain names). Families ZEN cannot
+/// take (guarded decisions) get none.
+fn write_zen(spec: &casus_bench::generate::Spec, dir: &str) -> Result<(), String> {
+    use casus_bench::zen;
+    // The one refusal is a guarded family, which gets no ZEN files.
+    let (Ok(graph), Ok(expressions)) = (zen::graph(spec), zen::plain_expressions(spec)) else {
+        return Ok(());
+    };
+    for (name, value) in [
+        ("zen-graph.json", graph),
+        ("zen-expressions.json", serde_json::json!(expressions)),
+    ] {
+        let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
+        std::fs::write(format!("{dir}/{name}"), text).map_err(|e| format!("{dir}/{name}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Times zen-engine's Rust crate and casus per combination (see `casus_bench::native`) and
+/// writes `{"zen_native": …}` for `bench/peers/run.sh` to merge into the peers' results. Fails,
+/// writing nothing, when any engine disagrees with casus on any combination.
+fn native_command(args: &[String]) -> Result<String, String> {
+    let (family, size) = family_size(args)?;
+    let out = args.get(3).ok_or("expected an output file")?;
+    let runs = match args.get(4) {
+        Some(r) => r.parse::<usize>().map_err(|e| format!("`{r}`: {e}"))?,
+        None => 3,
+    };
+    let spec = generate(family, size, cases::SEED);
+    let comparison = casus_bench::native::compare(&spec, runs).map_err(|e| e.to_string())?;
+    let json = serde_json::json!({ "zen_native": comparison });
+    let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+    std::fs::write(out, text).map_err(|e| format!("{out}: {e}"))?;
+    Ok(format!(
+        "{}: zen-engine {:.2} µs, casus given every decision {:.2} µs, through the session {:.2} µs per combination; casus walk {:.3} µs per path (medians of {runs}); every combination agrees\n",
+        comparison.scenario,
+        comparison.zen_us.median,
+        comparison.casus_given_us.median,
+        comparison.casus_session_us.median,
+        comparison.casus_walk_per_path_us.median,
     ))
 }
 

@@ -86,7 +86,8 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
         "Commands: `bench/run` regenerates this file (it builds `casus-bench` in release, runs \
          `bench/peers/run.sh`, then `target/release/casus-bench report target/bench-peers.json`). \
          One engine row alone: `target/release/casus-bench case ID`. The peers alone: \
-         `bench/peers/run.sh` (see `bench/peers/README.md`). A quick look at any size: \
+         `bench/peers/run.sh` (see `bench/peers/README.md`); ZEN's Rust crate alone: \
+         `target/release/casus-bench native rules 12 500 OUT.json RUNS`. A quick look at any size: \
          `target/release/casus-bench time FAMILY DECISIONS RULES [THREADS]`.\n\n",
     );
     out.push_str(
@@ -289,8 +290,29 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
         (Some(one), Some(two)) => one / two < 1.7,
         _ => false,
     };
-    if missed_load || missed_eval || missed_cores || missed_default {
+    let missed_native = peers.is_some_and(|p| {
+        let median = |key: &str| p["zen_native"][key]["median"].as_f64();
+        match (median("zen_us"), median("casus_given_us")) {
+            (Some(zen), Some(given)) => zen / given < 20.0,
+            _ => false,
+        }
+    });
+    if missed_load || missed_eval || missed_cores || missed_default || missed_native {
         out.push_str("\n## Why a target is missed\n\n");
+    }
+    if missed_native {
+        out.push_str(
+            "- **casus from scratch against ZEN's Rust crate**: one evaluation with every \
+             decision given is a whole search for one path, and the search's setup dominates \
+             it: above all the static demand analysis of the rules \
+             (`search::demand::Analysis::new`, which depends on the program alone yet is built \
+             again by every call of `evaluate`; 86% of the time per combination in a `perf` \
+             profile of rules 12×500 when this row was added), then fresh memo tables and the \
+             result's per-outcome vectors. A walk over every path pays that once; one \
+             combination cannot share it. Building the analysis once per program would remove \
+             most of it; the rest of the setup would still have to shrink to a few \
+             microseconds for the target.\n",
+        );
     }
     if missed_default {
         out.push_str(
@@ -361,18 +383,63 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
     out
 }
 
+/// A median with its range, in microseconds, from the peers' `{median, min, max}`.
+fn stat(v: &Value) -> String {
+    format!(
+        "{:.2} µs (min {:.2}, max {:.2})",
+        v["median"].as_f64().unwrap_or(f64::NAN),
+        v["min"].as_f64().unwrap_or(f64::NAN),
+        v["max"].as_f64().unwrap_or(f64::NAN)
+    )
+}
+
+/// The rows of ZEN's Rust crate (`casus-bench native`): against casus's walk per path, against
+/// casus given every decision per combination (no prefix sharing), and the whole session per
+/// combination for the record. The command writes nothing when any engine disagrees on any
+/// combination, so a row here means every combination agreed in every run.
+fn native_rows(out: &mut String, native: &Value) {
+    let median = |key: &str| native[key]["median"].as_f64().unwrap_or(f64::NAN);
+    let zen = median("zen_us");
+    let scenario = format!(
+        "{}, {} combinations, zen-engine {} from crates.io, the decision graph compiled once",
+        native["scenario"].as_str().unwrap_or("?"),
+        native["combinations"].as_u64().unwrap_or(0),
+        native["zen_version"].as_str().unwrap_or("?"),
+    );
+    let agreed = "outcomes of every combination agree in every run";
+    let walk = median("casus_walk_per_path_us");
+    let _ = writeln!(
+        out,
+        "| ≥ 20× GoRules ZEN native (Rust crate) per evaluated input combination ({scenario}) | {:.0}×: {} per combination vs casus {} per path (the walk) | {} |",
+        zen / walk,
+        stat(&native["zen_us"]),
+        stat(&native["casus_walk_per_path_us"]),
+        verdict(zen / walk >= 20.0, agreed)
+    );
+    let given = median("casus_given_us");
+    let _ = writeln!(
+        out,
+        "| ≥ 20× GoRules ZEN native per combination with casus evaluating each combination from scratch (every decision given: one evaluation per combination, no prefix sharing; {scenario}) | {:.0}×: {} vs casus {} per combination | {} |",
+        zen / given,
+        stat(&native["zen_us"]),
+        stat(&native["casus_given_us"]),
+        verdict(zen / given >= 20.0, agreed)
+    );
+    let session = median("casus_session_us");
+    let _ = writeln!(
+        out,
+        "| for the record, no target: casus through the session per combination (`Session::model` with every decision given, which compiles the model again, then `Session::run`: one `casus eval --given …` without reading the file) | {:.1}× ZEN native: casus {} vs ZEN {} per combination | {} |",
+        zen / session,
+        stat(&native["casus_session_us"]),
+        stat(&native["zen_us"]),
+        agreed
+    );
+}
+
 fn peer_rows(out: &mut String, peers: Option<&Value>) {
     let Some(peers) = peers else {
         out.push_str("| peers | not run | run `bench/peers/run.sh` (or `bench/run`) |\n");
         return;
-    };
-    let stat = |v: &Value| {
-        format!(
-            "{:.2} µs (min {:.2}, max {:.2})",
-            v["median"].as_f64().unwrap_or(f64::NAN),
-            v["min"].as_f64().unwrap_or(f64::NAN),
-            v["max"].as_f64().unwrap_or(f64::NAN)
-        )
     };
     for (key, name, goal) in [
         ("zen", "GoRules ZEN (decision graph)", 20.0),
@@ -406,6 +473,14 @@ fn peer_rows(out: &mut String, peers: Option<&Value>) {
                 "**answers disagree: no ratio**".to_owned()
             }
         );
+    }
+    let native = &peers["zen_native"];
+    if native.is_null() {
+        out.push_str(
+            "| GoRules ZEN native (Rust crate) | not run | run `bench/peers/run.sh` (or `bench/run`) |\n",
+        );
+    } else {
+        native_rows(out, native);
     }
     let g = &peers["pygambit"];
     if !g.is_null() {

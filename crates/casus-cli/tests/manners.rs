@@ -10,6 +10,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+#[path = "../../../tests/support/slow.rs"]
+mod slow;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -439,29 +442,117 @@ fn quiet_silences_the_notes_of_eval() {
     std::fs::remove_file(&scenario).unwrap();
 }
 
-/// Work that runs longer than a second shows a spinner naming the stage on a terminal (run
-/// under util-linux's `script`, which gives the command a pseudo-terminal), and nothing when
-/// piped.
-#[test]
-fn a_spinner_shows_on_a_terminal_and_never_in_a_pipe() {
-    let scenario = many_rules("manners-spinner.toml");
-    let command = format!(
-        "{} eval {} --timeout 3 > /dev/null",
-        env!("CARGO_BIN_EXE_casus"),
-        scenario.display()
-    );
+/// `casus ARGS` on a pseudo-terminal (util-linux's `script` gives it one), its standard output
+/// thrown away: the exit code and everything the terminal showed, which is standard error.
+fn on_a_terminal(args: &[&str]) -> (i32, String) {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_casus"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let command = format!("{} > /dev/null", quoted.join(" "));
     let (code, terminal, _) = run(Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .current_dir(repo()));
+    (code, terminal)
+}
+
+/// Work that runs longer than a second shows a spinner naming the stage on a terminal, and
+/// nothing when piped.
+#[test]
+fn a_spinner_shows_on_a_terminal_and_never_in_a_pipe() {
+    let scenario = many_rules("manners-spinner.toml");
+    let file = scenario.to_str().unwrap();
+    let (code, terminal) = on_a_terminal(&["eval", file, "--timeout", "3"]);
     assert_eq!(code, 0, "{terminal}");
     assert!(
         terminal.contains("manners-spinner.toml: the assumption ranking"),
         "{terminal}"
     );
-    let (code, _, piped) =
-        run(casus().args(["eval", scenario.to_str().unwrap(), "--timeout", "3"]));
+    let (code, _, piped) = run(casus().args(["eval", file, "--timeout", "3"]));
     assert_eq!(code, 0, "{piped}");
     assert!(!piped.contains("manners-spinner.toml:"), "{piped}");
     assert!(!piped.contains('\u{1b}'), "{piped}");
     std::fs::remove_file(&scenario).unwrap();
+}
+
+/// The slow scenario of `tests/support/slow.rs`, 22 events, written to `target/NAME`: every
+/// command that evaluates runs on it until `--timeout` stops it.
+fn wide(name: &str) -> PathBuf {
+    let path = repo().join("target").join(name);
+    std::fs::write(&path, slow::wide(22)).unwrap();
+    path
+}
+
+/// `check`, `diff`, `export` and `import` show the spinner, named for the command and file,
+/// while they work on a slow input on a terminal (here until `--timeout 2` stops them, a second
+/// after the spinner appears), and print no trace of it when standard error is a pipe.
+#[test]
+fn check_diff_export_and_import_show_a_spinner_on_a_terminal_only() {
+    let scenario = wide("manners-wide.toml");
+    let game = repo().join("target/manners-game.efg");
+    std::fs::write(&game, slow::binary_game(10)).unwrap();
+    let changed = repo().join("target/manners-wide-changed.toml");
+    std::fs::write(
+        &changed,
+        std::fs::read_to_string(&scenario)
+            .unwrap()
+            .replace("because = \"each one counts\"", "because = \"every one\""),
+    )
+    .unwrap();
+    // Relative to the repository, where both runs start, so the label stays short.
+    let (file, other) = (
+        "target/manners-wide.toml",
+        "target/manners-wide-changed.toml",
+    );
+    let commands: [(&str, Vec<&str>, &str); 5] = [
+        (
+            "check target/manners-wide.toml",
+            vec!["check", file],
+            "E0003",
+        ),
+        (
+            "diff target/manners-wide-changed.toml",
+            vec!["diff", file, other],
+            "results not compared",
+        ),
+        (
+            "export target/manners-wide.toml",
+            vec!["export", file, "--format", "efg"],
+            "E0003",
+        ),
+        (
+            "export target/manners-wide.toml",
+            vec!["export", file, "--format", "silverdecisions"],
+            "E0003",
+        ),
+        (
+            "import target/manners-game.efg",
+            vec![
+                "import",
+                "target/manners-game.efg",
+                "--max-decisions",
+                "4000",
+            ],
+            "E0003",
+        ),
+    ];
+    for (label, mut args, ended) in commands {
+        args.extend(["--timeout", "2"]);
+        let shown = args.join(" ");
+        let (_, terminal) = on_a_terminal(&args);
+        // The label with the time elapsed, redrawn once the work has run for a second.
+        assert!(
+            terminal.contains(&format!("{label} (1s)")),
+            "casus {shown}: {terminal}"
+        );
+        let (_, stdout, piped) = run(casus().args(&args));
+        assert!(!piped.contains(label), "casus {shown}: {piped}");
+        assert!(!piped.contains('\u{1b}'), "casus {shown}: {piped}");
+        // Both runs ended at the time limit, saying so.
+        let all = format!("{stdout}{piped}");
+        assert!(all.contains(ended), "casus {shown}: {all}");
+    }
+    std::fs::remove_file(&scenario).unwrap();
+    std::fs::remove_file(&changed).unwrap();
+    std::fs::remove_file(&game).unwrap();
 }

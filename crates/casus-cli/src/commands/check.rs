@@ -69,6 +69,8 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, CliError> {
     let mut results: Vec<(SourceFile, Vec<Diagnostic>)> = Vec::new();
     for path in &files {
         let (source, decode_error) = input::read(path, &limits)?;
+        // Checking evaluates and lints: on a large scenario that takes a while.
+        let _spinner = crate::progress::Spinner::start(&format!("check {}", input::shown(path)));
         let diagnostics = match decode_error {
             Some(d) => vec![d],
             None => {

@@ -111,6 +111,12 @@ pub(crate) fn run(args: &DiffArgs) -> Result<Status, CliError> {
     };
     let mut compared = Vec::new();
     for pair in &pairs {
+        // Both versions are evaluated and their results compared: on large scenarios that
+        // takes a while.
+        let _spinner = crate::progress::Spinner::start(&format!(
+            "diff {}",
+            casus_report::text::visible(&pair.name)
+        ));
         let old = pair.old.as_deref().map(|b| check(&pair.name, b));
         let new = pair.new.as_deref().map(|b| check(&pair.name, b));
         let title = |c: &Option<Checked>| {

@@ -79,14 +79,20 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Status, CliError> {
     if let Some(d) = decode_error {
         return Ok(findings(&source, &[d]));
     }
+    // Checking evaluates, and the game tree is built node by node: both take a while on a
+    // large scenario. The spinner is gone before anything is printed.
+    let spinner = crate::progress::Spinner::start(&format!("export {}", input::shown(&args.file)));
     let checked = casus_rules::check_source(&source, &limits, &args.limits.eval());
     let (Some(scenario), Some(program), false) =
         (&checked.scenario, &checked.program, checked.has_errors())
     else {
+        drop(spinner);
         return Ok(findings(&source, &checked.diagnostics));
     };
-    let game = casus_rules::graphs::game_tree::build(scenario, program, args.max_nodes)
-        .map_err(|e| CliError::Usage(format!("{e}; raise the limit with `--max-nodes`")))?;
+    let game = casus_rules::graphs::game_tree::build(scenario, program, args.max_nodes);
+    drop(spinner);
+    let game =
+        game.map_err(|e| CliError::Usage(format!("{e}; raise the limit with `--max-nodes`")))?;
     let text = match format {
         ExportFormat::Efg => {
             if game.players.is_empty() {

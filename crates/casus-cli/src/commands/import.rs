@@ -8,8 +8,8 @@
 
 use std::path::PathBuf;
 
-use casus_core::SourceFile;
 use casus_core::efg::{EfgError, EfgLimits, ImportOptions, parse, to_scenario};
+use casus_core::{Code, Diagnostic, SourceFile};
 use casus_report::diagnostics::render_human;
 use clap::Args;
 
@@ -35,11 +35,15 @@ pub(crate) struct ImportArgs {
 /// Runs the command.
 pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
     let limits = args.limits.core();
+    // The deadline counts from the start of the command, not from the check at its end.
+    let eval_limits = args.limits.eval();
     let (source, decode_error) = input::read(&args.game, &limits)?;
     if let Some(d) = decode_error {
         eprint(&render_human(&source, &[d], false));
         return Ok(Status::Findings);
     }
+    // Parsing a large game and checking the scenario made of it take a while.
+    let spinner = crate::progress::Spinner::start(&format!("import {}", input::shown(&args.game)));
     let imported = parse(source.text(), EfgLimits::default()).and_then(|game| {
         to_scenario(
             &game,
@@ -52,6 +56,7 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
     let text = match imported {
         Ok(text) => text,
         Err(error) => {
+            drop(spinner);
             eprint(&describe(&source, &error));
             return Ok(Status::Findings);
         }
@@ -62,9 +67,25 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
         .as_ref()
         .map_or_else(|| "imported.toml".to_owned(), |p| input::display_name(p));
     let scenario = SourceFile::new(name, text.as_str());
-    let checked = casus_rules::check_source(&scenario, &limits, &args.limits.eval());
+    let checked = casus_rules::check_source(&scenario, &limits, &eval_limits);
+    drop(spinner);
     if checked.has_errors() {
         let color = input::color(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+        let errors: Vec<Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        // A limit (`--timeout`, `--max-paths`) stopped the check: that is no bug, and the
+        // notes of a check that did not finish would only bury the error.
+        if errors.iter().all(|d| d.code == Code::LimitExceeded) {
+            eprint(&render_human(&scenario, &errors, color));
+            eprint(
+                "error: the imported scenario could not be checked within the limits, so it is not written\n  help: raise the limit named above (such as `--timeout`) to import this game\n",
+            );
+            return Ok(Status::Findings);
+        }
         eprint(&render_human(&scenario, &checked.diagnostics, color));
         eprint(
             "error: the imported scenario does not check; this is a bug in `casus import`, please report it with the game file\n",
