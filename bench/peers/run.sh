@@ -21,7 +21,7 @@ if [ ! -d node_modules/json-rules-engine ]; then
   npm install --no-audit --no-fund --silent
 fi
 
-cargo build --release --quiet -p casus-bench --manifest-path "$root/Cargo.toml"
+cargo build --release --quiet -p casus-bench --features native-zen --manifest-path "$root/Cargo.toml"
 bin="$root/target/release/casus-bench"
 work="$root/target/bench-peers"
 mkdir -p "$work"

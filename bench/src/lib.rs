@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod generate;
+#[cfg(feature = "native-zen")]
 pub mod native;
 pub mod report;
 pub mod stages;

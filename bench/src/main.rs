@@ -133,9 +133,15 @@ fn write_zen(spec: &casus_bench::generate::Spec, dir: &str) -> Result<(), String
     Ok(())
 }
 
+#[cfg(not(feature = "native-zen"))]
+fn native_command(_: &[String]) -> Result<String, String> {
+    Err("this casus-bench was built without the native ZEN peer: build it with `--features native-zen`".to_owned())
+}
+
 /// Times zen-engine's Rust crate and casus per combination (see `casus_bench::native`) and
 /// writes `{"zen_native": …}` for `bench/peers/run.sh` to merge into the peers' results. Fails,
 /// writing nothing, when any engine disagrees with casus on any combination.
+#[cfg(feature = "native-zen")]
 fn native_command(args: &[String]) -> Result<String, String> {
     let (family, size) = family_size(args)?;
     let out = args.get(3).ok_or("expected an output file")?;
