@@ -1,6 +1,6 @@
 //! The generated rules as GoRules ZEN rule sets: the one translation that both ZEN peers run,
 //! the Python package (`bench/peers/zen_peer.py`, which reads the files `casus-bench gen`
-//! writes) and the Rust crate ([`crate::native`]).
+//! writes) and the Rust crate (`native.rs`, built with the `native-zen` feature).
 //!
 //! Each derived fact becomes one ZEN expression, in dependency order (a fact comes after every
 //! fact its writers read): a number fact is its default plus `(condition ? amount : 0)` per

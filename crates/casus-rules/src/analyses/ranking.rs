@@ -9,9 +9,9 @@
 //! graph every reversal comes from one adjoint (`crate::graphs::merged`), exactly. Dropping a
 //! rule changes which outcome paths reach. One search finds the forecast without every rule
 //! whose effect nothing reads and every rule that writes only facts the outcomes alone read
-//! ([`crate::search::drops`]); each other rule needs an evaluation of its own — but only where
-//! it could enter the ranking shown. Dropping a rule can move only the paths on which it fires, so its
-//! distance is at most its firing mass; a rule whose `when` requires `decision == 'option'`
+//! (`search/drops.rs`); each other rule needs an evaluation of its own — but only where it
+//! could enter the ranking shown. Dropping a rule can move only the paths on which it fires,
+//! so its distance is at most its firing mass; a rule whose `when` requires `decision == 'option'`
 //! (or `decision in [...]`) fires on no more than that option's share of the paths, which the
 //! graph gives for every decision in one pass. Rules are evaluated in order of that bound, and
 //! once [`EXACT_RANKS`] distances are known, a rule whose bound is below all of them cannot
