@@ -231,16 +231,8 @@ fn sample_one(
         })
         .map_err(SessionError::Findings)?;
     let analysed = Analysed {
-        evaluation,
-        before_observing: None,
-        sensitivity: None,
         sampling: Some(draws.summarise(seed)),
-        information: None,
-        ranking: None,
-        watch: None,
-        analysts: None,
-        omitted: Vec::new(),
-        method: None,
+        ..Analysed::unanalysed(evaluation)
     };
     let (output, ids) = output(base, &model, &analysed);
     let summary = serde_json::to_value(&output.sampling).unwrap_or_default();

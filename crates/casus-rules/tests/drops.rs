@@ -7,6 +7,8 @@
     reason = "test helpers fail loudly on generated files that do not load"
 )]
 
+#[path = "support/asks.rs"]
+mod asks;
 #[path = "support/generate.rs"]
 mod generate;
 
@@ -16,6 +18,8 @@ use casus_rules::compile::program::Program;
 use casus_rules::session::{Model, Options, Session, WhatIf, Without};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+
+use asks::{Resolved, ask};
 
 /// Agreement asked of the one search and evaluating again.
 const TOLERANCE: f64 = 1e-12;
@@ -249,32 +253,11 @@ proptest! {
     /// variant, given values and observed signposts, whatever the one search finds equals
     /// evaluating again.
     #[test]
-    fn rules_dropped_in_one_search_equal_evaluating_again(
-        generated in generate::rich(),
-        variant in prop::option::of(0usize..4),
-        given in prop::option::of((0usize..8, 0usize..3)),
-        observe in prop::option::of(0usize..4),
-    ) {
+    fn rules_dropped_in_one_search_equal_evaluating_again(generated in generate::rich(), ask in ask()) {
         let text = generated.to_toml(None);
         let session = Session::open_text("generated.toml", &text, Options::default());
         let scenario = session.scenario().unwrap();
-        let what_if = WhatIf {
-            variant: variant
-                .filter(|_| !scenario.variants.is_empty())
-                .map(|v| scenario.variants[v % scenario.variants.len()].id.name.clone()),
-            given: given
-                .filter(|_| !scenario.decisions.is_empty())
-                .map(|(d, o)| {
-                    let decision = &scenario.decisions[d % scenario.decisions.len()];
-                    let option = &decision.options[o % decision.options.len()];
-                    vec![(decision.id.name.clone(), Value::Symbol(option.name.clone()))]
-                })
-                .unwrap_or_default(),
-            observe: observe
-                .filter(|_| !scenario.signposts.is_empty())
-                .map(|s| vec![scenario.signposts[s % scenario.signposts.len()].id.name.clone()])
-                .unwrap_or_default(),
-        };
+        let what_if = Resolved::of(scenario, &ask).what_if(scenario);
         let Ok(model) = session.model(&what_if) else {
             return Ok(());
         };

@@ -10,6 +10,8 @@
     reason = "test helpers fail loudly on files that do not load"
 )]
 
+#[path = "support/asks.rs"]
+mod asks;
 #[path = "support/fixtures.rs"]
 #[allow(
     dead_code,
@@ -25,6 +27,8 @@ use casus_rules::analyses::signposts;
 use casus_rules::search::given;
 use casus_rules::session::{Budget, Model, Options, Plan, Session, SessionError, WhatIf};
 use proptest::prelude::*;
+
+use asks::{Resolved, ask};
 
 /// `what_if`'s model composed from scratch, as the session composed it before it kept
 /// anything; `None` when a name in it does not resolve.
@@ -260,60 +264,6 @@ fn a_sweep_gives_at_every_point_what_a_fresh_session_gives() {
     }
 }
 
-/// A what-if drawn for a generated scenario: indices are taken modulo what it has.
-#[derive(Clone, Debug)]
-struct Ask {
-    variant: Option<usize>,
-    level: Option<i8>,
-    given: Option<(usize, usize)>,
-    observe: Vec<usize>,
-}
-
-fn ask() -> impl Strategy<Value = Ask> {
-    (
-        proptest::option::weighted(0.5, any::<usize>()),
-        proptest::option::weighted(0.7, -3i8..4),
-        proptest::option::weighted(0.3, (any::<usize>(), any::<usize>())),
-        proptest::collection::vec(any::<usize>(), 0..=2),
-    )
-        .prop_map(|(variant, level, given, observe)| Ask {
-            variant,
-            level,
-            given,
-            observe,
-        })
-}
-
-impl Ask {
-    fn what_if(&self, base: &Scenario) -> WhatIf {
-        let mut given = Vec::new();
-        if let Some((d, o)) = self.given {
-            let decision = &base.decisions[d % base.decisions.len()];
-            let option = &decision.options[o % decision.options.len()];
-            given.push((decision.id.name.clone(), Value::Symbol(option.name.clone())));
-        }
-        if let Some(level) = self.level {
-            given.push(("level".to_owned(), Value::Number(f64::from(level))));
-        }
-        let observe = if base.signposts.is_empty() {
-            Vec::new()
-        } else {
-            self.observe
-                .iter()
-                .map(|s| base.signposts[s % base.signposts.len()].id.name.clone())
-                .collect()
-        };
-        WhatIf {
-            variant: self
-                .variant
-                .filter(|_| !base.variants.is_empty())
-                .map(|v| base.variants[v % base.variants.len()].id.name.clone()),
-            given,
-            observe,
-        }
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
 
@@ -330,7 +280,7 @@ proptest! {
         let base = session.scenario().unwrap().clone();
         let mut last = None;
         for ask in &asks {
-            let what_if = ask.what_if(&base);
+            let what_if = Resolved::of(&base, ask).what_if(&base);
             if let Some(model) = same_model(&session, &what_if) {
                 same_run(&session, &model);
                 last = Some((what_if, model));

@@ -601,16 +601,8 @@ impl EvalOutput {
         sensitivity: Option<&casus_rules::analyses::sensitivity::Sensitivity>,
     ) -> Self {
         let analysed = casus_rules::session::Analysed {
-            evaluation: evaluation.clone(),
-            before_observing: None,
             sensitivity: sensitivity.cloned(),
-            sampling: None,
-            information: None,
-            ranking: None,
-            watch: None,
-            analysts: None,
-            omitted: Vec::new(),
-            method: None,
+            ..casus_rules::session::Analysed::unanalysed(evaluation.clone())
         };
         Self::build(&EvalView {
             scenario,

@@ -1083,26 +1083,28 @@ impl<'a> Search<'a> {
             }
             let adds = analysis.demand.adds[r].as_slice();
             let add_only = self.program.rules[r].sets.is_empty();
-            if let Some(&(_, twin)) = twins.iter().find(|(a, _)| add_only && *a == adds) {
-                if let Some(drops) = &mut self.drops {
-                    match twin {
-                        Some(to) => drops.link(weight, r, Target::Entry { from: entry, to }),
-                        None => drops.broken = true,
+            let cached = twins
+                .iter()
+                .find(|(a, _)| add_only && *a == adds)
+                .map(|&(_, twin)| twin);
+            let twin = match cached {
+                Some(twin) => twin,
+                None => {
+                    let mark = self.state.trail.len();
+                    self.state.drop_rule(self.program, analysis, r, level, true);
+                    // The twin's errors are its own, not those of the states enclosing this
+                    // arrival.
+                    let errors = self.error_paths;
+                    let twin = self.twin(level);
+                    self.error_paths = errors;
+                    self.state.undo(mark);
+                    moved = true;
+                    if add_only {
+                        twins.push((adds, twin));
                     }
+                    twin
                 }
-                continue;
-            }
-            let mark = self.state.trail.len();
-            self.state.drop_rule(self.program, analysis, r, level, true);
-            // The twin's errors are its own, not those of the states enclosing this arrival.
-            let errors = self.error_paths;
-            let twin = self.twin(level);
-            self.error_paths = errors;
-            self.state.undo(mark);
-            moved = true;
-            if add_only {
-                twins.push((adds, twin));
-            }
+            };
             if let Some(drops) = &mut self.drops {
                 match twin {
                     Some(to) => drops.link(weight, r, Target::Entry { from: entry, to }),

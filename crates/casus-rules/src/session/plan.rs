@@ -233,6 +233,23 @@ pub enum Method {
 }
 
 impl Analysed {
+    /// The forecast and strategy alone, with no analysis run: what a caller that computed one
+    /// analysis itself (the samples, the ranges) fills in with struct update syntax.
+    pub fn unanalysed(evaluation: Evaluation) -> Self {
+        Self {
+            evaluation,
+            before_observing: None,
+            sensitivity: None,
+            sampling: None,
+            information: None,
+            ranking: None,
+            watch: None,
+            analysts: None,
+            omitted: Vec::new(),
+            method: None,
+        }
+    }
+
     /// The forecast, one probability per outcome.
     pub fn forecast(&self) -> Vec<f64> {
         self.evaluation
