@@ -66,6 +66,9 @@ fn gen_command(args: &[String]) -> Result<String, String> {
     let dir = args.get(3).ok_or("expected an output directory")?;
     let spec = generate(family, size, cases::SEED);
     let text = spec.to_toml();
+    // Written first, so that a family too large to walk path by path still gets its file.
+    std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
+    std::fs::write(format!("{dir}/scenario.toml"), &text).map_err(|e| e.to_string())?;
     let scenario = stages::load_check("scenario.toml", &text)?;
     let program = stages::compile(&scenario)?;
     let mut seconds = Vec::new();
@@ -99,8 +102,6 @@ fn gen_command(args: &[String]) -> Result<String, String> {
             "eval_seconds": seconds,
         },
     });
-    std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
-    std::fs::write(format!("{dir}/scenario.toml"), &text).map_err(|e| e.to_string())?;
     std::fs::write(
         format!("{dir}/spec.json"),
         serde_json::to_string(&json).map_err(|e| e.to_string())?,

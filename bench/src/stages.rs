@@ -72,6 +72,7 @@ pub fn casus_eval(
     let options = Options {
         limits: limits(),
         eval: eval_limits(0),
+        record: true,
         ..Options::default()
     };
     let session = Session::open_text(name, text, options);

@@ -172,6 +172,7 @@ impl LimitArgs {
             limits: self.core(),
             eval: self.eval(),
             lints,
+            record: false,
         }
     }
 

@@ -10,8 +10,9 @@ use casus_core::model::{Level, Scenario};
 use casus_core::{Code, Diagnostic, SourceFile, check::check, diagnostic};
 
 use crate::compile::program::Program;
+use crate::graphs::merged::MergedGraph;
 use crate::search::result::Evaluation;
-use crate::search::walk::{EvalLimits, Given, evaluate};
+use crate::search::walk::{EvalLimits, Given, evaluate, evaluate_recorded};
 
 /// Everything known about one scenario file.
 #[derive(Debug)]
@@ -91,6 +92,21 @@ pub fn check_source_with(
     eval_limits: &EvalLimits,
     levels: &LintLevels,
 ) -> Checked {
+    check_source_recorded(file, limits, eval_limits, levels, 0).0
+}
+
+/// [`check_source_with`], keeping the merged decision graph its evaluation records, within
+/// `graph_bytes` of memory (0: record nothing). The analyses of the scenario as written start
+/// from that graph, so an `eval` evaluates the file once, not once to check it and once more
+/// to analyse it.
+pub fn check_source_recorded(
+    file: &SourceFile,
+    limits: &Limits,
+    eval_limits: &EvalLimits,
+    levels: &LintLevels,
+    graph_bytes: usize,
+) -> (Checked, Option<MergedGraph>) {
+    let mut graph = None;
     let loaded = load(file, limits);
     let mut diagnostics = loaded.diagnostics;
     let mut checked = Checked {
@@ -102,7 +118,7 @@ pub fn check_source_with(
     let Some(scenario) = loaded.scenario else {
         levels.apply(None, &mut diagnostics);
         checked.diagnostics = diagnostics;
-        return checked;
+        return (checked, None);
     };
     if !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(check(&scenario));
@@ -111,8 +127,15 @@ pub fn check_source_with(
         match Program::compile(&scenario) {
             Ok(program) => {
                 let given = Given::none(program.decisions.len());
-                match evaluate(&scenario, &program, &given, eval_limits) {
-                    Ok(evaluation) => {
+                let evaluated = if graph_bytes == 0 {
+                    evaluate(&scenario, &program, &given, eval_limits).map(|e| (e, None))
+                } else {
+                    let nodes = crate::graphs::merged::max_nodes(graph_bytes, &program);
+                    evaluate_recorded(&scenario, &program, &given, eval_limits, nodes)
+                };
+                match evaluated {
+                    Ok((evaluation, recorded)) => {
+                        graph = recorded;
                         // Lints run only on a scenario that evaluated cleanly: their findings
                         // are about what the paths show, which an error leaves unknown.
                         diagnostics.extend(crate::lints::lint(
@@ -134,5 +157,5 @@ pub fn check_source_with(
     diagnostic::sort(&mut diagnostics);
     checked.scenario = Some(scenario);
     checked.diagnostics = diagnostics;
-    checked
+    (checked, graph)
 }

@@ -328,3 +328,141 @@ fn a_full_memo_leaves_every_rule_to_an_evaluation() {
         );
     }
 }
+
+/// Rules whose fact another rule reads (dropped at the end of each path, the reader run
+/// again) and rules whose fact a guard reads after they close (dropped where states merge):
+/// every rule is found by the one search, equal to evaluating again and to the fixtures'
+/// hand computations (in their headers).
+#[test]
+fn rules_read_by_a_rule_or_a_later_guard_are_found_in_one_search() {
+    /// A fixture, and each rule with the forecast without it.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a [f64])]);
+    let cases: [Case; 2] = [
+        (
+            "drops-chain",
+            // Outcomes: escalation, standoff, other.
+            &[
+                ("p1", &[0.21, 0.3, 0.49]),
+                ("p2", &[0.0, 0.3, 0.7]),
+                ("sound_alarm", &[0.0, 0.3, 0.7]),
+            ],
+        ),
+        (
+            "drops-guard",
+            // Outcomes: crisis, calm, status quo.
+            &[
+                ("t1", &[0.0, 0.56, 0.44]),
+                ("t2", &[0.12, 0.5, 0.38]),
+                ("w1", &[0.12, 0.44, 0.44]),
+            ],
+        ),
+    ];
+    for (name, expected) in cases {
+        let path = format!(
+            "{}/../../tests/fixtures/analysis/{name}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let session = Session::open_text(&path, &text, Options::default());
+        assert!(!session.has_errors(), "{:#?}", session.diagnostics());
+        let model = session.model(&WhatIf::default()).unwrap();
+        let left = check(&model, name).unwrap();
+        assert!(
+            left.is_empty(),
+            "{name}: rules {left:?} left to an evaluation"
+        );
+        let found = model
+            .forecasts_without_rules(&EvalLimits::default())
+            .unwrap();
+        for (rule, forecast) in expected {
+            let r = model
+                .scenario
+                .rules
+                .iter()
+                .position(|x| x.id.name == *rule)
+                .unwrap();
+            let moved = match &found[r] {
+                Some(Without::Forecast(moved)) => moved.clone(),
+                Some(Without::Unchanged) => model
+                    .evaluate(&EvalLimits::default())
+                    .unwrap()
+                    .outcomes
+                    .iter()
+                    .map(|o| o.probability)
+                    .collect(),
+                other => panic!("{name}: {rule}: {other:?}"),
+            };
+            for (m, e) in moved.iter().zip(forecast.iter()) {
+                assert!(
+                    (m - e).abs() < 1e-12,
+                    "{name}: {rule}: {moved:?} vs {forecast:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A scenario large enough for the search to split into subtrees (2^15 paths; the outcomes
+/// read the first two decisions, so the split is at level 2), with scoring rules, labels and
+/// a rule reading the score.
+fn split_scenario() -> String {
+    let n = 15;
+    let mut out = String::from(
+        "[scenario]\ntitle = \"split\"\n\n[actors]\na0 = \"A\"\n\n[facts]\nscore = { type = \"number\", default = 0 }\nalarm = { type = \"bool\", default = false }\nlabel = { type = [\"none\", \"hot\", \"cold\"], default = \"none\" }\n",
+    );
+    for d in 0..n {
+        let p = 0.1 * f64::from(u8::try_from(d % 7 + 2).unwrap());
+        out.push_str(&format!(
+            "\n[decisions.d{d}]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = {{ a = {p}, b = {} }}\n",
+            1.0 - p
+        ));
+    }
+    for i in 0..24 {
+        let x = i % n;
+        let y = (i * 4 + 1) % n;
+        let y = if y == x { (y + 1) % n } else { y };
+        let amount = [1, 2, -1, 3, 1][i % 5];
+        out.push_str(&format!(
+            "\n[rules.r{i}]\nwhen = \"d{x} == 'a' and d{y} == 'b'\"\nadd = {{ score = {amount} }}\n"
+        ));
+    }
+    for (i, (d, label)) in [(3, "hot"), (7, "cold"), (11, "hot")].iter().enumerate() {
+        out.push_str(&format!(
+            "\n[rules.l{i}]\nwhen = \"d{d} == 'a'\"\nthen = {{ label = \"{label}\" }}\npriority = {i}\n"
+        ));
+    }
+    out.push_str(
+        "\n[rules.sound_alarm]\nwhen = \"score >= 3 and d14 == 'a'\"\nthen = { alarm = true }\n",
+    );
+    let high = "d0 == 'a' and (score >= 4 or alarm or label == 'hot')";
+    out.push_str(&format!(
+        "\n[outcomes.high]\nwhen = \"{high}\"\npayoff = {{ a0 = 3 }}\n\n[outcomes.mid]\nwhen = \"not ({high}) and (score >= 1 or d1 == 'b')\"\npayoff = {{ a0 = 1 }}\n\n[outcomes.low]\npayoff = {{ a0 = 0 }}\n"
+    ));
+    out
+}
+
+/// The one search split into subtrees finds the same drops, bit for bit, on one thread, two,
+/// or the pool's; and they equal evaluating again.
+#[test]
+fn a_split_drop_search_is_the_same_on_every_thread_count() {
+    let text = split_scenario();
+    let session = Session::open_text("split.toml", &text, Options::default());
+    assert!(!session.has_errors(), "{:#?}", session.diagnostics());
+    let model = session.model(&WhatIf::default()).unwrap();
+    let found = |threads| {
+        model
+            .forecasts_without_rules(&EvalLimits {
+                threads,
+                ..EvalLimits::default()
+            })
+            .unwrap()
+    };
+    let one = found(1);
+    assert_eq!(one, found(2));
+    assert_eq!(one, found(0));
+    let left = check(&model, &text).unwrap();
+    // At least the labels and the alarm's rule. Most of the score's writers feed
+    // `sound_alarm` before the end of the path: those are evaluated.
+    let found_count = one.iter().filter(|f| f.is_some()).count();
+    assert!(found_count >= 4, "{found_count} found, {left:?} left");
+}

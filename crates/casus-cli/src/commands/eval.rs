@@ -78,7 +78,12 @@ pub(crate) struct EvalArgs {
 /// Runs the command: arguments → session → result → renderer.
 pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
     let spinner = crate::progress::Spinner::start(&format!("eval {}", input::shown(&args.file)));
-    let Some(session) = open(&args.file, &args.limits)? else {
+    // The scenario as written is evaluated once: the check's evaluation serves the analyses.
+    let as_written = args.variant.is_none()
+        && args.given.is_empty()
+        && args.observe.is_empty()
+        && !args.all_variants;
+    let Some(session) = open(&args.file, &args.limits, as_written)? else {
         return Ok(Status::Findings);
     };
     let what_if = WhatIf {
@@ -170,12 +175,15 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
 }
 
 /// Reads and opens the file as a session; `None` when it has errors, which are printed.
+/// `record`: keep the graph of the scenario as written for the first run (see
+/// [`casus_rules::session::Options::record`]).
 ///
 /// A folder is refused with the files it holds: `eval` and `explain` answer about one model,
 /// and a folder of them has no single answer.
 pub(crate) fn open(
     file: &std::path::Path,
     limits: &LimitArgs,
+    record: bool,
 ) -> Result<Option<Session>, CliError> {
     if file.is_dir() {
         let files = input::collect_lenient(std::slice::from_ref(&file.to_path_buf()))?;
@@ -199,7 +207,11 @@ pub(crate) fn open(
         report_findings(&source, &[d]);
         return Ok(None);
     }
-    let session = Session::open(source, limits.session(LintLevels::default()));
+    let options = casus_rules::session::Options {
+        record,
+        ..limits.session(LintLevels::default())
+    };
+    let session = Session::open(source, options);
     if session.has_errors() {
         report_findings(session.source(), session.diagnostics());
         return Ok(None);

@@ -479,9 +479,13 @@ fn render(args: &ReportArgs, path: &Path) -> Result<Option<String>, CliError> {
         findings(&source, &[d]);
         return Ok(None);
     }
+    // The report analyses the scenario as written first: the check's graph serves it.
     let session = casus_rules::session::Session::open(
         source,
-        args.limits.session(casus_rules::LintLevels::default()),
+        casus_rules::session::Options {
+            record: true,
+            ..args.limits.session(casus_rules::LintLevels::default())
+        },
     );
     let spinner = crate::progress::Spinner::start(&format!("report {}", input::shown(path)));
     let mut budget = args.limits.budget();

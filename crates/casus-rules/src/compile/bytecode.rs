@@ -109,6 +109,25 @@ impl Fast {
         }
     }
 
+    /// Whether the condition is false whenever `slot` is unset, whatever the other slots hold.
+    /// Conservative: `false` when unsure (a negation, a shape it does not look into).
+    fn false_while_unset(&self, slot: u32) -> bool {
+        let unset_is = |v: &Val| Val::Unset.equals(*v);
+        match self {
+            Fast::Const(b) => !*b,
+            Fast::Truthy(s) | Fast::Cmp(s, _, _) => *s == slot,
+            Fast::Eq(s, v) => *s == slot && !unset_is(v),
+            Fast::In(s, items) => *s == slot && !items.iter().any(unset_is),
+            Fast::Ne(..) | Fast::Not(_) => false,
+            Fast::And(parts) => parts.iter().any(|p| p.false_while_unset(slot)),
+            Fast::Or(parts) => !parts.is_empty() && parts.iter().all(|p| p.false_while_unset(slot)),
+            Fast::AllEq(tests) => tests
+                .iter()
+                .any(|(s, v, equal)| *s == slot && *equal && !unset_is(v)),
+            Fast::AllSym(tests) => tests.iter().any(|&(s, _, equal)| s == slot && equal),
+        }
+    }
+
     fn eval(&self, slots: &[Val]) -> bool {
         let at = |slot: u32| slots.get(slot as usize).copied().unwrap_or(Val::Unset);
         match self {
@@ -367,6 +386,14 @@ impl Code {
     /// Whether the condition holds on `slots`; `stack` is scratch space for expressions that
     /// have no fast form.
     #[inline]
+    /// Whether the condition is false whenever `slot` is unset (a decision not yet taken), as
+    /// far as its fast form shows; `false` when it has none.
+    pub(crate) fn false_while_unset(&self, slot: u32) -> bool {
+        self.fast
+            .as_ref()
+            .is_some_and(|f| f.false_while_unset(slot))
+    }
+
     pub(crate) fn holds(&self, slots: &[Val], stack: &mut Vec<Val>) -> bool {
         match &self.fast {
             Some(fast) => fast.eval(slots),
@@ -488,6 +515,7 @@ mod tests {
         "a == b",
         "true",
         "false or n < 3",
+        "a == 'x' or (a == 'z' and b == 'y')",
     ];
 
     fn program() -> crate::Program {
@@ -549,5 +577,42 @@ mod tests {
         }
         // Only the arithmetic and the name-to-name comparison run on the stack machine.
         assert_eq!(fast_count, CONDITIONS.len() - 2);
+    }
+
+    /// A condition said to be false while a decision is unset is false on every assignment
+    /// of the other slots with that decision unset; and the claim is made for some conditions
+    /// (so the check cannot pass by never claiming anything).
+    #[test]
+    fn false_while_unset_is_never_wrong() {
+        let program = program();
+        let sym = |s: &str| Val::Sym(program.symbols.get(s).unwrap());
+        let decision = [Val::Unset, sym("x"), sym("y"), sym("z")];
+        let mut stack = Vec::new();
+        let mut claims = 0;
+        for rule in &program.rules {
+            for slot in [0u32, 1] {
+                if !rule.when.false_while_unset(slot) {
+                    continue;
+                }
+                claims += 1;
+                for other in decision {
+                    for flag in [false, true] {
+                        for n in [0.0, 1.0, 2.0, 2.5, 3.0] {
+                            let mut slots = program.initial.clone();
+                            slots[slot as usize] = Val::Unset;
+                            slots[1 - slot as usize] = other;
+                            slots[2] = Val::Bool(flag);
+                            slots[3] = Val::Num(n);
+                            assert!(
+                                !rule.when.run_ops(&slots, &mut stack).truthy(),
+                                "rule {} holds on {slots:?}",
+                                rule.index
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(claims >= 5, "only {claims} claims");
     }
 }

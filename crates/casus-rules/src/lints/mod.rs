@@ -64,6 +64,11 @@ fn lint_within(
     let programs: Vec<&Program> = std::iter::once(program).chain(&what_ifs).collect();
     let walked = if settings.len() > MAX_SETTINGS {
         Err(explore::Stop::TooManyWhatIfs)
+    } else if evaluation.nodes > max_states {
+        // The walk tells apart at least the states the search did (its key holds every
+        // derived fact, where the search's holds summaries of them), so it would only give
+        // up later, after about a second of work.
+        Err(explore::Stop::TooManyStates)
     } else {
         explore::explore(scenario, &programs, limits, max_states)
     };
@@ -184,6 +189,55 @@ payoff = { us = 0 }
     }
 
     const MAX_STATES_FOR_TESTS: u64 = 1_000;
+
+    /// The walk gives up early when the search evaluated more states than its budget; that is
+    /// sound only if the walk never sees fewer states than the search evaluates. Checked on
+    /// every bundled scenario and every fixture that evaluates cleanly.
+    #[test]
+    fn the_walk_sees_at_least_the_states_the_search_evaluates() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("scenarios"), root.join("tests/fixtures")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "toml") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut compared = 0;
+        for path in files {
+            // Some hostile fixtures are not UTF-8 on purpose.
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let file = SourceFile::new("t.toml", text.as_str());
+            let checked = crate::check_source(&file, &Limits::default(), &EvalLimits::default());
+            let (Some(scenario), Some(program), Some(evaluation)) =
+                (&checked.scenario, &checked.program, &checked.evaluation)
+            else {
+                continue;
+            };
+            let Ok(explored) =
+                explore::explore(scenario, &[program], &EvalLimits::default(), 1_000_000)
+            else {
+                continue;
+            };
+            assert!(
+                evaluation.nodes <= explored.states,
+                "{}: the search evaluated {} states, the walk saw {}",
+                path.display(),
+                evaluation.nodes,
+                explored.states
+            );
+            compared += 1;
+        }
+        assert!(compared > 100, "only {compared} files compared");
+    }
 
     /// A scenario whose conditional likelihood reads `when`, with `extra` at the end.
     fn conditional(fact: &str, when: &str, extra: &str) -> String {

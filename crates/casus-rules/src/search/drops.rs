@@ -25,12 +25,20 @@
 //! prefix reaching the parent, and a parent's arrivals are walked once.
 //!
 //! A rule whose effect nothing ever reads (no outcome, guard, likelihood or rule, even through
-//! other facts) moves nothing: its distance is 0 without any search. A rule whose facts a rule,
-//! a guard or a likelihood reads is left to a full evaluation: without it, other rules may fire
-//! differently before anything merges.
+//! other facts) moves nothing: its distance is 0 without any search.
+//!
+//! The same holds for a rule whose facts other rules or guards read, with two conditions (see
+//! [`DropPlan::new`]). Nothing that weighs or prunes a path may read what it changes before the
+//! level where it is cut, so that the prefixes and their probabilities are the same without
+//! it; a rule that needs its last decision taken cannot fire before that decision, so a guard
+//! at or after it is fine. And the twin must be a state the search can make: before the end of
+//! the path, the rule's summaries taken out (no other rule reads them); at the end, the rules
+//! that read its facts are run again, in order. A rule that fails either is left to a full
+//! evaluation.
 
 use crate::compile::program::Program;
-use crate::search::demand::{Analysis, FactKey};
+use crate::compile::value::Val;
+use crate::search::demand::{Analysis, Demand, FactKey, Step};
 
 /// How one rule's drop is found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,14 +58,65 @@ pub(crate) struct DropPlan {
     pub(crate) kind: Vec<DropKind>,
     /// Per level `0..=n`: the rules cut there.
     pub(crate) cut: Vec<Vec<usize>>,
+    /// Per rule cut at the end of the path: the steps to run again without it, in dependency
+    /// order — its facts, and the rules (and their facts) that read them, transitively.
+    pub(crate) cone: Vec<Vec<Step>>,
 }
 
 impl DropPlan {
+    /// A rule is cut at the first level at or after it closes where states merge (or at the
+    /// end of the path), when a state there and its twin without the rule stand for the same
+    /// paths with the same probabilities:
+    /// - nothing that weighs or prunes a path (a guard, a conditional likelihood) reads what
+    ///   the rule changes between the first time it can fire and that level;
+    /// - before the end of the path, no other rule reads its facts (the twin is then the state
+    ///   with the rule's summaries taken out); at the end, the rules that read them are run
+    ///   again in order, which is exact because every input of a rule that matters there was
+    ///   settled when the rule closed and cannot change after;
+    /// - no fact it reaches can conflict (that is an error an evaluation must find).
     pub(crate) fn new(program: &Program, analysis: &Analysis) -> Self {
         let n = program.decisions.len();
         let demand = &analysis.demand;
         let read_ever = |pos: u32| (0..=n).any(|t| demand.needed(pos, t));
+        let slot_fact = |slot: u32| program.derived.iter().position(|d| d.slot == slot);
+        // The derived facts each decision's guard and conditional likelihoods read.
+        let probed: Vec<Vec<usize>> = program
+            .decisions
+            .iter()
+            .map(|d| {
+                let mut facts: Vec<usize> = d
+                    .guard
+                    .iter()
+                    .chain(d.conditional.iter().map(|(c, _)| c))
+                    .flat_map(|c| c.reads.iter().filter_map(|&slot| slot_fact(slot)))
+                    .collect();
+                facts.sort_unstable();
+                facts.dedup();
+                facts
+            })
+            .collect();
+        let conflicting: Vec<bool> = analysis
+            .writers
+            .iter()
+            .enumerate()
+            .map(|(f, ws)| {
+                let mut sets: Vec<(i64, Val)> = ws
+                    .iter()
+                    .flat_map(|&w| {
+                        let rule = &program.rules[w];
+                        rule.sets
+                            .iter()
+                            .filter(move |(target, _)| *target == f)
+                            .map(move |&(_, v)| (rule.priority, v))
+                    })
+                    .collect();
+                sets.sort_by_key(|s| s.0);
+                sets.windows(2)
+                    .any(|w| w[0].0 == w[1].0 && !w[0].1.equals(w[1].1))
+            })
+            .collect();
         let mut cut = vec![Vec::new(); n + 1];
+        let mut cones = vec![Vec::new(); program.rules.len()];
         let kind = program
             .rules
             .iter()
@@ -66,42 +125,92 @@ impl DropPlan {
                 if !read_ever(demand.rule_pos[r]) {
                     return DropKind::Unread;
                 }
-                // Only facts that outcomes alone read: then the rule's effect is seen nowhere
-                // before the end of the path, and without it a state differs from its twin
-                // only in those facts' summaries. (Such a fact cannot conflict: a fact two
-                // rules of equal priority could set apart is needed at every time.)
-                let only_outcomes = |f: usize| {
-                    demand.fact_readers[f].is_empty()
-                        && (0..n).all(|t| !demand.needed(demand.fact_pos[f], t))
-                };
-                let scoring = !(rule.sets.is_empty() && rule.adds.is_empty())
-                    && rule.adds.iter().all(|&(f, _)| {
-                        program.derived[f].summed
-                            && matches!(demand.fact_key[f], FactKey::Sum { .. })
-                            && only_outcomes(f)
-                    })
-                    && rule
-                        .sets
-                        .iter()
-                        .all(|&(f, _)| !program.derived[f].summed && only_outcomes(f));
-                if !scoring || n == 0 {
+                if (rule.sets.is_empty() && rule.adds.is_empty()) || n == 0 {
+                    return DropKind::Evaluate;
+                }
+                // The rule's own summaries must be ones a twin can be made of.
+                let own = rule.adds.iter().all(|&(f, _)| {
+                    program.derived[f].summed && matches!(demand.fact_key[f], FactKey::Sum { .. })
+                }) && rule.sets.iter().all(|&(f, _)| !program.derived[f].summed);
+                if !own {
+                    return DropKind::Evaluate;
+                }
+                let (facts, rules) = cone(program, demand, r);
+                if facts.iter().any(|&f| conflicting[f]) {
                     return DropKind::Evaluate;
                 }
                 let close = analysis.close_level[r];
                 let level = (close..n)
                     .find(|&level| analysis.can_merge(level))
                     .unwrap_or(n);
+                if level < n && !rules.is_empty() {
+                    return DropKind::Evaluate;
+                }
+                // Before the decision it closes on is taken, a rule that needs it taken cannot
+                // fire, so its facts are as without it until then.
+                let first = match close.checked_sub(1) {
+                    Some(last) if rule.when.false_while_unset(program.decisions[last].slot) => {
+                        close
+                    }
+                    _ => 0,
+                };
+                let weighed = (first..level)
+                    .any(|t| probed[t].iter().any(|f| facts.binary_search(f).is_ok()));
+                if weighed {
+                    return DropKind::Evaluate;
+                }
+                if level == n {
+                    let mut steps: Vec<(u32, Step)> = facts
+                        .iter()
+                        .map(|&f| (demand.fact_pos[f], Step::Fact(f)))
+                        .chain(rules.iter().map(|&w| (demand.rule_pos[w], Step::Rule(w))))
+                        .collect();
+                    steps.sort_by_key(|s| s.0);
+                    cones[r] = steps.into_iter().map(|s| s.1).collect();
+                }
                 cut[level].push(r);
                 DropKind::Cut(level)
             })
             .collect();
-        Self { kind, cut }
+        Self {
+            kind,
+            cut,
+            cone: cones,
+        }
     }
 
     /// Whether some rule needs the search's recording.
     pub(crate) fn any_cut(&self) -> bool {
         self.cut.iter().any(|rules| !rules.is_empty())
     }
+}
+
+/// What dropping rule `r` can change: its facts and, transitively, the rules that read them
+/// (those the search evaluates at all) and their facts. Both sorted.
+fn cone(program: &Program, demand: &Demand, r: usize) -> (Vec<usize>, Vec<usize>) {
+    let targets = |w: usize| {
+        let rule = &program.rules[w];
+        rule.sets
+            .iter()
+            .map(|s| s.0)
+            .chain(rule.adds.iter().map(|a| a.0))
+            .collect::<Vec<_>>()
+    };
+    let mut facts = vec![false; program.derived.len()];
+    let mut rules = vec![false; program.rules.len()];
+    let mut queue = targets(r);
+    while let Some(f) = queue.pop() {
+        if std::mem::replace(&mut facts[f], true) {
+            continue;
+        }
+        for &w in &demand.fact_readers[f] {
+            if w != r && !std::mem::replace(&mut rules[w], true) {
+                queue.extend(targets(w));
+            }
+        }
+    }
+    let set = |v: Vec<bool>| v.iter().enumerate().filter(|e| *e.1).map(|e| e.0).collect();
+    (set(facts), set(rules))
 }
 
 /// The parent of arrivals that no memoised state encloses: the root, reached with certainty.
@@ -284,14 +393,10 @@ impl DropRecorder {
         }
     }
 
-    /// Each program rule's outcome mass without it, from the root's `mass` and the memo's
-    /// masses (`mass_of(entry)`); [`Dropped::Error`] where a path would end in an error. Only
-    /// the rules the plan cuts mean anything.
-    pub(crate) fn finish<'m>(
-        mut self,
-        mass: &[f64],
-        mass_of: impl Fn(u32) -> &'m [f64],
-    ) -> Vec<Dropped> {
+    /// Each rule's change in outcome mass below the search's root (reached with certainty),
+    /// from the memo's masses (`mass_of(entry)`), and whether a path would end in an error
+    /// without it.
+    pub(crate) fn deltas<'m>(mut self, mass_of: impl Fn(u32) -> &'m [f64]) -> Deltas {
         // Parents complete after their children: in decreasing entry order every arrival into
         // a state is counted before the state passes its reach on.
         self.arrivals
@@ -334,6 +439,48 @@ impl DropRecorder {
                 Target::Leaf { from, to } => self.move_mass(rule, r, from, to),
             }
         }
+        Deltas {
+            delta: self.delta,
+            errors: self.errors,
+        }
+    }
+}
+
+/// Each rule's change in outcome mass below one root, and whether it leads to an error.
+#[derive(Clone, Debug)]
+pub(crate) struct Deltas {
+    delta: Vec<Option<Vec<f64>>>,
+    errors: Vec<bool>,
+}
+
+impl Deltas {
+    /// No change for any of `rules` rules.
+    pub(crate) fn none(rules: usize) -> Self {
+        Self {
+            delta: vec![None; rules],
+            errors: vec![false; rules],
+        }
+    }
+
+    /// Adds `other`, found below a state reached with probability `weight` from this root.
+    pub(crate) fn add(&mut self, other: &Deltas, weight: f64) {
+        for (mine, theirs) in self.delta.iter_mut().zip(&other.delta) {
+            if let Some(theirs) = theirs {
+                let mine = mine.get_or_insert_with(|| vec![0.0; theirs.len()]);
+                for (a, b) in mine.iter_mut().zip(theirs) {
+                    *a += weight * b;
+                }
+            }
+        }
+        for (mine, theirs) in self.errors.iter_mut().zip(&other.errors) {
+            *mine |= *theirs;
+        }
+    }
+
+    /// Each program rule's outcome mass without it, from the root's `mass`;
+    /// [`Dropped::Error`] where a path would end in an error. Only the rules the plan cuts
+    /// mean anything.
+    pub(crate) fn finish(self, mass: &[f64]) -> Vec<Dropped> {
         let total: f64 = mass.iter().sum();
         self.errors
             .into_iter()

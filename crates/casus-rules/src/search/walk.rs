@@ -18,7 +18,9 @@ use crate::compile::program::Program;
 use crate::compile::value::Val;
 use crate::graphs::merged::{Edge, MergedGraph, Recorder, Ref};
 use crate::search::demand::{Analysis, FactKey, SCALE, Step, fixed};
-use crate::search::drops::{DropKind, DropPlan, DropRecorder, Dropped, ERROR, NO_OUTCOME, Target};
+use crate::search::drops::{
+    Deltas, DropKind, DropPlan, DropRecorder, Dropped, ERROR, NO_OUTCOME, Target,
+};
 use crate::search::result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
 
 /// Decisions fixed before evaluating (`--given`, tests); input facts are overridden at compile.
@@ -276,6 +278,16 @@ impl State {
                 }
             }
         }
+        self.sweep(program, analysis, t);
+        // Summaries only feed memo keys: past the last level where states merge, nobody reads
+        // them.
+        if analysis.merges_from(t) {
+            self.fold(program, analysis, t);
+        }
+    }
+
+    /// Runs the pending steps at time `t`.
+    fn sweep(&mut self, program: &Program, analysis: &Analysis, t: usize) {
         // INVARIANT: running a step only adds steps later in the dependency order, so one
         // forward sweep over the pending bits runs everything in order.
         let mut word = self.pending_lo;
@@ -295,11 +307,6 @@ impl State {
         }
         self.pending_lo = usize::MAX;
         self.pending_hi = 0;
-        // Summaries only feed memo keys: past the last level where states merge, nobody reads
-        // them.
-        if analysis.merges_from(t) {
-            self.fold(program, analysis, t);
-        }
     }
 
     #[inline]
@@ -662,29 +669,7 @@ pub(crate) fn evaluate_drops(
     let plan = DropPlan::new(program, &analysis);
     let mut by_index = vec![None; scenario.rules.len()];
     let dropped = if plan.any_cut() {
-        let shared = Shared::default();
-        let mut search = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
-        search.drop_plan = Some(&plan);
-        search.drops = Some(DropRecorder::new(
-            program.decisions.len(),
-            program.rules.len(),
-            program.outcomes.len(),
-        ));
-        search.solve(0);
-        if search.stopped.is_some() && limits.expired() {
-            return Err(vec![crate::analyses::sampling::timeout()]);
-        }
-        match search.drops.take() {
-            Some(drops) if !drops.broken && search.stopped.is_none() => {
-                let outcomes = program.outcomes.len();
-                let (memo, stride) = (&search.memo.values, search.memo.stride);
-                Some(drops.finish(&search.frames[0].mass, |entry| {
-                    let start = entry as usize * stride;
-                    memo.get(start..start + outcomes).unwrap_or(&[])
-                }))
-            }
-            _ => None,
-        }
+        drop_search(scenario, program, &analysis, &plan, given, limits)?
     } else {
         Some(Vec::new())
     };
@@ -702,6 +687,129 @@ pub(crate) fn evaluate_drops(
         }
     }
     Ok(by_index)
+}
+
+/// The search that finds the drops `plan` cuts: `None` when its recording cannot be trusted.
+/// Split like [`evaluate`] into subtrees that share no state, each recording on its own: a
+/// rule is cut only where states merge, which is below the split, and its twin states differ
+/// from the arrivals only in summaries, so they lie in the same subtree. Each subtree's
+/// changes are summed in search order, weighted by the chance of reaching it, so every
+/// thread count gives the same numbers.
+fn drop_search(
+    scenario: &Scenario,
+    program: &Program,
+    analysis: &Analysis,
+    plan: &DropPlan,
+    given: &Given,
+    limits: &EvalLimits,
+) -> Result<Option<Vec<Dropped>>, Vec<Diagnostic>> {
+    let shared = Shared::default();
+    let recorder = || {
+        DropRecorder::new(
+            program.decisions.len(),
+            program.rules.len(),
+            program.outcomes.len(),
+        )
+    };
+    let expired = || Err(vec![crate::analyses::sampling::timeout()]);
+    let split = split_level(program, analysis);
+    if split == 0 {
+        let mut search = Search::new(scenario, program, analysis, given, limits.clone(), &shared);
+        search.drop_plan = Some(plan);
+        search.drops = Some(recorder());
+        search.solve(0);
+        if search.stopped.is_some() && limits.expired() {
+            return expired();
+        }
+        return Ok(match search.drops.take() {
+            Some(drops) if !drops.broken && search.stopped.is_none() => {
+                let (memo, stride) = (&search.memo.values, search.memo.stride);
+                let outcomes = program.outcomes.len();
+                let deltas = drops.deltas(|entry| {
+                    let start = entry as usize * stride;
+                    memo.get(start..start + outcomes).unwrap_or(&[])
+                });
+                Some(deltas.finish(&search.frames[0].mass))
+            }
+            _ => None,
+        });
+    }
+
+    // The state at the split level of every prefix, and the chance of its prefix.
+    let mut collect = Search::new(scenario, program, analysis, given, limits.clone(), &shared);
+    collect.split = Split::Collect(split, Vec::new());
+    collect.drops = Some(recorder());
+    collect.solve(0);
+    let Split::Collect(_, tasks) = std::mem::replace(&mut collect.split, Split::None) else {
+        return Ok(None);
+    };
+    let weights = std::mem::take(&mut collect.task_weights);
+    if collect.stopped.is_some() || weights.len() != tasks.len() {
+        return if limits.expired() {
+            expired()
+        } else {
+            Ok(None)
+        };
+    }
+    drop(collect);
+
+    let mut sub_limits = limits.clone();
+    sub_limits.max_memo = limits.max_memo / tasks.len().max(1);
+    // A subtree's outcome mass and its drops' changes, or `None` if they cannot be trusted.
+    let solve = |state: &State| {
+        let mut search = Search::new(
+            scenario,
+            program,
+            analysis,
+            given,
+            sub_limits.clone(),
+            &shared,
+        );
+        search.state = state.clone();
+        search.error_cap = usize::MAX;
+        search.drop_plan = Some(plan);
+        search.drops = Some(recorder());
+        search.solve(split);
+        match search.drops.take() {
+            Some(drops) if !drops.broken && search.stopped.is_none() => {
+                let (memo, stride) = (&search.memo.values, search.memo.stride);
+                let outcomes = program.outcomes.len();
+                let deltas = drops.deltas(|entry| {
+                    let start = entry as usize * stride;
+                    memo.get(start..start + outcomes).unwrap_or(&[])
+                });
+                Some((search.frames[split].mass.clone(), deltas))
+            }
+            _ => None,
+        }
+    };
+    let results: Vec<_> = match limits.threads {
+        1 => tasks.iter().map(solve).collect(),
+        0 => tasks.par_iter().map(solve).collect(),
+        threads => match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(crate::session::STACK_BYTES)
+            .build()
+        {
+            Ok(pool) => pool.install(|| tasks.par_iter().map(solve).collect()),
+            Err(_) => tasks.iter().map(solve).collect(),
+        },
+    };
+    if limits.expired() {
+        return expired();
+    }
+    let mut mass = vec![0.0; program.outcomes.len()];
+    let mut total = Deltas::none(program.rules.len());
+    for (result, weight) in results.into_iter().zip(weights) {
+        let Some((sub_mass, deltas)) = result else {
+            return Ok(None);
+        };
+        for (m, s) in mass.iter_mut().zip(&sub_mass) {
+            *m += weight * s;
+        }
+        total.add(&deltas, weight);
+    }
+    Ok(Some(total.finish(&mass)))
 }
 
 /// The level at which the search splits into independent subtrees, or 0 for no split.
@@ -812,6 +920,8 @@ struct Search<'a> {
     /// The outcome of the complete path just reached (`None`: an error path).
     leaf_outcome: Option<usize>,
     split: Split,
+    /// With [`Split::Collect`] and drops recorded: the chance of each collected prefix.
+    task_weights: Vec<f64>,
     shared: &'a Shared,
     /// Paths walked and not yet added to `shared.walked`.
     unshared: u64,
@@ -900,6 +1010,7 @@ impl<'a> Search<'a> {
             stopped: None,
             leaf_outcome: None,
             split: Split::None,
+            task_weights: Vec::new(),
             shared,
             unshared: 0,
             error_cap: 20,
@@ -946,6 +1057,9 @@ impl<'a> Search<'a> {
                 let mut state = self.state.clone();
                 state.trail.clear();
                 tasks.push(state);
+                if let Some(drops) = &self.drops {
+                    self.task_weights.push(drops.weight[level]);
+                }
                 self.clear(level);
                 return;
             }
@@ -961,26 +1075,6 @@ impl<'a> Search<'a> {
         if level == self.program.decisions.len() {
             self.leaf();
             return;
-        }
-        self.nodes += 1;
-        if self.nodes.is_multiple_of(4096) {
-            if self.limits.expired() {
-                self.stopped = Some(
-                    Diagnostic::new(
-                        DiagCode::LimitExceeded,
-                        "evaluation took longer than the time limit",
-                    )
-                    .help("simplify the scenario, or raise the limit with `--timeout`"),
-                );
-                self.shared.cancel.store(true, Ordering::Relaxed);
-            } else if self.shared.cancel.load(Ordering::Relaxed) {
-                // Another subtree hit a limit; its diagnostic is the answer.
-                self.stopped = Some(Diagnostic::new(
-                    DiagCode::LimitExceeded,
-                    "evaluation stopped at a limit",
-                ));
-                self.cancelled = true;
-            }
         }
         let mergeable = self.analysis.can_merge(level);
         let mut key = None;
@@ -1002,6 +1096,26 @@ impl<'a> Search<'a> {
                 return;
             }
             key = Some(self.key.clone().into_boxed_slice());
+        }
+        self.nodes += 1;
+        if self.nodes.is_multiple_of(4096) {
+            if self.limits.expired() {
+                self.stopped = Some(
+                    Diagnostic::new(
+                        DiagCode::LimitExceeded,
+                        "evaluation took longer than the time limit",
+                    )
+                    .help("simplify the scenario, or raise the limit with `--timeout`"),
+                );
+                self.shared.cancel.store(true, Ordering::Relaxed);
+            } else if self.shared.cancel.load(Ordering::Relaxed) {
+                // Another subtree hit a limit; its diagnostic is the answer.
+                self.stopped = Some(Diagnostic::new(
+                    DiagCode::LimitExceeded,
+                    "evaluation stopped at a limit",
+                ));
+                self.cancelled = true;
+            }
         }
         let mut arrival = 1.0;
         if let Some(drops) = &mut self.drops
@@ -1092,6 +1206,8 @@ impl<'a> Search<'a> {
                 None => {
                     let mark = self.state.trail.len();
                     self.state.drop_rule(self.program, analysis, r, level, true);
+                    // A guard or likelihood at this level may read what the rule wrote.
+                    self.state.sweep(self.program, analysis, level);
                     // The twin's errors are its own, not those of the states enclosing this
                     // arrival.
                     let errors = self.error_paths;
@@ -1156,22 +1272,18 @@ impl<'a> Search<'a> {
             // Past the last level where states merge nothing is folded into summaries.
             let folded = analysis.merges_from(analysis.close_level[r]);
             self.state.drop_rule(program, analysis, r, n, folded);
-            let rule = &program.rules[r];
-            for f in rule
-                .adds
-                .iter()
-                .map(|a| a.0)
-                .chain(rule.sets.iter().map(|s| s.0))
-            {
-                let slot = program.derived[f].slot;
-                let (value, _) = self.state.value_of(program, analysis, f);
-                let state = &mut self.state;
-                state
-                    .trail
-                    .push(Undo::Slot(slot, state.slots[slot as usize]));
-                state.slots[slot as usize] = value;
+            // Its facts settled again, and every rule that reads them run again, in order.
+            let conflicts = self.state.conflicts.len();
+            for &step in &plan.cone[r] {
+                match step {
+                    Step::Rule(w) => self.state.evaluate_rule(program, analysis, w, n),
+                    Step::Fact(f) => self.state.settle(program, analysis, f, n),
+                }
             }
+            let conflict = self.state.conflicts.len() > conflicts;
+            self.state.conflicts.truncate(conflicts);
             let to = match self.matched() {
+                _ if conflict => ERROR,
                 Matched::One(o) | Matched::Fallback(Some(o)) => {
                     if Some(o) == self.given.ruled_out {
                         NO_OUTCOME

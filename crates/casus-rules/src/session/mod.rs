@@ -42,15 +42,16 @@ mod explain;
 mod model;
 mod plan;
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use casus_core::limits::Limits;
 use casus_core::model::{Scenario, Value};
 use casus_core::{Diagnostic, SourceFile};
 
 use crate::analyses::{ranking, sampling, sensitivity, signposts, variants, voi};
-use crate::check::{Checked, LintLevels, check_source_with};
+use crate::check::{Checked, LintLevels, check_source_recorded};
 use crate::compile::program::Program;
+use crate::graphs::merged::MergedGraph;
 use crate::search::given::Fixed;
 use crate::search::result::Evaluation;
 use crate::search::walk::EvalLimits;
@@ -76,6 +77,10 @@ pub struct Options {
     pub eval: EvalLimits,
     /// Lint levels given for the run.
     pub lints: LintLevels,
+    /// Keep the decision graph that checking the scenario as written records, for the first
+    /// [`Session::run`] of that model to start from instead of evaluating again. For clients
+    /// that run the analyses (`eval`, `report`, a notebook), not for those that only check.
+    pub record: bool,
 }
 
 /// Why a what-if or a plan cannot be run.
@@ -116,6 +121,9 @@ pub struct Session {
     pool: OnceLock<Option<rayon::ThreadPool>>,
     /// What the models of each variant and set of observed conditions share, compiled once.
     models: Models,
+    /// The graph the check recorded of the scenario as written ([`Options::record`]), until a
+    /// run takes it.
+    recorded: Mutex<Option<MergedGraph>>,
 }
 
 impl Session {
@@ -133,19 +141,27 @@ impl Session {
             options,
             pool: OnceLock::new(),
             models: Models::default(),
+            recorded: Mutex::new(None),
         };
         // On the session's pool, which has the threads the options ask for.
         let mut eval = session.options.eval.clone();
         eval.threads = 0;
-        let checked = session.install(|| {
-            check_source_with(
+        let bytes = if session.options.record {
+            crate::graphs::merged::DEFAULT_BYTES
+        } else {
+            0
+        };
+        let (checked, graph) = session.install(|| {
+            check_source_recorded(
                 &session.source,
                 &session.options.limits,
                 &eval,
                 &session.options.lints,
+                bytes,
             )
         });
         session.checked = checked;
+        session.recorded = Mutex::new(graph);
         session
     }
 
@@ -245,7 +261,18 @@ impl Session {
     ) -> Result<Analysed, SessionError> {
         let (base, _) = self.valid()?;
         let limits = self.eval_limits(budget);
-        self.install(|| run(base, &self.models, model, plan, budget, &limits))
+        // The check evaluated the scenario as written with these limits (but the deadline):
+        // its result and graph are this model's, once.
+        let recorded = match (&self.checked.evaluation, model.is_as_written()) {
+            (Some(evaluation), true) => self
+                .recorded
+                .lock()
+                .ok()
+                .and_then(|mut graph| graph.take())
+                .map(|graph| (evaluation.clone(), Some(graph))),
+            _ => None,
+        };
+        self.install(|| run(base, &self.models, model, plan, budget, &limits, recorded))
     }
 
     /// Runs the scenario's own `[tests.*]`.
@@ -334,11 +361,15 @@ fn run(
     plan: &Plan,
     budget: &Budget,
     limits: &EvalLimits,
+    recorded: Option<(Evaluation, Option<MergedGraph>)>,
 ) -> Result<Analysed, SessionError> {
     budget.stage("evaluating");
-    let (evaluation, graph) = model
-        .evaluate_recorded(limits)
-        .map_err(SessionError::Findings)?;
+    let (evaluation, graph) = match recorded {
+        Some(recorded) => recorded,
+        None => model
+            .evaluate_recorded(limits)
+            .map_err(SessionError::Findings)?,
+    };
     let method = match &graph {
         Some(graph) => Method::Reweighted {
             nodes: graph.nodes(),

@@ -239,6 +239,17 @@ impl Model {
         out
     }
 
+    /// Whether this is the scenario as written: no variant, nothing given, overridden or
+    /// observed. Its forecast is the one checking the file computed.
+    pub fn is_as_written(&self) -> bool {
+        self.variant.is_none()
+            && self.observed.is_empty()
+            && self.fixed.overrides.is_empty()
+            && self.given.decisions.iter().all(Option::is_none)
+            && self.given.ruled_out.is_none()
+            && self.ratios.is_empty()
+    }
+
     /// Whether anything conditions the forecast: a given decision or an observed signpost.
     /// Input facts given only change the model; they condition nothing.
     pub fn is_conditioned(&self) -> bool {
