@@ -78,6 +78,10 @@ fn make_rules() -> PathBuf {
     let n = 5000;
     let mut text = header("rules");
     text.push_str("[facts]\nx = { type = \"bool\", default = false }\ny = { type = \"bool\", default = false }\n\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n\n");
+    // A later chance whose likelihood reads `x`: without one rule the paths' chances could
+    // change, so each drop needs an evaluation of its own (and the outcomes read `d`, so
+    // states merge only after it).
+    text.push_str("[decisions.e]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = 0.5, b = 0.5 }\n\n[[decisions.e.likelihood_if]]\nwhen = \"x\"\na = 0.9\nb = 0.1\n\n");
     for i in 0..n {
         let _ = write!(
             text,
@@ -85,7 +89,7 @@ fn make_rules() -> PathBuf {
         );
     }
     text.push_str(
-        "[rules.read]\nwhen = \"x\"\nthen = { y = true }\nbecause = \"reads x\"\n\n[outcomes.high]\nwhen = \"y\"\npayoff = { me = 1 }\n\n[outcomes.low]\npayoff = { me = 0 }\n",
+        "[rules.read]\nwhen = \"x\"\nthen = { y = true }\nbecause = \"reads x\"\n\n[outcomes.high]\nwhen = \"y and d == 'a'\"\npayoff = { me = 1 }\n\n[outcomes.low]\npayoff = { me = 0 }\n",
     );
     write("rules.toml", &text)
 }

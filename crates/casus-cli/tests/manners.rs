@@ -412,13 +412,15 @@ fn many_rules(name: &str) -> PathBuf {
     let mut text = String::from(
         "[scenario]\ntitle = \"rules\"\n[actors]\nme = \"Me\"\n[facts]\nx = { type = \"bool\", default = false }\ny = { type = \"bool\", default = false }\n[decisions.d]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = \"likely\", b = \"unlikely\" }\n",
     );
+    // A later chance whose likelihood reads `x`: each rule's drop needs an evaluation.
+    text.push_str("[decisions.e]\nactor = \"nature\"\noptions = [\"a\", \"b\"]\nlikelihood = { a = 0.5, b = 0.5 }\n[[decisions.e.likelihood_if]]\nwhen = \"x\"\na = 0.9\nb = 0.1\n");
     for i in 0..3000 {
         text.push_str(&format!(
             "[rules.r{i}]\nwhen = \"d == 'a'\"\nthen = {{ x = true }}\nbecause = \"each\"\n"
         ));
     }
     text.push_str(
-        "[rules.read]\nwhen = \"x\"\nthen = { y = true }\nbecause = \"reads x\"\n[outcomes.high]\nwhen = \"y\"\npayoff = { me = 1 }\n[outcomes.low]\npayoff = { me = 0 }\n",
+        "[rules.read]\nwhen = \"x\"\nthen = { y = true }\nbecause = \"reads x\"\n[outcomes.high]\nwhen = \"y and d == 'a'\"\npayoff = { me = 1 }\n[outcomes.low]\npayoff = { me = 0 }\n",
     );
     std::fs::write(&scenario, text).unwrap();
     scenario

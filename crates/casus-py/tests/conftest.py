@@ -47,20 +47,23 @@ def cli_json(*args: str | os.PathLike[str], check: bool = True) -> object:
 
 
 def rules_scenario(n: int) -> str:
-    """One decision and `n` identical rules whose sum another rule reads: the forecast is
-    instant, the analyses that drop each rule in turn are not (rules that write only facts the
-    outcomes read would all be dropped in one search)."""
+    """One decision and `n` identical rules whose sum another rule and a later chance's
+    likelihood read: the forecast is instant, the analyses that drop each rule in turn are not
+    (without one rule the later chance could change, so no rule is dropped in one search)."""
     text = (
         '[scenario]\ntitle = "rules"\n\n[actors]\nme = "Me"\n\n'
         '[facts]\nx = { type = "number", default = 0 }\n'
         'high = { type = "bool", default = false }\n\n'
         '[decisions.d]\nactor = "nature"\noptions = ["a", "b"]\n'
         'likelihood = { a = "likely", b = "unlikely" }\n\n'
+        '[decisions.e]\nactor = "nature"\noptions = ["a", "b"]\n'
+        'likelihood = { a = 0.5, b = 0.5 }\n\n'
+        '[[decisions.e.likelihood_if]]\nwhen = "x > 0"\na = 0.9\nb = 0.1\n\n'
     )
     for i in range(n):
         text += f'[rules.r{i}]\nwhen = "d == \'a\'"\nadd = {{ x = 1 }}\nbecause = "each one counts"\n\n'
     text += '[rules.reads]\nwhen = "x > 0"\nthen = { high = true }\nbecause = "reads the sum"\n\n'
-    text += '[outcomes.high]\nwhen = "high"\npayoff = { me = 1 }\n\n[outcomes.low]\npayoff = { me = 0 }\n'
+    text += '[outcomes.high]\nwhen = "high and d == \'a\'"\npayoff = { me = 1 }\n\n[outcomes.low]\npayoff = { me = 0 }\n'
     return text
 
 

@@ -1223,6 +1223,8 @@ impl<'a> Search<'a> {
             };
             if let Some(drops) = &mut self.drops {
                 match twin {
+                    // The same state: the drop moves nothing here.
+                    Some(to) if to == entry => {}
                     Some(to) => drops.link(weight, r, Target::Entry { from: entry, to }),
                     None => drops.broken = true,
                 }
@@ -1282,6 +1284,14 @@ impl<'a> Search<'a> {
             }
             let conflict = self.state.conflicts.len() > conflicts;
             self.state.conflicts.truncate(conflicts);
+            // Outcomes read only slots: if none changed, the path ends where it did.
+            let moved = self.state.trail[mark..]
+                .iter()
+                .any(|u| matches!(u, Undo::Slot(..)));
+            if !moved && !conflict {
+                self.state.undo(mark);
+                continue;
+            }
             let to = match self.matched() {
                 _ if conflict => ERROR,
                 Matched::One(o) | Matched::Fallback(Some(o)) => {
@@ -1294,7 +1304,9 @@ impl<'a> Search<'a> {
                 Matched::Fallback(None) | Matched::Two(..) => ERROR,
             };
             self.state.undo(mark);
-            if let Some(drops) = &mut self.drops {
+            if let Some(drops) = &mut self.drops
+                && to != from
+            {
                 drops.link(weight, r, Target::Leaf { from, to });
             }
         }
