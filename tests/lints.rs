@@ -248,6 +248,48 @@ fn a_lint_the_file_denies_fails_the_run_as_an_error() {
     assert!(checked.evaluation.is_some());
 }
 
+/// A session that shows errors only (`casus eval`) skips the lints, which could only warn,
+/// unless one is denied: then the file still fails as it does under `casus check`.
+#[test]
+fn a_session_for_errors_only_still_fails_on_a_denied_lint() {
+    use casus_rules::session::{Options, Session};
+    let open = |file: SourceFile, errors_only: bool| {
+        Session::open(
+            file,
+            Options {
+                errors_only,
+                ..Options::default()
+            },
+        )
+    };
+    let plain = || {
+        let path = root().join("tests/fixtures/lints/trigger/dead_rule.toml");
+        SourceFile::new("dead_rule.toml", std::fs::read_to_string(path).unwrap())
+    };
+    // Warned about when every finding is wanted; nothing to show when only errors are.
+    let all = open(plain(), false);
+    assert_eq!(
+        severities(all.diagnostics(), Code::DeadRule),
+        [Severity::Warning]
+    );
+    let errors = open(plain(), true);
+    assert!(
+        errors.diagnostics().is_empty(),
+        "{:?}",
+        errors.diagnostics()
+    );
+    assert!(errors.evaluation().is_some());
+    // Denied by the file: an error either way.
+    for errors_only in [false, true] {
+        let denied = open(with_lints("dead_rule", "dead_rule = \"deny\""), errors_only);
+        assert!(denied.has_errors(), "{errors_only}");
+        assert_eq!(
+            severities(denied.diagnostics(), Code::DeadRule),
+            [Severity::Error]
+        );
+    }
+}
+
 #[test]
 fn mistakes_in_the_lints_table_are_errors_with_a_suggestion() {
     let file = with_lints(

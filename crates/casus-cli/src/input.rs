@@ -173,6 +173,7 @@ impl LimitArgs {
             eval: self.eval(),
             lints,
             record: false,
+            errors_only: false,
         }
     }
 

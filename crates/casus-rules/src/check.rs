@@ -64,6 +64,12 @@ impl LintLevels {
             })
     }
 
+    /// Whether some lint is denied, by the run or by the file: its findings are then errors.
+    fn denies_any(&self, scenario: &Scenario) -> bool {
+        self.levels.iter().any(|(_, level)| *level == Level::Deny)
+            || scenario.lints.iter().any(|s| s.level.value == Level::Deny)
+    }
+
     /// Gives each lint finding its level, dropping those allowed. Errors (`E…`) are left as
     /// they are: they cannot be silenced.
     fn apply(&self, scenario: Option<&Scenario>, diagnostics: &mut Vec<Diagnostic>) {
@@ -92,19 +98,21 @@ pub fn check_source_with(
     eval_limits: &EvalLimits,
     levels: &LintLevels,
 ) -> Checked {
-    check_source_recorded(file, limits, eval_limits, levels, 0).0
+    check_source_recorded(file, limits, eval_limits, levels, 0, false).0
 }
 
 /// [`check_source_with`], keeping the merged decision graph its evaluation records, within
 /// `graph_bytes` of memory (0: record nothing). The analyses of the scenario as written start
 /// from that graph, so an `eval` evaluates the file once, not once to check it and once more
-/// to analyse it.
+/// to analyse it. With `errors_only`, the lints run only when one of them is denied (then
+/// its findings are errors): for a client that shows nothing but errors.
 pub fn check_source_recorded(
     file: &SourceFile,
     limits: &Limits,
     eval_limits: &EvalLimits,
     levels: &LintLevels,
     graph_bytes: usize,
+    errors_only: bool,
 ) -> (Checked, Option<MergedGraph>) {
     let mut graph = None;
     let loaded = load(file, limits);
@@ -138,12 +146,14 @@ pub fn check_source_recorded(
                         graph = recorded;
                         // Lints run only on a scenario that evaluated cleanly: their findings
                         // are about what the paths show, which an error leaves unknown.
-                        diagnostics.extend(crate::lints::lint(
-                            &scenario,
-                            &program,
-                            &evaluation,
-                            eval_limits,
-                        ));
+                        if !errors_only || levels.denies_any(&scenario) {
+                            diagnostics.extend(crate::lints::lint(
+                                &scenario,
+                                &program,
+                                &evaluation,
+                                eval_limits,
+                            ));
+                        }
                         checked.evaluation = Some(evaluation);
                     }
                     Err(errors) => diagnostics.extend(errors),

@@ -207,8 +207,10 @@ pub(crate) fn open(
         report_findings(&source, &[d]);
         return Ok(None);
     }
+    // `eval` and `explain` show the file's errors only; a lint counts only when denied.
     let options = casus_rules::session::Options {
         record,
+        errors_only: true,
         ..limits.session(LintLevels::default())
     };
     let session = Session::open(source, options);

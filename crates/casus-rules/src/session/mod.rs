@@ -81,6 +81,10 @@ pub struct Options {
     /// [`Session::run`] of that model to start from instead of evaluating again. For clients
     /// that run the analyses (`eval`, `report`, a notebook), not for those that only check.
     pub record: bool,
+    /// Compute only the findings that are errors: the lints run only when one of them is
+    /// denied. For a client that shows nothing but errors (`eval`); the lints' walk over every
+    /// state can cost as much as the forecast.
+    pub errors_only: bool,
 }
 
 /// Why a what-if or a plan cannot be run.
@@ -158,6 +162,7 @@ impl Session {
                 &eval,
                 &session.options.lints,
                 bytes,
+                session.options.errors_only,
             )
         });
         session.checked = checked;
