@@ -37,7 +37,6 @@
 //! evaluation.
 
 use crate::compile::program::Program;
-use crate::compile::value::Val;
 use crate::search::demand::{Analysis, Demand, FactKey, Step};
 
 /// How one rule's drop is found.
@@ -58,22 +57,22 @@ pub(crate) struct DropPlan {
     pub(crate) kind: Vec<DropKind>,
     /// Per level `0..=n`: the rules cut there.
     pub(crate) cut: Vec<Vec<usize>>,
-    /// Per rule cut at the end of the path: the steps to run again without it, in dependency
-    /// order — its facts, and the rules (and their facts) that read them, transitively.
+    /// Per cut rule: the steps to run again without it, in dependency order — its facts, and
+    /// the rules (and their facts) that read them, transitively.
     pub(crate) cone: Vec<Vec<Step>>,
+    /// Per rule: whether its effect is folded into the memo key's summaries when it closes.
+    pub(crate) folds: Vec<bool>,
 }
 
 impl DropPlan {
     /// A rule is cut at the first level at or after it closes where states merge (or at the
     /// end of the path), when a state there and its twin without the rule stand for the same
-    /// paths with the same probabilities:
-    /// - nothing that weighs or prunes a path (a guard, a conditional likelihood) reads what
-    ///   the rule changes between the first time it can fire and that level;
-    /// - before the end of the path, no other rule reads its facts (the twin is then the state
-    ///   with the rule's summaries taken out); at the end, the rules that read them are run
-    ///   again in order, which is exact because every input of a rule that matters there was
-    ///   settled when the rule closed and cannot change after;
-    /// - no fact it reaches can conflict (that is an error an evaluation must find).
+    /// paths with the same probabilities: nothing that weighs or prunes a path (a guard, a
+    /// conditional likelihood) reads what the rule changes between the first time it can
+    /// fire and that level. The twin is the state with the rule taken out and the rules that
+    /// read its facts run again in order (`cone`): exact, because every input of a closed rule
+    /// that matters was settled when the rule closed and cannot change after, and an open one
+    /// runs again when it is next needed, as it would without the rule.
     pub(crate) fn new(program: &Program, analysis: &Analysis) -> Self {
         let n = program.decisions.len();
         let demand = &analysis.demand;
@@ -93,26 +92,6 @@ impl DropPlan {
                 facts.sort_unstable();
                 facts.dedup();
                 facts
-            })
-            .collect();
-        let conflicting: Vec<bool> = analysis
-            .writers
-            .iter()
-            .enumerate()
-            .map(|(f, ws)| {
-                let mut sets: Vec<(i64, Val)> = ws
-                    .iter()
-                    .flat_map(|&w| {
-                        let rule = &program.rules[w];
-                        rule.sets
-                            .iter()
-                            .filter(move |(target, _)| *target == f)
-                            .map(move |&(_, v)| (rule.priority, v))
-                    })
-                    .collect();
-                sets.sort_by_key(|s| s.0);
-                sets.windows(2)
-                    .any(|w| w[0].0 == w[1].0 && !w[0].1.equals(w[1].1))
             })
             .collect();
         let mut cut = vec![Vec::new(); n + 1];
@@ -136,16 +115,10 @@ impl DropPlan {
                     return DropKind::Evaluate;
                 }
                 let (facts, rules) = cone(program, demand, r);
-                if facts.iter().any(|&f| conflicting[f]) {
-                    return DropKind::Evaluate;
-                }
                 let close = analysis.close_level[r];
                 let level = (close..n)
                     .find(|&level| analysis.can_merge(level))
                     .unwrap_or(n);
-                if level < n && !rules.is_empty() {
-                    return DropKind::Evaluate;
-                }
                 // Before the decision it closes on is taken, a rule that needs it taken cannot
                 // fire, so its facts are as without it until then.
                 let first = match close.checked_sub(1) {
@@ -159,7 +132,7 @@ impl DropPlan {
                 if weighed {
                     return DropKind::Evaluate;
                 }
-                if level == n {
+                {
                     let mut steps: Vec<(u32, Step)> = facts
                         .iter()
                         .map(|&f| (demand.fact_pos[f], Step::Fact(f)))
@@ -172,10 +145,15 @@ impl DropPlan {
                 DropKind::Cut(level)
             })
             .collect();
+        let mut folds = vec![false; program.rules.len()];
+        for &r in demand.folding.iter().flatten() {
+            folds[r] = true;
+        }
         Self {
             kind,
             cut,
             cone: cones,
+            folds,
         }
     }
 
@@ -402,6 +380,11 @@ impl DropRecorder {
         self.arrivals
             .sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut reach = vec![0.0; self.entry_error.len()];
+        // Whether some path of the search itself arrives at each state, however unlikely: a
+        // state solved only as some rule's twin stands for no path, and what is recorded below
+        // it (another rule's drop in a world without the first) counts for nothing, errors
+        // included. Reach alone cannot tell: a path of probability 0 is still a path.
+        let mut reached = vec![false; self.entry_error.len()];
         let reach_of = |reach: &[f64], parent: u32| {
             if parent == ROOT {
                 1.0
@@ -409,14 +392,24 @@ impl DropRecorder {
                 reach.get(parent as usize).copied().unwrap_or(0.0)
             }
         };
+        let reached_of = |reached: &[bool], parent: u32| {
+            parent == ROOT || reached.get(parent as usize).copied().unwrap_or(false)
+        };
         for &(parent, child, weight) in &self.arrivals {
             let r = reach_of(&reach, parent) * weight;
+            let on_a_path = reached_of(&reached, parent);
             if let Some(slot) = reach.get_mut(child as usize) {
                 *slot += r;
+            }
+            if on_a_path && let Some(slot) = reached.get_mut(child as usize) {
+                *slot = true;
             }
         }
         let links = std::mem::take(&mut self.links);
         for (parent, weight, rule, target) in links {
+            if !reached_of(&reached, parent) {
+                continue;
+            }
             let rule = rule as usize;
             let r = reach_of(&reach, parent) * weight;
             match target {

@@ -479,25 +479,72 @@ impl State {
                 self.count[f] = self.count[f].saturating_sub(1);
             }
             if folded {
-                // The highest priority among the other closed writers that fired; writers of
-                // equal priority set one value (else the fact could conflict, and a drop would
-                // not be found this way).
-                let mut best: Option<(i64, Val)> = None;
-                for &w in &analysis.writers[f] {
-                    if w == r || !self.fired[w] || analysis.close_level[w] > level {
-                        continue;
-                    }
-                    let rule = &program.rules[w];
-                    for &(target, value) in &rule.sets {
-                        if target == f && best.is_none_or(|(p, _)| rule.priority > p) {
-                            best = Some((rule.priority, value));
-                        }
-                    }
-                }
-                self.trail.push(Undo::Set(f as u32, self.sets[f]));
-                self.sets[f] = best;
+                self.summarise_set(program, analysis, f, level);
             }
             self.signal_fact(analysis, f, level);
+        }
+    }
+
+    /// Makes fact `f`'s summary again from the closed writers that fired: the highest
+    /// priority among them (two of equal priority that fired set one value, or the path would
+    /// be an error).
+    fn summarise_set(&mut self, program: &Program, analysis: &Analysis, f: usize, level: usize) {
+        let mut best: Option<(i64, Val)> = None;
+        for &w in &analysis.writers[f] {
+            if !self.fired[w] || analysis.close_level[w] > level {
+                continue;
+            }
+            let rule = &program.rules[w];
+            for &(target, value) in &rule.sets {
+                if target == f && best.is_none_or(|(p, _)| rule.priority > p) {
+                    best = Some((rule.priority, value));
+                }
+            }
+        }
+        self.trail.push(Undo::Set(f as u32, self.sets[f]));
+        self.sets[f] = best;
+    }
+
+    /// After a rule was dropped at `level`: settles its facts again and runs again the rules
+    /// that read them, in order (`cone`, see [`crate::search::drops`]). A closed rule whose
+    /// effect is read after it closes (`folds`) runs at once, its summaries made again when
+    /// `summaries`; an open one is told by its inputs and runs when it is next needed.
+    fn rerun_cone(
+        &mut self,
+        program: &Program,
+        analysis: &Analysis,
+        cone: &[Step],
+        folds: &[bool],
+        level: usize,
+        summaries: bool,
+    ) {
+        for &step in cone {
+            match step {
+                Step::Fact(f) => self.settle(program, analysis, f, level),
+                Step::Rule(w) => {
+                    // A closed rule whose facts nothing reads after it closed cannot matter
+                    // here (nor feed one that does).
+                    if analysis.close_level[w] > level || !folds[w] {
+                        continue;
+                    }
+                    let before = self.fired[w];
+                    self.evaluate_rule(program, analysis, w, level);
+                    if !summaries || self.fired[w] == before {
+                        continue;
+                    }
+                    for &(f, amount) in &analysis.demand.adds[w] {
+                        self.trail.push(Undo::Sum(f as u32, self.sums[f]));
+                        if self.fired[w] {
+                            self.sums[f] += amount;
+                        } else {
+                            self.sums[f] -= amount;
+                        }
+                    }
+                    for &(f, _) in &program.rules[w].sets {
+                        self.summarise_set(program, analysis, f, level);
+                    }
+                }
+            }
         }
     }
 
@@ -1190,7 +1237,7 @@ impl<'a> Search<'a> {
         let analysis = self.analysis;
         let mut moved = false;
         // Rules that add the same amounts land on the same twin: solved once per arrival.
-        let mut twins: Vec<(&[Add], Option<u32>)> = Vec::new();
+        let mut twins: Vec<(&[Add], Result<Option<u32>, ()>)> = Vec::new();
         for &r in &plan.cut[level] {
             if !self.state.fired[r] {
                 continue;
@@ -1205,14 +1252,31 @@ impl<'a> Search<'a> {
                 Some(twin) => twin,
                 None => {
                     let mark = self.state.trail.len();
-                    self.state.drop_rule(self.program, analysis, r, level, true);
+                    let conflicts = self.state.conflicts.len();
+                    let program = self.program;
+                    self.state.drop_rule(program, analysis, r, level, true);
+                    self.state.rerun_cone(
+                        program,
+                        analysis,
+                        &plan.cone[r],
+                        &plan.folds,
+                        level,
+                        true,
+                    );
                     // A guard or likelihood at this level may read what the rule wrote.
-                    self.state.sweep(self.program, analysis, level);
-                    // The twin's errors are its own, not those of the states enclosing this
-                    // arrival.
-                    let errors = self.error_paths;
-                    let twin = self.twin(level);
-                    self.error_paths = errors;
+                    self.state.sweep(program, analysis, level);
+                    let twin = if self.state.conflicts.len() > conflicts {
+                        // Without the rule, rules that read its facts set one apart here.
+                        self.state.conflicts.truncate(conflicts);
+                        Err(())
+                    } else {
+                        // The twin's errors are its own, not those of the states enclosing
+                        // this arrival.
+                        let errors = self.error_paths;
+                        let twin = self.twin(level);
+                        self.error_paths = errors;
+                        Ok(twin)
+                    };
                     self.state.undo(mark);
                     moved = true;
                     if add_only {
@@ -1224,9 +1288,18 @@ impl<'a> Search<'a> {
             if let Some(drops) = &mut self.drops {
                 match twin {
                     // The same state: the drop moves nothing here.
-                    Some(to) if to == entry => {}
-                    Some(to) => drops.link(weight, r, Target::Entry { from: entry, to }),
-                    None => drops.broken = true,
+                    Ok(Some(to)) if to == entry => {}
+                    Ok(Some(to)) => drops.link(weight, r, Target::Entry { from: entry, to }),
+                    Ok(None) => drops.broken = true,
+                    // An error without the rule, whatever the outcome masses.
+                    Err(()) => drops.link(
+                        weight,
+                        r,
+                        Target::Leaf {
+                            from: NO_OUTCOME,
+                            to: ERROR,
+                        },
+                    ),
                 }
             }
         }
@@ -1276,12 +1349,8 @@ impl<'a> Search<'a> {
             self.state.drop_rule(program, analysis, r, n, folded);
             // Its facts settled again, and every rule that reads them run again, in order.
             let conflicts = self.state.conflicts.len();
-            for &step in &plan.cone[r] {
-                match step {
-                    Step::Rule(w) => self.state.evaluate_rule(program, analysis, w, n),
-                    Step::Fact(f) => self.state.settle(program, analysis, f, n),
-                }
-            }
+            self.state
+                .rerun_cone(program, analysis, &plan.cone[r], &plan.folds, n, false);
             let conflict = self.state.conflicts.len() > conflicts;
             self.state.conflicts.truncate(conflicts);
             // Outcomes read only slots: if none changed, the path ends where it did.
