@@ -902,6 +902,17 @@ fn split_level(program: &Program, analysis: &Analysis) -> usize {
     best
 }
 
+/// Where a rule's drop lands at one arrival.
+#[derive(Clone, Copy, Debug)]
+enum Landing {
+    /// The memo entry of the state without the rule.
+    State(u32),
+    /// A state the memo could not keep: the recording cannot be trusted.
+    Unrecorded,
+    /// Without the rule, the state itself is an error (a conflict).
+    Error,
+}
+
 /// Counters shared by the subtrees of one evaluation.
 #[derive(Debug, Default)]
 struct Shared {
@@ -1237,7 +1248,7 @@ impl<'a> Search<'a> {
         let analysis = self.analysis;
         let mut moved = false;
         // Rules that add the same amounts land on the same twin: solved once per arrival.
-        let mut twins: Vec<(&[Add], Result<Option<u32>, ()>)> = Vec::new();
+        let mut twins: Vec<(&[Add], Landing)> = Vec::new();
         for &r in &plan.cut[level] {
             if !self.state.fired[r] {
                 continue;
@@ -1268,14 +1279,14 @@ impl<'a> Search<'a> {
                     let twin = if self.state.conflicts.len() > conflicts {
                         // Without the rule, rules that read its facts set one apart here.
                         self.state.conflicts.truncate(conflicts);
-                        Err(())
+                        Landing::Error
                     } else {
                         // The twin's errors are its own, not those of the states enclosing
                         // this arrival.
                         let errors = self.error_paths;
                         let twin = self.twin(level);
                         self.error_paths = errors;
-                        Ok(twin)
+                        twin.map_or(Landing::Unrecorded, Landing::State)
                     };
                     self.state.undo(mark);
                     moved = true;
@@ -1288,11 +1299,11 @@ impl<'a> Search<'a> {
             if let Some(drops) = &mut self.drops {
                 match twin {
                     // The same state: the drop moves nothing here.
-                    Ok(Some(to)) if to == entry => {}
-                    Ok(Some(to)) => drops.link(weight, r, Target::Entry { from: entry, to }),
-                    Ok(None) => drops.broken = true,
+                    Landing::State(to) if to == entry => {}
+                    Landing::State(to) => drops.link(weight, r, Target::Entry { from: entry, to }),
+                    Landing::Unrecorded => drops.broken = true,
                     // An error without the rule, whatever the outcome masses.
-                    Err(()) => drops.link(
+                    Landing::Error => drops.link(
                         weight,
                         r,
                         Target::Leaf {
