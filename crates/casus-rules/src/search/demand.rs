@@ -430,37 +430,50 @@ impl Facts {
                 .map(|&s| s as usize)
                 .collect::<Vec<_>>()
         };
-        let outcome_reads: Vec<usize> = program
-            .outcomes
-            .iter()
-            .filter_map(|o| o.when.as_ref())
-            .flat_map(|c| direct(&c.reads))
-            .collect();
+        // The last level at which each decision is still read: `n` when an outcome reads it,
+        // `d` when decision `d`'s guard or a conditional likelihood does, one before its close
+        // level when a rule does. Decision `i` is live at `level` when `i < level <= until[i]`,
+        // so each level's list follows from the one before in time linear in the two lists
+        // (rescanning every later decision at every level was quadratic in the decisions).
+        let mut until: Vec<Option<usize>> = vec![None; n];
+        let mut read_until = |i: usize, level: usize| {
+            if let Some(u) = until.get_mut(i) {
+                *u = Some(u.map_or(level, |u: usize| u.max(level)));
+            }
+        };
+        for code in program.outcomes.iter().filter_map(|o| o.when.as_ref()) {
+            for i in direct(&code.reads) {
+                read_until(i, n);
+            }
+        }
+        for (d, decision) in program.decisions.iter().enumerate() {
+            let codes = decision
+                .guard
+                .iter()
+                .chain(decision.conditional.iter().map(|(c, _)| c));
+            for code in codes {
+                for i in direct(&code.reads) {
+                    read_until(i, d);
+                }
+            }
+        }
+        for (r, rule) in program.rules.iter().enumerate() {
+            if let Some(last) = close_level[r].checked_sub(1) {
+                for i in direct(&rule.when.reads) {
+                    read_until(i, last);
+                }
+            }
+        }
         let mut live: Vec<Vec<usize>> = Vec::with_capacity(n + 1);
+        let mut current: Vec<usize> = Vec::new();
         for level in 0..=n {
-            let mut read = vec![false; n];
-            for &i in &outcome_reads {
-                read[i] = true;
-            }
-            for decision in &program.decisions[level..] {
-                let codes = decision
-                    .guard
-                    .iter()
-                    .chain(decision.conditional.iter().map(|(c, _)| c));
-                for code in codes {
-                    for i in direct(&code.reads) {
-                        read[i] = true;
-                    }
+            if let Some(newest) = level.checked_sub(1) {
+                current.retain(|&i| until[i].is_some_and(|u| u >= level));
+                if until[newest].is_some_and(|u| u >= level) {
+                    current.push(newest);
                 }
             }
-            for (r, rule) in program.rules.iter().enumerate() {
-                if close_level[r] > level {
-                    for i in direct(&rule.when.reads) {
-                        read[i] = true;
-                    }
-                }
-            }
-            live.push((0..level).filter(|&i| read[i]).collect());
+            live.push(current.clone());
         }
         let demand = Demand::new(program, &steps, &close_level, &writers);
         let last_merge = (0..=n).rev().find(|&level| live[level].len() < level);
@@ -624,5 +637,116 @@ pub(crate) fn settle_from_scratch(
             }
         }
         best.map_or(derived.default, |(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+
+    use crate::search::walk::EvalLimits;
+
+    /// The decisions before `level` that something at or after it reads, straight from the
+    /// definition: outcomes, the guards and conditional likelihoods of decisions `level..`,
+    /// and the rules still open at `level`.
+    fn live_by_definition(program: &Program, close_level: &[usize], level: usize) -> Vec<usize> {
+        let n = program.decisions.len();
+        let mut reads: Vec<u32> = Vec::new();
+        for code in program.outcomes.iter().filter_map(|o| o.when.as_ref()) {
+            reads.extend(code.reads.iter());
+        }
+        for decision in &program.decisions[level..] {
+            for code in decision.guard.iter() {
+                reads.extend(code.reads.iter());
+            }
+            for (code, _) in &decision.conditional {
+                reads.extend(code.reads.iter());
+            }
+        }
+        for (r, rule) in program.rules.iter().enumerate() {
+            if close_level[r] > level {
+                reads.extend(rule.when.reads.iter());
+            }
+        }
+        (0..level.min(n))
+            .filter(|&i| reads.iter().any(|&s| s as usize == i))
+            .collect()
+    }
+
+    fn program(name: &str, text: &str) -> Program {
+        let checked = crate::check_source(
+            &SourceFile::new(name, text),
+            &Limits::default(),
+            &EvalLimits::default(),
+        );
+        assert!(!checked.has_errors(), "{name}: {:#?}", checked.diagnostics);
+        checked.program.unwrap()
+    }
+
+    /// A Gambit game of perfect information, `depth` moves on every path, imported: one
+    /// guarded decision per move, read by its children's guards and by the outcomes.
+    fn binary_game(depth: u32) -> String {
+        let mut efg = String::from("EFG 2 R \"binary\" { \"P1\" \"P2\" }\n\"\"\n");
+        let mut stack = vec![0];
+        let (mut infosets, mut leaves) = ([0u32; 2], 0u32);
+        while let Some(d) = stack.pop() {
+            if d == depth {
+                leaves += 1;
+                let k = leaves % 3 + 1;
+                efg.push_str(&format!("t \"\" {k} \"o{k}\" {{ {k}, -{k} }}\n"));
+                continue;
+            }
+            let player = (d % 2) as usize;
+            infosets[player] += 1;
+            efg.push_str(&format!(
+                "p \"\" {} {} \"\" {{ \"L\" \"R\" }} 0\n",
+                player + 1,
+                infosets[player]
+            ));
+            stack.extend([d + 1, d + 1]);
+        }
+        let game = casus_core::efg::parse(&efg, casus_core::efg::EfgLimits::default()).unwrap();
+        casus_core::efg::to_scenario(
+            &game,
+            casus_core::efg::ImportOptions {
+                source_name: "binary.efg",
+                max_decisions: 1_000,
+            },
+        )
+        .unwrap()
+    }
+
+    /// The live decisions of every level, found level by level from the last reader of each
+    /// decision, are those of the definition, on the bundled scenarios (rules, derived facts,
+    /// conditional likelihoods) and on an imported game (guards on every decision).
+    #[test]
+    fn live_decisions_match_the_definition() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).unwrap();
+                (path.display().to_string(), text)
+            })
+            .collect();
+        assert!(files.len() >= 3, "{files:?}");
+        files.push(("binary.toml".to_owned(), binary_game(5)));
+        for (name, text) in &files {
+            let program = program(name, text);
+            let facts = Facts::new(&program);
+            let n = program.decisions.len();
+            assert_eq!(facts.live.len(), n + 1, "{name}");
+            for level in 0..=n {
+                assert_eq!(
+                    facts.live[level],
+                    live_by_definition(&program, &facts.close_level, level),
+                    "{name}, level {level}"
+                );
+            }
+        }
     }
 }
