@@ -286,8 +286,8 @@ fn import_says_which_stages_finished() {
 #[test]
 fn score_stops_at_the_limit() {
     // Outside git's index, the file as it is is its only version; evaluating it does not end
-    // within the limit, so the file is left out of the record (as a file that does not check:
-    // `casus check` with the same limit shows the E0003).
+    // within the limit, so the file is left out of the record, and the limit that stopped it
+    // is shown as `casus check` shows it.
     let wide = wide();
     let (code, text) = run(&["score", wide.to_str().unwrap()]);
     assert_eq!(code, 1, "{text}");
@@ -296,4 +296,13 @@ fn score_stops_at_the_limit() {
         text.contains("wide.toml | — | the newest version has errors"),
         "{text}"
     );
+    assert!(
+        text.contains("error[E0003]: evaluation took longer than the time limit"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: ") && text.contains("wide.toml could not be checked within the limits and is not scored; raise the limit named above (such as `--timeout`)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("`casus check` shows them"), "{text}");
 }
