@@ -71,7 +71,9 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
     let read = read_game(&game);
     if eval_limits.expired() {
         drop(spinner);
-        eprint(&stopped(&format!("{read}; not finished: making its scenario")));
+        eprint(&stopped(&format!(
+            "{read}; not finished: making its scenario"
+        )));
         return Ok(Status::Findings);
     }
     let imported = to_scenario(

@@ -6,6 +6,7 @@
 //! agree on the decisions still read later and on those summaries have the same future; the
 //! search evaluates that future once.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use petgraph::algo::toposort;
@@ -13,6 +14,7 @@ use petgraph::algo::toposort;
 use crate::compile::deps::DepNode;
 use crate::compile::program::Program;
 use crate::compile::value::Val;
+use crate::search::walk::EvalLimits;
 
 /// One step of recomputing derived facts, in dependency order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +34,32 @@ impl Analysis {
     pub(crate) fn new(program: &Program) -> Self {
         Self(program.analyses.get_or_analyse(program, Facts::new))
     }
+
+    /// [`Analysis::new`], or `None` when `limits`' deadline passes first. The analysis takes
+    /// time linear in what it finds, but a scenario of thousands of decisions, each read by
+    /// the outcomes (an imported game), has tens of millions of live decisions in all.
+    pub(crate) fn within(program: &Program, limits: &EvalLimits) -> Option<Self> {
+        let deadline = || {
+            if limits.expired() {
+                Err(Expired)
+            } else {
+                Ok(())
+            }
+        };
+        program
+            .analyses
+            .get_or_try(program, |p| Facts::analyse(p, &deadline))
+            .ok()
+            .map(Self)
+    }
 }
+
+/// The deadline passed before an analysis was done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Expired;
+
+/// Levels whose live decisions are found between two looks at the deadline.
+const LEVELS_PER_CHECK: usize = 256;
 
 impl std::ops::Deref for Analysis {
     type Target = Facts;
@@ -355,6 +382,14 @@ impl Demand {
 impl Facts {
     /// Analyses `program` from scratch.
     pub(crate) fn new(program: &Program) -> Self {
+        let Ok(facts) = Self::analyse(program, &|| Ok::<(), Infallible>(()));
+        facts
+    }
+
+    /// Analyses `program` from scratch, giving up with `deadline`'s error when it has one:
+    /// it is asked once per few hundred levels (not before, so a small scenario is analysed
+    /// whatever the time).
+    fn analyse<E>(program: &Program, deadline: &dyn Fn() -> Result<(), E>) -> Result<Self, E> {
         let n = program.decisions.len();
         let graph = &program.graph.graph;
         let order = toposort(graph, None).unwrap_or_default();
@@ -467,6 +502,9 @@ impl Facts {
         let mut live: Vec<Vec<usize>> = Vec::with_capacity(n + 1);
         let mut current: Vec<usize> = Vec::new();
         for level in 0..=n {
+            if level > 0 && level % LEVELS_PER_CHECK == 0 {
+                deadline()?;
+            }
             if let Some(newest) = level.checked_sub(1) {
                 current.retain(|&i| until[i].is_some_and(|u| u >= level));
                 if until[newest].is_some_and(|u| u >= level) {
@@ -477,14 +515,14 @@ impl Facts {
         }
         let demand = Demand::new(program, &steps, &close_level, &writers);
         let last_merge = (0..=n).rev().find(|&level| live[level].len() < level);
-        Self {
+        Ok(Self {
             demand,
             last_merge,
             steps,
             close_level,
             live,
             writers,
-        }
+        })
     }
 
     /// Whether two different prefixes can reach the same state at `level`; if not, a memo
@@ -646,8 +684,6 @@ mod tests {
     use casus_core::SourceFile;
     use casus_core::limits::Limits;
 
-    use crate::search::walk::EvalLimits;
-
     /// The decisions before `level` that something at or after it reads, straight from the
     /// definition: outcomes, the guards and conditional likelihoods of decisions `level..`,
     /// and the rules still open at `level`.
@@ -675,14 +711,27 @@ mod tests {
             .collect()
     }
 
+    /// `text` loaded, checked and compiled, not evaluated (the search recurses once per
+    /// decision, deeper than a test thread's stack for hundreds of them).
     fn program(name: &str, text: &str) -> Program {
-        let checked = crate::check_source(
-            &SourceFile::new(name, text),
-            &Limits::default(),
-            &EvalLimits::default(),
+        let file = SourceFile::new(name, text);
+        let limits = Limits::default();
+        let loaded = casus_core::load::load(&file, &limits);
+        assert!(
+            !loaded
+                .diagnostics
+                .iter()
+                .any(casus_core::Diagnostic::is_error),
+            "{name}: {:#?}",
+            loaded.diagnostics
         );
-        assert!(!checked.has_errors(), "{name}: {:#?}", checked.diagnostics);
-        checked.program.unwrap()
+        let scenario = loaded.scenario.unwrap();
+        let checked = casus_core::check::check(&scenario);
+        assert!(
+            !checked.iter().any(casus_core::Diagnostic::is_error),
+            "{name}: {checked:#?}"
+        );
+        Program::compile(&scenario).unwrap()
     }
 
     /// A Gambit game of perfect information, `depth` moves on every path, imported: one
@@ -748,5 +797,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Past its deadline, the analysis of a long scenario gives up and keeps nothing; a short
+    /// one is analysed whatever the time, as before the deadline was watched here.
+    #[test]
+    fn the_analysis_gives_up_at_the_deadline() {
+        let past = EvalLimits {
+            deadline: Some(std::time::Instant::now()),
+            ..EvalLimits::default()
+        };
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let long = program("long.toml", &binary_game(9));
+        assert_eq!(long.decisions.len(), 511);
+        assert!(Analysis::within(&long, &past).is_none());
+        // Nothing was kept: with time left, the analysis is made, and it is the plain one.
+        let kept = Analysis::within(&long, &EvalLimits::default()).unwrap();
+        assert_eq!(*kept, Facts::new(&long));
+        let short = program("short.toml", &binary_game(3));
+        assert_eq!(short.decisions.len(), 7);
+        let short_analysis = Analysis::within(&short, &past).unwrap();
+        assert_eq!(*short_analysis, Facts::new(&short));
     }
 }

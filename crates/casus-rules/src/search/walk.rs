@@ -569,7 +569,9 @@ pub fn evaluate_recorded(
     limits: &EvalLimits,
     max_graph_nodes: usize,
 ) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
-    let analysis = Analysis::new(program);
+    let Some(analysis) = Analysis::within(program, limits) else {
+        return Err(vec![time_limit()]);
+    };
     let split = split_level(program, &analysis);
     let shared = Shared::default();
     let record = |search: &mut Search| {
@@ -879,11 +881,7 @@ impl<'a> Search<'a> {
         let mut stopped = None;
         let mut frames = Vec::with_capacity(n + 1);
         for level in 0..=n {
-            if stopped.is_none()
-                && level > 0
-                && level % FRAMES_PER_CHECK == 0
-                && limits.expired()
-            {
+            if stopped.is_none() && level > 0 && level % FRAMES_PER_CHECK == 0 && limits.expired() {
                 stopped = Some(time_limit());
             }
             let (outcomes, actors) = if stopped.is_some() {
