@@ -1654,6 +1654,9 @@ impl<'a> Search<'a> {
             self.last = None;
             return;
         }
+        // Also when no option was tried (all but a given one are skipped, and it is not
+        // among them): the line's first step is written below.
+        self.line_for(level);
         let me = &mut self.frames[level];
         if actor.is_none() && me.paths > 0 {
             if weight > 0.0 {
