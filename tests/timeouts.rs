@@ -11,7 +11,10 @@
 //! - `paths`: 30 chance events nothing reads, so the search merges them at once and a walk
 //!   over the paths (explain) meets 2^30 of them;
 //! - `game`: a Gambit game of 1,023 moves, whose scenario `casus import` checks (and so
-//!   evaluates) before writing it.
+//!   evaluates) before writing it;
+//! - `big game`: one of 16,383 moves, whose search needs a line of play per level below each
+//!   level (gigabytes made before the search started, 40 s and more, until the lines were made
+//!   as the search reaches them, watching the deadline).
 #![expect(
     clippy::unwrap_used,
     reason = "helpers of a test fail the test on any error, as the tests themselves do"
@@ -243,10 +246,52 @@ fn import_stops_at_the_limit() {
 }
 
 #[test]
+fn import_of_a_large_game_stops_at_the_limit() {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    let game = once(&FILE, || write("big-game.efg", &slow::binary_game(14)));
+    let (code, text) = run(&["import", game.to_str().unwrap(), "--max-decisions", "20000"]);
+    assert_stopped((code, text.clone()));
+    // What finished is said, and nothing is written.
+    assert!(
+        text.contains("note: finished: read the game (16383 moves, 16384 terminal nodes)"),
+        "{text}"
+    );
+    assert!(text.contains("not written"), "{text}");
+    assert!(!text.contains("[scenario]"), "{text}");
+}
+
+/// With no time at all, the import stops after its first stage and says so, before it makes
+/// or checks any scenario.
+#[test]
+fn import_says_which_stages_finished() {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    let game = once(&FILE, || write("game-0.efg", &slow::binary_game(10)));
+    let output = Command::new(get_cargo_bin("casus"))
+        .args(["import", game.to_str().unwrap(), "--max-decisions", "4000"])
+        .args(["--timeout", "0"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(output.stdout.is_empty(), "{text}");
+    assert!(
+        text.contains("error[E0003]: importing the game took longer than the time limit"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "note: finished: read the game (1023 moves, 1024 terminal nodes); not finished: making its scenario"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn score_stops_at_the_limit() {
     // Outside git's index, the file as it is is its only version; evaluating it does not end
-    // within the limit, so the file is left out of the record (as a file that does not check:
-    // `casus check` with the same limit shows the E0003).
+    // within the limit, so the file is left out of the record, and the limit that stopped it
+    // is shown as `casus check` shows it.
     let wide = wide();
     let (code, text) = run(&["score", wide.to_str().unwrap()]);
     assert_eq!(code, 1, "{text}");
@@ -255,4 +300,13 @@ fn score_stops_at_the_limit() {
         text.contains("wide.toml | — | the newest version has errors"),
         "{text}"
     );
+    assert!(
+        text.contains("error[E0003]: evaluation took longer than the time limit"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: ") && text.contains("wide.toml could not be checked within the limits and is not scored; raise the limit named above (such as `--timeout`)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("`casus check` shows them"), "{text}");
 }

@@ -114,6 +114,31 @@ pub(crate) enum Command {
 #[derive(Debug, Args, Clone, Copy)]
 #[command(next_help_heading = "Limits")]
 pub(crate) struct LimitArgs {
+    #[command(flatten)]
+    pub(crate) input: InputLimitArgs,
+    /// Most complete paths walked (after merging equal states).
+    #[arg(long, hide_short_help = true, default_value_t = casus_rules::EvalLimits::default().max_paths, value_name = "N")]
+    pub(crate) max_paths: u64,
+    /// Most draws of `eval --samples`: each one is a full evaluation, and the draws are kept
+    /// in memory.
+    #[arg(long, default_value_t = MAX_SAMPLES, value_name = "N")]
+    pub(crate) max_samples: usize,
+    /// Longest evaluation, in seconds.
+    #[arg(
+        long,
+        hide_short_help = true,
+        default_value_t = 60,
+        value_name = "SECONDS"
+    )]
+    pub(crate) timeout: u64,
+}
+
+/// The limits on what one file may be and hold, apart from those on evaluating it: commands
+/// that only read and rewrite files (`casus fmt`, whose work is linear in the file) take
+/// these alone, so they offer no `--timeout` that would bound nothing.
+#[derive(Debug, Args, Clone, Copy)]
+#[command(next_help_heading = "Limits")]
+pub(crate) struct InputLimitArgs {
     /// Largest scenario file read, in bytes.
     #[arg(long, hide_short_help = true, default_value_t = Limits::default().max_file_bytes, value_name = "BYTES")]
     pub(crate) max_file_size: usize,
@@ -138,21 +163,6 @@ pub(crate) struct LimitArgs {
     /// Longest expression, in bytes.
     #[arg(long, hide_short_help = true, default_value_t = Limits::default().expr.max_len, value_name = "BYTES")]
     pub(crate) max_expr_length: usize,
-    /// Most complete paths walked (after merging equal states).
-    #[arg(long, hide_short_help = true, default_value_t = casus_rules::EvalLimits::default().max_paths, value_name = "N")]
-    pub(crate) max_paths: u64,
-    /// Most draws of `eval --samples`: each one is a full evaluation, and the draws are kept
-    /// in memory.
-    #[arg(long, default_value_t = MAX_SAMPLES, value_name = "N")]
-    pub(crate) max_samples: usize,
-    /// Longest evaluation, in seconds.
-    #[arg(
-        long,
-        hide_short_help = true,
-        default_value_t = 60,
-        value_name = "SECONDS"
-    )]
-    pub(crate) timeout: u64,
 }
 
 /// The default of `--max-samples`: a million draws take minutes on a real scenario and keep

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use casus_core::limits::Limits;
 use casus_core::{Diagnostic, SourceFile};
 
-use crate::cli::{GlobalArgs, LimitArgs};
+use crate::cli::{GlobalArgs, InputLimitArgs, LimitArgs};
 use crate::error::CliError;
 use crate::output::eprint;
 
@@ -138,7 +138,7 @@ pub(crate) fn display_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-impl LimitArgs {
+impl InputLimitArgs {
     /// The core limits these flags set.
     pub(crate) fn core(&self) -> Limits {
         Limits {
@@ -151,6 +151,13 @@ impl LimitArgs {
             max_options: self.max_options,
             max_rules: self.max_rules,
         }
+    }
+}
+
+impl LimitArgs {
+    /// The core limits these flags set.
+    pub(crate) fn core(&self) -> Limits {
+        self.input.core()
     }
 
     /// The evaluation limits these flags set.

@@ -267,6 +267,23 @@ fn limits_are_in_long_help_only() {
     assert!(long.contains("\nLimits:\n"), "{long}");
 }
 
+/// `fmt` only reads and rewrites files, in time linear in them: it takes the limits on what a
+/// file may be, and no limit on evaluating, which would bound nothing.
+#[test]
+fn fmt_takes_the_file_limits_only() {
+    let (_, long, _) = run(casus().args(["fmt", "--help"]));
+    assert!(long.contains("\nLimits:\n"), "{long}");
+    for flag in ["--max-file-size", "--max-decisions", "--max-expr-depth"] {
+        assert!(long.contains(flag), "{flag} not in --help:\n{long}");
+    }
+    for flag in ["--timeout", "--max-paths", "--max-samples"] {
+        assert!(!long.contains(flag), "{flag} in --help:\n{long}");
+        let (code, _, stderr) = run(casus().args(["fmt", "scenarios", flag, "1"]));
+        assert_eq!(code, 2, "{flag}: {stderr}");
+        assert!(stderr.contains(flag), "{flag}: {stderr}");
+    }
+}
+
 #[test]
 fn explain_with_a_code_prints_its_explanation() {
     let (code, explained, _) = run(casus().args(["explain", "E0504"]));

@@ -13,7 +13,7 @@ use casus_core::layout::canonical;
 use clap::Args;
 
 use crate::Status;
-use crate::cli::LimitArgs;
+use crate::cli::InputLimitArgs;
 use crate::error::CliError;
 use crate::input;
 use crate::output::{eprint, print};
@@ -29,7 +29,7 @@ pub(crate) struct FmtArgs {
     #[arg(long)]
     pub(crate) check: bool,
     #[command(flatten)]
-    pub(crate) limits: LimitArgs,
+    pub(crate) limits: InputLimitArgs,
 }
 
 /// Runs the command.

@@ -4,11 +4,14 @@
 //! decision per move and one outcome per leaf (leaves with the same outcome and payoffs share
 //! one), and evaluates to the same game. The result is checked before it is written, and
 //! written atomically. Problems with the game file exit with 1, like errors in a scenario;
-//! problems reading or writing files exit with 2.
+//! problems reading or writing files exit with 2. `--timeout` counts from the start: reading
+//! the game and making its scenario are stages of their own, and a stop at the limit (exit 1,
+//! `E0003`) says which stages finished.
 
 use std::path::PathBuf;
 
-use casus_core::efg::{EfgError, EfgLimits, ImportOptions, parse, to_scenario};
+use casus_core::diagnostic::plural;
+use casus_core::efg::{EfgError, EfgLimits, Game, ImportOptions, NodeKind, parse, to_scenario};
 use casus_core::{Code, Diagnostic, SourceFile};
 use casus_report::diagnostics::render_human;
 use clap::Args;
@@ -42,17 +45,44 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
         eprint(&render_human(&source, &[d], false));
         return Ok(Status::Findings);
     }
-    // Parsing a large game and checking the scenario made of it take a while.
+    // Parsing a large game and checking the scenario made of it take a while; each stage
+    // starts only while time is left, and a stop says which stages finished.
     let spinner = crate::progress::Spinner::start(&format!("import {}", input::shown(&args.game)));
-    let imported = parse(source.text(), EfgLimits::default()).and_then(|game| {
-        to_scenario(
-            &game,
-            ImportOptions {
-                source_name: source.name(),
-                max_decisions: limits.max_decisions,
-            },
+    let color = input::color(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let stopped = |finished: &str| {
+        let limit = Diagnostic::new(
+            Code::LimitExceeded,
+            "importing the game took longer than the time limit",
         )
-    });
+        .help("raise the limit with `--timeout` to import this game");
+        format!(
+            "{}note: finished: {finished}\n",
+            render_human(&source, &[limit], color)
+        )
+    };
+    let game = match parse(source.text(), EfgLimits::default()) {
+        Ok(game) => game,
+        Err(error) => {
+            drop(spinner);
+            eprint(&describe(&source, &error));
+            return Ok(Status::Findings);
+        }
+    };
+    let read = read_game(&game);
+    if eval_limits.expired() {
+        drop(spinner);
+        eprint(&stopped(&format!(
+            "{read}; not finished: making its scenario"
+        )));
+        return Ok(Status::Findings);
+    }
+    let imported = to_scenario(
+        &game,
+        ImportOptions {
+            source_name: source.name(),
+            max_decisions: limits.max_decisions,
+        },
+    );
     let text = match imported {
         Ok(text) => text,
         Err(error) => {
@@ -61,6 +91,13 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
             return Ok(Status::Findings);
         }
     };
+    if eval_limits.expired() {
+        drop(spinner);
+        eprint(&stopped(&format!(
+            "{read}, and made its scenario; not done: checking it"
+        )));
+        return Ok(Status::Findings);
+    }
     // The scenario is ours: it must check clean. If it does not, say so rather than write it.
     let name = args
         .output
@@ -70,7 +107,6 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
     let checked = casus_rules::check_source(&scenario, &limits, &eval_limits);
     drop(spinner);
     if checked.has_errors() {
-        let color = input::color(std::io::IsTerminal::is_terminal(&std::io::stderr()));
         let errors: Vec<Diagnostic> = checked
             .diagnostics
             .iter()
@@ -81,9 +117,9 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
         // notes of a check that did not finish would only bury the error.
         if errors.iter().all(|d| d.code == Code::LimitExceeded) {
             eprint(&render_human(&scenario, &errors, color));
-            eprint(
-                "error: the imported scenario could not be checked within the limits, so it is not written\n  help: raise the limit named above (such as `--timeout`) to import this game\n",
-            );
+            eprint(&format!(
+                "error: the imported scenario could not be checked within the limits, so it is not written\n  note: finished: {read}, and made its scenario; not finished: checking it\n  help: raise the limit named above (such as `--timeout`) to import this game\n",
+            ));
             return Ok(Status::Findings);
         }
         eprint(&render_human(&scenario, &checked.diagnostics, color));
@@ -97,6 +133,22 @@ pub(crate) fn run(args: &ImportArgs) -> Result<Status, CliError> {
         None => print(&text),
     }
     Ok(Status::Ok)
+}
+
+/// What reading the game found, for the note of a stop: `read the game (3 moves, 4 terminal
+/// nodes)`.
+fn read_game(game: &Game) -> String {
+    let terminal = game
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Terminal)
+        .count();
+    let moves = game.nodes.len() - terminal;
+    format!(
+        "read the game ({}, {})",
+        plural(moves as u64, "move"),
+        plural(terminal as u64, "terminal node")
+    )
 }
 
 /// `error: GAME.efg:3:5: message` and the help, like a compiler.

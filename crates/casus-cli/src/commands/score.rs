@@ -99,10 +99,21 @@ pub(crate) fn run(args: &ScoreArgs) -> Result<Status, CliError> {
             ));
         }
         if file.state == casus_rules::workflow::score::record::State::Invalid {
-            input::note(&format!(
-                "{} has errors and is not scored; `casus check` shows them",
-                input::shown(path)
-            ));
+            let limited = file
+                .findings
+                .iter()
+                .any(|d| d.code == casus_core::Code::LimitExceeded);
+            input::note(&if limited {
+                format!(
+                    "note: {} could not be checked within the limits and is not scored; raise the limit named above (such as `--timeout`)\n",
+                    input::shown(path)
+                )
+            } else {
+                format!(
+                    "note: {} has errors and is not scored; `casus check` shows them\n",
+                    input::shown(path)
+                )
+            });
             status = Status::Findings;
         }
         records.push(file);
@@ -184,7 +195,7 @@ fn history(path: &Path, limits: &LimitArgs) -> Result<History, CliError> {
     let (source, _) = input::read(path, &limits.core())?;
     if source.text() != committed {
         input::note(&format!(
-            "{} has changes that are not committed; the record holds only what is committed",
+            "note: {} has changes that are not committed; the record holds only what is committed\n",
             input::shown(path)
         ));
     }

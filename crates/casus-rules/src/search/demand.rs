@@ -6,6 +6,7 @@
 //! agree on the decisions still read later and on those summaries have the same future; the
 //! search evaluates that future once.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use petgraph::algo::toposort;
@@ -13,6 +14,7 @@ use petgraph::algo::toposort;
 use crate::compile::deps::DepNode;
 use crate::compile::program::Program;
 use crate::compile::value::Val;
+use crate::search::walk::EvalLimits;
 
 /// One step of recomputing derived facts, in dependency order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +34,32 @@ impl Analysis {
     pub(crate) fn new(program: &Program) -> Self {
         Self(program.analyses.get_or_analyse(program, Facts::new))
     }
+
+    /// [`Analysis::new`], or `None` when `limits`' deadline passes first. The analysis takes
+    /// time linear in what it finds, but a scenario of thousands of decisions, each read by
+    /// the outcomes (an imported game), has tens of millions of live decisions in all.
+    pub(crate) fn within(program: &Program, limits: &EvalLimits) -> Option<Self> {
+        let deadline = || {
+            if limits.expired() {
+                Err(Expired)
+            } else {
+                Ok(())
+            }
+        };
+        program
+            .analyses
+            .get_or_try(program, |p| Facts::analyse(p, &deadline))
+            .ok()
+            .map(Self)
+    }
 }
+
+/// The deadline passed before an analysis was done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Expired;
+
+/// Levels whose live decisions are found between two looks at the deadline.
+const LEVELS_PER_CHECK: usize = 256;
 
 impl std::ops::Deref for Analysis {
     type Target = Facts;
@@ -355,6 +382,14 @@ impl Demand {
 impl Facts {
     /// Analyses `program` from scratch.
     pub(crate) fn new(program: &Program) -> Self {
+        let Ok(facts) = Self::analyse(program, &|| Ok::<(), Infallible>(()));
+        facts
+    }
+
+    /// Analyses `program` from scratch, giving up with `deadline`'s error when it has one:
+    /// it is asked once per few hundred levels (not before, so a small scenario is analysed
+    /// whatever the time).
+    fn analyse<E>(program: &Program, deadline: &dyn Fn() -> Result<(), E>) -> Result<Self, E> {
         let n = program.decisions.len();
         let graph = &program.graph.graph;
         let order = toposort(graph, None).unwrap_or_default();
@@ -430,48 +465,64 @@ impl Facts {
                 .map(|&s| s as usize)
                 .collect::<Vec<_>>()
         };
-        let outcome_reads: Vec<usize> = program
-            .outcomes
-            .iter()
-            .filter_map(|o| o.when.as_ref())
-            .flat_map(|c| direct(&c.reads))
-            .collect();
+        // The last level at which each decision is still read: `n` when an outcome reads it,
+        // `d` when decision `d`'s guard or a conditional likelihood does, one before its close
+        // level when a rule does. Decision `i` is live at `level` when `i < level <= until[i]`,
+        // so each level's list follows from the one before in time linear in the two lists
+        // (rescanning every later decision at every level was quadratic in the decisions).
+        let mut until: Vec<Option<usize>> = vec![None; n];
+        let mut read_until = |i: usize, level: usize| {
+            if let Some(u) = until.get_mut(i) {
+                *u = Some(u.map_or(level, |u: usize| u.max(level)));
+            }
+        };
+        for code in program.outcomes.iter().filter_map(|o| o.when.as_ref()) {
+            for i in direct(&code.reads) {
+                read_until(i, n);
+            }
+        }
+        for (d, decision) in program.decisions.iter().enumerate() {
+            let codes = decision
+                .guard
+                .iter()
+                .chain(decision.conditional.iter().map(|(c, _)| c));
+            for code in codes {
+                for i in direct(&code.reads) {
+                    read_until(i, d);
+                }
+            }
+        }
+        for (r, rule) in program.rules.iter().enumerate() {
+            if let Some(last) = close_level[r].checked_sub(1) {
+                for i in direct(&rule.when.reads) {
+                    read_until(i, last);
+                }
+            }
+        }
         let mut live: Vec<Vec<usize>> = Vec::with_capacity(n + 1);
+        let mut current: Vec<usize> = Vec::new();
         for level in 0..=n {
-            let mut read = vec![false; n];
-            for &i in &outcome_reads {
-                read[i] = true;
+            if level > 0 && level % LEVELS_PER_CHECK == 0 {
+                deadline()?;
             }
-            for decision in &program.decisions[level..] {
-                let codes = decision
-                    .guard
-                    .iter()
-                    .chain(decision.conditional.iter().map(|(c, _)| c));
-                for code in codes {
-                    for i in direct(&code.reads) {
-                        read[i] = true;
-                    }
+            if let Some(newest) = level.checked_sub(1) {
+                current.retain(|&i| until[i].is_some_and(|u| u >= level));
+                if until[newest].is_some_and(|u| u >= level) {
+                    current.push(newest);
                 }
             }
-            for (r, rule) in program.rules.iter().enumerate() {
-                if close_level[r] > level {
-                    for i in direct(&rule.when.reads) {
-                        read[i] = true;
-                    }
-                }
-            }
-            live.push((0..level).filter(|&i| read[i]).collect());
+            live.push(current.clone());
         }
         let demand = Demand::new(program, &steps, &close_level, &writers);
         let last_merge = (0..=n).rev().find(|&level| live[level].len() < level);
-        Self {
+        Ok(Self {
             demand,
             last_merge,
             steps,
             close_level,
             live,
             writers,
-        }
+        })
     }
 
     /// Whether two different prefixes can reach the same state at `level`; if not, a memo
@@ -624,5 +675,148 @@ pub(crate) fn settle_from_scratch(
             }
         }
         best.map_or(derived.default, |(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+
+    /// The decisions before `level` that something at or after it reads, straight from the
+    /// definition: outcomes, the guards and conditional likelihoods of decisions `level..`,
+    /// and the rules still open at `level`.
+    fn live_by_definition(program: &Program, close_level: &[usize], level: usize) -> Vec<usize> {
+        let n = program.decisions.len();
+        let mut reads: Vec<u32> = Vec::new();
+        for code in program.outcomes.iter().filter_map(|o| o.when.as_ref()) {
+            reads.extend(code.reads.iter());
+        }
+        for decision in &program.decisions[level..] {
+            for code in decision.guard.iter() {
+                reads.extend(code.reads.iter());
+            }
+            for (code, _) in &decision.conditional {
+                reads.extend(code.reads.iter());
+            }
+        }
+        for (r, rule) in program.rules.iter().enumerate() {
+            if close_level[r] > level {
+                reads.extend(rule.when.reads.iter());
+            }
+        }
+        (0..level.min(n))
+            .filter(|&i| reads.iter().any(|&s| s as usize == i))
+            .collect()
+    }
+
+    /// `text` loaded, checked and compiled, not evaluated (the search recurses once per
+    /// decision, deeper than a test thread's stack for hundreds of them).
+    fn program(name: &str, text: &str) -> Program {
+        let file = SourceFile::new(name, text);
+        let limits = Limits::default();
+        let loaded = casus_core::load::load(&file, &limits);
+        assert!(
+            !loaded
+                .diagnostics
+                .iter()
+                .any(casus_core::Diagnostic::is_error),
+            "{name}: {:#?}",
+            loaded.diagnostics
+        );
+        let scenario = loaded.scenario.unwrap();
+        let checked = casus_core::check::check(&scenario);
+        assert!(
+            !checked.iter().any(casus_core::Diagnostic::is_error),
+            "{name}: {checked:#?}"
+        );
+        Program::compile(&scenario).unwrap()
+    }
+
+    /// A Gambit game of perfect information, `depth` moves on every path, imported: one
+    /// guarded decision per move, read by its children's guards and by the outcomes.
+    fn binary_game(depth: u32) -> String {
+        let mut efg = String::from("EFG 2 R \"binary\" { \"P1\" \"P2\" }\n\"\"\n");
+        let mut stack = vec![0];
+        let (mut infosets, mut leaves) = ([0u32; 2], 0u32);
+        while let Some(d) = stack.pop() {
+            if d == depth {
+                leaves += 1;
+                let k = leaves % 3 + 1;
+                efg.push_str(&format!("t \"\" {k} \"o{k}\" {{ {k}, -{k} }}\n"));
+                continue;
+            }
+            let player = (d % 2) as usize;
+            infosets[player] += 1;
+            efg.push_str(&format!(
+                "p \"\" {} {} \"\" {{ \"L\" \"R\" }} 0\n",
+                player + 1,
+                infosets[player]
+            ));
+            stack.extend([d + 1, d + 1]);
+        }
+        let game = casus_core::efg::parse(&efg, casus_core::efg::EfgLimits::default()).unwrap();
+        casus_core::efg::to_scenario(
+            &game,
+            casus_core::efg::ImportOptions {
+                source_name: "binary.efg",
+                max_decisions: 1_000,
+            },
+        )
+        .unwrap()
+    }
+
+    /// The live decisions of every level, found level by level from the last reader of each
+    /// decision, are those of the definition, on the bundled scenarios (rules, derived facts,
+    /// conditional likelihoods) and on an imported game (guards on every decision).
+    #[test]
+    fn live_decisions_match_the_definition() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+            .map(|path| {
+                let text = std::fs::read_to_string(&path).unwrap();
+                (path.display().to_string(), text)
+            })
+            .collect();
+        assert!(files.len() >= 3, "{files:?}");
+        files.push(("binary.toml".to_owned(), binary_game(5)));
+        for (name, text) in &files {
+            let program = program(name, text);
+            let facts = Facts::new(&program);
+            let n = program.decisions.len();
+            assert_eq!(facts.live.len(), n + 1, "{name}");
+            for level in 0..=n {
+                assert_eq!(
+                    facts.live[level],
+                    live_by_definition(&program, &facts.close_level, level),
+                    "{name}, level {level}"
+                );
+            }
+        }
+    }
+
+    /// Past its deadline, the analysis of a long scenario gives up and keeps nothing; a short
+    /// one is analysed whatever the time, as before the deadline was watched here.
+    #[test]
+    fn the_analysis_gives_up_at_the_deadline() {
+        let past = EvalLimits {
+            deadline: Some(std::time::Instant::now()),
+            ..EvalLimits::default()
+        };
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let long = program("long.toml", &binary_game(9));
+        assert_eq!(long.decisions.len(), 511);
+        assert!(Analysis::within(&long, &past).is_none());
+        // Nothing was kept: with time left, the analysis is made, and it is the plain one.
+        let kept = Analysis::within(&long, &EvalLimits::default()).unwrap();
+        assert_eq!(*kept, Facts::new(&long));
+        let short = program("short.toml", &binary_game(3));
+        assert_eq!(short.decisions.len(), 7);
+        let short_analysis = Analysis::within(&short, &past).unwrap();
+        assert_eq!(*short_analysis, Facts::new(&short));
     }
 }

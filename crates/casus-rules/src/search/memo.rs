@@ -13,6 +13,7 @@
 //! with, so their allocations cannot be reused by other codes while it lives.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
@@ -47,6 +48,17 @@ impl Memo {
         program: &Program,
         analyse: impl FnOnce(&Program) -> Facts,
     ) -> Arc<Facts> {
+        let Ok(facts) = self.get_or_try(program, |p| Ok::<_, Infallible>(analyse(p)));
+        facts
+    }
+
+    /// [`Memo::get_or_analyse`] with an analysis that may give up (at a deadline): nothing is
+    /// kept then.
+    pub(crate) fn get_or_try<E>(
+        &self,
+        program: &Program,
+        analyse: impl FnOnce(&Program) -> Result<Facts, E>,
+    ) -> Result<Arc<Facts>, E> {
         let hash = hash_shape(program);
         let found = self.0.lock().ok().and_then(|map| {
             map.get(&hash)?
@@ -55,11 +67,11 @@ impl Memo {
                 .map(|(_, facts)| Arc::clone(facts))
         });
         if let Some(facts) = found {
-            return facts;
+            return Ok(facts);
         }
         // Analysed outside the lock: threads evaluating different programs do not wait for
         // each other, and two that analyse the same shape at once get equal analyses.
-        let facts = Arc::new(analyse(program));
+        let facts = Arc::new(analyse(program)?);
         if let Ok(mut map) = self.0.lock() {
             if map.values().map(Vec::len).sum::<usize>() >= KEPT {
                 map.clear();
@@ -68,7 +80,7 @@ impl Memo {
                 .or_default()
                 .push((Shape::of(program), Arc::clone(&facts)));
         }
-        facts
+        Ok(facts)
     }
 }
 

@@ -623,7 +623,9 @@ pub fn evaluate_recorded(
     limits: &EvalLimits,
     max_graph_nodes: usize,
 ) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
-    let analysis = Analysis::new(program);
+    let Some(analysis) = Analysis::within(program, limits) else {
+        return Err(vec![time_limit()]);
+    };
     let split = split_level(program, &analysis);
     let shared = Shared::default();
     let record = |search: &mut Search| {
@@ -957,6 +959,22 @@ enum Split {
 /// Paths walked locally before they are added to the shared count.
 const WALK_BATCH: u64 = 1024;
 
+/// Frames made between two looks at the deadline.
+const FRAMES_PER_CHECK: usize = 256;
+
+/// Line steps copied and key words hashed between two looks at the deadline: milliseconds
+/// of work.
+const WORK_PER_CHECK: u64 = 1 << 20;
+
+/// The search ran out of time.
+fn time_limit() -> Diagnostic {
+    Diagnostic::new(
+        DiagCode::LimitExceeded,
+        "evaluation took longer than the time limit",
+    )
+    .help("simplify the scenario, or raise the limit with `--timeout`")
+}
+
 struct Search<'a> {
     scenario: &'a Scenario,
     program: &'a Program,
@@ -1004,6 +1022,10 @@ struct Search<'a> {
     drops: Option<DropRecorder>,
     /// Paths found to be errors so far (no outcome, two, a conflict), beyond the error cap.
     error_paths: u64,
+    /// Line steps copied and key words hashed since the deadline was last looked at: a node
+    /// costs time in proportion to the decisions below it and to its memo key, so with
+    /// thousands of decisions a few thousand nodes take longer than the deadline's slack.
+    work: u64,
 }
 
 impl<'a> Search<'a> {
@@ -1017,29 +1039,39 @@ impl<'a> Search<'a> {
     ) -> Self {
         let n = program.decisions.len();
         let (outcomes, actors) = (program.outcomes.len(), program.actors.len());
-        let frames = (0..=n)
-            .map(|level| Frame {
+        // Frames are made for every level up front, so their making watches the deadline like
+        // the search does (from the first few hundred on, so a small search is as lenient with
+        // a deadline as ever); a search whose frames could not all be made in time stops before
+        // it starts, and its frames from there on are empty: a stopped search reads none.
+        // Their lines of play, quadratic in the decisions together (gigabytes for a game of
+        // thousands of moves), are made only when the search reaches each level (see
+        // `Search::line_for`).
+        let mut stopped = None;
+        let mut frames = Vec::with_capacity(n + 1);
+        for level in 0..=n {
+            if stopped.is_none() && level > 0 && level % FRAMES_PER_CHECK == 0 && limits.expired() {
+                stopped = Some(time_limit());
+            }
+            let (outcomes, actors) = if stopped.is_some() {
+                (0, 0)
+            } else {
+                (outcomes, actors)
+            };
+            frames.push(Frame {
                 mass: vec![0.0; outcomes],
                 payoff: vec![0.0; actors],
                 dist: vec![0.0; outcomes],
                 flat_payoff: vec![0.0; actors],
                 flat_dist: vec![0.0; outcomes],
-                line: vec![
-                    LineStep {
-                        option: SKIPPED,
-                        optimal: 0,
-                        values: [0.0; TRACKED]
-                    };
-                    n - level
-                ],
+                line: Vec::new(),
                 line_id: NO_LINE,
                 tail_id: NO_LINE,
                 paths: 0,
                 scratch_values: Vec::new(),
                 scratch_optimal: Vec::new(),
                 scratch_edges: Vec::new(),
-            })
-            .collect();
+            });
+        }
         let mut search = Self {
             scenario,
             program,
@@ -1065,7 +1097,8 @@ impl<'a> Search<'a> {
             error_keys: Vec::new(),
             walked: 0,
             nodes: 0,
-            stopped: None,
+            work: 0,
+            stopped,
             leaf_outcome: None,
             split: Split::None,
             task_weights: Vec::new(),
@@ -1138,6 +1171,7 @@ impl<'a> Search<'a> {
         let mut key = None;
         if mergeable {
             self.make_key(level);
+            self.work += self.key.len() as u64;
             if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
                 self.load(level, entry);
                 self.last = self
@@ -1155,25 +1189,10 @@ impl<'a> Search<'a> {
             }
             key = Some(self.key.clone().into_boxed_slice());
         }
+        // Counted once solved, not when found in the memo: `nodes` is the states solved.
         self.nodes += 1;
-        if self.nodes.is_multiple_of(4096) {
-            if self.limits.expired() {
-                self.stopped = Some(
-                    Diagnostic::new(
-                        DiagCode::LimitExceeded,
-                        "evaluation took longer than the time limit",
-                    )
-                    .help("simplify the scenario, or raise the limit with `--timeout`"),
-                );
-                self.shared.cancel.store(true, Ordering::Relaxed);
-            } else if self.shared.cancel.load(Ordering::Relaxed) {
-                // Another subtree hit a limit; its diagnostic is the answer.
-                self.stopped = Some(Diagnostic::new(
-                    DiagCode::LimitExceeded,
-                    "evaluation stopped at a limit",
-                ));
-                self.cancelled = true;
-            }
+        if self.nodes.is_multiple_of(4096) || self.work >= WORK_PER_CHECK {
+            self.poll();
         }
         let mut arrival = 1.0;
         if let Some(drops) = &mut self.drops
@@ -1184,6 +1203,10 @@ impl<'a> Search<'a> {
             drops.open(self.error_paths);
         }
         self.node(level);
+        self.work += (self.program.decisions.len() - level) as u64;
+        if self.work >= WORK_PER_CHECK {
+            self.poll();
+        }
         if let Some(key) = key {
             let entry = self.store(level, key);
             if let Some(drops) = &mut self.drops {
@@ -1197,6 +1220,7 @@ impl<'a> Search<'a> {
 
     /// Copies memo entry `entry` into the frame at `level`.
     fn load(&mut self, level: usize, entry: u32) {
+        self.line_for(level);
         let (outcomes, actors) = (self.program.outcomes.len(), self.program.actors.len());
         let entry = entry as usize;
         let start = entry * self.memo.stride;
@@ -1392,6 +1416,25 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Stops the search when the deadline has passed or another subtree hit a limit.
+    fn poll(&mut self) {
+        self.work = 0;
+        if self.stopped.is_some() {
+            return;
+        }
+        if self.limits.expired() {
+            self.stopped = Some(time_limit());
+            self.shared.cancel.store(true, Ordering::Relaxed);
+        } else if self.shared.cancel.load(Ordering::Relaxed) {
+            // Another subtree hit a limit; its diagnostic is the answer.
+            self.stopped = Some(Diagnostic::new(
+                DiagCode::LimitExceeded,
+                "evaluation stopped at a limit",
+            ));
+            self.cancelled = true;
+        }
+    }
+
     fn make_key(&mut self, level: usize) {
         self.key.clear();
         for &i in &self.analysis.live[level] {
@@ -1453,11 +1496,12 @@ impl<'a> Search<'a> {
 
     /// Takes a subtree's result as the result of the node at `level`.
     fn absorb(&mut self, level: usize, sub: Subtree) {
+        // Cloned rather than copied: a subtree stopped before it started has empty frames.
         let frame = &mut self.frames[level];
-        frame.mass.copy_from_slice(&sub.frame.mass);
-        frame.payoff.copy_from_slice(&sub.frame.payoff);
-        frame.dist.copy_from_slice(&sub.frame.dist);
-        frame.line.copy_from_slice(&sub.frame.line);
+        frame.mass.clone_from(&sub.frame.mass);
+        frame.payoff.clone_from(&sub.frame.payoff);
+        frame.dist.clone_from(&sub.frame.dist);
+        frame.line.clone_from(&sub.frame.line);
         frame.paths = sub.frame.paths;
         frame.line_id = NO_LINE;
         frame.tail_id = NO_LINE;
@@ -1595,6 +1639,24 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Gives the frame at `level` room for the line of play below it, once, when a child is
+    /// solved: the search then watches the deadline as the lines fill up, and a search that
+    /// stops early has made only the lines it reached.
+    fn line_for(&mut self, level: usize) {
+        let steps = self.program.decisions.len() - level;
+        let line = &mut self.frames[level].line;
+        if line.len() != steps {
+            line.resize(
+                steps,
+                LineStep {
+                    option: SKIPPED,
+                    optimal: 0,
+                    values: [0.0; TRACKED],
+                },
+            );
+        }
+    }
+
     fn node(&mut self, level: usize) {
         self.frames[level].line_id = NO_LINE;
         self.frames[level].tail_id = NO_LINE;
@@ -1619,6 +1681,13 @@ impl<'a> Search<'a> {
             }
             self.solve(level + 1);
             self.state.undo(mark);
+            if self.stopped.is_some() {
+                // Nothing of a stopped search is read: copying lines up would only take time.
+                self.clear(level);
+                self.last = None;
+                return;
+            }
+            self.line_for(level);
             let (head, tail) = self.frames.split_at_mut(level + 1);
             let me = &mut head[level];
             let child = Child::new(tail, self.leaf_outcome, &self.program.payoffs);
@@ -1695,6 +1764,10 @@ impl<'a> Search<'a> {
             self.solve(level + 1);
             self.state.undo(mark);
             self.state.slots[slot] = Val::Unset;
+            if self.stopped.is_some() {
+                break;
+            }
+            self.line_for(level);
 
             let (head, tail) = self.frames.split_at_mut(level + 1);
             let me = &mut head[level];
@@ -1777,6 +1850,18 @@ impl<'a> Search<'a> {
                 all_values.push(p);
             }
         }
+        if self.stopped.is_some() {
+            let frame = &mut self.frames[level];
+            frame.scratch_values = all_values;
+            frame.scratch_optimal = optimal_list;
+            frame.scratch_edges = edges;
+            self.clear(level);
+            self.last = None;
+            return;
+        }
+        // Also when no option was tried (all but a given one are skipped, and it is not
+        // among them): the line's first step is written below.
+        self.line_for(level);
         let me = &mut self.frames[level];
         if actor.is_none() && me.paths > 0 {
             if weight > 0.0 {

@@ -75,7 +75,8 @@ pub struct FileRecord {
     pub forecasts: Vec<Forecast>,
     /// The versions left out, oldest first.
     pub left_out: Vec<LeftOut>,
-    /// Findings about the history (`W0801`), located in the newest version.
+    /// Findings about the history (`W0801`), and the limits (`E0003`) that stopped the check
+    /// of the newest version, located in the newest version.
     pub findings: Vec<Diagnostic>,
     /// The newest version, which the findings point into.
     pub source: SourceFile,
@@ -110,6 +111,9 @@ pub fn record(
         Some(s) if !newest.has_errors() => s,
         _ => {
             out.state = State::Invalid;
+            // A limit that stopped the check (`--timeout`, `--max-paths`) is no error in the
+            // file, and `casus check` without the limit would not show it: say which one.
+            out.findings.extend(limits_hit(newest));
             return out;
         }
     };
@@ -170,10 +174,15 @@ pub fn record(
         let scenario = match session.scenario() {
             Some(s) if !session.has_errors() => s,
             _ => {
-                out.left_out.push(left_out(
-                    "has errors, so it has no forecast (`casus check` it at that commit)"
+                let reason = match limits_hit(session).first() {
+                    Some(limit) => format!(
+                        "could not be checked within the limits, so it has no forecast: {} (E0003)",
+                        limit.message
+                    ),
+                    None => "has errors, so it has no forecast (`casus check` it at that commit)"
                         .to_owned(),
-                ));
+                };
+                out.left_out.push(left_out(reason));
                 continue;
             }
         };
@@ -252,6 +261,20 @@ pub fn record(
         }
     }
     out
+}
+
+/// The limits (`E0003`) that stopped the check of `session`, when they are its only errors.
+fn limits_hit(session: &Session) -> Vec<Diagnostic> {
+    let errors: Vec<&Diagnostic> = session
+        .diagnostics()
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    if errors.iter().all(|d| d.code == Code::LimitExceeded) {
+        errors.into_iter().cloned().collect()
+    } else {
+        Vec::new()
+    }
 }
 
 /// The first 12 characters of a commit hash.
