@@ -142,9 +142,10 @@ def main() -> None:
         "which makes a point's whole JSON, is not timed). "
         "Each package row is compared with the same sweep through the command: every analysis, or the "
         "forecast and strategy alone (`casus eval --analyses none`). "
-        "The command pays a process start, a read, a check and a lint of the file for every point, which "
-        "the package pays once. With every analysis asked for, the analyses themselves (the rule drops of "
-        "the ranking above all) are a large share of each point and cost the same through both.",
+        "The command pays a process start, a read and a check of the file for every point (`eval` skips "
+        "the lints, which could only warn), which the package pays once. With every analysis asked for, "
+        "the analyses themselves (the rule drops of the ranking above all) are a large share of each "
+        "point and cost the same through both.",
         END,
     ]
     section = "\n".join(lines) + "\n"

@@ -315,17 +315,20 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
     if missed_default {
         out.push_str(
             "- **default `casus eval` against the bare forecast**: no analysis evaluates once per \
-             rule or per table on the scores family any more. Ranges, reversals, samples and \
-             value of information re-weight the merged decision graph the forecast recorded, and \
-             every rule that writes only facts the outcomes read is dropped in one more search \
-             (`search/drops.rs`). What remains is fixed work, each part about the size of the \
-             bare forecast: `check` evaluates the file once for its path-dependent errors and its \
-             lints walk every state (`lints/explore.rs`), the session evaluates again to record \
-             the graph, and the drop search runs on one thread. Next steps: one evaluation for \
-             the check and the session, and the drops recorded by the split search itself. On \
-             the rules and window families some rules write facts that other rules, guards or \
-             likelihoods read; each of those is still dropped by a search of its own (dropping \
-             it can change what fires before any state merges).\n",
+             rule or per table on any family any more, and the file is evaluated once: the \
+             check's evaluation records the merged decision graph the analyses re-weight \
+             (`Options::record`), and `eval`, which shows errors only, skips the lints unless one \
+             is denied. A rule is dropped in one more search, split over the cores like the \
+             forecast (`search/drops.rs`), wherever its drop leaves the paths' prefixes and \
+             chances as they were; the rules that read its facts run again in the state without \
+             it. What remains is mostly that search: every state without a rule that the \
+             forecast never met is solved once more, a few bare forecasts' worth on these \
+             families; on the rules family, value of information adds one pass over a \
+             2-million-node graph per option of each chance event. Next steps: the drop search \
+             inside the check's own evaluation (one search instead of two; the twins' error \
+             paths and graph nodes must then be kept out of the forecast's), and the rules whose \
+             facts a guard or a likelihood reads before they can be cut, which are still \
+             evaluated one by one.\n",
         );
     }
     if missed_load {
@@ -372,9 +375,9 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
         let _ = writeln!(
             out,
             "\n`casus eval` cases ({}) run what the default `casus eval` runs, through the \
-             analysis session: load, check, compile, the forecast and strategy, and every default \
-             analysis (ranges, value of information, the assumption ranking, the watch-list, \
-             the analysts).",
+             analysis session: load, check (its evaluation is the forecast and strategy, with the \
+             graph recorded), compile, and every default analysis (ranges, value of information, \
+             the assumption ranking, the watch-list, the analysts).",
             stages.join(", ")
         );
     }
