@@ -669,19 +669,7 @@ pub fn evaluate_recorded(
         search.solve(split);
         search.into_subtree(split)
     };
-    let results: Vec<Subtree> = match limits.threads {
-        1 => tasks.iter().map(solve).collect(),
-        0 => tasks.par_iter().map(solve).collect(),
-        // The search recurses once per decision: the workers get the session's deep stacks.
-        threads => match rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .stack_size(crate::session::STACK_BYTES)
-            .build()
-        {
-            Ok(pool) => pool.install(|| tasks.par_iter().map(solve).collect()),
-            Err(_) => tasks.iter().map(solve).collect(),
-        },
-    };
+    let results: Vec<Subtree> = on_workers(&tasks, limits.threads, solve);
 
     // Walk the top again, taking each subtree's result in the same order.
     let mut top = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
@@ -770,18 +758,9 @@ fn drop_search(
         if search.stopped.is_some() && limits.expired() {
             return expired();
         }
-        return Ok(match search.drops.take() {
-            Some(drops) if !drops.broken && search.stopped.is_none() => {
-                let (memo, stride) = (&search.memo.values, search.memo.stride);
-                let outcomes = program.outcomes.len();
-                let deltas = drops.deltas(|entry| {
-                    let start = entry as usize * stride;
-                    memo.get(start..start + outcomes).unwrap_or(&[])
-                });
-                Some(deltas.finish(&search.frames[0].mass))
-            }
-            _ => None,
-        });
+        return Ok(search
+            .drop_deltas()
+            .map(|deltas| deltas.finish(&search.frames[0].mass)));
     }
 
     // The state at the split level of every prefix, and the chance of its prefix.
@@ -819,31 +798,10 @@ fn drop_search(
         search.drop_plan = Some(plan);
         search.drops = Some(recorder());
         search.solve(split);
-        match search.drops.take() {
-            Some(drops) if !drops.broken && search.stopped.is_none() => {
-                let (memo, stride) = (&search.memo.values, search.memo.stride);
-                let outcomes = program.outcomes.len();
-                let deltas = drops.deltas(|entry| {
-                    let start = entry as usize * stride;
-                    memo.get(start..start + outcomes).unwrap_or(&[])
-                });
-                Some((search.frames[split].mass.clone(), deltas))
-            }
-            _ => None,
-        }
+        let deltas = search.drop_deltas()?;
+        Some((search.frames[split].mass.clone(), deltas))
     };
-    let results: Vec<_> = match limits.threads {
-        1 => tasks.iter().map(solve).collect(),
-        0 => tasks.par_iter().map(solve).collect(),
-        threads => match rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .stack_size(crate::session::STACK_BYTES)
-            .build()
-        {
-            Ok(pool) => pool.install(|| tasks.par_iter().map(solve).collect()),
-            Err(_) => tasks.iter().map(solve).collect(),
-        },
-    };
+    let results: Vec<_> = on_workers(&tasks, limits.threads, solve);
     if limits.expired() {
         return expired();
     }
@@ -859,6 +817,28 @@ fn drop_search(
         total.add(&deltas, weight);
     }
     Ok(Some(total.finish(&mass)))
+}
+
+/// `solve` for each task, in order: on this thread for one thread, on rayon's pool for 0, on
+/// a pool of its own for more. The search recurses once per decision: the workers get the
+/// session's deep stacks.
+fn on_workers<T: Sync, R: Send>(
+    tasks: &[T],
+    threads: usize,
+    solve: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    match threads {
+        1 => tasks.iter().map(solve).collect(),
+        0 => tasks.par_iter().map(solve).collect(),
+        threads => match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(crate::session::STACK_BYTES)
+            .build()
+        {
+            Ok(pool) => pool.install(|| tasks.par_iter().map(&solve).collect()),
+            Err(_) => tasks.iter().map(solve).collect(),
+        },
+    }
 }
 
 /// The level at which the search splits into independent subtrees, or 0 for no split.
@@ -1341,6 +1321,21 @@ impl<'a> Search<'a> {
         if moved {
             self.load(level, entry);
         }
+    }
+
+    /// What the drop recording found, by the memo's masses; `None` when it cannot be trusted
+    /// (the memo filled up, the search stopped).
+    fn drop_deltas(&mut self) -> Option<Deltas> {
+        let drops = self.drops.take()?;
+        if drops.broken || self.stopped.is_some() {
+            return None;
+        }
+        let (memo, stride) = (&self.memo.values, self.memo.stride);
+        let outcomes = self.program.outcomes.len();
+        Some(drops.deltas(|entry| {
+            let start = entry as usize * stride;
+            memo.get(start..start + outcomes).unwrap_or(&[])
+        }))
     }
 
     /// The memo entry of the state at `level` as it is now, solved if new.
