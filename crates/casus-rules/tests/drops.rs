@@ -1,7 +1,9 @@
 //! Every rule dropped in one search (`Model::forecasts_without_rules`) against evaluating the
 //! model again without the rule, from scratch: on generated scenarios under a variant, given
-//! values and observed signposts, and on scoring scenarios (rules that add to a sum only
-//! outcomes read), where every rule must be found by the one search.
+//! values and observed signposts; on scoring scenarios (rules that add to a sum only outcomes
+//! read), where every rule must be found by the one search; on chains (rules that read the
+//! sum, where states merge, and a guard on what they set); on the bundled scenarios and
+//! fixtures; and on a search split over the cores, the same on every thread count.
 #![expect(
     clippy::unwrap_used,
     reason = "test helpers fail loudly on generated files that do not load"
@@ -510,4 +512,110 @@ fn the_bundled_scenarios_and_fixtures_agree_with_evaluating_again() {
         }
     }
     assert!(found > 50, "only {found} drops found in one search");
+}
+
+/// Rules adding to a score that other rules read where states merge: decisions `d0..`, `add`
+/// rules on `score` when a decision takes an option, `then` rules setting `label` when the
+/// score passes a threshold and a decision takes an option, an optional guard on `label`, and
+/// outcomes on `label` and the score alone (so states merge once the rules close).
+#[derive(Clone, Debug)]
+struct Chain {
+    options: Vec<usize>,
+    adds: Vec<(usize, usize, i8)>,
+    readers: Vec<(i8, usize, usize, bool, i64)>,
+    guard: Option<usize>,
+    thresholds: (i8, i8),
+    given: Option<(usize, usize)>,
+}
+
+prop_compose! {
+    fn chain()(n in 3usize..8)(
+        options in prop::collection::vec(2usize..4, n),
+        adds in prop::collection::vec((0..n, 0usize..3, -2i8..4), 1..8),
+        readers in prop::collection::vec((-1i8..4, 0..n, 0usize..3, any::<bool>(), 0i64..3), 1..4),
+        guard in prop::option::of(1..n),
+        thresholds in (-1i8..3, 0i8..3),
+        given in prop::option::of((0..n, 0usize..3)),
+    ) -> Chain {
+        Chain { options, adds, readers, guard, thresholds, given }
+    }
+}
+
+impl Chain {
+    fn option(&self, d: usize, o: usize) -> String {
+        format!("o{}", o % self.options[d])
+    }
+
+    fn to_toml(&self) -> String {
+        let mut out = String::from(
+            "[scenario]\ntitle = \"chain\"\n\n[actors]\na0 = \"A\"\n\n[facts]\nscore = { type = \"number\", default = 0 }\nlabel = { type = [\"none\", \"hot\", \"cold\"], default = \"none\" }\n",
+        );
+        for (d, &options) in self.options.iter().enumerate() {
+            let names: Vec<String> = (0..options).map(|o| format!("\"o{o}\"")).collect();
+            // Unequal chances, 1 : 2 : 3.
+            let total = (options * (options + 1) / 2) as f64;
+            let weights: Vec<String> = (0..options)
+                .map(|o| format!("o{o} = {}", (o + 1) as f64 / total))
+                .collect();
+            out.push_str(&format!(
+                "\n[decisions.d{d}]\nactor = \"nature\"\noptions = [{}]\nlikelihood = {{ {} }}\n",
+                names.join(", "),
+                weights.join(", ")
+            ));
+            if self.guard == Some(d) {
+                out.push_str("when = \"label != 'cold'\"\n");
+            }
+        }
+        for (i, &(d, o, amount)) in self.adds.iter().enumerate() {
+            let amount = if amount == 0 { 1 } else { amount };
+            out.push_str(&format!(
+                "\n[rules.a{i}]\nwhen = \"d{d} == '{}'\"\nadd = {{ score = {amount} }}\n",
+                self.option(d, o)
+            ));
+        }
+        for (i, &(k, d, o, hot, priority)) in self.readers.iter().enumerate() {
+            out.push_str(&format!(
+                "\n[rules.c{i}]\nwhen = \"score >= {k} and d{d} == '{}'\"\nthen = {{ label = \"{}\" }}\npriority = {}\n",
+                self.option(d, o),
+                if hot { "hot" } else { "cold" },
+                priority * 2 + i64::from(hot)
+            ));
+        }
+        let (low, gap) = self.thresholds;
+        let high = low + gap;
+        out.push_str(&format!(
+            "\n[outcomes.high]\nwhen = \"label == 'hot' or score >= {}\"\npayoff = {{ a0 = 3 }}\n\n[outcomes.mid]\nwhen = \"not (label == 'hot' or score >= {}) and (score >= {low} or label == 'cold')\"\npayoff = {{ a0 = 1 }}\n\n[outcomes.low]\npayoff = {{ a0 = 0 }}\n",
+            high + 2,
+            high + 2
+        ));
+        out
+    }
+
+    fn what_if(&self) -> WhatIf {
+        WhatIf {
+            given: self
+                .given
+                .map(|(d, o)| vec![(format!("d{d}"), Value::Symbol(self.option(d, o)))])
+                .unwrap_or_default(),
+            ..WhatIf::default()
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Rules whose fact other rules read, dropped where states merge (the readers run again in
+    /// the state without them) or at the end of the path: whatever the one search finds equals
+    /// evaluating again, under a given decision and a guard that reads the readers' label.
+    #[test]
+    fn chained_rules_dropped_in_one_search_equal_evaluating_again(generated in chain()) {
+        let text = generated.to_toml();
+        let session = Session::open_text("chain.toml", &text, Options::default());
+        prop_assert!(!session.has_errors(), "{:#?}\n{text}", session.diagnostics());
+        let Ok(model) = session.model(&generated.what_if()) else {
+            return Ok(());
+        };
+        check(&model, &format!("{generated:?}\n{text}"))?;
+    }
 }
