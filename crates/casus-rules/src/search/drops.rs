@@ -27,14 +27,18 @@
 //! A rule whose effect nothing ever reads (no outcome, guard, likelihood or rule, even through
 //! other facts) moves nothing: its distance is 0 without any search.
 //!
-//! The same holds for a rule whose facts other rules or guards read, with two conditions (see
-//! [`DropPlan::new`]). Nothing that weighs or prunes a path may read what it changes before the
-//! level where it is cut, so that the prefixes and their probabilities are the same without
-//! it; a rule that needs its last decision taken cannot fire before that decision, so a guard
-//! at or after it is fine. And the twin must be a state the search can make: before the end of
-//! the path, the rule's summaries taken out (no other rule reads them); at the end, the rules
-//! that read its facts are run again, in order. A rule that fails either is left to a full
-//! evaluation.
+//! The same holds for a rule whose facts other rules or guards read, on one condition (see
+//! [`DropPlan::new`]): nothing that weighs or prunes a path reads what it changes between the
+//! first time it can fire and the level where it is cut, so that the prefixes and their
+//! probabilities are the same without it. A rule that needs its last decision taken cannot
+//! fire before that decision, so a guard at or after it is fine. The twin is then the state
+//! with the rule taken out and the rules that read its facts run again in order (its *cone*):
+//! closed ones at once, their summaries made again; open ones when next needed. A rule that
+//! fails the condition is left to a full evaluation.
+//!
+//! Below a twin nothing is recorded: the drops of other rules in a world without this one
+//! count for nothing, and solving their twins too would multiply the work. A state first
+//! solved for a twin is solved again, recording, if a path of the search itself arrives there.
 
 use crate::compile::program::Program;
 use crate::search::demand::{Analysis, Demand, FactKey, Step};
@@ -241,6 +245,9 @@ pub(crate) struct DropRecorder {
     links: Vec<(u32, f64, u32, Target)>,
     /// Per memo entry: whether some path below it is an error.
     entry_error: Vec<bool>,
+    /// Per memo entry: whether it was solved for a twin, recording nothing below it (it is
+    /// solved again, recording, if a path of the search itself arrives there).
+    unlinked: Vec<bool>,
     /// Per rule: the change in outcome mass found so far (from the links under the root, which
     /// need no reach: a path without any merge can have millions), and whether a path would end
     /// in an error.
@@ -261,6 +268,7 @@ impl DropRecorder {
             arrivals: Vec::new(),
             links: Vec::new(),
             entry_error: Vec::new(),
+            unlinked: Vec::new(),
             delta: vec![None; rules],
             errors: vec![false; rules],
             outcomes,
@@ -294,8 +302,9 @@ impl DropRecorder {
         self.scopes.push((self.pending.len(), errors));
     }
 
-    /// The state opened last was stored as memo entry `entry` (`None`: not stored).
-    pub(crate) fn close(&mut self, entry: Option<u32>, errors: u64) {
+    /// The state opened last was stored as memo entry `entry` (`None`: not stored);
+    /// `linked`: what lies below it was recorded.
+    pub(crate) fn close(&mut self, entry: Option<u32>, errors: u64, linked: bool) {
         let Some((start, before)) = self.scopes.pop() else {
             self.broken = true;
             return;
@@ -309,6 +318,10 @@ impl DropRecorder {
             self.entry_error.resize(entry as usize + 1, false);
         }
         self.entry_error[entry as usize] = errors != before;
+        if self.unlinked.len() <= entry as usize {
+            self.unlinked.resize(entry as usize + 1, false);
+        }
+        self.unlinked[entry as usize] = !linked;
         for i in start..self.pending.len() {
             let item = self.pending[i];
             self.keep(entry, item);
@@ -326,6 +339,11 @@ impl DropRecorder {
                 target,
             } => self.links.push((parent, weight, rule, target)),
         }
+    }
+
+    /// Whether memo entry `entry` was solved for a twin only, with nothing below it recorded.
+    pub(crate) fn is_unlinked(&self, entry: u32) -> bool {
+        self.unlinked.get(entry as usize).copied().unwrap_or(false)
     }
 
     /// Whether memo entry `entry` has an error path below it.

@@ -978,6 +978,8 @@ struct Search<'a> {
     split: Split,
     /// With [`Split::Collect`] and drops recorded: the chance of each collected prefix.
     task_weights: Vec<f64>,
+    /// How many twins (see [`crate::search::drops`]) the search is solving inside.
+    twin_depth: u32,
     shared: &'a Shared,
     /// Paths walked and not yet added to `shared.walked`.
     unshared: u64,
@@ -1082,6 +1084,7 @@ impl<'a> Search<'a> {
             leaf_outcome: None,
             split: Split::None,
             task_weights: Vec::new(),
+            twin_depth: 0,
             shared,
             unshared: 0,
             error_cap: 20,
@@ -1149,10 +1152,18 @@ impl<'a> Search<'a> {
         }
         let mergeable = self.analysis.can_merge(level);
         let mut key = None;
+        // A state solved only for a twin, which a path of the search now reaches: solved again,
+        // recording what lies below it, under its entry.
+        let mut relink = None;
         if mergeable {
             self.make_key(level);
             self.work += self.key.len() as u64;
-            if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
+            if let Some(&entry) = self.memo.index[level].get(self.key.as_slice())
+                && self.twin_depth == 0
+                && self.drops.as_ref().is_some_and(|d| d.is_unlinked(entry))
+            {
+                relink = Some(entry);
+            } else if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
                 self.load(level, entry);
                 self.last = self
                     .recorder
@@ -1166,8 +1177,9 @@ impl<'a> Search<'a> {
                     self.arrive(level, entry, weight);
                 }
                 return;
+            } else {
+                key = Some(self.key.clone().into_boxed_slice());
             }
-            key = Some(self.key.clone().into_boxed_slice());
         }
         // Counted once solved, not when found in the memo: `nodes` is the states solved.
         self.nodes += 1;
@@ -1176,7 +1188,7 @@ impl<'a> Search<'a> {
         }
         let mut arrival = 1.0;
         if let Some(drops) = &mut self.drops
-            && key.is_some()
+            && (key.is_some() || relink.is_some())
         {
             arrival = drops.weight[level];
             drops.weight[level] = 1.0;
@@ -1187,10 +1199,16 @@ impl<'a> Search<'a> {
         if self.work >= WORK_PER_CHECK {
             self.poll();
         }
-        if let Some(key) = key {
+        let linked = self.twin_depth == 0;
+        if let Some(entry) = relink {
+            if let Some(drops) = &mut self.drops {
+                drops.close(Some(entry), self.error_paths, true);
+            }
+            self.arrive(level, entry, arrival);
+        } else if let Some(key) = key {
             let entry = self.store(level, key);
             if let Some(drops) = &mut self.drops {
-                drops.close(entry, self.error_paths);
+                drops.close(entry, self.error_paths, linked);
                 if let Some(entry) = entry {
                     self.arrive(level, entry, arrival);
                 }
@@ -1245,6 +1263,9 @@ impl<'a> Search<'a> {
     /// for each rule cut at `level` that fired here, where dropping it lands: the twin state
     /// without the rule's amounts, solved if the search has not met it.
     fn arrive(&mut self, level: usize, entry: u32, weight: f64) {
+        if self.twin_depth > 0 {
+            return;
+        }
         let (Some(plan), Some(drops)) = (self.drop_plan, &mut self.drops) else {
             return;
         };
@@ -1349,10 +1370,14 @@ impl<'a> Search<'a> {
             drops.weight[level] = 1.0;
             drops.open(self.error_paths);
         }
+        // Below a twin nothing is recorded: no path of the search is there (yet), and the
+        // drops of other rules in a world without this one count for nothing.
+        self.twin_depth += 1;
         self.node(level);
+        self.twin_depth -= 1;
         let entry = self.store(level, key);
         if let Some(drops) = &mut self.drops {
-            drops.close(entry, self.error_paths);
+            drops.close(entry, self.error_paths, false);
         }
         entry
     }
@@ -1583,6 +1608,7 @@ impl<'a> Search<'a> {
             }
         }
         if let Some(plan) = self.drop_plan
+            && self.twin_depth == 0
             && plan
                 .cut
                 .get(self.program.decisions.len())
