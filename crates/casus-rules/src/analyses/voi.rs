@@ -21,8 +21,6 @@
 //!
 //! [`RuleGraph::depends_on_decisions`]: crate::compile::deps::RuleGraph::depends_on_decisions
 
-use rayon::prelude::*;
-
 use casus_core::Diagnostic;
 
 use crate::compile::program::{CDecision, Program};
@@ -125,71 +123,54 @@ fn on_graph(
     let tables = graph.tables_of(&program);
     let base = graph.solve(&tables, &mut graph.scratch());
     let taken = graph.taken();
-    // One pass per option of each event, the events side by side: each is independent of
-    // the others, and the results keep the decisions' order.
-    let chance: Vec<_> = model
-        .program
-        .decisions
-        .iter()
-        .filter(|d| d.is_chance())
-        .collect();
-    // One scratch per worker: a scratch is as large as the graph.
-    let per_worker = chance
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(1);
-    let values: Vec<Vec<Result<InformationValue, Vec<Diagnostic>>>> = chance
-        .par_chunks(per_worker)
-        .map(|decisions| {
-            let mut scratch = graph.scratch();
-            decisions
-                .iter()
-                .map(|decision| {
-                    let why = undefined(model, decision).or_else(|| {
-                        (!taken.get(decision.index).copied().unwrap_or(false))
-                            .then_some(Undefined::NeverTaken)
-                    });
-                    if let Some(why) = why {
-                        return Ok(InformationValue::undefined_because(decision.index, why));
-                    }
-                    // A pass per option: a thousand events on a large graph take a while.
-                    if limits.expired() {
-                        return Err(vec![crate::analyses::sampling::timeout()]);
-                    }
-                    let mut informed = vec![0.0; model.program.actors.len()];
-                    let mut mass = 0.0;
-                    for option in 0..decision.options.len() {
-                        let sub = graph.solve_given(
-                            &tables,
-                            &mut scratch,
-                            Some((decision.index, option)),
-                        );
-                        mass += sub.mass;
-                        for (acc, v) in informed.iter_mut().zip(&sub.payoffs) {
-                            *acc += sub.mass * v;
-                        }
-                    }
-                    if mass <= 0.0 {
-                        return Ok(InformationValue::undefined_because(
-                            decision.index,
-                            Undefined::NeverTaken,
-                        ));
-                    }
-                    let evpi = informed
-                        .iter()
-                        .zip(&base.payoffs)
-                        .map(|(i, b)| i / mass - b)
-                        .collect();
-                    Ok(InformationValue {
-                        decision: decision.index,
-                        evpi: Some(evpi),
-                        undefined: None,
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    values.into_iter().flatten().collect()
+    // Learning an event first changes the solve only at the nodes with the event at or below
+    // them: the rest keep the values of a solve conditioned on nothing, computed once.
+    let conditioned = graph.conditioned_base(&tables);
+    let mut scratch = conditioned.clone();
+    let mut values = Vec::new();
+    for decision in model.program.decisions.iter().filter(|d| d.is_chance()) {
+        let why = undefined(model, decision).or_else(|| {
+            (!taken.get(decision.index).copied().unwrap_or(false)).then_some(Undefined::NeverTaken)
+        });
+        if let Some(why) = why {
+            values.push(InformationValue::undefined_because(decision.index, why));
+            continue;
+        }
+        // A pass per option: a thousand events on a large graph take a while.
+        if limits.expired() {
+            return Err(vec![crate::analyses::sampling::timeout()]);
+        }
+        let above = graph.above(decision.index);
+        let mut informed = vec![0.0; model.program.actors.len()];
+        let mut mass = 0.0;
+        for option in 0..decision.options.len() {
+            let sub =
+                graph.solve_given_from(&tables, &mut scratch, (decision.index, option), &above);
+            mass += sub.mass;
+            for (acc, v) in informed.iter_mut().zip(&sub.payoffs) {
+                *acc += sub.mass * v;
+            }
+        }
+        graph.restore(&mut scratch, &conditioned, &above);
+        if mass <= 0.0 {
+            values.push(InformationValue::undefined_because(
+                decision.index,
+                Undefined::NeverTaken,
+            ));
+            continue;
+        }
+        let evpi = informed
+            .iter()
+            .zip(&base.payoffs)
+            .map(|(i, b)| i / mass - b)
+            .collect();
+        values.push(InformationValue {
+            decision: decision.index,
+            evpi: Some(evpi),
+            undefined: None,
+        });
+    }
+    Ok(values)
 }
 
 /// Each option of each event evaluated with the event given: for a graph over its budget.

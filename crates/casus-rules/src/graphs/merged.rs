@@ -250,8 +250,75 @@ impl MergedGraph {
         scratch: &mut Scratch,
         given: Option<(usize, usize)>,
     ) -> Solved {
+        self.solve_within(tables, scratch, given, given.is_some(), None)
+    }
+
+    /// The graph solved as if some decision were given (nature's moves weighed by their
+    /// consistent mass) with none given: what [`MergedGraph::solve_given`] computes at every
+    /// node above which the given decision lies nowhere. See [`MergedGraph::solve_given_from`].
+    pub(crate) fn conditioned_base(&self, tables: &[Vec<f64>]) -> Scratch {
+        let mut base = self.scratch();
+        self.solve_within(tables, &mut base, None, true, None);
+        base
+    }
+
+    /// Which nodes have a node of decision `level` at or below them: the only nodes a
+    /// solve with that decision given computes differently from the conditioned base.
+    pub(crate) fn above(&self, level: usize) -> Vec<bool> {
+        let mut above = vec![false; self.choices.len()];
+        for (n, choice) in self.choices.iter().enumerate() {
+            let edges = self.edges_of(n);
+            // A node without edges is consistent with nothing given, and with nothing when one is.
+            above[n] = choice.level as usize == level
+                || edges.is_empty()
+                || edges.iter().any(|e| match e.child {
+                    Ref::Leaf(_) => false,
+                    Ref::Node(c) => above[c as usize],
+                });
+        }
+        above
+    }
+
+    /// [`MergedGraph::solve_given`] with `(decision, option)` given, computing only the nodes
+    /// `above` marks (see [`MergedGraph::above`]): `scratch` must hold `base`'s values
+    /// ([`MergedGraph::conditioned_base`]) at every other node, which are the values that
+    /// solve would compute there, bit for bit. Call [`MergedGraph::restore`] before
+    /// solving for another decision.
+    pub(crate) fn solve_given_from(
+        &self,
+        tables: &[Vec<f64>],
+        scratch: &mut Scratch,
+        given: (usize, usize),
+        above: &[bool],
+    ) -> Solved {
+        self.solve_within(tables, scratch, Some(given), true, Some(above))
+    }
+
+    /// Puts `base`'s values back into `scratch` at the nodes `above` marks.
+    pub(crate) fn restore(&self, scratch: &mut Scratch, base: &Scratch, above: &[bool]) {
         let (no, na) = (self.outcomes, self.actors);
-        let conditioned = self.conditioned || given.is_some();
+        for (n, _) in above.iter().enumerate().filter(|a| *a.1) {
+            scratch.mass[n * no..(n + 1) * no].copy_from_slice(&base.mass[n * no..(n + 1) * no]);
+            scratch.payoff[n * na..(n + 1) * na]
+                .copy_from_slice(&base.payoff[n * na..(n + 1) * na]);
+            scratch.chosen[n] = base.chosen[n];
+            scratch.live[n] = base.live[n];
+        }
+    }
+
+    /// The solve: with `given` as [`MergedGraph::solve_given`]; nature's moves weighed by
+    /// their consistent mass when `conditioned` (or the graph is); only the nodes `only`
+    /// marks, when given.
+    fn solve_within(
+        &self,
+        tables: &[Vec<f64>],
+        scratch: &mut Scratch,
+        given: Option<(usize, usize)>,
+        conditioned: bool,
+        only: Option<&[bool]>,
+    ) -> Solved {
+        let (no, na) = (self.outcomes, self.actors);
+        let conditioned = self.conditioned || conditioned;
         let given = given.map(|(d, o)| (d as u32, o as u32));
         let Scratch {
             mass,
@@ -263,6 +330,9 @@ impl MergedGraph {
         // Children come before their parents: walking forwards solves every child first.
         let mut kept = Vec::new();
         for (n, &choice) in self.choices.iter().enumerate() {
+            if only.is_some_and(|only| !only.get(n).copied().unwrap_or(true)) {
+                continue;
+            }
             // With a decision given, only its option is consistent there, and a node with no
             // consistent path below is no option of its parent, as in the search.
             let edges = match given {
@@ -836,6 +906,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Solving only the nodes with the given decision at or below them, from the conditioned
+    /// base, is solving the whole graph, bit for bit, decision after decision on one scratch
+    /// (restored between decisions); and the base is kept where a decision leaves it.
+    #[test]
+    fn solving_above_a_given_decision_is_solving_the_whole_graph() {
+        let mut partial_nodes = 0;
+        for path in files() {
+            let (scenario, program) = load(&path);
+            let none = Given::none(program.decisions.len());
+            let (_, graph) =
+                evaluate_recorded(&scenario, &program, &none, &EvalLimits::default(), 1 << 20)
+                    .unwrap();
+            let graph = graph.unwrap();
+            let tables = graph.tables_of(&program);
+            let base = graph.conditioned_base(&tables);
+            let mut scratch = base.clone();
+            let mut whole = graph.scratch();
+            for decision in program.decisions.iter().filter(|d| d.guard.is_none()) {
+                let above = graph.above(decision.index);
+                partial_nodes += above.iter().filter(|a| !**a).count();
+                for option in 0..decision.options.len() {
+                    let given = (decision.index, option);
+                    let from = graph.solve_given_from(&tables, &mut scratch, given, &above);
+                    let all = graph.solve_given(&tables, &mut whole, Some(given));
+                    assert_eq!(from, all, "{} {given:?}", path.display());
+                }
+                graph.restore(&mut scratch, &base, &above);
+                assert_eq!(scratch.mass, base.mass, "{}", path.display());
+                assert_eq!(scratch.payoff, base.payoff, "{}", path.display());
+                assert_eq!(scratch.chosen, base.chosen, "{}", path.display());
+            }
+        }
+        // Some solves skipped some nodes, so the skipping was tested.
+        assert!(partial_nodes > 0);
     }
 
     /// A graph over its budget is not kept, and the evaluation is the same either way.
