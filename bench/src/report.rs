@@ -323,8 +323,8 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
              chances as they were; the rules that read its facts run again in the state without \
              it. What remains is mostly that search: every state without a rule that the \
              forecast never met is solved once more, a few bare forecasts' worth on these \
-             families; on the rules family, value of information adds one pass over a \
-             2-million-node graph per option of each chance event. Next steps: the drop search \
+             families; on the rules family the recorded graph has 2 million nodes, which the \
+             ranges, the reversals and value of information each walk. Next steps: the drop search \
              inside the check's own evaluation (one search instead of two; the twins' error \
              paths and graph nodes must then be kept out of the forecast's), and the rules whose \
              facts a guard or a likelihood reads before they can be cut, which are still \
