@@ -517,7 +517,9 @@ fn the_bundled_scenarios_and_fixtures_agree_with_evaluating_again() {
 /// Rules adding to a score that other rules read where states merge: decisions `d0..`, `add`
 /// rules on `score` when a decision takes an option, `then` rules setting `label` when the
 /// score passes a threshold and a decision takes an option, an optional guard on `label`, and
-/// outcomes on `label` and the score alone (so states merge once the rules close).
+/// outcomes on `label` and the score alone (so states merge once the rules close). Asked
+/// under a given decision, a variant's likelihood, an observed signpost on the score and two
+/// analysts' estimates of one decision, each drawn or not.
 #[derive(Clone, Debug)]
 struct Chain {
     options: Vec<usize>,
@@ -526,6 +528,12 @@ struct Chain {
     guard: Option<usize>,
     thresholds: (i8, i8),
     given: Option<(usize, usize)>,
+    /// Two analysts' weights for one decision.
+    analysts: Option<(usize, Vec<u8>, Vec<u8>)>,
+    /// A variant's weights for one decision, and whether it is asked for.
+    variant: Option<(usize, Vec<u8>, bool)>,
+    /// A signpost `score >= t`, and whether it is observed.
+    signpost: Option<(i8, bool)>,
 }
 
 prop_compose! {
@@ -536,8 +544,11 @@ prop_compose! {
         guard in prop::option::of(1..n),
         thresholds in (-1i8..3, 0i8..3),
         given in prop::option::of((0..n, 0usize..3)),
+        analysts in prop::option::of((0..n, prop::collection::vec(1u8..10, 3), prop::collection::vec(1u8..10, 3))),
+        variant in prop::option::of((0..n, prop::collection::vec(1u8..10, 3), any::<bool>())),
+        signpost in prop::option::of((-1i8..5, any::<bool>())),
     ) -> Chain {
-        Chain { options, adds, readers, guard, thresholds, given }
+        Chain { options, adds, readers, guard, thresholds, given, analysts, variant, signpost }
     }
 }
 
@@ -546,24 +557,45 @@ impl Chain {
         format!("o{}", o % self.options[d])
     }
 
+    /// `o0 = …, o1 = …` for decision `d`'s options, from `weights`.
+    fn table(&self, d: usize, weights: &[u8]) -> String {
+        let weights = &weights[..self.options[d]];
+        let total: f64 = weights.iter().map(|&w| f64::from(w)).sum();
+        weights
+            .iter()
+            .enumerate()
+            .map(|(o, &w)| format!("o{o} = {}", f64::from(w) / total))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn to_toml(&self) -> String {
         let mut out = String::from(
             "[scenario]\ntitle = \"chain\"\n\n[actors]\na0 = \"A\"\n\n[facts]\nscore = { type = \"number\", default = 0 }\nlabel = { type = [\"none\", \"hot\", \"cold\"], default = \"none\" }\n",
         );
         for (d, &options) in self.options.iter().enumerate() {
             let names: Vec<String> = (0..options).map(|o| format!("\"o{o}\"")).collect();
-            // Unequal chances, 1 : 2 : 3.
-            let total = (options * (options + 1) / 2) as f64;
-            let weights: Vec<String> = (0..options)
-                .map(|o| format!("o{o} = {}", (o + 1) as f64 / total))
-                .collect();
             out.push_str(&format!(
-                "\n[decisions.d{d}]\nactor = \"nature\"\noptions = [{}]\nlikelihood = {{ {} }}\n",
-                names.join(", "),
-                weights.join(", ")
+                "\n[decisions.d{d}]\nactor = \"nature\"\noptions = [{}]\n",
+                names.join(", ")
             ));
             if self.guard == Some(d) {
                 out.push_str("when = \"label != 'cold'\"\n");
+            }
+            match &self.analysts {
+                Some((a, first, second)) if *a == d => {
+                    for (k, weights) in [first, second].into_iter().enumerate() {
+                        out.push_str(&format!(
+                            "[decisions.d{d}.likelihood.by.analyst{k}]\n{}\n",
+                            self.table(d, weights).replace(", ", "\n")
+                        ));
+                    }
+                }
+                // Unequal chances, 1 : 2 : 3.
+                _ => out.push_str(&format!(
+                    "likelihood = {{ {} }}\n",
+                    self.table(d, &[1, 2, 3])
+                )),
             }
         }
         for (i, &(d, o, amount)) in self.adds.iter().enumerate() {
@@ -588,6 +620,17 @@ impl Chain {
             high + 2,
             high + 2
         ));
+        if let Some((d, weights, _)) = &self.variant {
+            out.push_str(&format!(
+                "\n[variants.v]\ntitle = \"v\"\nlikelihood.d{d} = {{ {} }}\n",
+                self.table(*d, weights)
+            ));
+        }
+        if let Some((t, _)) = self.signpost {
+            out.push_str(&format!(
+                "\n[signposts.watch]\ntitle = \"watch\"\nwhen = \"score >= {t}\"\n"
+            ));
+        }
         out
     }
 
@@ -597,7 +640,15 @@ impl Chain {
                 .given
                 .map(|(d, o)| vec![(format!("d{d}"), Value::Symbol(self.option(d, o)))])
                 .unwrap_or_default(),
-            ..WhatIf::default()
+            variant: self
+                .variant
+                .as_ref()
+                .filter(|v| v.2)
+                .map(|_| "v".to_owned()),
+            observe: match self.signpost {
+                Some((_, true)) => vec!["watch".to_owned()],
+                _ => Vec::new(),
+            },
         }
     }
 }
@@ -607,7 +658,8 @@ proptest! {
 
     /// Rules whose fact other rules read, dropped where states merge (the readers run again in
     /// the state without them) or at the end of the path: whatever the one search finds equals
-    /// evaluating again, under a given decision and a guard that reads the readers' label.
+    /// evaluating again, under a given decision, a variant, an observed signpost and analysts,
+    /// with a guard that reads the readers' label.
     #[test]
     fn chained_rules_dropped_in_one_search_equal_evaluating_again(generated in chain()) {
         let text = generated.to_toml();

@@ -148,7 +148,7 @@ fn reversals(
             continue;
         }
         if limits.expired() {
-            return Err(vec![crate::analyses::sampling::timeout()]);
+            return Err(vec![crate::search::walk::time_limit()]);
         }
         let reverse = |p: &[f64]| {
             p.iter()
@@ -266,7 +266,7 @@ fn drops(
             }
         }
         if limits.expired() {
-            return Err(vec![crate::analyses::sampling::timeout()]);
+            return Err(vec![crate::search::walk::time_limit()]);
         }
         let results: Vec<_> = wanted
             .par_iter()

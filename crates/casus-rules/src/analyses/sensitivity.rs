@@ -199,7 +199,7 @@ fn directly(
         .par_iter()
         .map(|sweep| {
             if limits.expired() {
-                return Err(vec![crate::analyses::sampling::timeout()]);
+                return Err(vec![crate::search::walk::time_limit()]);
             }
             let swept = apply(&model.program, sweep, &raw(&model.program, sweep));
             model
@@ -262,7 +262,7 @@ fn by_combination(
                 *x = 1.0;
             }
             if limits.expired() {
-                return Err(vec![crate::analyses::sampling::timeout()]);
+                return Err(vec![crate::search::walk::time_limit()]);
             }
             let swept = apply(program, job, &one_hot);
             model.evaluate_program(&swept, limits).map(|e| {

@@ -234,7 +234,7 @@ pub fn watch_list_by(
             continue;
         }
         if limits.expired() {
-            return Err(vec![crate::analyses::sampling::timeout()]);
+            return Err(vec![crate::search::walk::time_limit()]);
         }
         let mut observed = model.observed.clone();
         observed.push(signpost);

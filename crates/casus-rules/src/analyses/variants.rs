@@ -158,7 +158,7 @@ pub fn analysts(
         let mut forecasts = Vec::new();
         for estimate in &decision.estimates {
             if limits.expired() {
-                return Err(vec![crate::analyses::sampling::timeout()]);
+                return Err(vec![crate::search::walk::time_limit()]);
             }
             let mut alone = Scenario::clone(scenario);
             let d = &mut alone.decisions[index];

@@ -138,7 +138,7 @@ fn on_graph(
         }
         // A pass per option: a thousand events on a large graph take a while.
         if limits.expired() {
-            return Err(vec![crate::analyses::sampling::timeout()]);
+            return Err(vec![crate::search::walk::time_limit()]);
         }
         let above = graph.above(decision.index);
         let mut informed = vec![0.0; model.program.actors.len()];
@@ -190,7 +190,7 @@ fn by_evaluating(
         let mut mass = 0.0;
         for option in 0..decision.options.len() {
             if limits.expired() {
-                return Err(vec![crate::analyses::sampling::timeout()]);
+                return Err(vec![crate::search::walk::time_limit()]);
             }
             let mut given = model.given.clone();
             given.decisions[decision.index] = Some(option);

@@ -786,6 +786,15 @@ mod tests {
     /// Every bundled scenario and a few fixtures: the recorded graph's forecast and line of
     /// play are the search's, bit for bit, under the point estimates and under random
     /// likelihoods, with nothing given and with each option of the first decision given.
+    /// A scenario file's program and the graph of its evaluation with nothing given.
+    fn recorded(path: &std::path::Path) -> (casus_core::model::Scenario, Program, MergedGraph) {
+        let (scenario, program) = load(path);
+        let none = Given::none(program.decisions.len());
+        let (_, graph) =
+            evaluate_recorded(&scenario, &program, &none, &EvalLimits::default(), 1 << 20).unwrap();
+        (scenario, program, graph.unwrap())
+    }
+
     #[test]
     fn the_graph_agrees_with_the_search() {
         let mut rng = fastrand::Rng::with_seed(5);
@@ -837,12 +846,7 @@ mod tests {
     fn the_adjoint_is_the_forecast_of_every_one_table_change() {
         let mut rng = fastrand::Rng::with_seed(9);
         for path in files() {
-            let (scenario, program) = load(&path);
-            let given = Given::none(program.decisions.len());
-            let (_, graph) =
-                evaluate_recorded(&scenario, &program, &given, &EvalLimits::default(), 1 << 20)
-                    .unwrap();
-            let graph = graph.unwrap();
+            let (_, program, graph) = recorded(&path);
             let tables = graph.tables_of(&program);
             let adjoint = graph.adjoint(&tables);
             let mut scratch = graph.scratch();
@@ -871,12 +875,9 @@ mod tests {
     #[test]
     fn solving_with_a_decision_given_is_the_search_with_it_given() {
         for path in files() {
-            let (scenario, program) = load(&path);
+            let (scenario, program, graph) = recorded(&path);
             let none = Given::none(program.decisions.len());
             let limits = EvalLimits::default();
-            let (_, graph) =
-                evaluate_recorded(&scenario, &program, &none, &limits, 1 << 20).unwrap();
-            let graph = graph.unwrap();
             let tables = graph.tables_of(&program);
             let mut scratch = graph.scratch();
             for decision in program.decisions.iter().filter(|d| d.guard.is_none()) {
@@ -915,12 +916,7 @@ mod tests {
     fn solving_above_a_given_decision_is_solving_the_whole_graph() {
         let mut partial_nodes = 0;
         for path in files() {
-            let (scenario, program) = load(&path);
-            let none = Given::none(program.decisions.len());
-            let (_, graph) =
-                evaluate_recorded(&scenario, &program, &none, &EvalLimits::default(), 1 << 20)
-                    .unwrap();
-            let graph = graph.unwrap();
+            let (_, program, graph) = recorded(&path);
             let tables = graph.tables_of(&program);
             let base = graph.conditioned_base(&tables);
             let mut scratch = base.clone();

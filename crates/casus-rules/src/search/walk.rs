@@ -652,19 +652,17 @@ pub fn evaluate_recorded(
 
     // Solve each subtree with its own memo; no state of one can equal a state of another
     // (see `split_level`), so nothing is lost by not sharing.
-    let mut sub_limits = limits.clone();
-    sub_limits.max_memo = limits.max_memo / tasks.len().max(1);
+    let sub_limits = subtree_limits(limits, tasks.len());
     let solve = |state: &State| {
-        let mut search = Search::new(
+        let mut search = Search::below(
             scenario,
             program,
             &analysis,
             given,
-            sub_limits.clone(),
+            &sub_limits,
             &shared,
+            state,
         );
-        search.state = state.clone();
-        search.error_cap = usize::MAX;
         record(&mut search);
         search.solve(split);
         search.into_subtree(split)
@@ -702,7 +700,9 @@ pub(crate) fn evaluate_drops(
     given: &Given,
     limits: &EvalLimits,
 ) -> Result<Vec<Option<Dropped>>, Vec<Diagnostic>> {
-    let analysis = Analysis::new(program);
+    let Some(analysis) = Analysis::within(program, limits) else {
+        return Err(vec![time_limit()]);
+    };
     let plan = DropPlan::new(program, &analysis);
     let mut by_index = vec![None; scenario.rules.len()];
     let dropped = if plan.any_cut() {
@@ -748,7 +748,7 @@ fn drop_search(
             program.outcomes.len(),
         )
     };
-    let expired = || Err(vec![crate::analyses::sampling::timeout()]);
+    let expired = || Err(vec![time_limit()]);
     let split = split_level(program, analysis);
     if split == 0 {
         let mut search = Search::new(scenario, program, analysis, given, limits.clone(), &shared);
@@ -781,20 +781,18 @@ fn drop_search(
     }
     drop(collect);
 
-    let mut sub_limits = limits.clone();
-    sub_limits.max_memo = limits.max_memo / tasks.len().max(1);
+    let sub_limits = subtree_limits(limits, tasks.len());
     // A subtree's outcome mass and its drops' changes, or `None` if they cannot be trusted.
     let solve = |state: &State| {
-        let mut search = Search::new(
+        let mut search = Search::below(
             scenario,
             program,
             analysis,
             given,
-            sub_limits.clone(),
+            &sub_limits,
             &shared,
+            state,
         );
-        search.state = state.clone();
-        search.error_cap = usize::MAX;
         search.drop_plan = Some(plan);
         search.drops = Some(recorder());
         search.solve(split);
@@ -817,6 +815,13 @@ fn drop_search(
         total.add(&deltas, weight);
     }
     Ok(Some(total.finish(&mass)))
+}
+
+/// The limits of one of `tasks` subtrees: a share of the memo each.
+fn subtree_limits(limits: &EvalLimits, tasks: usize) -> EvalLimits {
+    let mut sub = limits.clone();
+    sub.max_memo = limits.max_memo / tasks.max(1);
+    sub
 }
 
 /// `solve` for each task, in order: on this thread for one thread, on rayon's pool for 0, on
@@ -946,8 +951,8 @@ const FRAMES_PER_CHECK: usize = 256;
 /// of work.
 const WORK_PER_CHECK: u64 = 1 << 20;
 
-/// The search ran out of time.
-fn time_limit() -> Diagnostic {
+/// The search, or an analysis that evaluates, ran out of time.
+pub(crate) fn time_limit() -> Diagnostic {
     Diagnostic::new(
         DiagCode::LimitExceeded,
         "evaluation took longer than the time limit",
@@ -1103,6 +1108,23 @@ impl<'a> Search<'a> {
         search
     }
 
+    /// The search of the subtree below `state`, a state collected at the split level: every
+    /// error is kept, for the top to count.
+    fn below(
+        scenario: &'a Scenario,
+        program: &'a Program,
+        analysis: &'a Analysis,
+        given: &'a Given,
+        limits: &EvalLimits,
+        shared: &'a Shared,
+        state: &State,
+    ) -> Self {
+        let mut search = Self::new(scenario, program, analysis, given, limits.clone(), shared);
+        search.state = state.clone();
+        search.error_cap = usize::MAX;
+        search
+    }
+
     /// Takes decision `level` (or skips it) and brings the state up to date.
     fn advance(&mut self, level: usize, changed: bool) {
         self.state
@@ -1158,12 +1180,13 @@ impl<'a> Search<'a> {
         if mergeable {
             self.make_key(level);
             self.work += self.key.len() as u64;
-            if let Some(&entry) = self.memo.index[level].get(self.key.as_slice())
+            let found = self.memo.index[level].get(self.key.as_slice()).copied();
+            if let Some(entry) = found
                 && self.twin_depth == 0
                 && self.drops.as_ref().is_some_and(|d| d.is_unlinked(entry))
             {
                 relink = Some(entry);
-            } else if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
+            } else if let Some(entry) = found {
                 self.load(level, entry);
                 self.last = self
                     .recorder

@@ -110,7 +110,7 @@ fn walk_error(e: WalkError) -> SessionError {
                 "{e}; fix more decisions with `--given`, or raise the limit with `--max-paths`"
             ),
         ),
-        WalkError::TimedOut => SessionError::Findings(vec![super::timeout()]),
+        WalkError::TimedOut => SessionError::Findings(vec![crate::search::walk::time_limit()]),
     }
 }
 

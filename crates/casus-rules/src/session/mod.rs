@@ -339,7 +339,9 @@ impl Session {
                 Err(e) => Err(e.to_string()),
             };
             if budget.is_spent() {
-                return Err(SessionError::Findings(vec![timeout()]));
+                return Err(SessionError::Findings(vec![
+                    crate::search::walk::time_limit(),
+                ]));
             }
             columns.push(variants::Column {
                 variant: Some(index),
@@ -348,15 +350,6 @@ impl Session {
         }
         Ok(columns)
     }
-}
-
-/// The diagnostic of a spent budget.
-fn timeout() -> Diagnostic {
-    Diagnostic::new(
-        casus_core::Code::LimitExceeded,
-        "evaluation took longer than the time limit",
-    )
-    .help("simplify the scenario, or raise the limit with `--timeout`")
 }
 
 fn run(
