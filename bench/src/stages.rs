@@ -73,6 +73,7 @@ pub fn casus_eval(
         limits: limits(),
         eval: eval_limits(0),
         record: true,
+        record_drops: true,
         errors_only: true,
         ..Options::default()
     };

@@ -180,6 +180,7 @@ impl LimitArgs {
             eval: self.eval(),
             lints,
             record: false,
+            record_drops: false,
             errors_only: false,
         }
     }

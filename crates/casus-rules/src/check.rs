@@ -10,9 +10,8 @@ use casus_core::model::{Level, Scenario};
 use casus_core::{Code, Diagnostic, SourceFile, check::check, diagnostic};
 
 use crate::compile::program::Program;
-use crate::graphs::merged::MergedGraph;
 use crate::search::result::Evaluation;
-use crate::search::walk::{EvalLimits, Given, evaluate, evaluate_recorded};
+use crate::search::walk::{EvalLimits, Given, Recording, evaluate_recording};
 
 /// Everything known about one scenario file.
 #[derive(Debug)]
@@ -98,23 +97,32 @@ pub fn check_source_with(
     eval_limits: &EvalLimits,
     levels: &LintLevels,
 ) -> Checked {
-    check_source_recorded(file, limits, eval_limits, levels, 0, false).0
+    check_source_recorded(file, limits, eval_limits, levels, Keep::default()).0
 }
 
-/// [`check_source_with`], keeping the merged decision graph its evaluation records, within
-/// `graph_bytes` of memory (0: record nothing). The analyses of the scenario as written start
-/// from that graph, so an `eval` evaluates the file once, not once to check it and once more
-/// to analyse it. With `errors_only`, the lints run only when one of them is denied (then
-/// its findings are errors): for a client that shows nothing but errors.
-pub fn check_source_recorded(
+/// What [`check_source_recorded`] keeps of its evaluation, and what it leaves out.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Keep {
+    /// Memory for the merged decision graph (0: record none).
+    pub(crate) graph_bytes: usize,
+    /// Find each rule's drop in the same search, for the assumption ranking.
+    pub(crate) drops: bool,
+    /// Compute only the findings that are errors: the lints run only when one of them is
+    /// denied (then its findings are errors). For a client that shows nothing but errors.
+    pub(crate) errors_only: bool,
+}
+
+/// [`check_source_with`], keeping what its evaluation records (see [`Keep`]). The analyses of
+/// the scenario as written start from it, so an `eval` evaluates the file once, not once to
+/// check it and once more to analyse it.
+pub(crate) fn check_source_recorded(
     file: &SourceFile,
     limits: &Limits,
     eval_limits: &EvalLimits,
     levels: &LintLevels,
-    graph_bytes: usize,
-    errors_only: bool,
-) -> (Checked, Option<MergedGraph>) {
-    let mut graph = None;
+    keep: Keep,
+) -> (Checked, Recording) {
+    let mut recording = Recording::default();
     let loaded = load(file, limits);
     let mut diagnostics = loaded.diagnostics;
     let mut checked = Checked {
@@ -126,7 +134,7 @@ pub fn check_source_recorded(
     let Some(scenario) = loaded.scenario else {
         levels.apply(None, &mut diagnostics);
         checked.diagnostics = diagnostics;
-        return (checked, None);
+        return (checked, recording);
     };
     if !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(check(&scenario));
@@ -135,18 +143,18 @@ pub fn check_source_recorded(
         match Program::compile(&scenario) {
             Ok(program) => {
                 let given = Given::none(program.decisions.len());
-                let evaluated = if graph_bytes == 0 {
-                    evaluate(&scenario, &program, &given, eval_limits).map(|e| (e, None))
-                } else {
-                    let nodes = crate::graphs::merged::max_nodes(graph_bytes, &program);
-                    evaluate_recorded(&scenario, &program, &given, eval_limits, nodes)
+                let nodes = match keep.graph_bytes {
+                    0 => 0,
+                    bytes => crate::graphs::merged::max_nodes(bytes, &program),
                 };
+                let evaluated =
+                    evaluate_recording(&scenario, &program, &given, eval_limits, nodes, keep.drops);
                 match evaluated {
                     Ok((evaluation, recorded)) => {
-                        graph = recorded;
+                        recording = recorded;
                         // Lints run only on a scenario that evaluated cleanly: their findings
                         // are about what the paths show, which an error leaves unknown.
-                        if !errors_only || levels.denies_any(&scenario) {
+                        if !keep.errors_only || levels.denies_any(&scenario) {
                             diagnostics.extend(crate::lints::lint(
                                 &scenario,
                                 &program,
@@ -167,5 +175,5 @@ pub fn check_source_recorded(
     diagnostic::sort(&mut diagnostics);
     checked.scenario = Some(scenario);
     checked.diagnostics = diagnostics;
-    (checked, graph)
+    (checked, recording)
 }

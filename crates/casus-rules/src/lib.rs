@@ -26,7 +26,7 @@ pub mod search;
 pub mod session;
 pub mod workflow;
 
-pub use check::{Checked, LintLevels, check_source, check_source_recorded, check_source_with};
+pub use check::{Checked, LintLevels, check_source, check_source_with};
 pub use compile::program::Program;
 pub use search::result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
 pub use search::walk::{EvalLimits, Given, evaluate};

@@ -83,7 +83,12 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
         && args.given.is_empty()
         && args.observe.is_empty()
         && !args.all_variants;
-    let Some(session) = open(&args.file, &args.limits, as_written)? else {
+    // And when the plan ranks the assumptions, the rules' drops are found in that evaluation.
+    let ranks = args
+        .analyses
+        .as_ref()
+        .is_none_or(|names| names.iter().any(|n| n == "ranking"));
+    let Some(session) = open(&args.file, &args.limits, as_written, as_written && ranks)? else {
         return Ok(Status::Findings);
     };
     let what_if = WhatIf {
@@ -176,7 +181,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<Status, CliError> {
 
 /// Reads and opens the file as a session; `None` when it has errors, which are printed.
 /// `record`: keep the graph of the scenario as written for the first run (see
-/// [`casus_rules::session::Options::record`]).
+/// [`casus_rules::session::Options::record`]); `record_drops`: and the rules' drops
+/// ([`casus_rules::session::Options::record_drops`]).
 ///
 /// A folder is refused with the files it holds: `eval` and `explain` answer about one model,
 /// and a folder of them has no single answer.
@@ -184,6 +190,7 @@ pub(crate) fn open(
     file: &std::path::Path,
     limits: &LimitArgs,
     record: bool,
+    record_drops: bool,
 ) -> Result<Option<Session>, CliError> {
     if file.is_dir() {
         let files = input::collect_lenient(std::slice::from_ref(&file.to_path_buf()))?;
@@ -210,6 +217,7 @@ pub(crate) fn open(
     // `eval` and `explain` show the file's errors only; a lint counts only when denied.
     let options = casus_rules::session::Options {
         record,
+        record_drops,
         errors_only: true,
         ..limits.session(LintLevels::default())
     };

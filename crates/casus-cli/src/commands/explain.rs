@@ -62,7 +62,7 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<Status, CliError> {
         return Ok(Status::Ok);
     }
     let spinner = crate::progress::Spinner::start(&format!("explain {}", input::shown(&args.file)));
-    let Some(session) = crate::commands::eval::open(&args.file, &args.limits, false)? else {
+    let Some(session) = crate::commands::eval::open(&args.file, &args.limits, false, false)? else {
         return Ok(Status::Findings);
     };
     let what_if = WhatIf {

@@ -484,6 +484,7 @@ fn render(args: &ReportArgs, path: &Path) -> Result<Option<String>, CliError> {
         source,
         casus_rules::session::Options {
             record: true,
+            record_drops: true,
             ..args.limits.session(casus_rules::LintLevels::default())
         },
     );

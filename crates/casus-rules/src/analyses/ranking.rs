@@ -104,6 +104,22 @@ pub fn rank_assumptions_with(
     rank_assumptions_exactly(model, graph, base, limits, EXACT_RANKS)
 }
 
+/// [`rank_assumptions_with`], given each rule's forecast without it where the forecast's own
+/// search found it (see [`Model::forecasts_without_rules`]; `None`: that search is run here).
+pub fn rank_assumptions_found(
+    model: &Model,
+    graph: Option<&MergedGraph>,
+    found: Option<Vec<Option<Without>>>,
+    base: &[f64],
+    limits: &EvalLimits,
+) -> Result<Vec<Ranked>, Vec<Diagnostic>> {
+    let mut ranked = reversals(model, graph, base, limits)?;
+    ranked.extend(drops(model, graph, found, base, limits, EXACT_RANKS)?);
+    // Stable: ties stay in file order, likelihoods before rules.
+    ranked.sort_by(|a, b| order(b).total_cmp(&order(a)));
+    Ok(ranked)
+}
+
 /// [`rank_assumptions_with`] computing at least `exact` distances of dropped rules exactly
 /// (all of them when there are fewer), the largest ones; the rest may be left as bounds.
 pub fn rank_assumptions_exactly(
@@ -114,7 +130,7 @@ pub fn rank_assumptions_exactly(
     exact: usize,
 ) -> Result<Vec<Ranked>, Vec<Diagnostic>> {
     let mut ranked = reversals(model, graph, base, limits)?;
-    ranked.extend(drops(model, graph, base, limits, exact.max(1))?);
+    ranked.extend(drops(model, graph, None, base, limits, exact.max(1))?);
     // Stable: ties stay in file order, likelihoods before rules.
     ranked.sort_by(|a, b| order(b).total_cmp(&order(a)));
     Ok(ranked)
@@ -198,6 +214,7 @@ fn reversals(
 fn drops(
     model: &Model,
     graph: Option<&MergedGraph>,
+    found: Option<Vec<Option<Without>>>,
     base: &[f64],
     limits: &EvalLimits,
     ranks: usize,
@@ -210,7 +227,10 @@ fn drops(
     let mut exact: Vec<f64> = Vec::new();
     let mut ranked = Vec::with_capacity(bounds.len());
     // First every rule one search can drop; the rest are evaluated, in order of their bounds.
-    let found = model.forecasts_without_rules(limits)?;
+    let found = match found {
+        Some(found) => found,
+        None => model.forecasts_without_rules(limits)?,
+    };
     for (index, without) in found.iter().enumerate() {
         let r = match without {
             None => continue,

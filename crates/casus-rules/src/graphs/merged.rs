@@ -83,7 +83,7 @@ pub(crate) struct Choice {
 }
 
 /// The merged decision graph of one evaluation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MergedGraph {
     /// Children before parents.
     choices: Vec<Choice>,
@@ -678,6 +678,14 @@ impl Recorder {
     /// Remembers the node of the memo entry just stored.
     pub(crate) fn remember(&mut self, node: Option<Ref>) {
         self.memo.push(node);
+    }
+
+    /// Remembers the node of memo entry `entry`, stored before its node was recorded (a state
+    /// first solved for a rule's twin, which records nothing).
+    pub(crate) fn remember_at(&mut self, entry: usize, node: Option<Ref>) {
+        if let Some(slot) = self.memo.get_mut(entry) {
+            *slot = node;
+        }
     }
 
     /// The node of memo entry `entry`.

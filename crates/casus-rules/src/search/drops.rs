@@ -66,6 +66,9 @@ pub(crate) struct DropPlan {
     pub(crate) cone: Vec<Vec<Step>>,
     /// Per rule: whether its effect is folded into the memo key's summaries when it closes.
     pub(crate) folds: Vec<bool>,
+    /// Per slot: whether an outcome's condition reads it. A drop at the end of a path that
+    /// moves none of these leaves the path's outcome as it is.
+    pub(crate) read_by_outcomes: Vec<bool>,
 }
 
 impl DropPlan {
@@ -153,11 +156,20 @@ impl DropPlan {
         for &r in demand.folding.iter().flatten() {
             folds[r] = true;
         }
+        let mut read_by_outcomes = vec![false; program.initial.len()];
+        for code in program.outcomes.iter().filter_map(|o| o.when.as_ref()) {
+            for &slot in code.reads.iter() {
+                if let Some(read) = read_by_outcomes.get_mut(slot as usize) {
+                    *read = true;
+                }
+            }
+        }
         Self {
             kind,
             cut,
             cone: cones,
             folds,
+            read_by_outcomes,
         }
     }
 

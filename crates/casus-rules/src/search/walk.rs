@@ -226,6 +226,9 @@ struct State {
     stack: Vec<Val>,
     /// Derived facts whose settling just found two firing rules in conflict.
     conflicts: Vec<usize>,
+    /// Per step position: whether a rule's drop changed an input of the step
+    /// ([`State::rerun_cone`]); all clear between drops.
+    changed: Vec<bool>,
 }
 
 impl State {
@@ -249,6 +252,7 @@ impl State {
             pending_hi: 0,
             stack: Vec::with_capacity(32),
             conflicts: Vec::new(),
+            changed: vec![false; analysis.steps.len()],
         };
         for &step in &analysis.steps {
             match step {
@@ -505,23 +509,55 @@ impl State {
         self.sets[f] = best;
     }
 
-    /// After a rule was dropped at `level`: settles its facts again and runs again the rules
-    /// that read them, in order (`cone`, see [`crate::search::drops`]). A closed rule whose
-    /// effect is read after it closes (`folds`) runs at once, its summaries made again when
-    /// `summaries`; an open one is told by its inputs and runs when it is next needed.
+    /// After rule `dropped` was dropped at `level`: settles its facts again and runs again the
+    /// rules that read them, in order (its cone in `plan`, see [`crate::search::drops`]). A
+    /// closed rule whose effect is read after it closes runs at once, its summaries made again
+    /// when `summaries`; an open one is told by its inputs and runs when it is next needed.
     fn rerun_cone(
         &mut self,
         program: &Program,
         analysis: &Analysis,
-        cone: &[Step],
-        folds: &[bool],
+        plan: &DropPlan,
+        dropped: usize,
         level: usize,
         summaries: bool,
     ) {
-        for &step in cone {
+        let demand = &analysis.demand;
+        let folds = &plan.folds;
+        // Only what changes is run again: the dropped rule's facts, the readers of a fact whose
+        // value moved, the facts of a reader that fires or stops firing. The rest of the cone
+        // is as it was (every step of it is visited, so every mark is cleared).
+        let targets = |w: usize| {
+            let rule = &program.rules[w];
+            rule.sets
+                .iter()
+                .map(|s| s.0)
+                .chain(demand.adds[w].iter().map(|a| a.0))
+        };
+        for f in targets(dropped) {
+            self.changed[demand.fact_pos[f] as usize] = true;
+        }
+        for &step in &plan.cone[dropped] {
             match step {
-                Step::Fact(f) => self.settle(program, analysis, f, level),
+                Step::Fact(f) => {
+                    if !std::mem::take(&mut self.changed[demand.fact_pos[f] as usize]) {
+                        continue;
+                    }
+                    let slot = program.derived[f].slot as usize;
+                    let before = self.slots[slot];
+                    self.settle(program, analysis, f, level);
+                    let after = self.slots[slot];
+                    if before.equals(after) && before.bits() == after.bits() {
+                        continue;
+                    }
+                    for &w in &demand.fact_readers[f] {
+                        self.changed[demand.rule_pos[w] as usize] = true;
+                    }
+                }
                 Step::Rule(w) => {
+                    if !std::mem::take(&mut self.changed[demand.rule_pos[w] as usize]) {
+                        continue;
+                    }
                     // A closed rule whose facts nothing reads after it closed cannot matter
                     // here (nor feed one that does).
                     if analysis.close_level[w] > level || !folds[w] {
@@ -529,7 +565,13 @@ impl State {
                     }
                     let before = self.fired[w];
                     self.evaluate_rule(program, analysis, w, level);
-                    if !summaries || self.fired[w] == before {
+                    if self.fired[w] == before {
+                        continue;
+                    }
+                    for f in targets(w) {
+                        self.changed[demand.fact_pos[f] as usize] = true;
+                    }
+                    if !summaries {
                         continue;
                     }
                     for &(f, amount) in &analysis.demand.adds[w] {
@@ -623,35 +665,96 @@ pub fn evaluate_recorded(
     limits: &EvalLimits,
     max_graph_nodes: usize,
 ) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
+    evaluate_recording(scenario, program, given, limits, max_graph_nodes, false)
+        .map(|(evaluation, recording)| (evaluation, recording.graph))
+}
+
+/// What an evaluation recorded beside its result, for the analyses to start from.
+#[derive(Debug, Default)]
+pub(crate) struct Recording {
+    /// The merged decision graph, when asked for and within its budget.
+    pub(crate) graph: Option<MergedGraph>,
+    /// When asked for: the forecast mass without each rule, by scenario rule index, where the
+    /// search could find it (see [`crate::search::drops`]); `None` for a rule that needs an
+    /// evaluation of its own, and for every rule when the recording could not be trusted
+    /// (the memo filled up, the paths below twins passed the path limit).
+    pub(crate) drops: Option<Vec<Option<Dropped>>>,
+}
+
+/// [`evaluate_recorded`], also finding the drops of the rules when `drops` is set: in the
+/// same search, so a forecast and its assumption ranking cost one search, not two. What the
+/// drops need solved beyond the evaluation (the states without a rule, its *twins*) changes
+/// nothing of the evaluation: it is the same, bit for bit, with and without.
+pub(crate) fn evaluate_recording(
+    scenario: &Scenario,
+    program: &Program,
+    given: &Given,
+    limits: &EvalLimits,
+    max_graph_nodes: usize,
+    drops: bool,
+) -> Result<(Evaluation, Recording), Vec<Diagnostic>> {
     let Some(analysis) = Analysis::within(program, limits) else {
         return Err(vec![time_limit()]);
     };
+    let plan = drops.then(|| DropPlan::new(program, &analysis));
+    // The plan is only needed in the search when some rule is cut.
+    let cut = plan.as_ref().filter(|plan| plan.any_cut());
     let split = split_level(program, &analysis);
     let shared = Shared::default();
-    let record = |search: &mut Search| {
+    let recorder = || {
+        DropRecorder::new(
+            program.decisions.len(),
+            program.rules.len(),
+            program.outcomes.len(),
+        )
+    };
+    let record = |search: &mut Search<'_>| {
         if max_graph_nodes > 0 {
             search.recorder = Some(Recorder::new(program));
             search.graph_budget = max_graph_nodes;
         }
     };
+    let by_index = |dropped: Option<Vec<Dropped>>| {
+        plan.as_ref()
+            .map(|plan| drops_by_index(scenario, program, plan, dropped))
+    };
     if split == 0 {
         let mut search = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
         record(&mut search);
+        if let Some(plan) = cut {
+            search.drop_plan = Some(plan);
+            search.drops = Some(recorder());
+        }
         search.solve(0);
-        return search.finish();
+        let dropped = match cut {
+            Some(_) => search
+                .drop_deltas()
+                .map(|deltas| deltas.finish(&search.frames[0].mass)),
+            None => Some(Vec::new()),
+        };
+        let (evaluation, graph) = search.finish()?;
+        let drops = by_index(dropped);
+        return Ok((evaluation, Recording { graph, drops }));
     }
 
-    // Collect the state at the split level of every prefix, in search order.
+    // Collect the state at the split level of every prefix, in search order, and the chance
+    // of its prefix when the drops are found.
     let mut collect = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
     collect.split = Split::Collect(split, Vec::new());
+    if cut.is_some() {
+        collect.drops = Some(recorder());
+    }
     collect.solve(0);
     let Split::Collect(_, tasks) = std::mem::replace(&mut collect.split, Split::None) else {
         return Err(Vec::new());
     };
+    let weights = std::mem::take(&mut collect.task_weights);
     drop(collect);
 
     // Solve each subtree with its own memo; no state of one can equal a state of another
-    // (see `split_level`), so nothing is lost by not sharing.
+    // (see `split_level`), so nothing is lost by not sharing. A rule is cut only where states
+    // merge, which is below the split, and its twins differ from the arrivals only in
+    // summaries, so they lie in the same subtree: each subtree records its drops on its own.
     let sub_limits = subtree_limits(limits, tasks.len());
     let solve = |state: &State| {
         let mut search = Search::below(
@@ -664,10 +767,37 @@ pub fn evaluate_recorded(
             state,
         );
         record(&mut search);
+        if let Some(plan) = cut {
+            search.drop_plan = Some(plan);
+            search.drops = Some(recorder());
+        }
         search.solve(split);
         search.into_subtree(split)
     };
-    let results: Vec<Subtree> = on_workers(&tasks, limits.threads, solve);
+    let mut results: Vec<Subtree> = on_workers(&tasks, limits.threads, solve);
+
+    // Each subtree's changes, summed in search order and weighted by the chance of reaching
+    // it, so that every thread count gives the same numbers.
+    let dropped = cut.and_then(|_| {
+        if weights.len() != results.len() {
+            return None;
+        }
+        let mut mass = vec![0.0; program.outcomes.len()];
+        let mut total = Deltas::none(program.rules.len());
+        for (sub, weight) in results.iter_mut().zip(&weights) {
+            let deltas = sub.deltas.take()?;
+            for (m, s) in mass.iter_mut().zip(&sub.frame.mass) {
+                *m += weight * s;
+            }
+            total.add(&deltas, *weight);
+        }
+        Some(total.finish(&mass))
+    });
+    let dropped = if cut.is_some() {
+        dropped
+    } else {
+        Some(Vec::new())
+    };
 
     // Walk the top again, taking each subtree's result in the same order.
     let mut top = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
@@ -687,31 +817,21 @@ pub fn evaluate_recorded(
             }
         }
     }
-    top.finish()
+    let (evaluation, graph) = top.finish()?;
+    let drops = by_index(dropped);
+    Ok((evaluation, Recording { graph, drops }))
 }
 
-/// The forecast mass without each rule, by scenario rule index, where one search can find it
-/// (see [`crate::search::drops`]): `None` for a rule that needs an evaluation of its own. Every
-/// entry is `None` when the search's recording could not be trusted (its memo filled up, it
-/// hit the path limit).
-pub(crate) fn evaluate_drops(
+/// The drops the search found (`None`: it could not be trusted), by scenario rule index.
+fn drops_by_index(
     scenario: &Scenario,
     program: &Program,
-    given: &Given,
-    limits: &EvalLimits,
-) -> Result<Vec<Option<Dropped>>, Vec<Diagnostic>> {
-    let Some(analysis) = Analysis::within(program, limits) else {
-        return Err(vec![time_limit()]);
-    };
-    let plan = DropPlan::new(program, &analysis);
+    plan: &DropPlan,
+    dropped: Option<Vec<Dropped>>,
+) -> Vec<Option<Dropped>> {
     let mut by_index = vec![None; scenario.rules.len()];
-    let dropped = if plan.any_cut() {
-        drop_search(scenario, program, &analysis, &plan, given, limits)?
-    } else {
-        Some(Vec::new())
-    };
     let Some(dropped) = dropped else {
-        return Ok(by_index);
+        return by_index;
     };
     for (r, rule) in program.rules.iter().enumerate() {
         let found = match plan.kind[r] {
@@ -723,98 +843,7 @@ pub(crate) fn evaluate_drops(
             *slot = found;
         }
     }
-    Ok(by_index)
-}
-
-/// The search that finds the drops `plan` cuts: `None` when its recording cannot be trusted.
-/// Split like [`evaluate`] into subtrees that share no state, each recording on its own: a
-/// rule is cut only where states merge, which is below the split, and its twin states differ
-/// from the arrivals only in summaries, so they lie in the same subtree. Each subtree's
-/// changes are summed in search order, weighted by the chance of reaching it, so every
-/// thread count gives the same numbers.
-fn drop_search(
-    scenario: &Scenario,
-    program: &Program,
-    analysis: &Analysis,
-    plan: &DropPlan,
-    given: &Given,
-    limits: &EvalLimits,
-) -> Result<Option<Vec<Dropped>>, Vec<Diagnostic>> {
-    let shared = Shared::default();
-    let recorder = || {
-        DropRecorder::new(
-            program.decisions.len(),
-            program.rules.len(),
-            program.outcomes.len(),
-        )
-    };
-    let expired = || Err(vec![time_limit()]);
-    let split = split_level(program, analysis);
-    if split == 0 {
-        let mut search = Search::new(scenario, program, analysis, given, limits.clone(), &shared);
-        search.drop_plan = Some(plan);
-        search.drops = Some(recorder());
-        search.solve(0);
-        if search.stopped.is_some() && limits.expired() {
-            return expired();
-        }
-        return Ok(search
-            .drop_deltas()
-            .map(|deltas| deltas.finish(&search.frames[0].mass)));
-    }
-
-    // The state at the split level of every prefix, and the chance of its prefix.
-    let mut collect = Search::new(scenario, program, analysis, given, limits.clone(), &shared);
-    collect.split = Split::Collect(split, Vec::new());
-    collect.drops = Some(recorder());
-    collect.solve(0);
-    let Split::Collect(_, tasks) = std::mem::replace(&mut collect.split, Split::None) else {
-        return Ok(None);
-    };
-    let weights = std::mem::take(&mut collect.task_weights);
-    if collect.stopped.is_some() || weights.len() != tasks.len() {
-        return if limits.expired() {
-            expired()
-        } else {
-            Ok(None)
-        };
-    }
-    drop(collect);
-
-    let sub_limits = subtree_limits(limits, tasks.len());
-    // A subtree's outcome mass and its drops' changes, or `None` if they cannot be trusted.
-    let solve = |state: &State| {
-        let mut search = Search::below(
-            scenario,
-            program,
-            analysis,
-            given,
-            &sub_limits,
-            &shared,
-            state,
-        );
-        search.drop_plan = Some(plan);
-        search.drops = Some(recorder());
-        search.solve(split);
-        let deltas = search.drop_deltas()?;
-        Some((search.frames[split].mass.clone(), deltas))
-    };
-    let results: Vec<_> = on_workers(&tasks, limits.threads, solve);
-    if limits.expired() {
-        return expired();
-    }
-    let mut mass = vec![0.0; program.outcomes.len()];
-    let mut total = Deltas::none(program.rules.len());
-    for (result, weight) in results.into_iter().zip(weights) {
-        let Some((sub_mass, deltas)) = result else {
-            return Ok(None);
-        };
-        for (m, s) in mass.iter_mut().zip(&sub_mass) {
-            *m += weight * s;
-        }
-        total.add(&deltas, weight);
-    }
-    Ok(Some(total.finish(&mass)))
+    by_index
 }
 
 /// The limits of one of `tasks` subtrees: a share of the memo each.
@@ -927,6 +956,9 @@ struct Subtree {
     /// root.
     recorder: Option<Recorder>,
     root: Option<Ref>,
+    /// The rules' drops found below the subtree's root, when they are found and can be
+    /// trusted.
+    deltas: Option<Deltas>,
 }
 
 /// Whether and how the search is split into subtrees.
@@ -983,8 +1015,17 @@ struct Search<'a> {
     split: Split,
     /// With [`Split::Collect`] and drops recorded: the chance of each collected prefix.
     task_weights: Vec<f64>,
-    /// How many twins (see [`crate::search::drops`]) the search is solving inside.
+    /// How many twins (see [`crate::search::drops`]) the search is solving inside. What a twin's
+    /// subtree finds stands for no path of the evaluation: it counts toward no path, node,
+    /// error, reachable option or key assumption, and its nodes are not recorded in the graph.
+    /// A state first solved for a twin is solved again when a path of the search arrives.
     twin_depth: u32,
+    /// Complete paths walked below twins: past the path limit the drops are left to
+    /// evaluations (the evaluation itself goes on).
+    twin_walked: u64,
+    /// Memo entries stored for twins and not yet reached by a path of the search: they do not
+    /// count against the evaluation's memo limit, and at most half as many are kept.
+    twin_entries: usize,
     shared: &'a Shared,
     /// Paths walked and not yet added to `shared.walked`.
     unshared: u64,
@@ -1090,6 +1131,8 @@ impl<'a> Search<'a> {
             split: Split::None,
             task_weights: Vec::new(),
             twin_depth: 0,
+            twin_walked: 0,
+            twin_entries: 0,
             shared,
             unshared: 0,
             error_cap: 20,
@@ -1205,8 +1248,13 @@ impl<'a> Search<'a> {
             }
         }
         // Counted once solved, not when found in the memo: `nodes` is the states solved.
-        self.nodes += 1;
-        if self.nodes.is_multiple_of(4096) || self.work >= WORK_PER_CHECK {
+        if self.twin_depth == 0 {
+            self.nodes += 1;
+            if self.nodes.is_multiple_of(4096) {
+                self.poll();
+            }
+        }
+        if self.work >= WORK_PER_CHECK {
             self.poll();
         }
         let mut arrival = 1.0;
@@ -1227,6 +1275,12 @@ impl<'a> Search<'a> {
             if let Some(drops) = &mut self.drops {
                 drops.close(Some(entry), self.error_paths, true);
             }
+            // The entry's values and line are the twin's solve of this very state.
+            self.frames[level].line_id = self.memo.line[entry as usize];
+            if let Some(recorder) = &mut self.recorder {
+                recorder.remember_at(entry as usize, self.last);
+            }
+            self.twin_entries = self.twin_entries.saturating_sub(1);
             self.arrive(level, entry, arrival);
         } else if let Some(key) = key {
             let entry = self.store(level, key);
@@ -1260,8 +1314,18 @@ impl<'a> Search<'a> {
     /// Stores the state just solved at `level` under `key`, unless the memo is full or the
     /// search stopped.
     fn store(&mut self, level: usize, key: Box<[u64]>) -> Option<u32> {
-        if self.memo.entries() >= self.limits.max_memo || self.stopped.is_some() {
+        // Twins' entries are kept apart, so that the evaluation merges the states it would
+        // merge without them.
+        let full = if self.twin_depth == 0 {
+            self.memo.entries() - self.twin_entries >= self.limits.max_memo
+        } else {
+            self.twin_entries >= self.limits.max_memo / 2
+        };
+        if full || self.stopped.is_some() {
             return None;
+        }
+        if self.twin_depth > 0 {
+            self.twin_entries += 1;
         }
         let frame = &mut self.frames[level];
         let line = match frame.line.split_first() {
@@ -1292,9 +1356,15 @@ impl<'a> Search<'a> {
         let (Some(plan), Some(drops)) = (self.drop_plan, &mut self.drops) else {
             return;
         };
+        if drops.broken {
+            // Nothing recorded counts any more: the drops are left to evaluations.
+            return;
+        }
         drops.arrival(entry, weight);
         let analysis = self.analysis;
         let mut moved = false;
+        // The state's recorded node, which solving a twin overwrites.
+        let last = self.last;
         // Rules that add the same amounts land on the same twin: solved once per arrival.
         let mut twins: Vec<(&[Add], Landing)> = Vec::new();
         for &r in &plan.cut[level] {
@@ -1314,14 +1384,8 @@ impl<'a> Search<'a> {
                     let conflicts = self.state.conflicts.len();
                     let program = self.program;
                     self.state.drop_rule(program, analysis, r, level, true);
-                    self.state.rerun_cone(
-                        program,
-                        analysis,
-                        &plan.cone[r],
-                        &plan.folds,
-                        level,
-                        true,
-                    );
+                    self.state
+                        .rerun_cone(program, analysis, plan, r, level, true);
                     // A guard or likelihood at this level may read what the rule wrote.
                     self.state.sweep(program, analysis, level);
                     let twin = if self.state.conflicts.len() > conflicts {
@@ -1364,6 +1428,7 @@ impl<'a> Search<'a> {
         }
         if moved {
             self.load(level, entry);
+            self.last = last;
         }
     }
 
@@ -1427,14 +1492,18 @@ impl<'a> Search<'a> {
             self.state.drop_rule(program, analysis, r, n, folded);
             // Its facts settled again, and every rule that reads them run again, in order.
             let conflicts = self.state.conflicts.len();
-            self.state
-                .rerun_cone(program, analysis, &plan.cone[r], &plan.folds, n, false);
+            self.state.rerun_cone(program, analysis, plan, r, n, false);
             let conflict = self.state.conflicts.len() > conflicts;
             self.state.conflicts.truncate(conflicts);
-            // Outcomes read only slots: if none changed, the path ends where it did.
-            let moved = self.state.trail[mark..]
-                .iter()
-                .any(|u| matches!(u, Undo::Slot(..)));
+            // Outcomes read only slots: if none of theirs changed, the path ends where it did.
+            let moved = self.state.trail[mark..].iter().any(|u| match u {
+                Undo::Slot(slot, _) => plan
+                    .read_by_outcomes
+                    .get(*slot as usize)
+                    .copied()
+                    .unwrap_or(true),
+                _ => false,
+            });
             if !moved && !conflict {
                 self.state.undo(mark);
                 continue;
@@ -1589,6 +1658,7 @@ impl<'a> Search<'a> {
 
     fn into_subtree(mut self, level: usize) -> Subtree {
         self.share_walked();
+        let deltas = self.drop_deltas();
         let frame = self.frames.swap_remove(level);
         Subtree {
             frame,
@@ -1602,6 +1672,7 @@ impl<'a> Search<'a> {
             cancelled: self.cancelled,
             recorder: self.recorder,
             root: self.last,
+            deltas,
         }
     }
 
@@ -1614,17 +1685,28 @@ impl<'a> Search<'a> {
     }
 
     fn leaf(&mut self) {
-        self.walked += 1;
-        self.unshared += 1;
-        if self.unshared >= WALK_BATCH {
-            self.share_walked();
+        if self.twin_depth == 0 {
+            self.walked += 1;
+            self.unshared += 1;
+            if self.unshared >= WALK_BATCH {
+                self.share_walked();
+            }
+        } else {
+            self.twin_walked += 1;
+            if self.twin_walked > self.limits.max_paths
+                && let Some(drops) = &mut self.drops
+            {
+                drops.broken = true;
+            }
         }
         self.leaf_outcome = self.outcome_here();
         if self.leaf_outcome.is_some() && self.leaf_outcome == self.given.ruled_out {
             // Inconsistent with what is given: the path counts as absent (0 paths).
             self.leaf_outcome = None;
         }
-        if let Some(outcome) = self.leaf_outcome {
+        if let Some(outcome) = self.leaf_outcome
+            && self.twin_depth == 0
+        {
             self.outcome_reachable[outcome] = true;
             if self.recorder.is_some() {
                 self.last = u32::try_from(outcome).ok().map(Ref::Leaf);
@@ -1799,7 +1881,9 @@ impl<'a> Search<'a> {
                 continue;
             }
             let p = probabilities.get(i).copied().unwrap_or(0.0);
-            self.option_reachable[level][i] = true;
+            if self.twin_depth == 0 {
+                self.option_reachable[level][i] = true;
+            }
             self.state.slots[slot] = Val::Sym(decision.options[i]);
             self.advance(level, true);
             if let Some(drops) = &mut self.drops {
@@ -1940,6 +2024,7 @@ impl<'a> Search<'a> {
             values,
         };
         if actor.is_some()
+            && self.twin_depth == 0
             && forced.is_none()
             && !decision.uniform
             && let Some((forecast, p)) = likeliest
@@ -1960,6 +2045,10 @@ impl<'a> Search<'a> {
 
     /// Records the node just solved at `level`, or stops recording past the graph's budget.
     fn record(&mut self, level: usize, table: Option<usize>, edges: &[Edge]) {
+        // A twin's nodes stand for no path of the evaluation.
+        if self.twin_depth > 0 {
+            return;
+        }
         let Some(recorder) = &mut self.recorder else {
             return;
         };
@@ -2030,7 +2119,12 @@ impl<'a> Search<'a> {
     }
 
     fn push_error(&mut self, key: String, diagnostic: Diagnostic) {
-        if self.error_keys.contains(&key) || self.errors.len() >= self.error_cap {
+        // A twin's errors are on no path of the evaluation; `error_paths` counts them for the
+        // drops alone.
+        if self.twin_depth > 0
+            || self.error_keys.contains(&key)
+            || self.errors.len() >= self.error_cap
+        {
             return;
         }
         self.error_keys.push(key);

@@ -49,18 +49,17 @@ use casus_core::model::{Scenario, Value};
 use casus_core::{Diagnostic, SourceFile};
 
 use crate::analyses::{ranking, sampling, sensitivity, signposts, variants, voi};
-use crate::check::{Checked, LintLevels, check_source_recorded};
+use crate::check::{Checked, Keep, LintLevels, check_source_recorded};
 use crate::compile::program::Program;
-use crate::graphs::merged::MergedGraph;
 use crate::search::given::Fixed;
 use crate::search::result::Evaluation;
-use crate::search::walk::EvalLimits;
+use crate::search::walk::{EvalLimits, Recording};
 use crate::workflow::testing::{self, TestResult};
 
 pub use explain::{ExplainRequest, Explained};
 pub use model::{Model, WhatIf, Without};
 
-use model::Models;
+use model::{Models, Recorded};
 pub use plan::{Analysed, AnalysisKind, Budget, Method, Omitted, Plan, Progress};
 
 /// Stack of each thread the session runs the engine on: deep enough for the search's one
@@ -81,6 +80,11 @@ pub struct Options {
     /// [`Session::run`] of that model to start from instead of evaluating again. For clients
     /// that run the analyses (`eval`, `report`, a notebook), not for those that only check.
     pub record: bool,
+    /// With [`Options::record`]: also find, in the same evaluation, the forecast without each
+    /// rule that the assumption ranking needs (see `crate::search::drops`), for a first run
+    /// whose plan ranks the assumptions. Checking then costs about what the ranking's own
+    /// search would.
+    pub record_drops: bool,
     /// Compute only the findings that are errors: the lints run only when one of them is
     /// denied. For a client that shows nothing but errors (`eval`); the lints' walk over every
     /// state can cost as much as the forecast.
@@ -125,9 +129,9 @@ pub struct Session {
     pool: OnceLock<Option<rayon::ThreadPool>>,
     /// What the models of each variant and set of observed conditions share, compiled once.
     models: Models,
-    /// The graph the check recorded of the scenario as written ([`Options::record`]), until a
-    /// run takes it.
-    recorded: Mutex<Option<MergedGraph>>,
+    /// What the check recorded of the scenario as written ([`Options::record`]), until a run
+    /// takes it.
+    recorded: Mutex<Option<Recording>>,
 }
 
 impl Session {
@@ -150,23 +154,26 @@ impl Session {
         // On the session's pool, which has the threads the options ask for.
         let mut eval = session.options.eval.clone();
         eval.threads = 0;
-        let bytes = if session.options.record {
-            crate::graphs::merged::DEFAULT_BYTES
-        } else {
-            0
+        let keep = Keep {
+            graph_bytes: if session.options.record {
+                crate::graphs::merged::DEFAULT_BYTES
+            } else {
+                0
+            },
+            drops: session.options.record && session.options.record_drops,
+            errors_only: session.options.errors_only,
         };
-        let (checked, graph) = session.install(|| {
+        let (checked, recording) = session.install(|| {
             check_source_recorded(
                 &session.source,
                 &session.options.limits,
                 &eval,
                 &session.options.lints,
-                bytes,
-                session.options.errors_only,
+                keep,
             )
         });
         session.checked = checked;
-        session.recorded = Mutex::new(graph);
+        session.recorded = Mutex::new(session.options.record.then_some(recording));
         session
     }
 
@@ -267,14 +274,14 @@ impl Session {
         let (base, _) = self.valid()?;
         let limits = self.eval_limits(budget);
         // The check evaluated the scenario as written with these limits (but the deadline):
-        // its result and graph are this model's, once.
+        // its result and recording are this model's, once.
         let recorded = match (&self.checked.evaluation, model.is_as_written()) {
             (Some(evaluation), true) => self
                 .recorded
                 .lock()
                 .ok()
-                .and_then(|mut graph| graph.take())
-                .map(|graph| (evaluation.clone(), Some(graph))),
+                .and_then(|mut recording| recording.take())
+                .map(|recording| (evaluation.clone(), model.recorded(recording))),
             _ => None,
         };
         self.install(|| run(base, &self.models, model, plan, budget, &limits, recorded))
@@ -359,13 +366,14 @@ fn run(
     plan: &Plan,
     budget: &Budget,
     limits: &EvalLimits,
-    recorded: Option<(Evaluation, Option<MergedGraph>)>,
+    recorded: Option<(Evaluation, Recorded)>,
 ) -> Result<Analysed, SessionError> {
     budget.stage("evaluating");
-    let (evaluation, graph) = match recorded {
+    // The ranking's drops are found in the forecast's own search.
+    let (evaluation, Recorded { graph, withouts }) = match recorded {
         Some(recorded) => recorded,
         None => model
-            .evaluate_recorded(limits)
+            .evaluate_recording(limits, crate::graphs::merged::DEFAULT_BYTES, plan.ranking)
             .map_err(SessionError::Findings)?,
     };
     let method = match &graph {
@@ -435,7 +443,7 @@ fn run(
     let ranking = if attempt(AnalysisKind::Ranking, plan.ranking, &mut omitted) {
         keep(
             AnalysisKind::Ranking,
-            ranking::rank_assumptions_with(model, graph, &forecast, limits),
+            ranking::rank_assumptions_found(model, graph, withouts, &forecast, limits),
             &mut omitted,
         )
     } else {

@@ -17,7 +17,7 @@ use crate::graphs::merged::MergedGraph;
 use crate::search::drops::Dropped;
 use crate::search::given::Fixed;
 use crate::search::result::Evaluation;
-use crate::search::walk::{EvalLimits, Given, evaluate, evaluate_recorded};
+use crate::search::walk::{EvalLimits, Given, Recording, evaluate, evaluate_recording};
 
 /// What a run asks about: a variant, given values and observed signposts, by name.
 ///
@@ -159,27 +159,61 @@ impl Model {
         limits: &EvalLimits,
         bytes: usize,
     ) -> Result<(Evaluation, Option<MergedGraph>), Vec<Diagnostic>> {
-        let program = self.weighted(&self.program);
-        let nodes = crate::graphs::merged::max_nodes(bytes, &program);
-        let (mut evaluation, graph) =
-            evaluate_recorded(&self.scenario, &program, &self.given, limits, nodes)
-                .map_err(|d| self.evidence_words(d))?;
-        self.truncate(&mut evaluation);
-        Ok((evaluation, graph))
+        self.evaluate_recording(limits, bytes, false)
+            .map(|(evaluation, recorded)| (evaluation, recorded.graph))
     }
 
-    /// Each rule's forecast without it, by rule index, where one search of the model finds it:
-    /// a rule that writes only facts the outcomes alone read, or whose effect nothing reads.
-    /// `None` where the rule needs an evaluation of its own (the ranking then evaluates the
-    /// model without it).
+    /// [`Model::evaluate_recorded_within`], also finding each rule's forecast without it in
+    /// the same search when `drops` is set (see [`Model::forecasts_without_rules`]).
+    pub(crate) fn evaluate_recording(
+        &self,
+        limits: &EvalLimits,
+        bytes: usize,
+        drops: bool,
+    ) -> Result<(Evaluation, Recorded), Vec<Diagnostic>> {
+        let program = self.weighted(&self.program);
+        let nodes = crate::graphs::merged::max_nodes(bytes, &program);
+        let (mut evaluation, recording) =
+            evaluate_recording(&self.scenario, &program, &self.given, limits, nodes, drops)
+                .map_err(|d| self.evidence_words(d))?;
+        self.truncate(&mut evaluation);
+        Ok((evaluation, self.recorded(recording)))
+    }
+
+    /// A search's recording, its drops as forecasts of this model.
+    pub(crate) fn recorded(&self, recording: Recording) -> Recorded {
+        Recorded {
+            graph: recording.graph,
+            withouts: recording.drops.map(|dropped| self.withouts(dropped)),
+        }
+    }
+
+    /// Each rule's forecast without it, by rule index, where one search of the model finds it
+    /// (see [`crate::search::drops`]): a rule whose drop leaves every path's prefix and its
+    /// chances as they are, or whose effect nothing reads. `None` where the rule needs an
+    /// evaluation of its own (the ranking then evaluates the model without it).
     pub fn forecasts_without_rules(
         &self,
         limits: &EvalLimits,
     ) -> Result<Vec<Option<Without>>, Vec<Diagnostic>> {
-        let program = self.with_evidence(&self.program);
-        let dropped =
-            crate::search::walk::evaluate_drops(&self.scenario, &program, &self.given, limits)?;
-        Ok(dropped
+        self.evaluate_with_drops(limits)
+            .map(|(_, withouts)| withouts)
+    }
+
+    /// [`Model::evaluate`] and [`Model::forecasts_without_rules`] in one search. The
+    /// evaluation is the one [`Model::evaluate`] gives, bit for bit: what the drops need
+    /// solved beyond it counts for none of its paths, nodes or errors.
+    pub fn evaluate_with_drops(
+        &self,
+        limits: &EvalLimits,
+    ) -> Result<(Evaluation, Vec<Option<Without>>), Vec<Diagnostic>> {
+        let (evaluation, recorded) = self.evaluate_recording(limits, 0, true)?;
+        Ok((evaluation, recorded.withouts.unwrap_or_default()))
+    }
+
+    /// The search's drops as forecasts, by rule index.
+    fn withouts(&self, dropped: Vec<Option<Dropped>>) -> Vec<Option<Without>> {
+        dropped
             .into_iter()
             .map(|found| match found? {
                 Dropped::Unsure => None,
@@ -195,7 +229,7 @@ impl Model {
                     })
                 }
             })
-            .collect())
+            .collect()
     }
 
     /// Multiplies `table`, one of decision `decision`'s tables, by the observed likelihood
@@ -491,6 +525,16 @@ impl Models {
         };
         shared.model(variant, fixed, observed)
     }
+}
+
+/// What an evaluation of a model recorded beside its result, for the analyses to start from.
+#[derive(Debug, Default)]
+pub(crate) struct Recorded {
+    /// The merged decision graph, when asked for and within its memory budget.
+    pub(crate) graph: Option<MergedGraph>,
+    /// Each rule's forecast without it, when asked for (see
+    /// [`Model::forecasts_without_rules`]).
+    pub(crate) withouts: Option<Vec<Option<Without>>>,
 }
 
 /// The forecast without one rule.
