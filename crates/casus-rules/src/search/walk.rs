@@ -186,6 +186,8 @@ enum Undo {
     Fired(u32, bool),
     /// The step at this position was stale before it was evaluated.
     Stale(u32),
+    /// The step at this position was fresh before a hypothetical change marked it stale.
+    Fresh(u32),
     Slot(u32, Val),
     Total(u32, i128),
     Count(u32, u32),
@@ -226,9 +228,12 @@ struct State {
     stack: Vec<Val>,
     /// Derived facts whose settling just found two firing rules in conflict.
     conflicts: Vec<usize>,
-    /// Per step position: whether a rule's drop changed an input of the step
+    /// Whether the state is one without a dropped rule, to be undone: stale marks then go on
+    /// the trail too.
+    hypothetical: bool,
+    /// A bit per step position: whether a rule's drop changed an input of the step
     /// ([`State::rerun_cone`]); all clear between drops.
-    changed: Vec<bool>,
+    changed: Vec<u64>,
 }
 
 impl State {
@@ -252,7 +257,8 @@ impl State {
             pending_hi: 0,
             stack: Vec::with_capacity(32),
             conflicts: Vec::new(),
-            changed: vec![false; analysis.steps.len()],
+            hypothetical: false,
+            changed: vec![0; analysis.steps.len().div_ceil(64)],
         };
         for &step in &analysis.steps {
             match step {
@@ -330,7 +336,7 @@ impl State {
         if analysis.demand.needed(pos, t) {
             self.push(pos);
         } else {
-            self.stale[pos as usize] = true;
+            self.mark_stale(pos);
         }
     }
 
@@ -341,8 +347,33 @@ impl State {
         if analysis.demand.needed(pos, t) {
             self.push(pos);
         } else {
-            self.stale[pos as usize] = true;
+            self.mark_stale(pos);
         }
+    }
+
+    /// Marks the step at `pos` stale. In a state without a rule (see `hypothetical`) the mark
+    /// is undone with the rest: the state it goes back to is the one the marks were made for.
+    #[inline]
+    fn mark_stale(&mut self, pos: u32) {
+        if let Some(stale) = self.stale.get_mut(pos as usize)
+            && !*stale
+        {
+            *stale = true;
+            if self.hypothetical {
+                self.trail.push(Undo::Fresh(pos));
+            }
+        }
+    }
+
+    /// Forgets the steps waiting to run: after a state without a rule is undone, what its
+    /// changes asked to run is as it was before them (nothing, at the end of a path).
+    fn clear_pending(&mut self) {
+        let hi = self.pending_hi.min(self.pending.len().saturating_sub(1));
+        if self.pending_lo <= hi {
+            self.pending[self.pending_lo..=hi].fill(0);
+        }
+        self.pending_lo = usize::MAX;
+        self.pending_hi = 0;
     }
 
     /// Marks the step at `pos` fresh, remembering on the trail that it was not.
@@ -523,10 +554,9 @@ impl State {
         summaries: bool,
     ) {
         let demand = &analysis.demand;
-        let folds = &plan.folds;
-        // Only what changes is run again: the dropped rule's facts, the readers of a fact whose
-        // value moved, the facts of a reader that fires or stops firing. The rest of the cone
-        // is as it was (every step of it is visited, so every mark is cleared).
+        // Only what changes runs again: the dropped rule's facts, the readers of a fact whose
+        // value moved, the facts of a reader that fires or stops firing. Marked by position in
+        // the dependency order, and run in that order: a step only marks later ones.
         let targets = |w: usize| {
             let rule = &program.rules[w];
             rule.sets
@@ -534,15 +564,31 @@ impl State {
                 .map(|s| s.0)
                 .chain(demand.adds[w].iter().map(|a| a.0))
         };
-        for f in targets(dropped) {
-            self.changed[demand.fact_pos[f] as usize] = true;
+        /// Marks position `pos`; `hi` is the last word marked.
+        fn mark(changed: &mut [u64], hi: &mut usize, pos: u32) {
+            let word = pos as usize / 64;
+            if let Some(w) = changed.get_mut(word) {
+                *w |= 1u64 << (pos % 64);
+                *hi = (*hi).max(word);
+            }
         }
-        for &step in &plan.cone[dropped] {
-            match step {
+        let mut hi = 0;
+        let mut word = usize::MAX;
+        for f in targets(dropped) {
+            let pos = demand.fact_pos[f];
+            mark(&mut self.changed, &mut hi, pos);
+            word = word.min(pos as usize / 64);
+        }
+        while word <= hi && word < self.changed.len() {
+            let bits = self.changed[word];
+            if bits == 0 {
+                word += 1;
+                continue;
+            }
+            let bit = bits.trailing_zeros() as usize;
+            self.changed[word] &= !(1u64 << bit);
+            match analysis.steps[word * 64 + bit] {
                 Step::Fact(f) => {
-                    if !std::mem::take(&mut self.changed[demand.fact_pos[f] as usize]) {
-                        continue;
-                    }
                     let slot = program.derived[f].slot as usize;
                     let before = self.slots[slot];
                     self.settle(program, analysis, f, level);
@@ -551,16 +597,13 @@ impl State {
                         continue;
                     }
                     for &w in &demand.fact_readers[f] {
-                        self.changed[demand.rule_pos[w] as usize] = true;
+                        mark(&mut self.changed, &mut hi, demand.rule_pos[w]);
                     }
                 }
                 Step::Rule(w) => {
-                    if !std::mem::take(&mut self.changed[demand.rule_pos[w] as usize]) {
-                        continue;
-                    }
                     // A closed rule whose facts nothing reads after it closed cannot matter
                     // here (nor feed one that does).
-                    if analysis.close_level[w] > level || !folds[w] {
+                    if analysis.close_level[w] > level || !plan.folds[w] {
                         continue;
                     }
                     let before = self.fired[w];
@@ -569,7 +612,7 @@ impl State {
                         continue;
                     }
                     for f in targets(w) {
-                        self.changed[demand.fact_pos[f] as usize] = true;
+                        mark(&mut self.changed, &mut hi, demand.fact_pos[f]);
                     }
                     if !summaries {
                         continue;
@@ -623,6 +666,7 @@ impl State {
             match undo {
                 Undo::Fired(r, v) => self.fired[r as usize] = v,
                 Undo::Stale(pos) => self.stale[pos as usize] = true,
+                Undo::Fresh(pos) => self.stale[pos as usize] = false,
                 Undo::Slot(s, v) => self.slots[s as usize] = v,
                 Undo::Total(f, v) => self.total[f as usize] = v,
                 Undo::Count(f, v) => self.count[f as usize] = v,
@@ -1381,6 +1425,7 @@ impl<'a> Search<'a> {
                 Some(twin) => twin,
                 None => {
                     let mark = self.state.trail.len();
+                    self.state.hypothetical = true;
                     let conflicts = self.state.conflicts.len();
                     let program = self.program;
                     self.state.drop_rule(program, analysis, r, level, true);
@@ -1401,6 +1446,7 @@ impl<'a> Search<'a> {
                         twin.map_or(Landing::Unrecorded, Landing::State)
                     };
                     self.state.undo(mark);
+                    self.state.hypothetical = false;
                     moved = true;
                     if add_only {
                         twins.push((adds, twin));
@@ -1481,6 +1527,7 @@ impl<'a> Search<'a> {
             .leaf_outcome
             .and_then(|o| u32::try_from(o).ok())
             .unwrap_or(NO_OUTCOME);
+        self.state.hypothetical = true;
         for &r in &plan.cut[n] {
             if !self.state.fired[r] {
                 continue;
@@ -1526,6 +1573,8 @@ impl<'a> Search<'a> {
                 drops.link(weight, r, Target::Leaf { from, to });
             }
         }
+        self.state.hypothetical = false;
+        self.state.clear_pending();
     }
 
     /// Stops the search when the deadline has passed or another subtree hit a limit.
