@@ -33,15 +33,16 @@
 //! probabilities are the same without it. A rule that needs its last decision taken cannot
 //! fire before that decision, so a guard at or after it is fine. The twin is then the state
 //! with the rule taken out and the rules that read its facts run again in order (its *cone*):
-//! closed ones at once, their summaries made again; open ones when next needed. A rule that
-//! fails the condition is left to a full evaluation.
+//! closed ones at once, their summaries made again; open ones when next needed. Only the part
+//! of the cone the drop reaches runs: a reader whose inputs kept their values is as it was. A
+//! rule that fails the condition is left to a full evaluation.
 //!
 //! Below a twin nothing is recorded: the drops of other rules in a world without this one
 //! count for nothing, and solving their twins too would multiply the work. A state first
 //! solved for a twin is solved again, recording, if a path of the search itself arrives there.
 
 use crate::compile::program::Program;
-use crate::search::demand::{Analysis, Demand, FactKey, Step};
+use crate::search::demand::{Analysis, Demand, FactKey};
 
 /// How one rule's drop is found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,9 +62,6 @@ pub(crate) struct DropPlan {
     pub(crate) kind: Vec<DropKind>,
     /// Per level `0..=n`: the rules cut there.
     pub(crate) cut: Vec<Vec<usize>>,
-    /// Per cut rule: the steps to run again without it, in dependency order — its facts, and
-    /// the rules (and their facts) that read them, transitively.
-    pub(crate) cone: Vec<Vec<Step>>,
     /// Per rule: whether its effect is folded into the memo key's summaries when it closes.
     pub(crate) folds: Vec<bool>,
     /// Per slot: whether an outcome's condition reads it. A drop at the end of a path that
@@ -77,7 +75,7 @@ impl DropPlan {
     /// paths with the same probabilities: nothing that weighs or prunes a path (a guard, a
     /// conditional likelihood) reads what the rule changes between the first time it can
     /// fire and that level. The twin is the state with the rule taken out and the rules that
-    /// read its facts run again in order (`cone`): exact, because every input of a closed rule
+    /// read its facts run again in order (its cone): exact, because every input of a closed rule
     /// that matters was settled when the rule closed and cannot change after, and an open one
     /// runs again when it is next needed, as it would without the rule.
     pub(crate) fn new(program: &Program, analysis: &Analysis) -> Self {
@@ -102,7 +100,6 @@ impl DropPlan {
             })
             .collect();
         let mut cut = vec![Vec::new(); n + 1];
-        let mut cones = vec![Vec::new(); program.rules.len()];
         let kind = program
             .rules
             .iter()
@@ -121,7 +118,7 @@ impl DropPlan {
                 if !own {
                     return DropKind::Evaluate;
                 }
-                let (facts, rules) = cone(program, demand, r);
+                let facts = cone(program, demand, r);
                 let close = analysis.close_level[r];
                 let level = (close..n)
                     .find(|&level| analysis.can_merge(level))
@@ -138,15 +135,6 @@ impl DropPlan {
                     .any(|t| probed[t].iter().any(|f| facts.binary_search(f).is_ok()));
                 if weighed {
                     return DropKind::Evaluate;
-                }
-                {
-                    let mut steps: Vec<(u32, Step)> = facts
-                        .iter()
-                        .map(|&f| (demand.fact_pos[f], Step::Fact(f)))
-                        .chain(rules.iter().map(|&w| (demand.rule_pos[w], Step::Rule(w))))
-                        .collect();
-                    steps.sort_by_key(|s| s.0);
-                    cones[r] = steps.into_iter().map(|s| s.1).collect();
                 }
                 cut[level].push(r);
                 DropKind::Cut(level)
@@ -167,7 +155,6 @@ impl DropPlan {
         Self {
             kind,
             cut,
-            cone: cones,
             folds,
             read_by_outcomes,
         }
@@ -179,9 +166,9 @@ impl DropPlan {
     }
 }
 
-/// What dropping rule `r` can change: its facts and, transitively, the rules that read them
-/// (those the search evaluates at all) and their facts. Both sorted.
-fn cone(program: &Program, demand: &Demand, r: usize) -> (Vec<usize>, Vec<usize>) {
+/// The facts dropping rule `r` can change (its *cone*): its own and, transitively, those of
+/// the rules that read them (those the search evaluates at all). Sorted.
+fn cone(program: &Program, demand: &Demand, r: usize) -> Vec<usize> {
     let targets = |w: usize| {
         let rule = &program.rules[w];
         rule.sets
@@ -203,8 +190,12 @@ fn cone(program: &Program, demand: &Demand, r: usize) -> (Vec<usize>, Vec<usize>
             }
         }
     }
-    let set = |v: Vec<bool>| v.iter().enumerate().filter(|e| *e.1).map(|e| e.0).collect();
-    (set(facts), set(rules))
+    facts
+        .iter()
+        .enumerate()
+        .filter(|e| *e.1)
+        .map(|e| e.0)
+        .collect()
 }
 
 /// The parent of arrivals that no memoised state encloses: the root, reached with certainty.
