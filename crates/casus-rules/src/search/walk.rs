@@ -1027,6 +1027,11 @@ const FRAMES_PER_CHECK: usize = 256;
 /// of work.
 const WORK_PER_CHECK: u64 = 1 << 20;
 
+/// The work of one rule dropped at an arrival or at the end of a path, in the units of
+/// [`WORK_PER_CHECK`]: a path where dozens of rules fired costs as much as a node with
+/// thousands of decisions below.
+const WORK_PER_DROP: u64 = 64;
+
 /// The search, or an analysis that evaluates, ran out of time.
 pub(crate) fn time_limit() -> Diagnostic {
     Diagnostic::new(
@@ -1067,6 +1072,8 @@ struct Search<'a> {
     /// Complete paths walked below twins: past the path limit the drops are left to
     /// evaluations (the evaluation itself goes on).
     twin_walked: u64,
+    /// States solved below twins: with `nodes`, how often the deadline is looked at.
+    twin_nodes: u64,
     /// Memo entries stored for twins and not yet reached by a path of the search: they do not
     /// count against the evaluation's memo limit, and at most half as many are kept.
     twin_entries: usize,
@@ -1176,6 +1183,7 @@ impl<'a> Search<'a> {
             task_weights: Vec::new(),
             twin_depth: 0,
             twin_walked: 0,
+            twin_nodes: 0,
             twin_entries: 0,
             shared,
             unshared: 0,
@@ -1294,11 +1302,10 @@ impl<'a> Search<'a> {
         // Counted once solved, not when found in the memo: `nodes` is the states solved.
         if self.twin_depth == 0 {
             self.nodes += 1;
-            if self.nodes.is_multiple_of(4096) {
-                self.poll();
-            }
+        } else {
+            self.twin_nodes += 1;
         }
-        if self.work >= WORK_PER_CHECK {
+        if (self.nodes + self.twin_nodes).is_multiple_of(4096) || self.work >= WORK_PER_CHECK {
             self.poll();
         }
         let mut arrival = 1.0;
@@ -1415,6 +1422,7 @@ impl<'a> Search<'a> {
             if !self.state.fired[r] {
                 continue;
             }
+            self.work += WORK_PER_DROP;
             let adds = analysis.demand.adds[r].as_slice();
             let add_only = self.program.rules[r].sets.is_empty();
             let cached = twins
@@ -1532,6 +1540,7 @@ impl<'a> Search<'a> {
             if !self.state.fired[r] {
                 continue;
             }
+            self.work += WORK_PER_DROP;
             let (program, analysis) = (self.program, self.analysis);
             let mark = self.state.trail.len();
             // Past the last level where states merge nothing is folded into summaries.
