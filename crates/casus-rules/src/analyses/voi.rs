@@ -121,37 +121,69 @@ fn on_graph(
 ) -> Result<Vec<InformationValue>, Vec<Diagnostic>> {
     let program = model.with_evidence(&model.program);
     let tables = graph.tables_of(&program);
-    let base = graph.solve(&tables, &mut graph.scratch());
     let taken = graph.taken();
     // Learning an event first changes the solve only at the nodes with the event at or below
     // them: the rest keep the values of a solve conditioned on nothing, computed once.
     let conditioned = graph.conditioned_base(&tables);
+    // The strategy's payoffs: on a conditioned graph the solve is the conditioned base, the
+    // same computation; otherwise nature's moves are weighed without their mass, a pass of
+    // its own.
+    let base = if graph.is_conditioned() {
+        graph.payoffs_at_root(&conditioned)
+    } else {
+        graph.solve(&tables, &mut graph.scratch()).payoffs
+    };
+    let why: Vec<Option<Undefined>> = model
+        .program
+        .decisions
+        .iter()
+        .map(|decision| {
+            undefined(model, decision).or_else(|| {
+                (!taken.get(decision.index).copied().unwrap_or(false))
+                    .then_some(Undefined::NeverTaken)
+            })
+        })
+        .collect();
+    let events: Vec<&CDecision> = model
+        .program
+        .decisions
+        .iter()
+        .filter(|d| d.is_chance() && why.get(d.index).copied().flatten().is_none())
+        .collect();
+    let levels: Vec<usize> = events.iter().map(|d| d.index).collect();
     let mut scratch = conditioned.clone();
-    let mut values = Vec::new();
-    for decision in model.program.decisions.iter().filter(|d| d.is_chance()) {
-        let why = undefined(model, decision).or_else(|| {
-            (!taken.get(decision.index).copied().unwrap_or(false)).then_some(Undefined::NeverTaken)
-        });
-        if let Some(why) = why {
-            values.push(InformationValue::undefined_because(decision.index, why));
-            continue;
-        }
+    // `(mass, Σ mass · payoffs)` of each event, in `events` order.
+    let mut informed: Vec<(f64, Vec<f64>)> = Vec::with_capacity(events.len());
+    graph.each_above(&levels, |i, above| {
         // A pass per option: a thousand events on a large graph take a while.
         if limits.expired() {
             return Err(vec![crate::search::walk::time_limit()]);
         }
-        let above = graph.above(decision.index);
-        let mut informed = vec![0.0; model.program.actors.len()];
+        let decision = events[i];
+        let mut sum = vec![0.0; model.program.actors.len()];
         let mut mass = 0.0;
         for option in 0..decision.options.len() {
             let sub =
-                graph.solve_given_from(&tables, &mut scratch, (decision.index, option), &above);
+                graph.solve_given_from(&tables, &mut scratch, (decision.index, option), above);
             mass += sub.mass;
-            for (acc, v) in informed.iter_mut().zip(&sub.payoffs) {
+            for (acc, v) in sum.iter_mut().zip(&sub.payoffs) {
                 *acc += sub.mass * v;
             }
         }
-        graph.restore(&mut scratch, &conditioned, &above);
+        graph.restore(&mut scratch, &conditioned, above);
+        informed.push((mass, sum));
+        Ok(())
+    })?;
+    let mut informed = informed.into_iter();
+    let mut values = Vec::new();
+    for decision in model.program.decisions.iter().filter(|d| d.is_chance()) {
+        if let Some(why) = why.get(decision.index).copied().flatten() {
+            values.push(InformationValue::undefined_because(decision.index, why));
+            continue;
+        }
+        let Some((mass, sum)) = informed.next() else {
+            continue;
+        };
         if mass <= 0.0 {
             values.push(InformationValue::undefined_because(
                 decision.index,
@@ -159,11 +191,7 @@ fn on_graph(
             ));
             continue;
         }
-        let evpi = informed
-            .iter()
-            .zip(&base.payoffs)
-            .map(|(i, b)| i / mass - b)
-            .collect();
+        let evpi = sum.iter().zip(&base).map(|(i, b)| i / mass - b).collect();
         values.push(InformationValue {
             decision: decision.index,
             evpi: Some(evpi),
