@@ -24,7 +24,7 @@
 use casus_core::Diagnostic;
 
 use crate::compile::program::{CDecision, Program};
-use crate::graphs::merged::MergedGraph;
+use crate::graphs::merged::{MergedGraph, Saved};
 use crate::search::walk::EvalLimits;
 use crate::session::Model;
 
@@ -122,17 +122,6 @@ fn on_graph(
     let program = model.with_evidence(&model.program);
     let tables = graph.tables_of(&program);
     let taken = graph.taken();
-    // Learning an event first changes the solve only at the nodes with the event at or below
-    // them: the rest keep the values of a solve conditioned on nothing, computed once.
-    let conditioned = graph.conditioned_base(&tables);
-    // The strategy's payoffs: on a conditioned graph the solve is the conditioned base, the
-    // same computation; otherwise nature's moves are weighed without their mass, a pass of
-    // its own.
-    let base = if graph.is_conditioned() {
-        graph.payoffs_at_root(&conditioned)
-    } else {
-        graph.solve(&tables, &mut graph.scratch()).payoffs
-    };
     let why: Vec<Option<Undefined>> = model
         .program
         .decisions
@@ -150,8 +139,22 @@ fn on_graph(
         .iter()
         .filter(|d| d.is_chance() && why.get(d.index).copied().flatten().is_none())
         .collect();
+    if events.is_empty() {
+        return Ok(assemble(model, &why, Vec::new(), &[]));
+    }
+    // Learning an event first changes the solve only at the nodes with the event at or below
+    // them: the rest keep the values of a solve conditioned on nothing, computed once, and
+    // the nodes solved for one event are put back before the next.
+    let mut scratch = graph.conditioned_base(&tables);
+    // The strategy's payoffs: on a conditioned graph the solve is the conditioned base, the
+    // same computation; otherwise a pass over the payoffs alone.
+    let base = if graph.is_conditioned() {
+        graph.payoffs_at_root(&scratch)
+    } else {
+        graph.strategy_payoffs(&tables)
+    };
     let levels: Vec<usize> = events.iter().map(|d| d.index).collect();
-    let mut scratch = conditioned.clone();
+    let mut saved = Saved::default();
     // `(mass, Σ mass · payoffs)` of each event, in `events` order.
     let mut informed: Vec<(f64, Vec<f64>)> = Vec::with_capacity(events.len());
     graph.each_above(&levels, |i, above| {
@@ -160,6 +163,7 @@ fn on_graph(
             return Err(vec![crate::search::walk::time_limit()]);
         }
         let decision = events[i];
+        graph.save(&scratch, above, &mut saved);
         let mut sum = vec![0.0; model.program.actors.len()];
         let mut mass = 0.0;
         for option in 0..decision.options.len() {
@@ -170,10 +174,22 @@ fn on_graph(
                 *acc += sub.mass * v;
             }
         }
-        graph.restore(&mut scratch, &conditioned, above);
+        graph.restore(&mut scratch, &saved, above);
         informed.push((mass, sum));
         Ok(())
     })?;
+    Ok(assemble(model, &why, informed, &base))
+}
+
+/// Every chance event's value in decision order: why it is undefined (`why`, per decision),
+/// or from `informed`, the `(mass, Σ mass · payoffs)` of each of the others in order, against
+/// the strategy's payoffs `base`.
+fn assemble(
+    model: &Model,
+    why: &[Option<Undefined>],
+    informed: Vec<(f64, Vec<f64>)>,
+    base: &[f64],
+) -> Vec<InformationValue> {
     let mut informed = informed.into_iter();
     let mut values = Vec::new();
     for decision in model.program.decisions.iter().filter(|d| d.is_chance()) {
@@ -191,14 +207,14 @@ fn on_graph(
             ));
             continue;
         }
-        let evpi = sum.iter().zip(&base).map(|(i, b)| i / mass - b).collect();
+        let evpi = sum.iter().zip(base).map(|(i, b)| i / mass - b).collect();
         values.push(InformationValue {
             decision: decision.index,
             evpi: Some(evpi),
             undefined: None,
         });
     }
-    Ok(values)
+    values
 }
 
 /// Each option of each event evaluated with the event given: for a graph over its budget.

@@ -166,6 +166,15 @@ pub(crate) struct Scratch {
     live: Vec<bool>,
 }
 
+/// A scratch's values at some nodes ([`MergedGraph::save`]), in the order of their list.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Saved {
+    mass: Vec<f64>,
+    payoff: Vec<f64>,
+    chosen: Vec<u32>,
+    live: Vec<bool>,
+}
+
 /// What one solve finds.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Solved {
@@ -417,15 +426,81 @@ impl MergedGraph {
         )
     }
 
-    /// Puts `base`'s values back into `scratch` at the nodes `above` lists.
-    pub(crate) fn restore(&self, scratch: &mut Scratch, base: &Scratch, above: &[u32]) {
+    /// Copies `scratch`'s values at the nodes `above` lists into `saved`, for
+    /// [`MergedGraph::restore`]: what a solve over those nodes overwrites, and no more.
+    pub(crate) fn save(&self, scratch: &Scratch, above: &[u32], saved: &mut Saved) {
         let (no, na) = (self.outcomes, self.actors);
+        saved.mass.clear();
+        saved.payoff.clear();
+        saved.chosen.clear();
+        saved.live.clear();
         for n in above.iter().map(|&n| n as usize) {
-            scratch.mass[n * no..(n + 1) * no].copy_from_slice(&base.mass[n * no..(n + 1) * no]);
+            saved
+                .mass
+                .extend_from_slice(&scratch.mass[n * no..(n + 1) * no]);
+            saved
+                .payoff
+                .extend_from_slice(&scratch.payoff[n * na..(n + 1) * na]);
+            saved.chosen.push(scratch.chosen[n]);
+            saved.live.push(scratch.live[n]);
+        }
+    }
+
+    /// Puts the values [`MergedGraph::save`] kept back into `scratch` at the nodes `above`
+    /// lists (the same list).
+    pub(crate) fn restore(&self, scratch: &mut Scratch, saved: &Saved, above: &[u32]) {
+        let (no, na) = (self.outcomes, self.actors);
+        for (i, n) in above.iter().map(|&n| n as usize).enumerate() {
+            scratch.mass[n * no..(n + 1) * no].copy_from_slice(&saved.mass[i * no..(i + 1) * no]);
             scratch.payoff[n * na..(n + 1) * na]
-                .copy_from_slice(&base.payoff[n * na..(n + 1) * na]);
-            scratch.chosen[n] = base.chosen[n];
-            scratch.live[n] = base.live[n];
+                .copy_from_slice(&saved.payoff[i * na..(i + 1) * na]);
+            scratch.chosen[n] = saved.chosen[i];
+            scratch.live[n] = saved.live[i];
+        }
+    }
+
+    /// Each actor's expected payoff at the start under the strategy at `tables`: the
+    /// payoffs of [`MergedGraph::solve`], bit for bit (the same arithmetic, `payoff_at`), in
+    /// a pass that keeps no masses when the graph is not conditioned (nature's moves then
+    /// weigh their probabilities alone). A conditioned graph is solved whole.
+    pub(crate) fn strategy_payoffs(&self, tables: &[Vec<f64>]) -> Vec<f64> {
+        if self.conditioned {
+            return self.solve(tables, &mut self.scratch()).payoffs;
+        }
+        let na = self.actors;
+        let none: &[f64] = &[];
+        let mut payoff = vec![0.0; self.choices.len() * na];
+        for (n, choice) in self.choices.iter().enumerate() {
+            let probabilities = tables
+                .get(choice.table as usize)
+                .map_or(none, Vec::as_slice);
+            let (below, head) = payoff.split_at_mut(n * na);
+            let payoffs = &self.payoffs;
+            let child_payoff = |child: Ref| -> &[f64] {
+                match child {
+                    Ref::Leaf(o) => payoffs.get(o as usize).map_or(none, Vec::as_slice),
+                    Ref::Node(c) => &below[c as usize * na..(c as usize + 1) * na],
+                }
+            };
+            let weight = |edge: &Edge| {
+                probabilities
+                    .get(edge.option as usize)
+                    .copied()
+                    .unwrap_or(0.0)
+            };
+            let actor = self.actor.get(choice.level as usize).copied().flatten();
+            payoff_at(
+                actor,
+                self.edges_of(n),
+                weight,
+                false,
+                child_payoff,
+                &mut head[..na],
+            );
+        }
+        match self.root {
+            Ref::Leaf(o) => self.payoffs.get(o as usize).cloned().unwrap_or_default(),
+            Ref::Node(r) => payoff[r as usize * na..(r as usize + 1) * na].to_vec(),
         }
     }
 
@@ -511,66 +586,15 @@ impl MergedGraph {
                     Ref::Node(c) => &below[c as usize * na..(c as usize + 1) * na],
                 }
             };
-            match self.actor.get(choice.level as usize).copied().flatten() {
-                None => {
-                    me.fill(0.0);
-                    let (mut weight, mut flat) = (0.0, 0.0);
-                    let mut likeliest: Option<(usize, f64)> = None;
-                    for (k, edge) in edges.iter().enumerate() {
-                        let p = if conditioned {
-                            p_of(edge.option) * child_mass(edge.child)
-                        } else {
-                            p_of(edge.option)
-                        };
-                        weight += p;
-                        flat += 1.0;
-                        for (a, v) in me.iter_mut().zip(child_payoff(edge.child)) {
-                            *a += p * v;
-                        }
-                        let tie = conditioned
-                            && (p - likeliest.map_or(0.0, |(_, q)| q)).abs() <= 1e-12 * p.abs();
-                        if likeliest.is_none_or(|(_, q)| p > q && !tie) {
-                            likeliest = Some((k, p));
-                        }
-                    }
-                    if weight > 0.0 {
-                        let scale = 1.0 / weight;
-                        me.iter_mut().for_each(|a| *a *= scale);
-                    } else if flat > 0.0 {
-                        // Every consistent option has probability 0: the search averages them
-                        // unweighted.
-                        me.fill(0.0);
-                        for edge in edges {
-                            for (a, v) in me.iter_mut().zip(child_payoff(edge.child)) {
-                                *a += v;
-                            }
-                        }
-                        me.iter_mut().for_each(|a| *a /= flat);
-                    }
-                    chosen[n] = likeliest.map_or(u32::MAX, |(k, _)| k as u32);
+            let weight = |edge: &Edge| {
+                if conditioned {
+                    p_of(edge.option) * child_mass(edge.child)
+                } else {
+                    p_of(edge.option)
                 }
-                Some(actor) => {
-                    let mut best: Option<(usize, f64)> = None;
-                    for (k, edge) in edges.iter().enumerate() {
-                        let v = child_payoff(edge.child).get(actor).copied().unwrap_or(0.0);
-                        let tie =
-                            best.is_some_and(|(_, b)| (v - b).abs() <= TIE * b.abs().max(1.0));
-                        if !tie && best.is_none_or(|(_, b)| v > b) {
-                            best = Some((k, v));
-                        }
-                    }
-                    match best {
-                        Some((k, _)) => {
-                            me.copy_from_slice(child_payoff(edges[k].child));
-                            chosen[n] = k as u32;
-                        }
-                        None => {
-                            me.fill(0.0);
-                            chosen[n] = u32::MAX;
-                        }
-                    }
-                }
-            }
+            };
+            let actor = self.actor.get(choice.level as usize).copied().flatten();
+            chosen[n] = payoff_at(actor, edges, weight, conditioned, child_payoff, me);
         }
         if given.is_some() && matches!(self.root, Ref::Node(r) if !live[r as usize]) {
             // No path is consistent with the decision given.
@@ -746,6 +770,78 @@ impl MergedGraph {
             }
         }
         out
+    }
+}
+
+/// A node's payoffs, into `me`, from its consistent `edges` and its children's payoffs, as the
+/// search computes them: nature's (`actor` `None`) weighted by `weight` (the option's
+/// probability, times its consistent mass when `conditioned`) and scaled by the reciprocal of
+/// the total weight, or averaged when every option weighs 0; an actor's those of the first
+/// best option with the search's tie tolerance. Returns the position in `edges` of the option
+/// the line follows (nature's likeliest), `u32::MAX` for none. The one copy of this arithmetic,
+/// so that every pass that computes payoffs computes the search's, bit for bit.
+fn payoff_at<'a>(
+    actor: Option<usize>,
+    edges: &[Edge],
+    weight: impl Fn(&Edge) -> f64,
+    conditioned: bool,
+    child_payoff: impl Fn(Ref) -> &'a [f64],
+    me: &mut [f64],
+) -> u32 {
+    match actor {
+        None => {
+            me.fill(0.0);
+            let (mut total, mut flat) = (0.0, 0.0);
+            let mut likeliest: Option<(usize, f64)> = None;
+            for (k, edge) in edges.iter().enumerate() {
+                let p = weight(edge);
+                total += p;
+                flat += 1.0;
+                for (a, v) in me.iter_mut().zip(child_payoff(edge.child)) {
+                    *a += p * v;
+                }
+                let tie =
+                    conditioned && (p - likeliest.map_or(0.0, |(_, q)| q)).abs() <= 1e-12 * p.abs();
+                if likeliest.is_none_or(|(_, q)| p > q && !tie) {
+                    likeliest = Some((k, p));
+                }
+            }
+            if total > 0.0 {
+                let scale = 1.0 / total;
+                me.iter_mut().for_each(|a| *a *= scale);
+            } else if flat > 0.0 {
+                // Every consistent option has probability 0: the search averages them
+                // unweighted.
+                me.fill(0.0);
+                for edge in edges {
+                    for (a, v) in me.iter_mut().zip(child_payoff(edge.child)) {
+                        *a += v;
+                    }
+                }
+                me.iter_mut().for_each(|a| *a /= flat);
+            }
+            likeliest.map_or(u32::MAX, |(k, _)| k as u32)
+        }
+        Some(actor) => {
+            let mut best: Option<(usize, f64)> = None;
+            for (k, edge) in edges.iter().enumerate() {
+                let v = child_payoff(edge.child).get(actor).copied().unwrap_or(0.0);
+                let tie = best.is_some_and(|(_, b)| (v - b).abs() <= TIE * b.abs().max(1.0));
+                if !tie && best.is_none_or(|(_, b)| v > b) {
+                    best = Some((k, v));
+                }
+            }
+            match best.and_then(|(k, _)| Some((k, edges.get(k)?))) {
+                Some((k, edge)) => {
+                    me.copy_from_slice(child_payoff(edge.child));
+                    k as u32
+                }
+                None => {
+                    me.fill(0.0);
+                    u32::MAX
+                }
+            }
+        }
     }
 }
 
@@ -1226,7 +1322,8 @@ mod tests {
 
     /// Solving only the nodes with the given decision at or below them, from the conditioned
     /// base, is solving the whole graph, bit for bit, decision after decision on one scratch
-    /// (restored between decisions); and the base is kept where a decision leaves it.
+    /// (the nodes solved saved before and restored after each decision); and the base is
+    /// whole again after each.
     #[test]
     fn solving_above_a_given_decision_is_solving_the_whole_graph() {
         let mut partial_nodes = 0;
@@ -1236,6 +1333,7 @@ mod tests {
             let base = graph.conditioned_base(&tables);
             let mut scratch = base.clone();
             let mut whole = graph.scratch();
+            let mut saved = Saved::default();
             let levels: Vec<usize> = program
                 .decisions
                 .iter()
@@ -1246,13 +1344,14 @@ mod tests {
                 .each_above(&levels, |i, above| {
                     let decision = &program.decisions[levels[i]];
                     partial_nodes += graph.nodes() - above.len();
+                    graph.save(&scratch, above, &mut saved);
                     for option in 0..decision.options.len() {
                         let given = (decision.index, option);
                         let from = graph.solve_given_from(&tables, &mut scratch, given, above);
                         let all = graph.solve_given(&tables, &mut whole, Some(given));
                         assert_eq!(from, all, "{} {given:?}", path.display());
                     }
-                    graph.restore(&mut scratch, &base, above);
+                    graph.restore(&mut scratch, &saved, above);
                     assert_eq!(scratch.mass, base.mass, "{}", path.display());
                     assert_eq!(scratch.payoff, base.payoff, "{}", path.display());
                     assert_eq!(scratch.chosen, base.chosen, "{}", path.display());
@@ -1263,6 +1362,30 @@ mod tests {
         }
         // Some solves skipped some nodes, so the skipping was tested.
         assert!(partial_nodes > 0);
+    }
+
+    /// The payoffs-only pass gives the solve's payoffs bit for bit, under the point estimates
+    /// and under random tables (some entries 0, so nature's unweighted average is taken too).
+    #[test]
+    fn the_strategy_payoffs_are_the_solves() {
+        let mut rng = fastrand::Rng::with_seed(21);
+        for path in files() {
+            let (_, mut program, graph) = recorded(&path);
+            let mut scratch = graph.scratch();
+            for round in 0..20 {
+                if round > 0 {
+                    scramble(&mut program, &mut rng);
+                }
+                let tables = graph.tables_of(&program);
+                let solved = graph.solve(&tables, &mut scratch);
+                assert_eq!(
+                    graph.strategy_payoffs(&tables),
+                    solved.payoffs,
+                    "{} round {round}",
+                    path.display()
+                );
+            }
+        }
     }
 
     /// The root's payoffs in a solved scratch are the solve's, which are the search's
@@ -1299,6 +1422,7 @@ mod tests {
                     given.decisions[0].is_some(),
                     "{what}"
                 );
+                assert_eq!(graph.strategy_payoffs(&tables), solved.payoffs, "{what}");
                 if graph.is_conditioned() {
                     let base = graph.conditioned_base(&tables);
                     assert_eq!(graph.payoffs_at_root(&base), solved.payoffs, "{what}");
