@@ -144,14 +144,18 @@ fn on_graph(
     }
     // Learning an event first changes the solve only at the nodes with the event at or below
     // them: the rest keep the values of a solve conditioned on nothing, computed once, and
-    // the nodes solved for one event are put back before the next.
-    let mut scratch = graph.conditioned_base(&tables);
-    // The strategy's payoffs: on a conditioned graph the solve is the conditioned base, the
-    // same computation; otherwise a pass over the payoffs alone.
-    let base = if graph.is_conditioned() {
-        graph.payoffs_at_root(&scratch)
+    // the nodes solved for one event are put back before the next. The strategy's payoffs:
+    // on a conditioned graph the solve is the conditioned base, the same computation;
+    // otherwise a pass over the payoffs alone, beside it on another thread.
+    let (mut scratch, base) = if graph.is_conditioned() {
+        let scratch = graph.conditioned_base(&tables);
+        let base = graph.payoffs_at_root(&scratch);
+        (scratch, base)
     } else {
-        graph.strategy_payoffs(&tables)
+        rayon::join(
+            || graph.conditioned_base(&tables),
+            || graph.strategy_payoffs(&tables),
+        )
     };
     let levels: Vec<usize> = events.iter().map(|d| d.index).collect();
     let mut saved = Saved::default();
