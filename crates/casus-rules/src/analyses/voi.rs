@@ -99,8 +99,9 @@ pub fn value_of_information(
 }
 
 /// [`value_of_information`] on the model's merged decision graph, when the caller recorded it
-/// with the forecast: each "event learnt first" is the graph solved with the event given, one
-/// pass over the nodes, no rule evaluated. (An event whose value is defined has a guard on
+/// with the forecast: each "event learnt first" is the graph solved with the event given, over
+/// the nodes with the event at or below them (the rest keep a solve with nothing given), no
+/// rule evaluated. (An event whose value is defined has a guard on
 /// input facts alone, so every path takes it or none does, which is what solving with it
 /// given needs.) Without the graph, each option is an evaluation.
 pub fn value_of_information_with(

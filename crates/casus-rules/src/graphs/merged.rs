@@ -20,6 +20,12 @@
 //!   `M(o) = C(o) + Σ_i t_i · G_i(o)` with `G_i(o) = Σ_{nodes n using the table} reach(n) ·
 //!   mass(child_i(n))(o)`. One adjoint thus gives the forecast for any change of any one
 //!   decision's tables, exactly, and conditioning on evidence is the ratio of two such sums.
+//!   The graph keeps the last adjoint it computed with its tables, so the ranges, the
+//!   reversals and the firing bounds of one run share one;
+//! - `MergedGraph::solve_given_from` solves with one decision given over only the nodes that
+//!   have it at or below them (`MergedGraph::each_above` lists them, 64 decisions per pass),
+//!   starting from a solve with nothing given: value of information pays per event for the
+//!   nodes above it, not for the whole graph.
 //!
 //! The graph is stored flat, children before parents (the order in which the search finishes
 //! them), so each pass is one sweep over two arrays. It is not a petgraph graph: the drawing
@@ -121,7 +127,10 @@ pub struct MergedGraph {
 /// large graph costs as much as the first, and the analyses of one run share one adjoint
 /// without having to pass it between them.
 #[derive(Debug, Default)]
-struct AdjointCache(std::sync::Mutex<Option<(Vec<Vec<f64>>, Arc<Adjoint>)>>);
+struct AdjointCache(std::sync::Mutex<Option<Taken>>);
+
+/// An adjoint and the tables it was taken at.
+type Taken = (Vec<Vec<f64>>, Arc<Adjoint>);
 
 impl AdjointCache {
     /// The cached adjoint if it was taken at exactly `tables` (bit for bit, so that a cached
