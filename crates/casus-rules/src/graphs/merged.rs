@@ -484,13 +484,8 @@ impl MergedGraph {
                 .get(choice.table as usize)
                 .map_or(none, Vec::as_slice);
             let (below, head) = payoff.split_at_mut(n * na);
-            let payoffs = &self.payoffs;
-            let child_payoff = |child: Ref| -> &[f64] {
-                match child {
-                    Ref::Leaf(o) => payoffs.get(o as usize).map_or(none, Vec::as_slice),
-                    Ref::Node(c) => &below[c as usize * na..(c as usize + 1) * na],
-                }
-            };
+            let below: &[f64] = below;
+            let child_payoff = |child: Ref| self.payoff_of(child, below);
             let weight = |edge: &Edge| {
                 probabilities
                     .get(edge.option as usize)
@@ -510,6 +505,16 @@ impl MergedGraph {
         match self.root {
             Ref::Leaf(o) => self.payoffs.get(o as usize).cloned().unwrap_or_default(),
             Ref::Node(r) => payoff[r as usize * na..(r as usize + 1) * na].to_vec(),
+        }
+    }
+
+    /// The payoffs of a child: an outcome's, or a node's in `below` (the payoffs of the
+    /// nodes before the one being solved, `actors` numbers each).
+    fn payoff_of<'a>(&'a self, child: Ref, below: &'a [f64]) -> &'a [f64] {
+        let na = self.actors;
+        match child {
+            Ref::Leaf(o) => self.payoffs.get(o as usize).map_or(&[], Vec::as_slice),
+            Ref::Node(c) => &below[c as usize * na..(c as usize + 1) * na],
         }
     }
 
@@ -588,13 +593,8 @@ impl MergedGraph {
             };
             let (below, head) = payoff.split_at_mut(n * na);
             let me = &mut head[..na];
-            let payoffs = &self.payoffs;
-            let child_payoff = |child: Ref| -> &[f64] {
-                match child {
-                    Ref::Leaf(o) => payoffs.get(o as usize).map_or(none, Vec::as_slice),
-                    Ref::Node(c) => &below[c as usize * na..(c as usize + 1) * na],
-                }
-            };
+            let below: &[f64] = below;
+            let child_payoff = |child: Ref| self.payoff_of(child, below);
             let weight = |edge: &Edge| {
                 if conditioned {
                     p_of(edge.option) * child_mass(edge.child)
@@ -1062,21 +1062,19 @@ mod tests {
         }
     }
 
-    /// Every bundled scenario and a few fixtures: the recorded graph's forecast and line of
-    /// play are the search's, bit for bit, under the point estimates and under random
-    /// likelihoods, with nothing given and with each option of the first decision given.
-    /// A scenario file's program and the graph of its evaluation with nothing given.
-    fn recorded(path: &std::path::Path) -> (casus_core::model::Scenario, Program, MergedGraph) {
-        let (scenario, program) = load(path);
-        let none = Given::none(program.decisions.len());
-        let (_, graph) =
-            evaluate_recorded(&scenario, &program, &none, &EvalLimits::default(), 1 << 20).unwrap();
-        (scenario, program, graph.unwrap())
-    }
-
-    #[test]
-    fn the_graph_agrees_with_the_search() {
-        let mut rng = fastrand::Rng::with_seed(5);
+    /// Calls `check` with every file's scenario and program, and each `given` of: nothing,
+    /// then each option of the first decision; with the search's evaluation under it and the
+    /// graph that evaluation recorded (skipping a given no path is consistent with).
+    fn each_first_given(
+        mut check: impl FnMut(
+            &std::path::Path,
+            &casus_core::model::Scenario,
+            &Program,
+            &Given,
+            crate::search::result::Evaluation,
+            MergedGraph,
+        ),
+    ) {
         for path in files() {
             let (scenario, program) = load(&path);
             let mut givens = vec![Given::none(program.decisions.len())];
@@ -1087,36 +1085,63 @@ mod tests {
             }
             for given in givens {
                 let limits = EvalLimits::default();
-                let Ok((_, graph)) =
+                let Ok((evaluation, graph)) =
                     evaluate_recorded(&scenario, &program, &given, &limits, 1 << 20)
                 else {
                     continue;
                 };
-                let graph = graph.unwrap();
-                let mut scratch = graph.scratch();
-                let mut program = program.clone();
-                for round in 0..20 {
-                    if round > 0 {
-                        scramble(&mut program, &mut rng);
-                    }
-                    let solved = graph.solve(&graph.tables_of(&program), &mut scratch);
-                    let Ok(evaluation) = evaluate(&scenario, &program, &given, &limits) else {
-                        continue;
-                    };
-                    let expected: Vec<f64> =
-                        evaluation.outcomes.iter().map(|o| o.probability).collect();
-                    let line: Vec<(usize, usize)> = evaluation
-                        .strategy
-                        .line
-                        .iter()
-                        .map(|s| (s.decision, s.option))
-                        .collect();
-                    let what = format!("{} {given:?} round {round}", path.display());
-                    assert_eq!(solved.probabilities, expected, "{what}");
-                    assert_eq!(solved.line, line, "{what}");
-                }
+                check(
+                    &path,
+                    &scenario,
+                    &program,
+                    &given,
+                    evaluation,
+                    graph.unwrap(),
+                );
             }
         }
+    }
+
+    /// A scenario file's program and the graph of its evaluation with nothing given.
+    fn recorded(path: &std::path::Path) -> (casus_core::model::Scenario, Program, MergedGraph) {
+        let (scenario, program) = load(path);
+        let none = Given::none(program.decisions.len());
+        let (_, graph) =
+            evaluate_recorded(&scenario, &program, &none, &EvalLimits::default(), 1 << 20).unwrap();
+        (scenario, program, graph.unwrap())
+    }
+
+    /// Every bundled scenario and a few fixtures: the recorded graph's forecast and line of
+    /// play are the search's, bit for bit, under the point estimates and under random
+    /// likelihoods, with nothing given and with each option of the first decision given.
+    #[test]
+    fn the_graph_agrees_with_the_search() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        each_first_given(|path, scenario, program, given, _, graph| {
+            let limits = EvalLimits::default();
+            let mut scratch = graph.scratch();
+            let mut program = program.clone();
+            for round in 0..20 {
+                if round > 0 {
+                    scramble(&mut program, &mut rng);
+                }
+                let solved = graph.solve(&graph.tables_of(&program), &mut scratch);
+                let Ok(evaluation) = evaluate(scenario, &program, given, &limits) else {
+                    continue;
+                };
+                let expected: Vec<f64> =
+                    evaluation.outcomes.iter().map(|o| o.probability).collect();
+                let line: Vec<(usize, usize)> = evaluation
+                    .strategy
+                    .line
+                    .iter()
+                    .map(|s| (s.decision, s.option))
+                    .collect();
+                let what = format!("{} {given:?} round {round}", path.display());
+                assert_eq!(solved.probabilities, expected, "{what}");
+                assert_eq!(solved.line, line, "{what}");
+            }
+        });
     }
 
     /// The adjoint's forecast for any replacement of one table equals solving the graph with
@@ -1404,43 +1429,27 @@ mod tests {
     #[test]
     fn the_root_payoffs_are_the_solves() {
         let mut conditioned = 0;
-        for path in files() {
-            let (scenario, program) = load(&path);
-            let mut givens = vec![Given::none(program.decisions.len())];
-            for option in 0..program.decisions[0].options.len() {
-                let mut given = Given::none(program.decisions.len());
-                given.decisions[0] = Some(option);
-                givens.push(given);
+        each_first_given(|path, _, program, given, e, graph| {
+            let what = format!("{} {given:?}", path.display());
+            let tables = graph.tables_of(program);
+            let mut scratch = graph.scratch();
+            let solved = graph.solve(&tables, &mut scratch);
+            assert_eq!(graph.payoffs_at_root(&scratch), solved.payoffs, "{what}");
+            assert_eq!(solved.payoffs, e.strategy.payoffs, "{what}");
+            assert_eq!(graph.strategy_payoffs(&tables), solved.payoffs, "{what}");
+            assert_eq!(
+                graph.is_conditioned(),
+                given.decisions[0].is_some(),
+                "{what}"
+            );
+            if graph.is_conditioned() {
+                let base = graph.conditioned_base(&tables);
+                assert_eq!(graph.payoffs_at_root(&base), solved.payoffs, "{what}");
+                assert_eq!(base.payoff, scratch.payoff, "{what}");
+                assert_eq!(base.mass, scratch.mass, "{what}");
+                conditioned += 1;
             }
-            for given in givens {
-                let limits = EvalLimits::default();
-                let Ok((e, graph)) =
-                    evaluate_recorded(&scenario, &program, &given, &limits, 1 << 20)
-                else {
-                    continue;
-                };
-                let graph = graph.unwrap();
-                let what = format!("{} {given:?}", path.display());
-                let tables = graph.tables_of(&program);
-                let mut scratch = graph.scratch();
-                let solved = graph.solve(&tables, &mut scratch);
-                assert_eq!(graph.payoffs_at_root(&scratch), solved.payoffs, "{what}");
-                assert_eq!(solved.payoffs, e.strategy.payoffs, "{what}");
-                assert_eq!(
-                    graph.is_conditioned(),
-                    given.decisions[0].is_some(),
-                    "{what}"
-                );
-                assert_eq!(graph.strategy_payoffs(&tables), solved.payoffs, "{what}");
-                if graph.is_conditioned() {
-                    let base = graph.conditioned_base(&tables);
-                    assert_eq!(graph.payoffs_at_root(&base), solved.payoffs, "{what}");
-                    assert_eq!(base.payoff, scratch.payoff, "{what}");
-                    assert_eq!(base.mass, scratch.mass, "{what}");
-                    conditioned += 1;
-                }
-            }
-        }
+        });
         assert!(conditioned > 0);
     }
 
