@@ -220,12 +220,9 @@ fn drops(
     ranks: usize,
 ) -> Result<Vec<Ranked>, Vec<Diagnostic>> {
     let program = &model.program;
-    let bounds = match graph {
-        Some(graph) if !model.is_conditioned() => firing_bounds(model, graph),
-        _ => vec![1.0; model.scenario.rules.len()],
-    };
+    let rules = model.scenario.rules.len();
     let mut exact: Vec<f64> = Vec::new();
-    let mut ranked = Vec::with_capacity(bounds.len());
+    let mut ranked = Vec::with_capacity(rules);
     // First every rule one search can drop; the rest are evaluated, in order of their bounds.
     let found = match found {
         Some(found) => found,
@@ -250,9 +247,14 @@ fn drops(
         exact.push(r.distance);
         ranked.push(r);
     }
-    let mut order: Vec<usize> = (0..bounds.len())
+    let mut order: Vec<usize> = (0..rules)
         .filter(|&i| found.get(i).is_none_or(Option::is_none))
         .collect();
+    // The bounds order only the rules the search left; when it left none they are not needed.
+    let bounds = match graph {
+        Some(graph) if !model.is_conditioned() && !order.is_empty() => firing_bounds(model, graph),
+        _ => vec![1.0; rules],
+    };
     order.sort_by(|&a, &b| bounds[b].total_cmp(&bounds[a]).then(a.cmp(&b)));
     // Evaluated a batch at a time, in parallel: first as many as the ranking needs, then a
     // fixed number (not the thread count, so that which rules are left as bounds never

@@ -24,7 +24,7 @@
 use casus_core::Diagnostic;
 
 use crate::compile::program::{CDecision, Program};
-use crate::graphs::merged::MergedGraph;
+use crate::graphs::merged::{MergedGraph, Saved};
 use crate::search::walk::EvalLimits;
 use crate::session::Model;
 
@@ -99,8 +99,9 @@ pub fn value_of_information(
 }
 
 /// [`value_of_information`] on the model's merged decision graph, when the caller recorded it
-/// with the forecast: each "event learnt first" is the graph solved with the event given, one
-/// pass over the nodes, no rule evaluated. (An event whose value is defined has a guard on
+/// with the forecast: each "event learnt first" is the graph solved with the event given, over
+/// the nodes with the event at or below them (the rest keep a solve with nothing given), no
+/// rule evaluated. (An event whose value is defined has a guard on
 /// input facts alone, so every path takes it or none does, which is what solving with it
 /// given needs.) Without the graph, each option is an evaluation.
 pub fn value_of_information_with(
@@ -121,37 +122,89 @@ fn on_graph(
 ) -> Result<Vec<InformationValue>, Vec<Diagnostic>> {
     let program = model.with_evidence(&model.program);
     let tables = graph.tables_of(&program);
-    let base = graph.solve(&tables, &mut graph.scratch());
     let taken = graph.taken();
+    let why: Vec<Option<Undefined>> = model
+        .program
+        .decisions
+        .iter()
+        .map(|decision| {
+            undefined(model, decision).or_else(|| {
+                (!taken.get(decision.index).copied().unwrap_or(false))
+                    .then_some(Undefined::NeverTaken)
+            })
+        })
+        .collect();
+    let events: Vec<&CDecision> = model
+        .program
+        .decisions
+        .iter()
+        .filter(|d| d.is_chance() && why.get(d.index).copied().flatten().is_none())
+        .collect();
+    if events.is_empty() {
+        return Ok(assemble(model, &why, Vec::new(), &[]));
+    }
     // Learning an event first changes the solve only at the nodes with the event at or below
-    // them: the rest keep the values of a solve conditioned on nothing, computed once.
-    let conditioned = graph.conditioned_base(&tables);
-    let mut scratch = conditioned.clone();
-    let mut values = Vec::new();
-    for decision in model.program.decisions.iter().filter(|d| d.is_chance()) {
-        let why = undefined(model, decision).or_else(|| {
-            (!taken.get(decision.index).copied().unwrap_or(false)).then_some(Undefined::NeverTaken)
-        });
-        if let Some(why) = why {
-            values.push(InformationValue::undefined_because(decision.index, why));
-            continue;
-        }
+    // them: the rest keep the values of a solve conditioned on nothing, computed once, and
+    // the nodes solved for one event are put back before the next. The strategy's payoffs:
+    // on a conditioned graph the solve is the conditioned base, the same computation;
+    // otherwise a pass over the payoffs alone, beside it on another thread.
+    let (mut scratch, base) = if graph.is_conditioned() {
+        let scratch = graph.conditioned_base(&tables);
+        let base = graph.payoffs_at_root(&scratch);
+        (scratch, base)
+    } else {
+        rayon::join(
+            || graph.conditioned_base(&tables),
+            || graph.strategy_payoffs(&tables),
+        )
+    };
+    let levels: Vec<usize> = events.iter().map(|d| d.index).collect();
+    let mut saved = Saved::default();
+    // `(mass, Σ mass · payoffs)` of each event, in `events` order.
+    let mut informed: Vec<(f64, Vec<f64>)> = Vec::with_capacity(events.len());
+    graph.each_above(&levels, |i, above| {
         // A pass per option: a thousand events on a large graph take a while.
         if limits.expired() {
             return Err(vec![crate::search::walk::time_limit()]);
         }
-        let above = graph.above(decision.index);
-        let mut informed = vec![0.0; model.program.actors.len()];
+        let decision = events[i];
+        graph.save(&scratch, above, &mut saved);
+        let mut sum = vec![0.0; model.program.actors.len()];
         let mut mass = 0.0;
         for option in 0..decision.options.len() {
             let sub =
-                graph.solve_given_from(&tables, &mut scratch, (decision.index, option), &above);
+                graph.solve_given_from(&tables, &mut scratch, (decision.index, option), above);
             mass += sub.mass;
-            for (acc, v) in informed.iter_mut().zip(&sub.payoffs) {
+            for (acc, v) in sum.iter_mut().zip(&sub.payoffs) {
                 *acc += sub.mass * v;
             }
         }
-        graph.restore(&mut scratch, &conditioned, &above);
+        graph.restore(&mut scratch, &saved, above);
+        informed.push((mass, sum));
+        Ok(())
+    })?;
+    Ok(assemble(model, &why, informed, &base))
+}
+
+/// Every chance event's value in decision order: why it is undefined (`why`, per decision),
+/// or from `informed`, the `(mass, Σ mass · payoffs)` of each of the others in order, against
+/// the strategy's payoffs `base`.
+fn assemble(
+    model: &Model,
+    why: &[Option<Undefined>],
+    informed: Vec<(f64, Vec<f64>)>,
+    base: &[f64],
+) -> Vec<InformationValue> {
+    let mut informed = informed.into_iter();
+    let mut values = Vec::new();
+    for decision in model.program.decisions.iter().filter(|d| d.is_chance()) {
+        if let Some(why) = why.get(decision.index).copied().flatten() {
+            values.push(InformationValue::undefined_because(decision.index, why));
+            continue;
+        }
+        let Some((mass, sum)) = informed.next() else {
+            continue;
+        };
         if mass <= 0.0 {
             values.push(InformationValue::undefined_because(
                 decision.index,
@@ -159,18 +212,14 @@ fn on_graph(
             ));
             continue;
         }
-        let evpi = informed
-            .iter()
-            .zip(&base.payoffs)
-            .map(|(i, b)| i / mass - b)
-            .collect();
+        let evpi = sum.iter().zip(base).map(|(i, b)| i / mass - b).collect();
         values.push(InformationValue {
             decision: decision.index,
             evpi: Some(evpi),
             undefined: None,
         });
     }
-    Ok(values)
+    values
 }
 
 /// Each option of each event evaluated with the event given: for a graph over its budget.
