@@ -99,7 +99,7 @@ pub(crate) struct Choice {
 }
 
 /// The merged decision graph of one evaluation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct MergedGraph {
     /// Children before parents.
     choices: Vec<Choice>,
