@@ -67,6 +67,11 @@ pub(crate) struct DropPlan {
     /// Per slot: whether an outcome's condition reads it. A drop at the end of a path that
     /// moves none of these leaves the path's outcome as it is.
     pub(crate) read_by_outcomes: Vec<bool>,
+    /// Per derived fact that is a sum every condition (of a rule, a guard, a likelihood, an
+    /// outcome) only compares with numbers: those numbers. At the end of a path, where every
+    /// sum is final, taking an amount out of such a sum changes nothing when it stays on the
+    /// same side of each of them (see [`DropPlan::same_side`]).
+    pub(crate) thresholds: Vec<Option<Vec<f64>>>,
 }
 
 impl DropPlan {
@@ -144,6 +149,7 @@ impl DropPlan {
         for &r in demand.folding.iter().flatten() {
             folds[r] = true;
         }
+        let thresholds = thresholds(program);
         let mut read_by_outcomes = vec![false; program.initial.len()];
         for code in program.outcomes.iter().filter_map(|o| o.when.as_ref()) {
             for &slot in code.reads.iter() {
@@ -157,13 +163,54 @@ impl DropPlan {
             cut,
             folds,
             read_by_outcomes,
+            thresholds,
         }
+    }
+
+    /// Whether the final sum `f` compares alike with every number it is compared with as
+    /// `before` and as `after`: then no condition can tell the two apart.
+    pub(crate) fn same_side(&self, f: usize, before: f64, after: f64) -> bool {
+        self.thresholds
+            .get(f)
+            .and_then(Option::as_ref)
+            .is_some_and(|numbers| {
+                numbers
+                    .iter()
+                    .all(|&k| (before < k) == (after < k) && (before == k) == (after == k))
+            })
     }
 
     /// Whether some rule needs the search's recording.
     pub(crate) fn any_cut(&self) -> bool {
         self.cut.iter().any(|rules| !rules.is_empty())
     }
+}
+
+/// Per sum, the numbers it is compared with, when every condition uses it only so (see
+/// [`DropPlan::thresholds`]).
+fn thresholds(program: &Program) -> Vec<Option<Vec<f64>>> {
+    let codes: Vec<&crate::compile::bytecode::Code> = program
+        .rules
+        .iter()
+        .map(|r| &r.when)
+        .chain(
+            program
+                .decisions
+                .iter()
+                .flat_map(|d| d.guard.iter().chain(d.conditional.iter().map(|(c, _)| c))),
+        )
+        .chain(program.outcomes.iter().filter_map(|o| o.when.as_ref()))
+        .collect();
+    program
+        .derived
+        .iter()
+        .map(|derived| {
+            let mut out = Vec::new();
+            let comparable =
+                derived.summed && codes.iter().all(|c| c.constants(derived.slot, &mut out));
+            comparable.then_some(out)
+        })
+        .collect()
 }
 
 /// The facts dropping rule `r` can change (its *cone*): its own and, transitively, those of

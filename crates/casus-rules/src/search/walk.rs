@@ -633,6 +633,34 @@ impl State {
         }
     }
 
+    /// Whether dropping rule `r` at the end of a path, where every fact is final, changes no
+    /// fact any condition can tell apart: each sum it adds to stays on the same side of every
+    /// number it is compared with, and each fact it sets is set to the same value by another
+    /// writer that fires. Then its drop needs nothing run again.
+    fn drop_moves_nothing(
+        &self,
+        program: &Program,
+        analysis: &Analysis,
+        plan: &DropPlan,
+        r: usize,
+    ) -> bool {
+        let demand = &analysis.demand;
+        let adds_alike = demand.adds[r].iter().all(|&(f, amount)| {
+            let total = self.total[f];
+            let (before, after) = (summed(total), summed(total - amount));
+            match (before.num(), after.num()) {
+                (Some(before), Some(after)) => plan.same_side(f, before, after),
+                _ => false,
+            }
+        });
+        adds_alike
+            && program.rules[r].sets.iter().all(|&(f, _)| {
+                demand.fact_key[f] == FactKey::Same
+                    && demand.same_value[f].is_some()
+                    && self.count[f] >= 2
+            })
+    }
+
     /// Moves the effect of rules that close at `level` into the summaries the memo key holds.
     fn fold(&mut self, program: &Program, analysis: &Analysis, level: usize) {
         let Some(folding) = analysis.demand.folding.get(level) else {
@@ -1542,6 +1570,9 @@ impl<'a> Search<'a> {
             }
             self.work += WORK_PER_DROP;
             let (program, analysis) = (self.program, self.analysis);
+            if self.state.drop_moves_nothing(program, analysis, plan, r) {
+                continue;
+            }
             let mark = self.state.trail.len();
             // Past the last level where states merge nothing is folded into summaries.
             let folded = analysis.merges_from(analysis.close_level[r]);
