@@ -710,8 +710,12 @@ type Add = (usize, i128);
 
 /// A summed fact's value for the fixed-point sum `total`.
 fn summed(total: i128) -> Val {
-    // An `i64` converts faster and to the same number when the sum fits.
-    let total = i64::try_from(total).map_or(total as f64, |t| t as f64);
+    // An `i64` converts faster and to the same number when the sum fits (the `i128`
+    // conversion is a call into the runtime, so it must not be made eagerly).
+    let total = match i64::try_from(total) {
+        Ok(t) => t as f64,
+        Err(_) => total as f64,
+    };
     Val::Num(total / SCALE)
 }
 
