@@ -315,20 +315,23 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
     if missed_default {
         out.push_str(
             "- **default `casus eval` against the bare forecast**: no analysis evaluates once per \
-             rule or per table on any family any more, and the file is evaluated once: the \
+             rule or per table on any family any more, and the file is searched once: the \
              check's evaluation records the merged decision graph the analyses re-weight \
-             (`Options::record`), and `eval`, which shows errors only, skips the lints unless one \
-             is denied. A rule is dropped in one more search, split over the cores like the \
-             forecast (`search/drops.rs`), wherever its drop leaves the paths' prefixes and \
-             chances as they were; the rules that read its facts run again in the state without \
-             it. What remains is mostly that search: every state without a rule that the \
-             forecast never met is solved once more, a few bare forecasts' worth on these \
-             families; on the rules family the recorded graph has 2 million nodes, which the \
-             ranges, the reversals and value of information each walk. Next steps: the drop search \
-             inside the check's own evaluation (one search instead of two; the twins' error \
-             paths and graph nodes must then be kept out of the forecast's), and the rules whose \
-             facts a guard or a likelihood reads before they can be cut, which are still \
-             evaluated one by one.\n",
+             (`Options::record`) and, in the same search, every rule's drop the ranking needs \
+             (`Options::record_drops`, `search/drops.rs`), wherever its drop leaves the paths' \
+             prefixes and chances as they were; `eval`, which shows errors only, skips the lints \
+             unless one is denied. What remains is mostly the drops themselves: every state \
+             without a rule that the forecast never met (a twin) is solved once more, about one \
+             more bare forecast on the scores and window families; on the rules family, value of \
+             information and the ranges walk the recorded graph of a million nodes (about a bare \
+             forecast between them), and every path checks the rules that fired on it (most are \
+             skipped at once: a sum that stays on the same side of every number it is compared \
+             with, a fact another firing rule sets alike). The smallest scores case is \
+             dominated by fixed costs (reading and compiling the file, the thread pool). Next \
+             steps: a twin of a sum that only outcomes read solved from its arrival's children \
+             with the sum shifted, without running the rules again; the rules whose facts a \
+             guard or a likelihood reads before they can be cut, which are still evaluated one \
+             by one.\n",
         );
     }
     if missed_load {
