@@ -537,14 +537,10 @@ impl Facts {
     }
 }
 
-/// How each derived fact's summary enters the memo key, and the open writers' priorities.
-fn fact_keys(
-    program: &Program,
-    writers: &[Vec<usize>],
-    close_level: &[usize],
-) -> (Vec<FactKey>, Vec<Vec<Vec<i64>>>) {
-    let n = program.decisions.len();
-    let codes: Vec<&crate::compile::bytecode::Code> = program
+/// Every condition of the program: each rule's `when`, each decision's guard and conditional
+/// likelihoods, each outcome's `when`.
+pub(crate) fn conditions(program: &Program) -> Vec<&crate::compile::bytecode::Code> {
+    program
         .rules
         .iter()
         .map(|r| &r.when)
@@ -555,7 +551,17 @@ fn fact_keys(
                 .flat_map(|d| d.guard.iter().chain(d.conditional.iter().map(|(c, _)| c))),
         )
         .chain(program.outcomes.iter().filter_map(|o| o.when.as_ref()))
-        .collect();
+        .collect()
+}
+
+/// How each derived fact's summary enters the memo key, and the open writers' priorities.
+fn fact_keys(
+    program: &Program,
+    writers: &[Vec<usize>],
+    close_level: &[usize],
+) -> (Vec<FactKey>, Vec<Vec<Vec<i64>>>) {
+    let n = program.decisions.len();
+    let codes = conditions(program);
     let mut keys = Vec::with_capacity(program.derived.len());
     for (f, derived) in program.derived.iter().enumerate() {
         if derived.summed {

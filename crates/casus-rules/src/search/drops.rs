@@ -189,18 +189,7 @@ impl DropPlan {
 /// Per sum, the numbers it is compared with, when every condition uses it only so (see
 /// [`DropPlan::thresholds`]).
 fn thresholds(program: &Program) -> Vec<Option<Vec<f64>>> {
-    let codes: Vec<&crate::compile::bytecode::Code> = program
-        .rules
-        .iter()
-        .map(|r| &r.when)
-        .chain(
-            program
-                .decisions
-                .iter()
-                .flat_map(|d| d.guard.iter().chain(d.conditional.iter().map(|(c, _)| c))),
-        )
-        .chain(program.outcomes.iter().filter_map(|o| o.when.as_ref()))
-        .collect();
+    let codes = crate::search::demand::conditions(program);
     program
         .derived
         .iter()

@@ -188,9 +188,9 @@ impl Model {
         }
     }
 
-    /// Each rule's forecast without it, by rule index, where one search of the model finds it
-    /// (see [`crate::search::drops`]): a rule whose drop leaves every path's prefix and its
-    /// chances as they are, or whose effect nothing reads. `None` where the rule needs an
+    /// Each rule's forecast without it, by rule index, where one search of the model finds it:
+    /// a rule whose drop leaves every path's prefix and its chances as they are, or whose
+    /// effect nothing reads. `None` where the rule needs an
     /// evaluation of its own (the ranking then evaluates the model without it).
     pub fn forecasts_without_rules(
         &self,
