@@ -558,6 +558,43 @@ fn the_drops_found_with_the_forecast_change_no_other_analysis() {
     assert!(ranked > 20, "only {ranked} files ranked");
 }
 
+/// However small the memo, the states solved for the drops' twins take none of the
+/// evaluation's room: the evaluation with the drops is the evaluation alone, bit for bit, at
+/// every memo limit (the drops themselves are left to evaluations once their own room is full).
+#[test]
+fn the_drops_take_no_room_from_the_evaluation_s_memo() {
+    let mut texts: Vec<(String, String)> = bundled_files()
+        .iter()
+        .take(12)
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(p).unwrap()))
+        .collect();
+    texts.push(("split.toml".to_owned(), split_scenario()));
+    let mut compared = 0;
+    for (name, text) in &texts {
+        let session = Session::open_text(name, text, Options::default());
+        if session.has_errors() {
+            continue;
+        }
+        let model = session.model(&WhatIf::none()).unwrap();
+        for max_memo in [1, 2, 3, 7, 20, 100, 1000] {
+            let limits = EvalLimits {
+                max_memo,
+                ..EvalLimits::default()
+            };
+            let alone = model.evaluate(&limits).unwrap();
+            let (with_drops, found) = model.evaluate_with_drops(&limits).unwrap();
+            assert_eq!(
+                format!("{with_drops:?}"),
+                format!("{alone:?}"),
+                "{name} at a memo of {max_memo}"
+            );
+            assert_eq!(found.len(), model.scenario.rules.len());
+            compared += 1;
+        }
+    }
+    assert!(compared > 40, "only {compared} evaluations compared");
+}
+
 /// Every bundled scenario and every valid fixture, under each of its variants: whatever the
 /// one search finds equals evaluating again (these have rules that read other rules' facts
 /// where states merge, which the generators seldom make).

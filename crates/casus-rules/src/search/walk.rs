@@ -1312,7 +1312,7 @@ impl<'a> Search<'a> {
                 && self.twin_depth == 0
                 && self.drops.as_ref().is_some_and(|d| d.is_unlinked(entry))
             {
-                relink = Some(entry);
+                relink = Some((entry, self.key.clone().into_boxed_slice()));
             } else if let Some(entry) = found {
                 self.load(level, entry);
                 self.last = self
@@ -1354,7 +1354,17 @@ impl<'a> Search<'a> {
             self.poll();
         }
         let linked = self.twin_depth == 0;
-        if let Some(entry) = relink {
+        if let Some((entry, key)) = relink {
+            // Now a state of the evaluation's own: kept only if the evaluation alone would have
+            // had room for it, so that it merges exactly the states it would merge alone.
+            let base = self.memo.entries() - self.twin_entries + 1;
+            if base > self.limits.max_memo || self.stopped.is_some() {
+                self.memo.index[level].remove(&key);
+                if let Some(drops) = &mut self.drops {
+                    drops.close(None, self.error_paths, true);
+                }
+                return;
+            }
             if let Some(drops) = &mut self.drops {
                 drops.close(Some(entry), self.error_paths, true);
             }
@@ -1548,8 +1558,9 @@ impl<'a> Search<'a> {
         // drops of other rules in a world without this one count for nothing.
         self.twin_depth += 1;
         self.node(level);
-        self.twin_depth -= 1;
+        // Stored as a twin's: apart from the evaluation's memo limit.
         let entry = self.store(level, key);
+        self.twin_depth -= 1;
         if let Some(drops) = &mut self.drops {
             drops.close(entry, self.error_paths, false);
         }
