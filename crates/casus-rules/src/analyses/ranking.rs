@@ -113,11 +113,7 @@ pub fn rank_assumptions_found(
     base: &[f64],
     limits: &EvalLimits,
 ) -> Result<Vec<Ranked>, Vec<Diagnostic>> {
-    let mut ranked = reversals(model, graph, base, limits)?;
-    ranked.extend(drops(model, graph, found, base, limits, EXACT_RANKS)?);
-    // Stable: ties stay in file order, likelihoods before rules.
-    ranked.sort_by(|a, b| order(b).total_cmp(&order(a)));
-    Ok(ranked)
+    rank(model, graph, found, base, limits, EXACT_RANKS)
 }
 
 /// [`rank_assumptions_with`] computing at least `exact` distances of dropped rules exactly
@@ -129,8 +125,21 @@ pub fn rank_assumptions_exactly(
     limits: &EvalLimits,
     exact: usize,
 ) -> Result<Vec<Ranked>, Vec<Diagnostic>> {
+    rank(model, graph, None, base, limits, exact.max(1))
+}
+
+/// Every reversal and every drop (from `found`, where the forecast's search found them),
+/// ranked, with at least `exact` distances of dropped rules computed exactly.
+fn rank(
+    model: &Model,
+    graph: Option<&MergedGraph>,
+    found: Option<Vec<Option<Without>>>,
+    base: &[f64],
+    limits: &EvalLimits,
+    exact: usize,
+) -> Result<Vec<Ranked>, Vec<Diagnostic>> {
     let mut ranked = reversals(model, graph, base, limits)?;
-    ranked.extend(drops(model, graph, None, base, limits, exact.max(1))?);
+    ranked.extend(drops(model, graph, found, base, limits, exact)?);
     // Stable: ties stay in file order, likelihoods before rules.
     ranked.sort_by(|a, b| order(b).total_cmp(&order(a)));
     Ok(ranked)

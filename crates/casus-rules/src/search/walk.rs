@@ -852,27 +852,9 @@ pub(crate) fn evaluate_recording(
     };
     let mut results: Vec<Subtree> = on_workers(&tasks, limits.threads, solve);
 
-    // Each subtree's changes, summed in search order and weighted by the chance of reaching
-    // it, so that every thread count gives the same numbers.
-    let dropped = cut.and_then(|_| {
-        if weights.len() != results.len() {
-            return None;
-        }
-        let mut mass = vec![0.0; program.outcomes.len()];
-        let mut total = Deltas::none(program.rules.len());
-        for (sub, weight) in results.iter_mut().zip(&weights) {
-            let deltas = sub.deltas.take()?;
-            for (m, s) in mass.iter_mut().zip(&sub.frame.mass) {
-                *m += weight * s;
-            }
-            total.add(&deltas, *weight);
-        }
-        Some(total.finish(&mass))
-    });
-    let dropped = if cut.is_some() {
-        dropped
-    } else {
-        Some(Vec::new())
+    let dropped = match cut {
+        Some(_) => subtree_drops(program, &mut results, &weights),
+        None => Some(Vec::new()),
     };
 
     // Walk the top again, taking each subtree's result in the same order.
@@ -896,6 +878,29 @@ pub(crate) fn evaluate_recording(
     let (evaluation, graph) = top.finish()?;
     let drops = by_index(dropped);
     Ok((evaluation, Recording { graph, drops }))
+}
+
+/// The drops found below the subtrees reached with chances `weights` (taken out of
+/// `results`), summed in search order, so that every thread count gives the same numbers;
+/// `None` when some subtree's cannot be trusted.
+fn subtree_drops(
+    program: &Program,
+    results: &mut [Subtree],
+    weights: &[f64],
+) -> Option<Vec<Dropped>> {
+    if weights.len() != results.len() {
+        return None;
+    }
+    let mut mass = vec![0.0; program.outcomes.len()];
+    let mut total = Deltas::none(program.rules.len());
+    for (sub, weight) in results.iter_mut().zip(weights) {
+        let deltas = sub.deltas.take()?;
+        for (m, s) in mass.iter_mut().zip(&sub.frame.mass) {
+            *m += weight * s;
+        }
+        total.add(&deltas, *weight);
+    }
+    Some(total.finish(&mass))
 }
 
 /// The drops the search found (`None`: it could not be trusted), by scenario rule index.
@@ -2223,20 +2228,24 @@ impl<'a> Search<'a> {
     }
 
     fn push_error(&mut self, key: String, diagnostic: Diagnostic) {
-        // A twin's errors are on no path of the evaluation; `error_paths` counts them for the
-        // drops alone.
-        if self.twin_depth > 0
-            || self.error_keys.contains(&key)
-            || self.errors.len() >= self.error_cap
-        {
+        if self.error_keys.contains(&key) || self.errors.len() >= self.error_cap {
             return;
         }
         self.error_keys.push(key);
         self.errors.push(diagnostic);
     }
 
-    fn report_conflict(&mut self, f: usize, taken: usize) {
+    /// Counts an error path; whether to describe it: a twin's errors are on no path of the
+    /// evaluation, and `error_paths` counts them for the drops alone.
+    fn error_path(&mut self) -> bool {
         self.error_paths += 1;
+        self.twin_depth == 0
+    }
+
+    fn report_conflict(&mut self, f: usize, taken: usize) {
+        if !self.error_path() {
+            return;
+        }
         // Name the rules: every writer that fires now at the highest priority, as the settling
         // that found the conflict saw them (a fact that can conflict is kept up to date at
         // every step, and so are its writers).
@@ -2276,7 +2285,9 @@ impl<'a> Search<'a> {
     }
 
     fn report_no_outcome(&mut self) {
-        self.error_paths += 1;
+        if !self.error_path() {
+            return;
+        }
         let path = self.path_text(self.program.decisions.len());
         let mut diagnostic = Diagnostic::new(DiagCode::NoOutcome, "a path reaches no outcome")
             .note(format!("on the path {path}"));
@@ -2291,7 +2302,9 @@ impl<'a> Search<'a> {
     }
 
     fn report_overlap(&mut self, a: usize, b: usize) {
-        self.error_paths += 1;
+        if !self.error_path() {
+            return;
+        }
         let path = self.path_text(self.program.decisions.len());
         let (oa, ob) = (&self.scenario.outcomes[a], &self.scenario.outcomes[b]);
         let span = |o: &casus_core::model::Outcome| o.when.as_ref().map_or(o.id.span, |w| w.span);
