@@ -72,7 +72,16 @@ pub(crate) struct DropPlan {
     /// sum is final, taking an amount out of such a sum changes nothing when it stays on the
     /// same side of each of them (see [`DropPlan::same_side`]).
     pub(crate) thresholds: Vec<Option<Vec<f64>>>,
+    /// Per rule: whether its twins can be solved beside the search's own states (see
+    /// `search::walk::beside`): it only adds, to sums that no rule, guard or likelihood reads.
+    pub(crate) beside: Vec<bool>,
+    /// Per rule that only adds: a number shared by exactly the rules that add the same
+    /// amounts to the same sums, whose drops land on one twin ([`NO_CLASS`] for the others).
+    pub(crate) adds_class: Vec<u32>,
 }
+
+/// The amounts class of a rule that does more than add.
+pub(crate) const NO_CLASS: u32 = u32::MAX;
 
 impl DropPlan {
     /// A rule is cut at the first level at or after it closes where states merge (or at the
@@ -105,7 +114,7 @@ impl DropPlan {
             })
             .collect();
         let mut cut = vec![Vec::new(); n + 1];
-        let kind = program
+        let kind: Vec<DropKind> = program
             .rules
             .iter()
             .enumerate()
@@ -145,6 +154,34 @@ impl DropPlan {
                 DropKind::Cut(level)
             })
             .collect();
+        let beside = kind
+            .iter()
+            .zip(&program.rules)
+            .map(|(kind, rule)| match *kind {
+                DropKind::Cut(level) if level < n => {
+                    rule.sets.is_empty()
+                        && rule.adds.iter().all(|&(f, _)| {
+                            demand.fact_readers[f].is_empty()
+                                && probed.iter().all(|facts| !facts.contains(&f))
+                        })
+                }
+                _ => false,
+            })
+            .collect();
+        let mut classes: std::collections::HashMap<&[(usize, i128)], u32> =
+            std::collections::HashMap::new();
+        let adds_class = program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(r, rule)| {
+                if !rule.sets.is_empty() {
+                    return NO_CLASS;
+                }
+                let next = u32::try_from(classes.len()).unwrap_or(NO_CLASS - 1);
+                *classes.entry(demand.adds[r].as_slice()).or_insert(next)
+            })
+            .collect();
         let mut folds = vec![false; program.rules.len()];
         for &r in demand.folding.iter().flatten() {
             folds[r] = true;
@@ -164,6 +201,8 @@ impl DropPlan {
             folds,
             read_by_outcomes,
             thresholds,
+            beside,
+            adds_class,
         }
     }
 

@@ -19,9 +19,15 @@ use crate::compile::value::Val;
 use crate::graphs::merged::{Edge, MergedGraph, Recorder, Ref};
 use crate::search::demand::{Analysis, FactKey, SCALE, Step, fixed};
 use crate::search::drops::{
-    Deltas, DropKind, DropPlan, DropRecorder, Dropped, ERROR, NO_OUTCOME, Target,
+    Deltas, DropKind, DropPlan, DropRecorder, Dropped, ERROR, NO_CLASS, NO_OUTCOME, Target,
 };
 use crate::search::result::{Evaluation, KeyAssumption, OutcomeResult, PlayStep, Strategy};
+
+mod beside;
+mod gather;
+
+use beside::Beside;
+use gather::Gather;
 
 /// Decisions fixed before evaluating (`--given`, tests); input facts are overridden at compile.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -111,11 +117,30 @@ struct Frame {
     /// Where `line[1..]` (the chosen child's line) is stored in the memo, or `NO_LINE`.
     tail_id: u32,
     paths: u128,
-    /// Scratch space for the node at this level, kept to avoid allocating per node.
-    scratch_values: Vec<f64>,
-    scratch_optimal: Vec<usize>,
+    /// What the node at this level gathers from its children; kept to avoid allocating per
+    /// node.
+    gather: Gather,
     /// The node's recorded option edges, while its children are solved.
     scratch_edges: Vec<Edge>,
+}
+
+impl Frame {
+    /// A frame for `outcomes` outcomes and `actors` actors, its line of play not made yet.
+    fn new(outcomes: usize, actors: usize) -> Self {
+        Self {
+            mass: vec![0.0; outcomes],
+            payoff: vec![0.0; actors],
+            dist: vec![0.0; outcomes],
+            flat_payoff: vec![0.0; actors],
+            flat_dist: vec![0.0; outcomes],
+            line: Vec::new(),
+            line_id: NO_LINE,
+            tail_id: NO_LINE,
+            paths: 0,
+            gather: Gather::default(),
+            scratch_edges: Vec::new(),
+        }
+    }
 }
 
 /// A line id meaning "not stored": the frame's line is only in its `line` array.
@@ -769,10 +794,38 @@ pub(crate) fn evaluate_recording(
     max_graph_nodes: usize,
     drops: bool,
 ) -> Result<(Evaluation, Recording), Vec<Diagnostic>> {
+    evaluate_recording_with(
+        scenario,
+        program,
+        given,
+        limits,
+        max_graph_nodes,
+        drops,
+        true,
+    )
+}
+
+/// [`evaluate_recording`]; `beside`: whether twins may be solved beside the search's own
+/// states (see [`beside`]), which tests turn off to compare with solving each on its own.
+fn evaluate_recording_with(
+    scenario: &Scenario,
+    program: &Program,
+    given: &Given,
+    limits: &EvalLimits,
+    max_graph_nodes: usize,
+    drops: bool,
+    beside: bool,
+) -> Result<(Evaluation, Recording), Vec<Diagnostic>> {
     let Some(analysis) = Analysis::within(program, limits) else {
         return Err(vec![time_limit()]);
     };
-    let plan = drops.then(|| DropPlan::new(program, &analysis));
+    let plan = drops.then(|| {
+        let mut plan = DropPlan::new(program, &analysis);
+        if !beside {
+            plan.beside.fill(false);
+        }
+        plan
+    });
     // The plan is only needed in the search when some rule is cut.
     let cut = plan.as_ref().filter(|plan| plan.any_cut());
     let split = split_level(program, &analysis);
@@ -1138,6 +1191,22 @@ struct Search<'a> {
     drops: Option<DropRecorder>,
     /// Paths found to be errors so far (no outcome, two, a conflict), beyond the error cap.
     error_paths: u64,
+    /// Per level: the twins being solved beside the state there (see [`beside`]).
+    beside: Vec<Vec<Beside>>,
+    /// Frames of twins solved beside a state, kept for the next.
+    spare: Vec<Frame>,
+    /// Whether the node about to be solved is a state of the search's own, met for the first
+    /// time, whose twins may be solved beside it.
+    beside_here: bool,
+    /// Whether twins wait to be solved beside the state about to be solved.
+    riding: bool,
+    /// Per derived fact: its default in fixed point, where the memo key's sums start.
+    defaults: Vec<i128>,
+    /// The twins met at one arrival, by the class of their rule's amounts (kept to avoid
+    /// allocating per arrival).
+    twins_met: Vec<(u32, Landing)>,
+    /// The classes of amounts seen in [`Search::twins_beside`] (kept likewise).
+    classes_seen: Vec<u32>,
     /// Line steps copied and key words hashed since the deadline was last looked at: a node
     /// costs time in proportion to the decisions below it and to its memo key, so with
     /// thousands of decisions a few thousand nodes take longer than the deadline's slack.
@@ -1173,20 +1242,7 @@ impl<'a> Search<'a> {
             } else {
                 (outcomes, actors)
             };
-            frames.push(Frame {
-                mass: vec![0.0; outcomes],
-                payoff: vec![0.0; actors],
-                dist: vec![0.0; outcomes],
-                flat_payoff: vec![0.0; actors],
-                flat_dist: vec![0.0; outcomes],
-                line: Vec::new(),
-                line_id: NO_LINE,
-                tail_id: NO_LINE,
-                paths: 0,
-                scratch_values: Vec::new(),
-                scratch_optimal: Vec::new(),
-                scratch_edges: Vec::new(),
-            });
+            frames.push(Frame::new(outcomes, actors));
         }
         let mut search = Self {
             scenario,
@@ -1235,6 +1291,17 @@ impl<'a> Search<'a> {
             drop_plan: None,
             drops: None,
             error_paths: 0,
+            beside: (0..=n).map(|_| Vec::new()).collect(),
+            spare: Vec::new(),
+            beside_here: false,
+            riding: false,
+            twins_met: Vec::new(),
+            classes_seen: Vec::new(),
+            defaults: program
+                .derived
+                .iter()
+                .map(|d| fixed(d.default.num().unwrap_or(0.0)))
+                .collect(),
         };
         search.report_conflicts(0);
         search
@@ -1274,6 +1341,8 @@ impl<'a> Search<'a> {
     }
 
     fn solve(&mut self, level: usize) {
+        // Whether twins ride along with this state (see `beside`).
+        let riding = std::mem::take(&mut self.riding);
         self.last = None;
         if self.stopped.is_some() {
             self.clear(level);
@@ -1319,6 +1388,9 @@ impl<'a> Search<'a> {
             {
                 relink = Some((entry, self.key.clone().into_boxed_slice()));
             } else if let Some(entry) = found {
+                if riding {
+                    self.host(level);
+                }
                 self.load(level, entry);
                 self.last = self
                     .recorder
@@ -1353,6 +1425,8 @@ impl<'a> Search<'a> {
             drops.weight[level] = 1.0;
             drops.open(self.error_paths);
         }
+        self.beside_here =
+            self.twin_depth == 0 && self.drops.is_some() && (key.is_some() || relink.is_some());
         self.node(level);
         self.work += (self.program.decisions.len() - level) as u64;
         if self.work >= WORK_PER_CHECK {
@@ -1460,24 +1534,40 @@ impl<'a> Search<'a> {
         }
         drops.arrival(entry, weight);
         let analysis = self.analysis;
-        let mut moved = false;
         // The state's recorded node, which solving a twin overwrites.
         let last = self.last;
+        let mut moved = self.host_twins(level);
         // Rules that add the same amounts land on the same twin: solved once per arrival.
-        let mut twins: Vec<(&[Add], Landing)> = Vec::new();
+        let mut twins = std::mem::take(&mut self.twins_met);
+        twins.clear();
         for &r in &plan.cut[level] {
             if !self.state.fired[r] {
                 continue;
             }
             self.work += WORK_PER_DROP;
             let adds = analysis.demand.adds[r].as_slice();
-            let add_only = self.program.rules[r].sets.is_empty();
+            let class = plan.adds_class[r];
+            let add_only = class != NO_CLASS;
             let cached = twins
                 .iter()
-                .find(|(a, _)| add_only && *a == adds)
+                .find(|(c, _)| add_only && *c == class)
                 .map(|&(_, twin)| twin);
-            let twin = match cached {
-                Some(twin) => twin,
+            // A twin of a rule dropped beside (see `beside`) differs only in its key's sums.
+            let keyed = if cached.is_none() && plan.beside[r] {
+                self.make_key_less(level, adds);
+                self.memo.index[level]
+                    .get(self.key.as_slice())
+                    .map(|&entry| Landing::State(entry))
+            } else {
+                None
+            };
+            let twin = match cached.or(keyed) {
+                Some(twin) => {
+                    if add_only && cached.is_none() {
+                        twins.push((class, twin));
+                    }
+                    twin
+                }
                 None => {
                     let mark = self.state.trail.len();
                     self.state.hypothetical = true;
@@ -1504,7 +1594,7 @@ impl<'a> Search<'a> {
                     self.state.hypothetical = false;
                     moved = true;
                     if add_only {
-                        twins.push((adds, twin));
+                        twins.push((class, twin));
                     }
                     twin
                 }
@@ -1527,6 +1617,7 @@ impl<'a> Search<'a> {
                 }
             }
         }
+        self.twins_met = twins;
         if moved {
             self.load(level, entry);
             self.last = last;
@@ -1657,6 +1748,13 @@ impl<'a> Search<'a> {
     }
 
     fn make_key(&mut self, level: usize) {
+        self.make_key_less(level, &[]);
+    }
+
+    /// The memo key of the state at `level` with the amounts `less` taken out of its sums:
+    /// the key of its twin without a rule that only adds them, to sums nothing on the way
+    /// down reads (see [`beside`]), found without changing the state.
+    fn make_key_less(&mut self, level: usize, less: &[Add]) {
         self.key.clear();
         for &i in &self.analysis.live[level] {
             self.key
@@ -1666,8 +1764,14 @@ impl<'a> Search<'a> {
         for &f in &demand.key_facts[level] {
             match &demand.fact_key[f] {
                 FactKey::Sum { hi, lo } => {
-                    let default = self.program.derived[f].default.num().unwrap_or(0.0);
-                    let mut base = fixed(default) + self.state.sums[f];
+                    let mut base = self.defaults[f] + self.state.sums[f];
+                    if !less.is_empty() {
+                        for &(g, amount) in less {
+                            if g == f {
+                                base -= amount;
+                            }
+                        }
+                    }
                     if let Some(hi) = *hi
                         && base > hi
                     {
@@ -1893,6 +1997,7 @@ impl<'a> Search<'a> {
     }
 
     fn node(&mut self, level: usize) {
+        let beside_here = std::mem::take(&mut self.beside_here);
         self.frames[level].line_id = NO_LINE;
         self.frames[level].tail_id = NO_LINE;
         let decision = &self.program.decisions[level];
@@ -1960,31 +2065,15 @@ impl<'a> Search<'a> {
             .map_or(&decision.probabilities, |(_, p)| p);
         let actor = decision.actor;
         let n_options = decision.options.len();
-        {
-            let frame = &mut self.frames[level];
-            frame.mass.fill(0.0);
-            frame.payoff.fill(0.0);
-            frame.dist.fill(0.0);
-            frame.flat_payoff.fill(0.0);
-            frame.flat_dist.fill(0.0);
-            frame.paths = 0;
-        }
-        let mut weight = 0.0;
-        let mut flat = 0.0;
-        let mut best: Option<(usize, f64)> = None;
-        let mut optimal: u64 = 0;
-        let mut values = [f64::NAN; TRACKED];
-        let mut likeliest: Option<(usize, f64)> = None;
-        // Every option tied at the highest probability: a key assumption is flagged only when
-        // none of them is optimal, so a tie in the likelihoods is never read as a judgement.
-        let mut likely_mask: u64 = 0;
+        let conditioned = self.conditioned;
+        let mut gather = std::mem::take(&mut self.frames[level].gather);
+        gather.reset(&mut self.frames[level]);
         let mark = self.state.trail.len();
-        let mut all_values = std::mem::take(&mut self.frames[level].scratch_values);
-        let mut optimal_list = std::mem::take(&mut self.frames[level].scratch_optimal);
         let mut edges = std::mem::take(&mut self.frames[level].scratch_edges);
-        all_values.clear();
-        optimal_list.clear();
         edges.clear();
+        if beside_here {
+            self.twins_beside(level);
+        }
         for i in 0..n_options {
             if forced.is_some_and(|f| f != i) {
                 continue;
@@ -1994,103 +2083,44 @@ impl<'a> Search<'a> {
                 self.option_reachable[level][i] = true;
             }
             self.state.slots[slot] = Val::Sym(decision.options[i]);
+            let errors = self.error_paths;
             self.advance(level, true);
+            // Twins riding along (see `beside`): their children here, or beside the child.
+            let riding = !self.beside[level].is_empty();
+            if riding {
+                self.solve_beside(level, i, p, actor, self.error_paths - errors);
+            }
             if let Some(drops) = &mut self.drops {
                 drops.weight[level + 1] = drops.weight[level] * p;
             }
             self.solve(level + 1);
-            self.state.undo(mark);
-            self.state.slots[slot] = Val::Unset;
             if self.stopped.is_some() {
+                self.state.undo(mark);
+                self.state.slots[slot] = Val::Unset;
                 break;
             }
             self.line_for(level);
 
             let (head, tail) = self.frames.split_at_mut(level + 1);
-            let me = &mut head[level];
             let child = Child::new(tail, self.leaf_outcome, &self.program.payoffs);
-            child.add_mass(&mut me.mass, p);
-            let child_paths = child.paths();
-            me.paths = me.paths.saturating_add(child_paths);
-            if child_paths == 0 {
-                all_values.push(f64::NAN);
-                continue;
-            }
-            if let Some(child) = self.last.filter(|_| self.recorder.is_some()) {
+            if gather.add(&mut head[level], child, i, p, actor, conditioned)
+                && let Some(child) = self.last.filter(|_| self.recorder.is_some())
+            {
                 edges.push(Edge {
                     option: i as u32,
                     child,
                 });
             }
-            match actor {
-                None => {
-                    // Under evidence, the option's weight is its posterior (unnormalised):
-                    // its probability times the consistent mass below it.
-                    let w = if self.conditioned {
-                        p * child.total_mass()
-                    } else {
-                        p
-                    };
-                    weight += w;
-                    flat += 1.0;
-                    add_scaled(&mut me.payoff, child.payoff(), w);
-                    child.add_dist(&mut me.dist, w);
-                    // The flat sums are used only when every consistent option has
-                    // weight 0, so only such options need adding.
-                    if w == 0.0 {
-                        add_scaled(&mut me.flat_payoff, child.payoff(), 1.0);
-                        child.add_dist(&mut me.flat_dist, 1.0);
-                    }
-                    if let Some(slot) = values.get_mut(i) {
-                        *slot = w;
-                    }
-                    if likeliest
-                        .is_none_or(|(_, q)| w > q && !(self.conditioned && same_weight(w, q)))
-                    {
-                        likeliest = Some((i, w));
-                        me.line[1..].copy_from_slice(child.line());
-                        me.tail_id = child.line_id();
-                    }
-                }
-                Some(a) => {
-                    let v = child.payoff().get(a).copied().unwrap_or(0.0);
-                    all_values.push(v);
-                    if let Some(slot) = values.get_mut(i) {
-                        *slot = v;
-                    }
-                    if likeliest.is_none_or(|(_, q)| p > q) {
-                        likeliest = Some((i, p));
-                        likely_mask = 0;
-                    }
-                    if likeliest.is_some_and(|(_, q)| p == q) && i < 64 {
-                        likely_mask |= 1 << i;
-                    }
-                    let tie = best.is_some_and(|(_, b)| (v - b).abs() <= TIE * b.abs().max(1.0));
-                    if tie {
-                        optimal_list.push(i);
-                        if i < 64 {
-                            optimal |= 1 << i;
-                        }
-                    } else if best.is_none_or(|(_, b)| v > b) {
-                        best = Some((i, v));
-                        optimal_list.clear();
-                        optimal_list.push(i);
-                        optimal = if i < 64 { 1 << i } else { 0 };
-                        me.payoff.copy_from_slice(child.payoff());
-                        child.copy_dist(&mut me.dist);
-                        me.line[1..].copy_from_slice(child.line());
-                        me.tail_id = child.line_id();
-                    }
-                }
+            if riding {
+                self.gather_waiting(level, i, p, actor);
             }
-            if actor.is_none() {
-                all_values.push(p);
-            }
+            self.state.undo(mark);
+            self.state.slots[slot] = Val::Unset;
         }
         if self.stopped.is_some() {
+            self.store_beside(level, actor, n_options);
             let frame = &mut self.frames[level];
-            frame.scratch_values = all_values;
-            frame.scratch_optimal = optimal_list;
+            frame.gather = gather;
             frame.scratch_edges = edges;
             self.clear(level);
             self.last = None;
@@ -2099,52 +2129,26 @@ impl<'a> Search<'a> {
         // Also when no option was tried (all but a given one are skipped, and it is not
         // among them): the line's first step is written below.
         self.line_for(level);
-        let me = &mut self.frames[level];
-        if actor.is_none() && me.paths > 0 {
-            if weight > 0.0 {
-                scale(&mut me.payoff, 1.0 / weight);
-                scale(&mut me.dist, 1.0 / weight);
-                if self.conditioned {
-                    // The line of play shows nature's probabilities at this point, which
-                    // under evidence are the posteriors: the weights, normalised; an option
-                    // with no consistent path has posterior 0.
-                    for v in values.iter_mut().take(n_options) {
-                        *v = if v.is_finite() { *v / weight } else { 0.0 };
-                    }
-                }
-            } else if flat > 0.0 {
-                me.payoff
-                    .iter_mut()
-                    .zip(&me.flat_payoff)
-                    .for_each(|(a, b)| *a = b / flat);
-                me.dist
-                    .iter_mut()
-                    .zip(&me.flat_dist)
-                    .for_each(|(a, b)| *a = b / flat);
-            }
-        }
-        let chosen = match actor {
-            None => likeliest.map(|(i, _)| i),
-            Some(_) => best.map(|(i, _)| i),
-        };
-        me.line[0] = LineStep {
-            option: chosen.map_or(SKIPPED, |i| u16::try_from(i).unwrap_or(SKIPPED)),
-            optimal,
-            values,
-        };
+        gather.finish(&mut self.frames[level], actor, conditioned, n_options);
         if actor.is_some()
             && self.twin_depth == 0
             && forced.is_none()
             && !decision.uniform
-            && let Some((forecast, p)) = likeliest
-            && !optimal_list.is_empty()
-            && !optimal_list.contains(&forecast)
-            && likely_mask & optimal == 0
+            && let Some((forecast, p)) = gather.likeliest
+            && !gather.optimal_list.is_empty()
+            && !gather.optimal_list.contains(&forecast)
+            && gather.likely_mask & gather.optimal == 0
         {
-            self.flag(level, forecast, p, optimal_list.clone(), all_values.clone());
+            self.flag(
+                level,
+                forecast,
+                p,
+                gather.optimal_list.clone(),
+                gather.all_values.clone(),
+            );
         }
-        self.frames[level].scratch_values = all_values;
-        self.frames[level].scratch_optimal = optimal_list;
+        self.frames[level].gather = gather;
+        self.store_beside(level, actor, n_options);
         self.last = None;
         if self.frames[level].paths > 0 {
             self.record(level, table, &edges);
@@ -2677,6 +2681,106 @@ mod tests {
         );
         whole.solve(0);
         assert_eq!(serial, whole.finish().unwrap().0);
+    }
+
+    /// A scores file as the bench makes them: two-option decisions, some chosen by actors,
+    /// `add` rules reading two decisions each, outcomes on the sum alone.
+    fn scores(decisions: usize, rules: usize, seed: u64) -> String {
+        let mut next = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut draw = |n: u64| {
+            next = next
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (next >> 33) % n
+        };
+        let mut text = String::from(
+            "[scenario]\ntitle = \"scores\"\n\n[actors]\neast = \"east\"\n\n[facts]\nscore = { type = \"number\", default = 0 }\n",
+        );
+        for d in 0..decisions {
+            let actor = if draw(3) == 0 { "east" } else { "nature" };
+            let no = 1 + draw(4);
+            let (a, b) = (no as f64 / 5.0, (5 - no) as f64 / 5.0);
+            text.push_str(&format!(
+                "\n[decisions.d{d}]\nactor = \"{actor}\"\noptions = [\"no\", \"yes\"]\nlikelihood = {{ no = {a}, yes = {b} }}\n"
+            ));
+        }
+        for r in 0..rules {
+            let i = draw(decisions as u64);
+            let j = (i + 1 + draw(decisions as u64 - 1)) % decisions as u64;
+            let amount = draw(5) as i64 - 2;
+            text.push_str(&format!(
+                "\n[rules.r{r}]\nwhen = \"d{i} == 'yes' and d{j} == 'no'\"\nadd = {{ score = {amount} }}\n"
+            ));
+        }
+        text.push_str(
+            "\n[outcomes.high]\nwhen = \"score >= 2\"\npayoff = { east = 3 }\n\n[outcomes.low]\nwhen = \"score < 0\"\npayoff = { east = -1 }\n\n[outcomes.even]\npayoff = { east = 1 }\n",
+        );
+        text
+    }
+
+    /// Twins solved beside the search's states are, bit for bit, the twins solved each on
+    /// its own: the same evaluation and the same drops, on scores files (where most twins
+    /// ride along) and on every bundled scenario and fixture.
+    #[test]
+    fn twins_solved_beside_equal_twins_solved_alone() {
+        let mut files: Vec<(String, String)> = (0..24)
+            .map(|seed| {
+                let (decisions, rules) = (4 + seed as usize % 7, 3 + (seed as usize * 7) % 40);
+                (
+                    format!("scores-{seed}.toml"),
+                    scores(decisions, rules, seed),
+                )
+            })
+            .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for dir in ["scenarios", "tests/fixtures/analysis"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "toml")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        files.sort();
+        let mut compared = 0;
+        let stored = beside::STORED.with(std::cell::Cell::get);
+        for (name, text) in &files {
+            let checked = crate::check_source(
+                &SourceFile::new(name.as_str(), text.as_str()),
+                &Limits::default(),
+                &EvalLimits::default(),
+            );
+            let (Some(scenario), Some(program)) = (checked.scenario, checked.program) else {
+                assert!(
+                    !name.starts_with("scores"),
+                    "{name}: {:?}",
+                    checked.diagnostics
+                );
+                continue;
+            };
+            let given = Given::none(program.decisions.len());
+            let run = |beside| {
+                let limits = EvalLimits::default();
+                evaluate_recording_with(&scenario, &program, &given, &limits, 0, true, beside)
+                    .map(|(evaluation, recording)| format!("{evaluation:?}\n{:?}", recording.drops))
+                    .map_err(|d| format!("{d:?}"))
+            };
+            assert_eq!(run(true), run(false), "{name}");
+            compared += 1;
+        }
+        assert!(compared >= 24, "only {compared} files compared");
+        let beside = beside::STORED.with(std::cell::Cell::get) - stored;
+        assert!(
+            beside > 100,
+            "only {beside} twins were solved beside a state"
+        );
     }
 
     #[test]
