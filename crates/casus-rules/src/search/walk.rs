@@ -1194,7 +1194,16 @@ struct Search<'a> {
     /// Per level: the twins being solved beside the state there (see [`beside`]).
     beside: Vec<Vec<Beside>>,
     /// Frames of twins solved beside a state, kept for the next.
-    spare: Vec<Frame>,
+    spare: Vec<(Frame, Gather)>,
+    /// Per level: the key of the state there, kept for its twins (see [`beside`]).
+    own_keys: Vec<Vec<u64>>,
+    /// Per level: where the twins of the state just solved there land, by class of amounts
+    /// (an entry, [`beside::OWN`] or [`beside::UNKNOWN`]), and which twin riding along each
+    /// is, for its arrival.
+    known: Vec<Vec<(u32, u32, u32)>>,
+    /// Per level: whether `known` there was found when the state there was solved, for its
+    /// arrival.
+    known_fresh: Vec<bool>,
     /// Whether the node about to be solved is a state of the search's own, met for the first
     /// time, whose twins may be solved beside it.
     beside_here: bool,
@@ -1205,8 +1214,7 @@ struct Search<'a> {
     /// The twins met at one arrival, by the class of their rule's amounts (kept to avoid
     /// allocating per arrival).
     twins_met: Vec<(u32, Landing)>,
-    /// The classes of amounts seen in [`Search::twins_beside`] (kept likewise).
-    classes_seen: Vec<u32>,
+
     /// Line steps copied and key words hashed since the deadline was last looked at: a node
     /// costs time in proportion to the decisions below it and to its memo key, so with
     /// thousands of decisions a few thousand nodes take longer than the deadline's slack.
@@ -1293,10 +1301,12 @@ impl<'a> Search<'a> {
             error_paths: 0,
             beside: (0..=n).map(|_| Vec::new()).collect(),
             spare: Vec::new(),
+            own_keys: vec![Vec::new(); n + 1],
+            known: vec![Vec::new(); n + 1],
+            known_fresh: vec![false; n + 1],
             beside_here: false,
             riding: false,
             twins_met: Vec::new(),
-            classes_seen: Vec::new(),
             defaults: program
                 .derived
                 .iter()
@@ -1427,6 +1437,9 @@ impl<'a> Search<'a> {
         }
         self.beside_here =
             self.twin_depth == 0 && self.drops.is_some() && (key.is_some() || relink.is_some());
+        if let Some(fresh) = self.known_fresh.get_mut(level) {
+            *fresh = false;
+        }
         self.node(level);
         self.work += (self.program.decisions.len() - level) as u64;
         if self.work >= WORK_PER_CHECK {
@@ -1536,10 +1549,19 @@ impl<'a> Search<'a> {
         let analysis = self.analysis;
         // The state's recorded node, which solving a twin overwrites.
         let last = self.last;
-        let mut moved = self.host_twins(level);
+        // The twins of rules dropped beside: found when the state was solved, or now.
+        let fresh = std::mem::take(&mut self.known_fresh[level]);
+        let mut moved = !fresh && self.host_twins(level);
         // Rules that add the same amounts land on the same twin: solved once per arrival.
         let mut twins = std::mem::take(&mut self.twins_met);
         twins.clear();
+        for &(class, lands, _) in &self.known[level] {
+            match lands {
+                beside::UNKNOWN => {}
+                beside::OWN => twins.push((class, Landing::State(entry))),
+                to => twins.push((class, Landing::State(to))),
+            }
+        }
         for &r in &plan.cut[level] {
             if !self.state.fired[r] {
                 continue;
@@ -2073,6 +2095,7 @@ impl<'a> Search<'a> {
         edges.clear();
         if beside_here {
             self.twins_beside(level);
+            self.known_fresh[level] = true;
         }
         for i in 0..n_options {
             if forced.is_some_and(|f| f != i) {

@@ -43,10 +43,18 @@ pub(super) struct Beside {
     failed: bool,
 }
 
+/// Where a class of amounts lands in [`Search::known`]: the state itself.
+pub(super) const OWN: u32 = u32::MAX;
+/// Where a class of amounts lands in [`Search::known`]: not known yet.
+pub(super) const UNKNOWN: u32 = u32::MAX - 1;
+/// A class in [`Search::known`] that is no twin riding along.
+const NO_ITEM: u32 = u32::MAX;
+
 impl Search<'_> {
     /// Adds to `self.beside[level]` the twins of the state at `level` that the search has not
     /// met: one per rule cut here that fired and can be dropped beside.
     pub(super) fn twins_beside(&mut self, level: usize) {
+        self.known[level].clear();
         let (Some(plan), Some(drops)) = (self.drop_plan, &self.drops) else {
             return;
         };
@@ -55,26 +63,43 @@ impl Search<'_> {
         }
         let analysis = self.analysis;
         // The state's own key, made once some rule is to be dropped.
-        let mut own: Option<Vec<u64>> = None;
-        // Rules that add the same amounts have one twin.
-        let mut seen = std::mem::take(&mut self.classes_seen);
-        seen.clear();
+        let mut own = std::mem::take(&mut self.own_keys[level]);
+        let mut made = false;
+        // Rules that add the same amounts have one twin; where each lands is kept for the
+        // state's arrival.
+        let mut known = std::mem::take(&mut self.known[level]);
+        known.clear();
         for &r in &plan.cut[level] {
             let class = plan.adds_class[r];
-            if !plan.beside[r] || !self.state.fired[r] || seen.contains(&class) {
+            if !plan.beside[r] || !self.state.fired[r] || known.iter().any(|k| k.0 == class) {
                 continue;
             }
-            seen.push(class);
-            let own = own.get_or_insert_with(|| {
+            if !made {
                 self.make_key(level);
-                self.key.clone()
-            });
-            self.make_key_less(level, &analysis.demand.adds[r]);
-            if self.key != *own {
-                self.add_beside(level, r);
+                own.clone_from(&self.key);
+                made = true;
             }
+            self.make_key_less(level, &analysis.demand.adds[r]);
+            // Where the class lands, or the twin riding along that it is, known once stored.
+            let (lands, item) = if self.key == own {
+                (OWN, NO_ITEM)
+            } else if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
+                (entry, NO_ITEM)
+            } else {
+                let list = &self.beside[level];
+                let item = list
+                    .iter()
+                    .position(|b| *b.key == *self.key)
+                    .unwrap_or(list.len());
+                if item == list.len() {
+                    self.add_beside(level, r);
+                }
+                (UNKNOWN, u32::try_from(item).unwrap_or(NO_ITEM))
+            };
+            known.push((class, lands, item));
         }
-        self.classes_seen = seen;
+        self.known[level] = known;
+        self.own_keys[level] = own;
     }
 
     /// Adds the twin whose key is in `self.key`, lacking rule `r`, to the twins solved beside
@@ -85,11 +110,12 @@ impl Search<'_> {
         {
             return false;
         }
-        let mut frame = self
-            .spare
-            .pop()
-            .unwrap_or_else(|| Frame::new(self.program.outcomes.len(), self.program.actors.len()));
-        let mut gather = Gather::default();
+        let (mut frame, mut gather) = self.spare.pop().unwrap_or_else(|| {
+            (
+                Frame::new(self.program.outcomes.len(), self.program.actors.len()),
+                Gather::default(),
+            )
+        });
         gather.reset(&mut frame);
         size_line(&mut frame.line, self.program.decisions.len() - level);
         self.beside[level].push(Beside {
@@ -149,24 +175,23 @@ impl Search<'_> {
         let analysis = self.analysis;
         let child = level + 1;
         let merges = child < self.program.decisions.len() && analysis.can_merge(child);
-        let own = if merges {
+        let mut own = std::mem::take(&mut self.own_keys[child]);
+        if merges {
             self.make_key(child);
-            Some(self.key.clone())
-        } else {
-            None
-        };
+            own.clone_from(&self.key);
+        }
         let mut list = std::mem::take(&mut self.beside[level]);
         for beside in list.iter_mut().filter(|b| !b.failed) {
             beside.waiting = false;
             beside.errors += conflicts;
-            if let Some(own) = &own {
+            if merges {
                 self.make_key_less(child, &analysis.demand.adds[beside.rule]);
                 if let Some(&entry) = self.memo.index[child].get(self.key.as_slice()) {
                     self.twin_child_entry(level, beside, entry, i, p, actor);
                 } else {
                     // The state's own child (the drop changed nothing its key holds), or one
                     // the memo does not hold yet: read once the state's child is solved.
-                    if self.key != *own {
+                    if self.key != own {
                         self.add_beside(child, beside.rule);
                     }
                     beside.waiting = true;
@@ -179,6 +204,7 @@ impl Search<'_> {
             }
         }
         self.beside[level] = list;
+        self.own_keys[child] = own;
         // The twins' children left to solve beside the state's child ride along with it.
         self.riding = merges && !self.beside[child].is_empty();
     }
@@ -283,7 +309,7 @@ impl Search<'_> {
     /// stopped), as [`Search::twin`] would.
     pub(super) fn store_beside(&mut self, level: usize, actor: Option<usize>, n_options: usize) {
         let mut list = std::mem::take(&mut self.beside[level]);
-        for mut beside in list.drain(..) {
+        for (item, mut beside) in list.drain(..).enumerate() {
             if !beside.failed && self.stopped.is_none() {
                 beside
                     .gather
@@ -300,8 +326,14 @@ impl Search<'_> {
                     drops.open(0);
                     drops.close(entry, beside.errors, false);
                 }
+                if let Some(entry) = entry {
+                    let item = u32::try_from(item).unwrap_or(NO_ITEM);
+                    for known in self.known[level].iter_mut().filter(|k| k.2 == item) {
+                        known.1 = entry;
+                    }
+                }
             }
-            self.spare.push(beside.frame);
+            self.spare.push((beside.frame, beside.gather));
         }
         self.beside[level] = list;
     }
@@ -310,7 +342,8 @@ impl Search<'_> {
     pub(super) fn recycle(&mut self, level: usize) {
         let list = std::mem::take(&mut self.beside[level]);
         let mut list = list;
-        self.spare.extend(list.drain(..).map(|b| b.frame));
+        self.spare
+            .extend(list.drain(..).map(|b| (b.frame, b.gather)));
         self.beside[level] = list;
     }
 }
