@@ -117,9 +117,10 @@ struct Frame {
     /// Where `line[1..]` (the chosen child's line) is stored in the memo, or `NO_LINE`.
     tail_id: u32,
     paths: u128,
-    /// What the node at this level gathers from its children; kept to avoid allocating per
+    /// Scratch space for the node at this level's [`Gather`], kept to avoid allocating per
     /// node.
-    gather: Gather,
+    scratch_values: Vec<f64>,
+    scratch_optimal: Vec<usize>,
     /// The node's recorded option edges, while its children are solved.
     scratch_edges: Vec<Edge>,
 }
@@ -137,7 +138,8 @@ impl Frame {
             line_id: NO_LINE,
             tail_id: NO_LINE,
             paths: 0,
-            gather: Gather::default(),
+            scratch_values: Vec::new(),
+            scratch_optimal: Vec::new(),
             scratch_edges: Vec::new(),
         }
     }
@@ -2088,8 +2090,12 @@ impl<'a> Search<'a> {
         let actor = decision.actor;
         let n_options = decision.options.len();
         let conditioned = self.conditioned;
-        let mut gather = std::mem::take(&mut self.frames[level].gather);
-        gather.reset(&mut self.frames[level]);
+        let frame = &mut self.frames[level];
+        let mut gather = Gather::new(
+            std::mem::take(&mut frame.scratch_values),
+            std::mem::take(&mut frame.scratch_optimal),
+        );
+        gather.reset(frame);
         let mark = self.state.trail.len();
         let mut edges = std::mem::take(&mut self.frames[level].scratch_edges);
         edges.clear();
@@ -2141,9 +2147,13 @@ impl<'a> Search<'a> {
             self.state.slots[slot] = Val::Unset;
         }
         if self.stopped.is_some() {
-            self.store_beside(level, actor, n_options);
+            if !self.beside[level].is_empty() {
+                if !self.beside[level].is_empty() {
+                    self.store_beside(level, actor, n_options);
+                }
+            }
             let frame = &mut self.frames[level];
-            frame.gather = gather;
+            (frame.scratch_values, frame.scratch_optimal) = gather.into_lists();
             frame.scratch_edges = edges;
             self.clear(level);
             self.last = None;
@@ -2170,8 +2180,13 @@ impl<'a> Search<'a> {
                 gather.all_values.clone(),
             );
         }
-        self.frames[level].gather = gather;
-        self.store_beside(level, actor, n_options);
+        let frame = &mut self.frames[level];
+        (frame.scratch_values, frame.scratch_optimal) = gather.into_lists();
+        if !self.beside[level].is_empty() {
+            if !self.beside[level].is_empty() {
+                self.store_beside(level, actor, n_options);
+            }
+        }
         self.last = None;
         if self.frames[level].paths > 0 {
             self.record(level, table, &edges);

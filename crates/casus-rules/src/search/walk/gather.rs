@@ -28,8 +28,30 @@ pub(super) struct Gather {
 }
 
 impl Gather {
+    /// A node's gathering, its lists' room taken from `all_values` and `optimal_list`.
+    #[inline(always)]
+    pub(super) fn new(all_values: Vec<f64>, optimal_list: Vec<usize>) -> Self {
+        Self {
+            weight: 0.0,
+            flat: 0.0,
+            best: None,
+            optimal: 0,
+            values: [f64::NAN; TRACKED],
+            likeliest: None,
+            likely_mask: 0,
+            all_values,
+            optimal_list,
+        }
+    }
+
+    /// The lists' room, for the next node.
+    #[inline(always)]
+    pub(super) fn into_lists(self) -> (Vec<f64>, Vec<usize>) {
+        (self.all_values, self.optimal_list)
+    }
+
     /// Ready for a node's options, keeping the lists' room.
-    #[inline]
+    #[inline(always)]
     pub(super) fn reset(&mut self, me: &mut Frame) {
         self.weight = 0.0;
         self.flat = 0.0;
@@ -54,7 +76,7 @@ impl Gather {
     /// has room for the child's line and one step). `actor`: who chooses (`None`: nature);
     /// `conditioned`: whether the search conditions on evidence. Returns whether the child
     /// has a consistent path.
-    #[inline]
+    #[inline(always)]
     pub(super) fn add(
         &mut self,
         me: &mut Frame,
@@ -140,7 +162,7 @@ impl Gather {
     }
 
     /// Ends the node in `me`: a chance node's averages normalised, and the line's first step.
-    #[inline]
+    #[inline(always)]
     pub(super) fn finish(
         &mut self,
         me: &mut Frame,
