@@ -2148,9 +2148,7 @@ impl<'a> Search<'a> {
         }
         if self.stopped.is_some() {
             if !self.beside[level].is_empty() {
-                if !self.beside[level].is_empty() {
-                    self.store_beside(level, actor, n_options);
-                }
+                self.store_beside(level, actor, n_options);
             }
             let frame = &mut self.frames[level];
             (frame.scratch_values, frame.scratch_optimal) = gather.into_lists();
@@ -2183,9 +2181,7 @@ impl<'a> Search<'a> {
         let frame = &mut self.frames[level];
         (frame.scratch_values, frame.scratch_optimal) = gather.into_lists();
         if !self.beside[level].is_empty() {
-            if !self.beside[level].is_empty() {
-                self.store_beside(level, actor, n_options);
-            }
+            self.store_beside(level, actor, n_options);
         }
         self.last = None;
         if self.frames[level].paths > 0 {
