@@ -1400,8 +1400,14 @@ impl<'a> Search<'a> {
             {
                 relink = Some((entry, self.key.clone().into_boxed_slice()));
             } else if let Some(entry) = found {
+                // One run of the node for every twin riding along; a lone twin costs as
+                // much solved on its own.
                 if riding {
-                    self.host(level);
+                    if self.beside[level].len() > 1 {
+                        self.host(level);
+                    } else {
+                        self.recycle(level);
+                    }
                 }
                 self.load(level, entry);
                 self.last = self
