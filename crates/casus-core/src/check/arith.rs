@@ -69,6 +69,32 @@ fn fact_ranges<'s>(
     scenario: &'s Scenario,
     overrides: &[(usize, Value)],
 ) -> HashMap<&'s str, Range> {
+    /// What the rules write to one fact: the hull of the numbers they set, and the sums of
+    /// the negative and of the positive amounts they add.
+    #[derive(Default)]
+    struct Writes {
+        set: Option<Range>,
+        down: f64,
+        up: f64,
+    }
+    // One pass over the rules, in file order (so the sums are added in the same order).
+    let mut writes: HashMap<&str, Writes> = HashMap::new();
+    for rule in &scenario.rules {
+        for assign in &rule.then {
+            if let Value::Number(n) = assign.value.value {
+                let w = writes.entry(assign.fact.name.as_str()).or_default();
+                w.set = Some(w.set.map_or(Range::point(n), |r| r.hull(Range::point(n))));
+            }
+        }
+    }
+    for rule in &scenario.rules {
+        for change in &rule.add {
+            let w = writes.entry(change.fact.name.as_str()).or_default();
+            let a = change.amount.value;
+            w.down += a.min(0.0);
+            w.up += a.max(0.0);
+        }
+    }
     let mut ranges = HashMap::new();
     for (index, fact) in scenario.facts.iter().enumerate() {
         let name = fact.id.name.as_str();
@@ -86,29 +112,13 @@ fn fact_ranges<'s>(
                 let Value::Number(base) = default.value else {
                     continue;
                 };
-                let set = scenario
-                    .rules
-                    .iter()
-                    .flat_map(|r| r.then.iter())
-                    .filter(|a| a.fact.name == name)
-                    .filter_map(|a| match a.value.value {
-                        Value::Number(n) => Some(n),
-                        _ => None,
-                    });
-                let added = scenario
-                    .rules
-                    .iter()
-                    .flat_map(|r| r.add.iter())
-                    .filter(|c| c.fact.name == name)
-                    .map(|c| c.amount.value);
-                let (down, up) = added.fold((0.0, 0.0), |(d, u), a: f64| {
-                    (d + a.min(0.0), u + a.max(0.0))
-                });
+                let written = writes.get(name);
+                let (down, up) = written.map_or((0.0, 0.0), |w| (w.down, w.up));
                 let mut range = Range {
                     lo: base + down,
                     hi: base + up,
                 };
-                if let Some(set) = Range::of(set) {
+                if let Some(set) = written.and_then(|w| w.set) {
                     range = range.hull(set);
                 }
                 ranges.insert(name, range);

@@ -113,6 +113,14 @@ impl DropPlan {
                 facts
             })
             .collect();
+        let probes = probes(program, demand, &probed);
+        let targets = |r: usize| {
+            let rule = &program.rules[r];
+            rule.sets
+                .iter()
+                .map(|s| s.0)
+                .chain(rule.adds.iter().map(|a| a.0))
+        };
         let mut cut = vec![Vec::new(); n + 1];
         let kind: Vec<DropKind> = program
             .rules
@@ -132,7 +140,6 @@ impl DropPlan {
                 if !own {
                     return DropKind::Evaluate;
                 }
-                let facts = cone(program, demand, r);
                 let close = analysis.close_level[r];
                 let level = (close..n)
                     .find(|&level| analysis.can_merge(level))
@@ -145,8 +152,13 @@ impl DropPlan {
                     }
                     _ => 0,
                 };
-                let weighed = (first..level)
-                    .any(|t| probed[t].iter().any(|f| facts.binary_search(f).is_ok()));
+                let weighed = targets(r).any(|f| {
+                    (first..level).any(|t| {
+                        probes[f]
+                            .get(t / 64)
+                            .is_some_and(|w| w >> (t % 64) & 1 == 1)
+                    })
+                });
                 if weighed {
                     return DropKind::Evaluate;
                 }
@@ -241,36 +253,49 @@ fn thresholds(program: &Program) -> Vec<Option<Vec<f64>>> {
         .collect()
 }
 
-/// The facts dropping rule `r` can change (its *cone*): its own and, transitively, those of
-/// the rules that read them (those the search evaluates at all). Sorted.
-fn cone(program: &Program, demand: &Demand, r: usize) -> Vec<usize> {
-    let targets = |w: usize| {
-        let rule = &program.rules[w];
-        rule.sets
-            .iter()
-            .map(|s| s.0)
-            .chain(rule.adds.iter().map(|a| a.0))
-            .collect::<Vec<_>>()
-    };
-    let mut facts = vec![false; program.derived.len()];
-    let mut rules = vec![false; program.rules.len()];
-    let mut queue = targets(r);
-    while let Some(f) = queue.pop() {
-        if std::mem::replace(&mut facts[f], true) {
-            continue;
-        }
-        for &w in &demand.fact_readers[f] {
-            if w != r && !std::mem::replace(&mut rules[w], true) {
-                queue.extend(targets(w));
-            }
+/// Per derived fact, as bits by level: where a guard or a likelihood reads it, or a fact it
+/// changes through the rules that read it (the facts in its *cone*). A rule's drop changes
+/// the facts in the cones of those it writes, so these bits tell where its drop weighs a path.
+/// Found by passes over the facts from last to first in the dependency order, each taking its
+/// readers' bits, until nothing changes (one pass and a check when the rules form no loop):
+/// linear in the rules, where walking each rule's cone on its own was rules × rules.
+fn probes(program: &Program, demand: &Demand, probed: &[Vec<usize>]) -> Vec<Vec<u64>> {
+    let words = probed.len().div_ceil(64).max(1);
+    let mut bits = vec![vec![0u64; words]; program.derived.len()];
+    for (t, facts) in probed.iter().enumerate() {
+        for &f in facts {
+            bits[f][t / 64] |= 1 << (t % 64);
         }
     }
-    facts
-        .iter()
-        .enumerate()
-        .filter(|e| *e.1)
-        .map(|e| e.0)
-        .collect()
+    let mut order: Vec<usize> = (0..program.derived.len()).collect();
+    order.sort_by_key(|&f| std::cmp::Reverse(demand.fact_pos[f]));
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &f in &order {
+            let mut own = std::mem::take(&mut bits[f]);
+            for &w in &demand.fact_readers[f] {
+                let rule = &program.rules[w];
+                for g in rule
+                    .sets
+                    .iter()
+                    .map(|s| s.0)
+                    .chain(rule.adds.iter().map(|a| a.0))
+                {
+                    if g == f {
+                        continue;
+                    }
+                    for (mine, theirs) in own.iter_mut().zip(&bits[g]) {
+                        let merged = *mine | theirs;
+                        changed |= merged != *mine;
+                        *mine = merged;
+                    }
+                }
+            }
+            bits[f] = own;
+        }
+    }
+    bits
 }
 
 /// The parent of arrivals that no memoised state encloses: the root, reached with certainty.
@@ -605,4 +630,87 @@ pub(crate) enum Dropped {
     Unchanged,
     /// Too little mass is left to trust the difference: the rule needs an evaluation.
     Unsure,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::walk::EvalLimits;
+    use casus_core::SourceFile;
+    use casus_core::limits::Limits;
+
+    /// The facts a change to `f` reaches through the rules that read them, walked on their
+    /// own: the naive cone.
+    fn cone(program: &Program, demand: &Demand, f: usize) -> Vec<bool> {
+        let mut facts = vec![false; program.derived.len()];
+        let mut queue = vec![f];
+        while let Some(g) = queue.pop() {
+            if std::mem::replace(&mut facts[g], true) {
+                continue;
+            }
+            for &w in &demand.fact_readers[g] {
+                let rule = &program.rules[w];
+                queue.extend(
+                    rule.sets
+                        .iter()
+                        .map(|s| s.0)
+                        .chain(rule.adds.iter().map(|a| a.0)),
+                );
+            }
+        }
+        facts
+    }
+
+    /// Every fact's probe levels, found in passes over the dependency order, are those of the
+    /// facts in its cone walked on its own, on every bundled scenario and fixture with rules.
+    #[test]
+    fn the_probes_of_a_fact_are_those_of_its_cone() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut checked_facts = 0;
+        for dir in [
+            "scenarios",
+            "tests/fixtures/analysis",
+            "tests/fixtures/eval",
+        ] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            for path in entries.flatten().map(|e| e.path()) {
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let checked = crate::check_source(
+                    &SourceFile::new(path.display().to_string(), text.as_str()),
+                    &Limits::default(),
+                    &EvalLimits::default(),
+                );
+                let Some(program) = checked.program else {
+                    continue;
+                };
+                let Some(analysis) = Analysis::within(&program, &EvalLimits::default()) else {
+                    continue;
+                };
+                let demand = &analysis.demand;
+                // Each level reads a few facts, as guards and likelihoods would.
+                let probed: Vec<Vec<usize>> = (0..program.decisions.len())
+                    .map(|t| {
+                        (0..program.derived.len())
+                            .filter(|f| (f + t) % 3 == 0)
+                            .collect()
+                    })
+                    .collect();
+                let bits = probes(&program, demand, &probed);
+                for f in 0..program.derived.len() {
+                    let reached = cone(&program, demand, f);
+                    for (t, facts) in probed.iter().enumerate() {
+                        let naive = facts.iter().any(|&g| reached[g]);
+                        let found = bits[f][t / 64] >> (t % 64) & 1 == 1;
+                        assert_eq!(found, naive, "{}: fact {f} at level {t}", path.display());
+                    }
+                    checked_facts += 1;
+                }
+            }
+        }
+        assert!(checked_facts > 20, "only {checked_facts} facts checked");
+    }
 }

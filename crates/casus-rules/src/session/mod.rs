@@ -35,14 +35,14 @@
 //! ```
 //!
 //! The search recurses once per decision. So that library callers need no special stack,
-//! every engine call runs on the session's own thread pool, whose threads have
+//! every engine call runs on a thread pool the process's sessions share, whose threads have
 //! [`STACK_BYTES`] of stack (see [`Session::install`]).
 
 mod explain;
 mod model;
 mod plan;
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use casus_core::limits::Limits;
 use casus_core::model::{Scenario, Value};
@@ -120,13 +120,34 @@ impl SessionError {
     }
 }
 
+/// The engine's thread pool of `threads` workers (0: one per core), made once per process
+/// and shared by every session, as rayon's global pool is: a notebook or a language server
+/// that opens a session per file would otherwise start threads for each. `None` if no pool
+/// can be made; the engine then runs on the calling thread.
+fn shared_pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
+    static POOLS: Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(Vec::new());
+    let mut pools = POOLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, pool)) = pools.iter().find(|(t, _)| *t == threads) {
+        return Some(Arc::clone(pool));
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES);
+    if threads > 0 {
+        builder = builder.num_threads(threads);
+    }
+    let pool = Arc::new(builder.build().ok()?);
+    pools.push((threads, Arc::clone(&pool)));
+    Some(pool)
+}
+
 /// One scenario file, checked, ready for any number of runs.
 #[derive(Debug)]
 pub struct Session {
     source: SourceFile,
     checked: Checked,
     options: Options,
-    pool: OnceLock<Option<rayon::ThreadPool>>,
+    pool: OnceLock<Option<Arc<rayon::ThreadPool>>>,
     /// What the models of each variant and set of observed conditions share, compiled once.
     models: Models,
     /// What the check recorded of the scenario as written ([`Options::record`]), until a run
@@ -185,13 +206,9 @@ impl Session {
     /// Runs `op` on the session's thread pool, whose threads have [`STACK_BYTES`] of stack;
     /// on the calling thread if no pool can be made.
     pub fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
-        let pool = self.pool.get_or_init(|| {
-            let mut builder = rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES);
-            if self.options.eval.threads > 0 {
-                builder = builder.num_threads(self.options.eval.threads);
-            }
-            builder.build().ok()
-        });
+        let pool = self
+            .pool
+            .get_or_init(|| shared_pool(self.options.eval.threads));
         match pool {
             Some(pool) => pool.install(op),
             None => op(),
