@@ -78,6 +78,8 @@ pub(crate) struct DropPlan {
     /// Per rule that only adds: a number shared by exactly the rules that add the same
     /// amounts to the same sums, whose drops land on one twin ([`NO_CLASS`] for the others).
     pub(crate) adds_class: Vec<u32>,
+    /// How many classes of amounts there are.
+    pub(crate) classes: usize,
 }
 
 /// The amounts class of a rule that does more than add.
@@ -194,6 +196,7 @@ impl DropPlan {
                 *classes.entry(demand.adds[r].as_slice()).or_insert(next)
             })
             .collect();
+        let classes = classes.len();
         let mut folds = vec![false; program.rules.len()];
         for &r in demand.folding.iter().flatten() {
             folds[r] = true;
@@ -215,6 +218,7 @@ impl DropPlan {
             thresholds,
             beside,
             adds_class,
+            classes,
         }
     }
 

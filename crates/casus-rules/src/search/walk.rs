@@ -853,8 +853,7 @@ fn evaluate_recording_with(
         let mut search = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
         record(&mut search);
         if let Some(plan) = cut {
-            search.drop_plan = Some(plan);
-            search.drops = Some(recorder());
+            search.find_drops(plan, recorder());
         }
         search.solve(0);
         let dropped = match cut {
@@ -899,8 +898,7 @@ fn evaluate_recording_with(
         );
         record(&mut search);
         if let Some(plan) = cut {
-            search.drop_plan = Some(plan);
-            search.drops = Some(recorder());
+            search.find_drops(plan, recorder());
         }
         search.solve(split);
         search.into_subtree(split)
@@ -1213,6 +1211,12 @@ struct Search<'a> {
     riding: bool,
     /// Per derived fact: its default in fixed point, where the memo key's sums start.
     defaults: Vec<i128>,
+    /// Per class of amounts (see [`DropPlan::adds_class`]): the path at whose end it was last
+    /// asked whether its drop moves nothing, and the answer.
+    class_asked: Vec<u64>,
+    class_nothing: Vec<bool>,
+    /// Paths whose drops were asked about so far.
+    leaf_epoch: u64,
     /// The twins met at one arrival, by the class of their rule's amounts (kept to avoid
     /// allocating per arrival).
     twins_met: Vec<(u32, Landing)>,
@@ -1309,6 +1313,9 @@ impl<'a> Search<'a> {
             beside_here: false,
             riding: false,
             twins_met: Vec::new(),
+            class_asked: Vec::new(),
+            class_nothing: Vec::new(),
+            leaf_epoch: 0,
             defaults: program
                 .derived
                 .iter()
@@ -1334,6 +1341,14 @@ impl<'a> Search<'a> {
         search.state = state.clone();
         search.error_cap = usize::MAX;
         search
+    }
+
+    /// Finds the drops `plan` cuts, recording them in `recorder`.
+    fn find_drops(&mut self, plan: &'a DropPlan, recorder: DropRecorder) {
+        self.drop_plan = Some(plan);
+        self.drops = Some(recorder);
+        self.class_asked = vec![0; plan.classes];
+        self.class_nothing = vec![false; plan.classes];
     }
 
     /// Takes decision `level` (or skips it) and brings the state up to date.
@@ -1705,13 +1720,26 @@ impl<'a> Search<'a> {
             .and_then(|o| u32::try_from(o).ok())
             .unwrap_or(NO_OUTCOME);
         self.state.hypothetical = true;
+        // Rules that add the same amounts move the path alike: asked once per path.
+        self.leaf_epoch += 1;
         for &r in &plan.cut[n] {
             if !self.state.fired[r] {
                 continue;
             }
             self.work += WORK_PER_DROP;
             let (program, analysis) = (self.program, self.analysis);
-            if self.state.drop_moves_nothing(program, analysis, plan, r) {
+            let class = plan.adds_class[r] as usize;
+            let nothing = match self.class_asked.get(class) {
+                Some(&asked) if asked == self.leaf_epoch => self.class_nothing[class],
+                Some(_) => {
+                    let nothing = self.state.drop_moves_nothing(program, analysis, plan, r);
+                    self.class_asked[class] = self.leaf_epoch;
+                    self.class_nothing[class] = nothing;
+                    nothing
+                }
+                None => self.state.drop_moves_nothing(program, analysis, plan, r),
+            };
+            if nothing {
                 continue;
             }
             let mark = self.state.trail.len();
