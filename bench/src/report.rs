@@ -320,18 +320,17 @@ pub fn markdown(rows: &[(Case, Measured)], peers: Option<&Value>) -> String {
              (`Options::record`) and, in the same search, every rule's drop the ranking needs \
              (`Options::record_drops`, `search/drops.rs`), wherever its drop leaves the paths' \
              prefixes and chances as they were; `eval`, which shows errors only, skips the lints \
-             unless one is denied. What remains is mostly the drops themselves: every state \
-             without a rule that the forecast never met (a twin) is solved once more, about one \
-             more bare forecast on the scores and window families; on the rules family, value of \
-             information and the ranges walk the recorded graph of a million nodes (about a bare \
-             forecast between them), and every path checks the rules that fired on it (most are \
-             skipped at once: a sum that stays on the same side of every number it is compared \
-             with, a fact another firing rule sets alike). The smallest scores case is \
-             dominated by fixed costs (reading and compiling the file, the thread pool). Next \
-             steps: a twin of a sum that only outcomes read solved from its arrival's children \
-             with the sum shifted, without running the rules again; the rules whose facts a \
-             guard or a likelihood reads before they can be cut, which are still evaluated one \
-             by one.\n",
+             unless one is denied. A state without a rule (a twin) that only outcomes read \
+             rides along with the search's own states (`search/walk/beside.rs`): its node takes \
+             the state's options, so the rules they wake run once for both. What remains: on \
+             the window family, the twins of rules whose facts a guard or a likelihood reads \
+             (its `tension` and `incident`), each solved on its own, and those of rules that \
+             set a fact, which do not ride along; on the rules family, value of information and \
+             the ranges walk the recorded graph of a million nodes (about a bare forecast \
+             between them), recording that graph costs about half a bare forecast, and every \
+             path still asks whether each class of amounts that fired on it moves its outcome. \
+             The smallest scores case is dominated by fixed costs: reading, checking and \
+             compiling the file, recording the graph, the analyses' setup.\n",
         );
     }
     if missed_load {
