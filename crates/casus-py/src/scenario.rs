@@ -97,7 +97,12 @@ fn open(
         return Err(scenario_error(py, &source, &[d]));
     }
     let (_, cancel) = args::budget(None)?;
-    let mut options = Options::default();
+    // A notebook runs the analyses: the graph the check's evaluation records is kept for the
+    // first run to start from.
+    let mut options = Options {
+        record: true,
+        ..Options::default()
+    };
     options.eval.cancel = Some(cancel.clone());
     let session = detached(py, &cancel, || Session::open(source, options))?;
     if session.has_errors() {
