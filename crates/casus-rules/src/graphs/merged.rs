@@ -971,6 +971,15 @@ impl Recorder {
         self.memo.get(entry).copied().flatten()
     }
 
+    /// Makes room for the graphs of `others`, to be absorbed.
+    pub(crate) fn reserve_for<'r>(&mut self, others: impl Iterator<Item = &'r Recorder>) {
+        let (choices, edges) = others.fold((0, 0), |(c, e), other| {
+            (c + other.choices.len(), e + other.edges.len())
+        });
+        self.choices.reserve(choices);
+        self.edges.reserve(edges);
+    }
+
     /// Appends a subtree's recording (its nodes keep their order, after this one's), and
     /// returns where its `root` now is.
     pub(crate) fn absorb(&mut self, other: Recorder, root: Option<Ref>) -> Option<Ref> {

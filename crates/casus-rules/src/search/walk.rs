@@ -913,6 +913,11 @@ fn evaluate_recording_with(
     // Walk the top again, taking each subtree's result in the same order.
     let mut top = Search::new(scenario, program, &analysis, given, limits.clone(), &shared);
     record(&mut top);
+    if let Some(recorder) = &mut top.recorder {
+        // Room for every subtree's graph at once, instead of growing (and copying) as each
+        // is absorbed.
+        recorder.reserve_for(results.iter().filter_map(|sub| sub.recorder.as_ref()));
+    }
     top.split = Split::Consume(split, results.into_iter());
     top.solve(0);
     // A stopped walk absorbs no more subtrees. If the one it absorbed had only been cancelled
