@@ -135,6 +135,12 @@ impl Search<'_> {
     pub(super) fn host(&mut self, level: usize) {
         // The node run again stands for no path: its errors, like its twins', are not the
         // evaluation's.
+        // A node run again, like a twin's: counted so the deadline is looked at as often.
+        self.twin_nodes += 1;
+        self.work += (self.program.decisions.len() - level) as u64;
+        if self.twin_nodes.is_multiple_of(4096) || self.work >= super::WORK_PER_CHECK {
+            self.poll();
+        }
         let errors = self.error_paths;
         self.twin_depth += 1;
         self.node(level);
@@ -245,6 +251,9 @@ impl Search<'_> {
     ) {
         let child = level + 1;
         self.work += self.key.len() as u64;
+        if self.work >= super::WORK_PER_CHECK {
+            self.poll();
+        }
         self.load(child, entry);
         if self.drops.as_ref().is_some_and(|d| d.has_error(entry)) {
             beside.errors += 1;
