@@ -96,6 +96,13 @@ const TRACKED: usize = 8;
 /// Payoffs closer than this (relative) are a tie.
 const TIE: f64 = 1e-9;
 
+/// A line step not made yet (or a skipped decision's).
+const NO_STEP: LineStep = LineStep {
+    option: SKIPPED,
+    optimal: 0,
+    values: [0.0; TRACKED],
+};
+
 #[derive(Clone, Copy, Debug)]
 struct LineStep {
     option: u16,
@@ -2048,14 +2055,7 @@ impl<'a> Search<'a> {
         let steps = self.program.decisions.len() - level;
         let line = &mut self.frames[level].line;
         if line.len() != steps {
-            line.resize(
-                steps,
-                LineStep {
-                    option: SKIPPED,
-                    optimal: 0,
-                    values: [0.0; TRACKED],
-                },
-            );
+            line.resize(steps, NO_STEP);
         }
     }
 
@@ -2110,11 +2110,7 @@ impl<'a> Search<'a> {
             child.copy_dist(&mut me.dist);
             me.line[1..].copy_from_slice(child.line());
             me.tail_id = child.line_id();
-            me.line[0] = LineStep {
-                option: SKIPPED,
-                optimal: 0,
-                values: [0.0; TRACKED],
-            };
+            me.line[0] = NO_STEP;
             me.paths = child.paths();
             return;
         }

@@ -15,7 +15,7 @@
 //! The children are combined by the node's own code ([`Gather`]), in the same order, so a
 //! twin's entry is, bit for bit, the one solving it alone would store.
 
-use super::{Child, Frame, Gather, LineStep, SKIPPED, Search, TRACKED};
+use super::{Child, Frame, Gather, NO_STEP, Search};
 
 #[cfg(test)]
 thread_local! {
@@ -117,7 +117,9 @@ impl Search<'_> {
             )
         });
         gather.reset(&mut frame);
-        size_line(&mut frame.line, self.program.decisions.len() - level);
+        frame
+            .line
+            .resize(self.program.decisions.len() - level, NO_STEP);
         self.beside[level].push(Beside {
             key: self.key.clone().into_boxed_slice(),
             rule: r,
@@ -355,16 +357,4 @@ impl Search<'_> {
             .extend(list.drain(..).map(|b| (b.frame, b.gather)));
         self.beside[level] = list;
     }
-}
-
-/// Gives `line` room for `steps` steps.
-fn size_line(line: &mut Vec<LineStep>, steps: usize) {
-    line.resize(
-        steps,
-        LineStep {
-            option: SKIPPED,
-            optimal: 0,
-            values: [0.0; TRACKED],
-        },
-    );
 }
