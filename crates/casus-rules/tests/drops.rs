@@ -113,6 +113,40 @@ struct Scoring {
     signpost: Option<i8>,
     given: Vec<(usize, usize)>,
     observe: bool,
+    /// Two analysts' weights for one chance decision, and a variant's weights for one
+    /// decision with whether it is asked for.
+    estimates: Estimates,
+}
+
+/// Two analysts' weights for one decision, and a variant's weights for one decision with
+/// whether it is asked for.
+type Estimates = (
+    Option<(usize, Vec<u8>, Vec<u8>)>,
+    Option<(usize, Vec<u8>, bool)>,
+);
+
+/// `o0 = …, o1 = …` for the first `options` of `weights`, normalised.
+fn table(options: usize, weights: &[u8]) -> String {
+    let weights = &weights[..options];
+    let total: f64 = weights.iter().map(|&w| f64::from(w)).sum();
+    weights
+        .iter()
+        .enumerate()
+        .map(|(o, &w)| format!("o{o} = {}", f64::from(w) / total))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Two analysts' weights for one of `n` decisions, and a variant's for one, each drawn or not.
+fn estimates(n: usize) -> impl Strategy<Value = Estimates> {
+    (
+        prop::option::of((
+            0..n,
+            prop::collection::vec(1u8..10, 3),
+            prop::collection::vec(1u8..10, 3),
+        )),
+        prop::option::of((0..n, prop::collection::vec(1u8..10, 3), any::<bool>())),
+    )
 }
 
 prop_compose! {
@@ -128,8 +162,9 @@ prop_compose! {
         signpost in prop::option::of(-2i8..4),
         given in prop::collection::vec((0..n, 0usize..3), 0..2),
         observe in any::<bool>(),
+        estimates in estimates(n),
     ) -> Scoring {
-        Scoring { options, weights, actors, adds, labels, flag, thresholds, reads_decision, signpost, given, observe }
+        Scoring { options, weights, actors, adds, labels, flag, thresholds, reads_decision, signpost, given, observe, estimates }
     }
 }
 
@@ -158,14 +193,20 @@ impl Scoring {
             {
                 out.push_str("when = \"not flag\"\n");
             }
-            let total: f64 = self.weights[d][..self.options[d]]
-                .iter()
-                .map(|&w| f64::from(w))
-                .sum();
-            let entries: Vec<String> = (0..self.options[d])
-                .map(|o| format!("o{o} = {}", f64::from(self.weights[d][o]) / total))
-                .collect();
-            out.push_str(&format!("likelihood = {{ {} }}\n", entries.join(", ")));
+            match &self.estimates.0 {
+                Some((a, first, second)) if *a == d && !self.actors[d] => {
+                    for (k, weights) in [first, second].into_iter().enumerate() {
+                        out.push_str(&format!(
+                            "[decisions.d{d}.likelihood.by.analyst{k}]\n{}\n",
+                            table(self.options[d], weights).replace(", ", "\n")
+                        ));
+                    }
+                }
+                _ => out.push_str(&format!(
+                    "likelihood = {{ {} }}\n",
+                    table(self.options[d], &self.weights[d])
+                )),
+            }
         }
         for (r, &(a, oa, b, ob, amount)) in self.adds.iter().enumerate() {
             let amount = if amount == 0 { 1 } else { amount };
@@ -203,6 +244,12 @@ impl Scoring {
                 "\n[signposts.watch]\ntitle = \"watch\"\nwhen = \"score >= {t}\"\n"
             ));
         }
+        if let Some((d, weights, _)) = &self.estimates.1 {
+            out.push_str(&format!(
+                "\n[variants.v]\ntitle = \"v\"\nlikelihood.d{d} = {{ {} }}\n",
+                table(self.options[*d], weights)
+            ));
+        }
         out
     }
 
@@ -215,7 +262,12 @@ impl Scoring {
             }
         }
         WhatIf {
-            variant: None,
+            variant: self
+                .estimates
+                .1
+                .as_ref()
+                .filter(|v| v.2)
+                .map(|_| "v".to_owned()),
             given,
             observe: if self.observe && self.signpost.is_some() {
                 vec!["watch".to_owned()]
@@ -230,7 +282,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// Rules that add to a sum or set a fact that only outcomes read are all found by the one
-    /// search, under given decisions and an observed signpost on the sum, and each equals
+    /// search (most of their twins solved beside the search's states), under given decisions,
+    /// a variant, two analysts' estimates and an observed signpost on the sum, and each equals
     /// evaluating again.
     #[test]
     fn scoring_rules_dropped_in_one_search_equal_evaluating_again(generated in scoring()) {
@@ -297,6 +350,7 @@ fn a_full_memo_leaves_every_rule_to_an_evaluation() {
         signpost: None,
         given: Vec::new(),
         observe: false,
+        estimates: (None, None),
     };
     let text = generated.to_toml();
     let session = Session::open_text("scoring.toml", &text, Options::default());
@@ -670,14 +724,7 @@ impl Chain {
 
     /// `o0 = …, o1 = …` for decision `d`'s options, from `weights`.
     fn table(&self, d: usize, weights: &[u8]) -> String {
-        let weights = &weights[..self.options[d]];
-        let total: f64 = weights.iter().map(|&w| f64::from(w)).sum();
-        weights
-            .iter()
-            .enumerate()
-            .map(|(o, &w)| format!("o{o} = {}", f64::from(w) / total))
-            .collect::<Vec<_>>()
-            .join(", ")
+        table(self.options[d], weights)
     }
 
     fn to_toml(&self) -> String {

@@ -335,15 +335,7 @@ impl State {
         // INVARIANT: running a step only adds steps later in the dependency order, so one
         // forward sweep over the pending bits runs everything in order.
         let mut word = self.pending_lo;
-        while word <= self.pending_hi && word < self.pending.len() {
-            let bits = self.pending[word];
-            if bits == 0 {
-                word += 1;
-                continue;
-            }
-            let bit = bits.trailing_zeros() as usize;
-            self.pending[word] &= !(1u64 << bit);
-            let pos = word * 64 + bit;
+        while let Some(pos) = take_lowest(&mut self.pending, &mut word, self.pending_hi) {
             match analysis.steps[pos] {
                 Step::Rule(r) => self.evaluate_rule(program, analysis, r, t),
                 Step::Fact(f) => self.settle(program, analysis, f, t),
@@ -613,15 +605,8 @@ impl State {
             mark(&mut self.changed, &mut hi, pos);
             word = word.min(pos as usize / 64);
         }
-        while word <= hi && word < self.changed.len() {
-            let bits = self.changed[word];
-            if bits == 0 {
-                word += 1;
-                continue;
-            }
-            let bit = bits.trailing_zeros() as usize;
-            self.changed[word] &= !(1u64 << bit);
-            match analysis.steps[word * 64 + bit] {
+        while let Some(pos) = take_lowest(&mut self.changed, &mut word, hi) {
+            match analysis.steps[pos] {
                 Step::Fact(f) => {
                     let slot = program.derived[f].slot as usize;
                     let before = self.slots[slot];
@@ -741,6 +726,24 @@ impl State {
 
 /// One `add` of a rule: the fact and the amount in fixed point.
 type Add = (usize, i128);
+
+/// Clears and returns the lowest bit set in `bits` from word `*word` to word `hi`, moving
+/// `*word` up to it: the next step to run, in dependency order, of those marked (marking more
+/// while the steps run is fine, as a step only marks later ones).
+#[inline]
+fn take_lowest(bits: &mut [u64], word: &mut usize, hi: usize) -> Option<usize> {
+    while *word <= hi {
+        let w = bits.get_mut(*word)?;
+        if *w == 0 {
+            *word += 1;
+            continue;
+        }
+        let bit = w.trailing_zeros() as usize;
+        *w &= !(1u64 << bit);
+        return Some(*word * 64 + bit);
+    }
+    None
+}
 
 /// A summed fact's value for the fixed-point sum `total`.
 fn summed(total: i128) -> Val {
@@ -1427,14 +1430,8 @@ impl<'a> Search<'a> {
             {
                 relink = Some((entry, self.key.clone().into_boxed_slice()));
             } else if let Some(entry) = found {
-                // One run of the node for every twin riding along; a lone twin costs as
-                // much solved on its own.
                 if riding {
-                    if self.beside[level].len() > 1 {
-                        self.host(level);
-                    } else {
-                        self.recycle(level);
-                    }
+                    self.host(level);
                 }
                 self.load(level, entry);
                 self.last = self

@@ -68,7 +68,6 @@ impl Search<'_> {
         // Rules that add the same amounts have one twin; where each lands is kept for the
         // state's arrival.
         let mut known = std::mem::take(&mut self.known[level]);
-        known.clear();
         for &r in &plan.cut[level] {
             let class = plan.adds_class[r];
             if !plan.beside[r] || !self.state.fired[r] || known.iter().any(|k| k.0 == class) {
@@ -86,14 +85,7 @@ impl Search<'_> {
             } else if let Some(&entry) = self.memo.index[level].get(self.key.as_slice()) {
                 (entry, NO_ITEM)
             } else {
-                let list = &self.beside[level];
-                let item = list
-                    .iter()
-                    .position(|b| *b.key == *self.key)
-                    .unwrap_or(list.len());
-                if item == list.len() {
-                    self.add_beside(level, r);
-                }
+                let item = self.add_beside(level, r);
                 (UNKNOWN, u32::try_from(item).unwrap_or(NO_ITEM))
             };
             known.push((class, lands, item));
@@ -102,13 +94,12 @@ impl Search<'_> {
         self.own_keys[level] = own;
     }
 
-    /// Adds the twin whose key is in `self.key`, lacking rule `r`, to the twins solved beside
-    /// the state at `level`, unless the memo holds it or it is there already.
-    fn add_beside(&mut self, level: usize, r: usize) -> bool {
-        if self.memo.index[level].contains_key(self.key.as_slice())
-            || self.beside[level].iter().any(|b| *b.key == *self.key)
-        {
-            return false;
+    /// The twin whose key is in `self.key` (which the memo does not hold), lacking rule `r`,
+    /// among the twins solved beside the state at `level`: added unless it is there already.
+    /// Returns its place in the list.
+    fn add_beside(&mut self, level: usize, r: usize) -> usize {
+        if let Some(item) = self.beside[level].iter().position(|b| *b.key == *self.key) {
+            return item;
         }
         let (mut frame, mut gather) = self.spare.pop().unwrap_or_else(|| {
             (
@@ -129,20 +120,26 @@ impl Search<'_> {
             waiting: false,
             failed: false,
         });
-        true
+        self.beside[level].len() - 1
     }
 
     /// Solves again, as a host, the state at `level` that the memo holds, for the twins
-    /// waiting to be solved beside it; its own result is thrown away.
-    pub(super) fn host(&mut self, level: usize) {
-        // The node run again stands for no path: its errors, like its twins', are not the
-        // evaluation's.
+    /// waiting to be solved beside it, when there are two or more; its own result is thrown
+    /// away. A lone twin costs as much solved on its own, and is left to be. Returns whether
+    /// the node ran.
+    pub(super) fn host(&mut self, level: usize) -> bool {
+        if self.beside[level].len() < 2 {
+            self.recycle(level);
+            return false;
+        }
         // A node run again, like a twin's: counted so the deadline is looked at as often.
         self.twin_nodes += 1;
         self.work += (self.program.decisions.len() - level) as u64;
         if self.twin_nodes.is_multiple_of(4096) || self.work >= super::WORK_PER_CHECK {
             self.poll();
         }
+        // The node run again stands for no path: its errors, like its twins', are not the
+        // evaluation's.
         let errors = self.error_paths;
         self.twin_depth += 1;
         self.node(level);
@@ -151,20 +148,16 @@ impl Search<'_> {
         // A node whose decision is skipped takes no options, and so solves no twin: they
         // are solved on their own.
         self.recycle(level);
+        true
     }
 
     /// Solves the twins of the state at `level` that the search has already solved beside
-    /// the state's node run again, when at least two are new. A state reached again by
-    /// another prefix may differ from the first in which closed rules fired, and so have
-    /// twins of its own. Returns whether any was solved.
+    /// the state's node run again (see [`Search::host`]). A state reached again by another
+    /// prefix may differ from the first in which closed rules fired, and so have twins of its
+    /// own. Returns whether the node ran.
     pub(super) fn host_twins(&mut self, level: usize) -> bool {
         self.twins_beside(level);
-        if self.beside[level].len() < 2 {
-            self.recycle(level);
-            return false;
-        }
-        self.host(level);
-        true
+        self.host(level)
     }
 
     /// Option `i` (probability `p`, `actor` choosing) was just taken at `level`, with
@@ -351,8 +344,7 @@ impl Search<'_> {
 
     /// Forgets the twins waiting at `level`, keeping their frames.
     pub(super) fn recycle(&mut self, level: usize) {
-        let list = std::mem::take(&mut self.beside[level]);
-        let mut list = list;
+        let mut list = std::mem::take(&mut self.beside[level]);
         self.spare
             .extend(list.drain(..).map(|b| (b.frame, b.gather)));
         self.beside[level] = list;
